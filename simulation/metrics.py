@@ -251,8 +251,7 @@ def linkage_density(n_links, sector_counts, io, min_coef=0.0):
 
 
 def _unique(keys):
-    """Sorted distinct values of non-negative int ``keys`` (sort-based; ``np.unique`` in numpy 2.4
-    took ~0.1 s for 300,000 keys vs ~2 ms for this)."""
+    """Sorted distinct non-negative int ``keys``; sort-based, as ``np.unique`` is ~50x slower here."""
     keys = np.sort(keys)
     return keys[np.diff(keys, prepend=-1) != 0]
 
