@@ -1,0 +1,98 @@
+"""Industry structure and chains (主导产业、产业链、集群, C1-C7): declared leading industries,
+the leading-firm pull, induced projects, circular-economy partners and park consolidation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .policy import Policy
+from .world import ParkSpec
+
+
+def declared_cap(policy: Policy, level: int) -> int | None:
+    """How many leading industries a park may declare: C5 one (002 三(一)); C1 5 national, 3 others."""
+    if policy.C5.enabled:
+        return 1
+    if policy.C1.enabled:
+        return policy.C1.max_national if level == 3 else policy.C1.max_other
+    return None
+
+
+def declare(policy: Policy, wishes: list[list[int]], levels: np.ndarray, n_sectors: int,
+            order: np.ndarray) -> np.ndarray:
+    """(P, S) declared leading industries from each park's ordered wish list.
+
+    Parks declare in ``order`` (largest first); C4 错位发展 (000 §(十)) skips a sector already
+    declared by ``max_parks_per_sector`` parks; the count is capped by :func:`declared_cap`.
+    """
+    declared = np.zeros((len(wishes), n_sectors), bool)
+    taken = np.zeros(n_sectors, int)
+    for p in order:
+        cap = declared_cap(policy, int(levels[p]))
+        limit = len(wishes[p]) if cap is None else cap
+        for s in wishes[p]:
+            if declared[p].sum() >= limit:
+                break
+            if policy.C4.enabled and taken[s] >= policy.C4.max_parks_per_sector:
+                continue
+            declared[p, s] = True
+            taken[s] += 1
+    return declared
+
+
+def leading_pull(leading_counts: np.ndarray, io: np.ndarray) -> np.ndarray:
+    """(P, S) C3: IO links (both directions) of each sector to the park's producing leading firms."""
+    return leading_counts @ (io + io.T)
+
+
+def induced_projects(policy: Policy, lead_park: np.ndarray, lead_sector: np.ndarray, io: np.ndarray,
+                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """C3 以商招商 (001 四(三)): extra projects brought by leading firms, in sectors linked to theirs.
+
+    Returns (target park, sector) of each induced project.
+    """
+    if not policy.C3.enabled or len(lead_park) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    counts = rng.poisson(policy.C3.induced_projects, len(lead_park))
+    parks = np.repeat(lead_park, counts)
+    sources = np.repeat(lead_sector, counts)
+    links = (io + io.T)[sources]
+    cum = np.cumsum(links, 1) / links.sum(1, keepdims=True)
+    sectors = (rng.random(len(sources))[:, None] > cum).sum(1).clip(0, io.shape[0] - 1)
+    return parks.astype(np.int64), sectors.astype(np.int64)
+
+
+def has_local_partner(src: np.ndarray, dst: np.ndarray, park: np.ndarray, n_firms: int) -> np.ndarray:
+    """C6 (000 §(二十)): firms with a live supply link to another firm in the same park."""
+    local = (park[src] == park[dst]) & (park[src] >= 0)
+    flag = np.zeros(n_firms, bool)
+    flag[src[local]] = True
+    flag[dst[local]] = True
+    return flag
+
+
+def consolidate(policy: Policy, specs: tuple[ParkSpec, ...]) -> tuple[tuple[ParkSpec, ...], list[tuple[str, str]]]:
+    """C7 (001 四(二); 003 二(一)): merge small parks into the largest park of their city.
+
+    "One zone, several parks": the absorbing park keeps at most ``max_blocks`` blocks. Returns the
+    surviving specs and the (merged, into) name pairs.
+    """
+    if not policy.C7.enabled:
+        return specs, []
+    by_city: dict[str, list[ParkSpec]] = {}
+    for s in specs:
+        by_city.setdefault(s.city or s.name, []).append(s)
+    kept, merges = [], []
+    for parks in by_city.values():
+        parks = sorted(parks, key=lambda s: -s.area_mu)
+        head, area, blocks = parks[0], parks[0].area_mu, 1
+        for s in parks[1:]:
+            if s.area_mu < policy.C7.small_mu and blocks < policy.C7.max_blocks:
+                area += s.area_mu
+                blocks += 1
+                merges.append((s.name, head.name))
+            else:
+                kept.append(s)
+        kept.append(ParkSpec(**{**head.__dict__, "area_mu": area}))
+    order = {s.name: i for i, s in enumerate(specs)}
+    return tuple(sorted(kept, key=lambda s: order[s.name])), merges

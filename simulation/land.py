@@ -1,0 +1,137 @@
+"""Land quota and land supply (用地指标, L1-L9) and the park-area changes that go with them (E5, L9).
+
+The government splits its yearly construction-land quota (:func:`allocate_quota`); the
+:class:`LandLedger` then serves projects one at a time in priority order, drawing first on a park's
+reusable (recovered) land, then on quota: the park's own, the common pool, and for the largest
+projects the city reserve (L2). Land granted never exceeds a park's area.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .policy import Policy
+
+
+def allocate_quota(policy: Policy, total: float, greenfield: np.ndarray, open_park: np.ndarray,
+                   score_pct: np.ndarray, below_standard: np.ndarray,
+                   rewarded: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Split the yearly quota into per-park quotas, a common pool and a city reserve.
+
+    L2 reserves ``reserve_share`` for ≥20亿 projects (002 三(四)1); L3 guarantees each open park
+    ``min_mu`` (002 三(四)1); L4 splits the rest by evaluation percentile and cuts parks below their
+    intensity standard (000 §(二十八); 004 §(十三)); V3 adds weight for rewarded parks. Without L4 the
+    rest is a first-come common pool. Returns (park quota, pool, reserve), all in mu.
+    """
+    room = np.where(open_park, greenfield, 0.0)
+    reserve = policy.L2.reserve_share * total if policy.L2.enabled else 0.0
+    rest = total - reserve
+    quota = np.zeros_like(room)
+    if policy.L3.enabled:
+        quota = np.minimum(room, policy.L3.min_mu)
+        scale = min(1.0, rest / quota.sum()) if quota.sum() > 0 else 1.0
+        quota *= scale
+        rest -= quota.sum()
+    bonus = 1.0 + (policy.V3.quota_bonus * rewarded if policy.V3.enabled else 0.0)
+    if policy.L4.enabled:
+        weight = (1.0 + policy.L4.tilt * score_pct) * (1.0 - policy.L4.cut_share * below_standard) * bonus
+        weight = np.where(room > quota, weight, 0.0)
+        if weight.sum() > 0:
+            quota += np.minimum(rest * weight / weight.sum(), room - quota)
+        rest = total - reserve - quota.sum()
+    elif policy.V3.enabled and rewarded.any():
+        extra = np.minimum(policy.V3.quota_bonus * rest / max(open_park.sum(), 1) * rewarded, room - quota)
+        quota += extra
+        rest -= extra.sum()
+    return quota, max(rest, 0.0), reserve
+
+
+class LandLedger:
+    """This year's land on offer, drawn down grant by grant."""
+
+    def __init__(self, policy: Policy, total: float, quota: np.ndarray, pool: float, reserve: float,
+                 greenfield: np.ndarray, reusable: np.ndarray, emission_room: np.ndarray):
+        self.policy = policy
+        self.quota, self.pool, self.reserve = quota.copy(), pool, reserve
+        self.greenfield, self.reusable = greenfield.copy(), reusable.copy()
+        self.emission_room = emission_room.copy()
+        self.cap = policy.L5.max_share * total if policy.L5.enabled else np.inf
+        self.used = np.zeros_like(quota)           # new quota drawn per park (L5)
+        self.reused = np.zeros_like(quota)         # reusable land re-granted per park
+
+    def available(self) -> np.ndarray:
+        """Most land each park (and, last, the outside option) could still grant one project."""
+        quota = self.quota + self.pool + self.reserve
+        room = self.reusable + np.minimum(self.greenfield, np.minimum(quota, self.cap - self.used))
+        return np.append(room, self.pool)
+
+    def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
+        """Grant ``need`` mu in ``park`` (-1 = outside any park) if the rules and stocks allow."""
+        pol = self.policy
+        if park < 0:
+            if self.pool >= need:
+                self.pool -= need
+                return True
+            return False
+        if pol.E4.enabled and emission > self.emission_room[park]:
+            return False
+        from_reuse = min(need, self.reusable[park])
+        new = need - from_reuse
+        if new > 0:
+            if pol.L2.enabled and investment < pol.L2.county_key_min:
+                return False           # general projects rely on reused land (一般项目靠挖潜)
+            if new > self.greenfield[park] or self.used[park] + new > self.cap:
+                return False
+            own = min(new, self.quota[park])
+            reserve_ok = pol.L2.enabled and investment >= pol.L2.reserve_min
+            short = new - own
+            if short > self.pool + (self.reserve if reserve_ok else 0.0):
+                return False
+            from_pool = min(short, self.pool)
+            self.pool -= from_pool
+            self.reserve -= short - from_pool
+            self.quota[park] -= own
+            self.greenfield[park] -= new
+            self.used[park] += new
+        self.reusable[park] -= from_reuse
+        self.reused[park] += from_reuse
+        self.emission_room[park] -= emission
+        return True
+
+
+def land_need(policy: Policy, investment: np.ndarray, intensity: np.ndarray,
+              pollution_class: np.ndarray) -> np.ndarray:
+    """Mu a project asks for: investment / intensity, less for SMEs in standard factories (L7),
+    more for class-III buffers (E3)."""
+    need = investment / intensity
+    if policy.L7.enabled:
+        need = np.where(investment < policy.L7.sme_max_investment, need * policy.L7.floor_land_factor, need)
+    if policy.E3.enabled:
+        need = np.where(pollution_class >= 3, need * (1.0 + policy.E3.buffer_share), need)
+    return need
+
+
+def first_phase(policy: Policy, need: np.ndarray) -> np.ndarray:
+    """L6 (004 §(十三)): the share of land supplied at entry; the rest follows when the firm produces."""
+    return need / policy.L6.phases if policy.L6.enabled else need
+
+
+def added_industrial_area(policy: Policy, added: float) -> float:
+    """L9 (001 四(五)): only a third (``industrial_share``) of an expansion is industrial land."""
+    return added * policy.L9.industrial_share if policy.L9.enabled else added
+
+
+def may_expand(policy: Policy, intensity: float, standard: float) -> bool:
+    """E5 (001 四(二); 003 十(二)): expansion only when the park's intensity meets the standard."""
+    return not policy.E5.enabled or intensity >= policy.E5.standard_factor * standard
+
+
+def cut_unbuilt(area: float, granted: float, reusable: float, share: float) -> tuple[float, float]:
+    """Remove ``share`` of a park's ungranted area (greenfield first, then reusable land).
+
+    Returns the new (area, reusable)."""
+    unbuilt = area - granted
+    cut = share * unbuilt
+    green = unbuilt - reusable
+    from_reuse = max(0.0, cut - green)
+    return area - cut, reusable - from_reuse

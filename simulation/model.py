@@ -1,0 +1,602 @@
+"""ParkModel: firms, parks and the government under a policy, one step per year.
+
+The schedule of a year (``step``), in order:
+
+1. ``plan_year``        government splits the land quota (L2-L5, V3), sets the fund budget (S1) and energy cap (X5); new parks appear unless C7
+2. ``admit_projects``   projects arrive (and C3 induced ones), are screened (E1-E3, C2) and choose a park by logit (L1, L8, S1, C1, C3-C5); land is granted (L2, L5-L7, E3, E4)
+3. ``build_out``        unstarted projects start, construction advances or stalls (S2), second land phase (L6), idle fees (X2)
+4. ``form_links``       new producers find suppliers along IO links
+5. ``produce``          output, tax, jobs, energy, pollution, profit (V6, C6)
+6. ``pay_awards``       special-fund awards to new producers (S1-S3, S6)
+7. ``resolve_exits``    losses stop firms; stopped ones leave (X4); land is taken back (X1-X3, X5)
+8. ``finance_parks``    infrastructure from base budget, land income (S5), tax return (S4), rewards
+9. ``evaluate_parks``   evaluation and ranking (V1, V2), rewards and sanctions (V3-V5), plan adjustment (V7), expansions (E5, L9)
+10. ``record``          the year's observations
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import mesa
+
+from . import chains, entry, evaluation, idle_land, land, subsidy
+from .agents import Firm, Government, Park
+from .links import SupplyLinks, form_links
+from .location import ChoiceInputs, Coefficients, utilities
+from .observe import Recorder
+from .policy import LEVELS, Policy
+from .sanctions import apply_consequences, reallocate_emissions
+from .production import (CLASS_FACTOR, POLLUTION_SCALE, ProductionInputs, ProductionParams, produce,
+                         upstream_presence)
+from .sectors import SectorCatalogue, default_sectors
+from .state import (ACTIVE, AREA_CUT, BUILDING, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED,
+                    FirmTable, ParkTable)
+from .world import ParkSpec, WorldConfig, generate_parks
+
+
+class ParkModel(mesa.Model):
+    """The park-policy model. ``rng`` seeds everything; the same inputs and seed give the same run."""
+
+    def __init__(self, world: WorldConfig | None = None, policy: Policy | None = None,
+                 sectors: SectorCatalogue | None = None, snapshot_years: tuple[int, ...] = (),
+                 *, rng: int | np.random.SeedSequence | None = None):
+        if rng is None:
+            raise ValueError("rng: got None; allowed: an integer seed or numpy SeedSequence (runs must be reproducible)")
+        super().__init__(rng=rng)
+        self.world = world or WorldConfig()
+        self.policy = policy or Policy()
+        self.sectors = sectors or default_sectors()
+        self.year = self.world.start_year
+        self.year_index = 0
+        self.firms = FirmTable(capacity=self.world.initial_firms * 2 + 1024)
+        self.parks = ParkTable(capacity=max(self.world.n_parks, len(self.world.parks)) + 16)
+        self.links = SupplyLinks()
+        self.firm_agents: dict[int, Firm] = {}
+        self.park_agents: list[Park] = []
+        self.declared = np.zeros((0, self.sectors.n), bool)
+        self.cities: dict[str, int] = {}
+        self.chain_masks = np.array([self.sectors.chain_members(c) for c in range(len(self.sectors.chain_keys))])
+        self.recorder = Recorder(self, snapshot_years)
+        self.government = Government(self, self.world.land_quota)
+        self.tally = self.recorder.new_tally()
+        self._create_parks()
+        self._create_initial_firms()
+        self.energy_baseline = float(self.firms.energy.sum())
+        self.recorder.record()
+
+    # ----------------------------------------------------------------------------- set-up
+
+    def _create_parks(self) -> None:
+        specs = self.world.parks or generate_parks(self.world, self.sectors.keys, self.sectors.demand_share, self.rng)
+        specs, merges = chains.consolidate(self.policy, specs)
+        blocks = {s.name: 1 for s in specs}
+        for merged, into in merges:
+            blocks[into] += 1
+            self.recorder.event("park_merged", "C7", park=-1, detail=f"{merged} -> {into}")
+        self.add_parks(specs, blocks)
+
+    def add_parks(self, specs: tuple[ParkSpec, ...], blocks: dict[str, int] | None = None) -> None:
+        """Append parks, declare their leading industries and create their agents."""
+        keys = list(self.sectors.keys)
+        rows = self.parks.append(
+            len(specs), level=[LEVELS.index(s.level) for s in specs], area=[s.area_mu for s in specs],
+            infrastructure=[s.infrastructure for s in specs], alive=True, status=ACTIVE,
+            city=[self.cities.setdefault(s.city or s.name, len(self.cities)) for s in specs],
+            urban=[s.urban for s in specs], x=[s.x for s in specs], y=[s.y for s in specs],
+            blocks=[(blocks or {}).get(s.name, 1) for s in specs], upgraded_year=-1)
+        self.parks.emission_quota[rows] = self.policy.E4.quota_per_mu * self.parks.area[rows]
+        wishes = [[keys.index(k) for k in s.leading] for s in specs]
+        order = np.argsort(-self.parks.area[rows], kind="stable")
+        new = chains.declare(self.policy, wishes, self.parks.level[rows], self.sectors.n, order)
+        self.declared = np.vstack([self.declared, new])
+        for r, s in zip(rows, specs):
+            self.park_agents.append(Park(self, int(r), s.name, s.city))
+
+    def _create_initial_firms(self) -> None:
+        """Firms already producing at the start, placed by area and declared industries."""
+        n = self.world.initial_firms
+        if n == 0:
+            return
+        draws = self._draw_projects(n)
+        weight = self.parks.area[:, None] * (1.0 + 2.0 * self.declared)       # (P, S)
+        probs = weight[:, draws["sector"]].T
+        probs /= probs.sum(1, keepdims=True)
+        park = (self.rng.random(n)[:, None] > np.cumsum(probs, 1)).sum(1)
+        need = draws["investment"] / draws["intensity"]
+        # Keep only firms that fit in their park's area, in order.
+        fits = np.zeros(n, bool)
+        room = self.parks.area.copy() * 0.6
+        for j in range(n):
+            if need[j] <= room[park[j]]:
+                room[park[j]] -= need[j]
+                fits[j] = True
+        age = self.rng.integers(1, 11, n)
+        rows = self._add_firms({k: v[fits] for k, v in draws.items()}, park[fits], need[fits],
+                               np.zeros(fits.sum()), np.full(fits.sum(), self.world.land_price_base),
+                               entry_year=self.year - age[fits])
+        self.firms.state[rows] = PRODUCING
+        self.firms.state_year[rows] = self.firms.entry_year[rows]
+        self.firms.utilization[rows] = 1.0
+        self.links.add(*form_links(rows, self.firms.sector, self.firms.park, rows, self.sectors.io,
+                                   self.world.links_per_firm, self.world.local_preference, self.rng))
+        self.produce()
+
+    # ----------------------------------------------------------------------------- the year
+
+    def step(self) -> None:
+        """One year, in the order given in the module docstring."""
+        self.year += 1
+        self.year_index += 1
+        self.tally = self.recorder.new_tally()
+        self.plan_year()
+        self.admit_projects()
+        started = self.build_out()
+        self.form_links(started)
+        self.produce()
+        self.pay_awards(started)
+        self.resolve_exits()
+        self.finance_parks()
+        self.evaluate_parks()
+        self.recorder.record()
+
+    # 1 ------------------------------------------------------------------------------------
+    def plan_year(self) -> None:
+        """Quota split (L2-L5, V3), fund budget (S1), energy cap (X5), new parks (world; none under C7)."""
+        gov, pol, pk = self.government, self.policy, self.parks
+        if pol.S1.enabled:
+            gov.fund_budget = pol.S1.budget * (1 + pol.S1.growth) ** (self.year_index - 1)
+        if pol.X5.enabled:
+            gov.energy_cap = self.energy_baseline * (1 + pol.X5.cap_growth) ** self.year_index
+        if not pol.C7.enabled and self.world.new_parks_per_year > 0:
+            self._create_new_parks(self.rng.poisson(self.world.new_parks_per_year))
+        granted = self.granted_by_park()
+        greenfield = np.maximum(pk.area - granted - pk.reusable, 0.0)
+        n = pk.n
+        pct = np.nan_to_num((n - pk.rank) / max(n - 1, 1) * (pk.rank > 0))
+        below = self.park_intensity() < entry.intensity_standard(pol, pk.level)
+        quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, self.open_parks(),
+                                                   pct, below, pk.rewarded)
+        pk.quota[:] = quota
+        room = pk.emission_quota - self.park_sum(self.firms.pollution, live_only=True)
+        self.ledger = land.LandLedger(pol, gov.land_quota, quota, pool,
+                                      reserve, greenfield, pk.reusable, room)
+
+    def _create_new_parks(self, count: int) -> None:
+        cities = list(self.cities)
+        specs = []
+        for _ in range(count):
+            city = cities[self.rng.integers(len(cities))]
+            wish = self.rng.choice(self.sectors.n, 3, replace=False, p=self.sectors.demand_share)
+            specs.append(ParkSpec(name=f"new_{self.year}_{len(self.park_agents)}", level="county",
+                                  area_mu=float(self.world.park_area_median * 0.5), city=city,
+                                  leading=tuple(self.sectors.keys[s] for s in wish),
+                                  x=float(self.rng.uniform(0, 200)), y=float(self.rng.uniform(0, 200)),
+                                  infrastructure=0.2))
+        if specs:
+            self.add_parks(tuple(specs))
+            for s in specs:
+                self.recorder.event("park_created", "", park=len(self.park_agents) - 1, detail=s.name)
+
+    # 2 ------------------------------------------------------------------------------------
+    def admit_projects(self) -> None:
+        """Arrivals choose among eligible parks (and, without L1, outside); land is granted in priority order."""
+        w, pol, sec = self.world, self.policy, self.sectors
+        n = self.rng.poisson(w.projects_per_year * (1 + w.project_growth) ** (self.year_index - 1))
+        lead_rows = self.rows_in(PRODUCING)[self.firms.leading[self.rows_in(PRODUCING)]]
+        lead_rows = lead_rows[self.firms.park[lead_rows] >= 0]
+        t_park, t_sector = chains.induced_projects(pol, self.firms.park[lead_rows], self.firms.sector[lead_rows],
+                                                   sec.io, self.rng)
+        proj = self._draw_projects(n, forced_sector=t_sector)
+        target = np.concatenate([np.full(n, -1), t_park])
+        if len(target) == 0:
+            return
+        x = self.choice_inputs(proj, target)
+        u, price = utilities(x, self.coefficients())
+        ok = entry.eligible(pol, pollution_class=sec.pollution_class[proj["sector"]], hightech=proj["hightech"],
+                            investment=proj["investment"], leading=proj["leading"], intensity=proj["intensity"],
+                            declared=x.declared[:, proj["sector"]].T, standard=x.standard,
+                            urban=self.parks.urban, open_park=self.open_parks(),
+                            leading_share=self.leading_share())
+        outside = (w.outside_utility - self.coefficients().price * 100.0 * w.outside_land_price / proj["intensity"])
+        u = np.column_stack([np.where(ok, u, -np.inf), np.full(len(target), -np.inf) if pol.L1.enabled else outside])
+        price = np.column_stack([price, np.full(len(target), w.outside_land_price)])
+        total = u + self.rng.gumbel(size=u.shape)
+        need = land.land_need(pol, proj["investment"], proj["intensity"], sec.pollution_class[proj["sector"]])
+        first = land.first_phase(pol, need)
+        emission = (proj["investment"] * sec.output_per_investment[proj["sector"]]
+                    * sec.energy_per_output[proj["sector"]] * CLASS_FACTOR[sec.pollution_class[proj["sector"]]]
+                    * POLLUTION_SCALE)
+        order = np.argsort(-proj["investment"], kind="stable") if pol.L2.enabled else np.arange(len(target))
+        chosen = self._allocate(total, order, first, proj["investment"], emission)
+        took = chosen != -2
+        park = chosen[took]
+        paid = price[np.flatnonzero(took), np.where(park < 0, u.shape[1] - 1, park)]
+        rows = self._add_firms({k: v[took] for k, v in proj.items()}, park, first[took],
+                               (need - first)[took], paid, entry_year=self.year)
+        self.tally["entries"] += len(rows)
+        self.tally["projects_lost"] += int((~took).sum())
+        inside = park >= 0
+        np.add.at(self.parks.land_income, park[inside], (paid * first[took])[inside])
+        self.tally["land_income"] += float((paid * first[took])[inside].sum())
+        self.parks.reusable[:] = self.ledger.reusable
+        self.tally["land_reused"] += float(self.ledger.reused.sum())
+        for r in rows:
+            self.recorder.event("entry", "", firm=int(r), park=int(self.firms.park[r]),
+                                value=float(self.firms.investment[r]))
+
+    def _allocate(self, total: np.ndarray, order: np.ndarray, need: np.ndarray, investment: np.ndarray,
+                  emission: np.ndarray) -> np.ndarray:
+        """Serve projects in ``order``: each takes its best option the ledger can still grant.
+
+        Returns the chosen park per project (-1 outside, -2 none: the project goes elsewhere)."""
+        chosen = np.full(len(need), -2)
+        n_parks = total.shape[1] - 1
+        for j in order:
+            row = total[j].copy()
+            row[self.ledger.available() < need[j]] = -np.inf
+            while True:
+                k = int(np.argmax(row))
+                if row[k] == -np.inf:
+                    break
+                park = k if k < n_parks else -1
+                if self.ledger.grant(park, need[j], investment[j], emission[j]):
+                    chosen[j] = park
+                    break
+                row[k] = -np.inf
+        return chosen
+
+    def _draw_projects(self, n: int, forced_sector: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Investment projects: sector by demand share, Lomax (heavy-tailed) size, lognormal intensity."""
+        w, sec, rng = self.world, self.sectors, self.rng
+        sector = rng.choice(sec.n, n, p=sec.demand_share)
+        if forced_sector is not None:
+            sector = np.concatenate([sector, forced_sector]).astype(np.int64)
+        m = len(sector)
+        size = w.investment_min + w.investment_scale * (rng.random(m) ** (-1.0 / w.investment_tail) - 1.0)
+        investment = np.minimum(size, w.investment_max)
+        intensity = sec.intensity_median[sector] * rng.lognormal(0.0, 1.0, m) ** sec.intensity_sigma[sector]
+        return {"sector": sector, "investment": investment, "intensity": intensity,
+                "hightech": rng.random(m) < sec.hightech_share[sector],
+                "leading": investment >= w.leading_min,
+                "productivity": rng.lognormal(-w.productivity_sigma ** 2 / 2, w.productivity_sigma, m),
+                "margin": rng.normal(w.margin_mean, w.margin_sigma, m)}
+
+    def _add_firms(self, proj: dict, park: np.ndarray, land_now: np.ndarray, pending: np.ndarray,
+                   price: np.ndarray, entry_year) -> np.ndarray:
+        sec = self.sectors
+        rows = self.firms.append(
+            len(park), sector=proj["sector"], park=park, state=GRANTED, entry_year=entry_year,
+            state_year=entry_year, grant_year=entry_year, investment=proj["investment"],
+            intensity=proj["intensity"], land=land_now, land_pending=pending, land_price=price,
+            hightech=proj["hightech"], leading=proj["leading"], productivity=proj["productivity"],
+            margin=proj["margin"], capacity=proj["investment"] * sec.output_per_investment[proj["sector"]],
+            capital=0.1 * proj["investment"], efficiency_class=1)
+        for r in rows:
+            self.firm_agents[int(r)] = Firm(self, int(r))
+        return rows
+
+    # 3 ------------------------------------------------------------------------------------
+    def build_out(self) -> np.ndarray:
+        """Start, build, stall; returns the rows that started producing this year."""
+        f, w, pol, yr = self.firms, self.world, self.policy, self.year
+        fee = idle_land.idle_fee(pol, f.state, f.grant_year, yr)
+        charge = pol.X2.fee_rate * f.land * f.land_price * fee
+        f.capital[:] -= charge
+        self._credit_parks(f.park, charge)
+        producing = f.state == PRODUCING
+        f.utilization[producing] = np.minimum(1.0, f.utilization[producing] + 1.0 / w.ramp_years)
+        building = np.flatnonzero(f.state == BUILDING)
+        stall = self.rng.random(len(building)) < w.build_failure
+        self._set_state(building[stall], STOPPED)
+        going = building[~stall]
+        f.build_left[going] -= 1
+        started = going[f.build_left[going] <= 0]
+        self._set_state(started, PRODUCING)
+        f.utilization[started] = 1.0 / w.ramp_years
+        self._supply_second_phase(started)
+        granted = np.flatnonzero(f.state == GRANTED)
+        begin = granted[self.rng.random(len(granted)) < w.start_prob]
+        speedup = pol.S2.service_speedup * ((f.investment[begin] >= pol.S2.major_min) | f.leading[begin]) \
+            if pol.S2.enabled else 0
+        f.build_left[begin] = np.maximum(w.build_years - speedup, 1)
+        self._set_state(begin, BUILDING)
+        return started
+
+    def _supply_second_phase(self, rows: np.ndarray) -> None:
+        """L6: the rest of a phased grant, as far as the park's ungranted area allows."""
+        f, pk = self.firms, self.parks
+        rows = rows[(f.land_pending[rows] > 0) & (f.park[rows] >= 0)]
+        if len(rows) == 0:
+            return
+        room = np.maximum(pk.area - self.granted_by_park(), 0.0)
+        for r in rows:
+            p = f.park[r]
+            give = min(f.land_pending[r], room[p])
+            from_reuse = min(give, pk.reusable[p])
+            pk.reusable[p] -= from_reuse
+            room[p] -= give
+            f.land[r] += give
+        f.land_pending[rows] = 0.0
+
+    # 4 ------------------------------------------------------------------------------------
+    def form_links(self, started: np.ndarray) -> None:
+        """Suppliers for this year's new producers, preferring the own park."""
+        producing = self.rows_in(PRODUCING)
+        self.links.add(*form_links(started, self.firms.sector, self.firms.park, producing, self.sectors.io,
+                                   self.world.links_per_firm, self.world.local_preference, self.rng))
+
+    # 5 ------------------------------------------------------------------------------------
+    def produce(self) -> None:
+        """Production of all producing firms through the vectorised kernel."""
+        f, sec, pol, w = self.firms, self.sectors, self.policy, self.world
+        rows = self.rows_in(PRODUCING)
+        tax_per_mu = np.divide(f.tax[rows], f.land[rows], out=np.zeros(len(rows)), where=f.land[rows] > 0)
+        f.efficiency_class[rows] = idle_land.efficiency_class(pol, tax_per_mu)
+        adjust = np.zeros(len(rows))
+        if pol.V6.enabled:
+            cls = f.efficiency_class[rows]
+            adjust = pol.V6.d_surcharge * (cls == 3) - pol.V6.a_discount * (cls == 0)
+        src, dst = self.links.live()
+        f.has_local_partner[:] = chains.has_local_partner(src, dst, f.park, f.n)
+        x = ProductionInputs(
+            sector=f.sector[rows], park=f.park[rows], capacity=f.capacity[rows], utilization=f.utilization[rows],
+            productivity=f.productivity[rows], margin=f.margin[rows],
+            shock=self.rng.normal(0.0, w.shock_sigma, len(rows)), local_partner=f.has_local_partner[rows],
+            cost_adjust=adjust, infra=self.parks.infrastructure, io=sec.io, va_rate=sec.value_added_rate,
+            tax_rate=sec.tax_rate, jobs_per_yi=sec.jobs_per_yi, energy_per_output=sec.energy_per_output,
+            pollution_class=sec.pollution_class)
+        c6 = pol.C6.enabled
+        res = produce(x, ProductionParams(w.agglomeration_elasticity, w.chain_elasticity,
+                                          w.infrastructure_elasticity, pol.C6.cost_saving * c6,
+                                          pol.C6.pollution_cut * c6))
+        for name in ("output", "value_added", "tax", "employment", "energy", "pollution", "profit"):
+            col = getattr(f, name)
+            col[f.state != PRODUCING] = 0.0
+            col[rows] = res[name]
+        f.capital[rows] += res["profit"]
+        losing = res["profit"] < 0
+        f.loss_years[rows] = np.where(losing, f.loss_years[rows] + 1, 0)
+        low = (f.tax[rows] / np.maximum(f.land[rows], 1e-9) < pol.X3.tax_per_mu_min) & (f.utilization[rows] >= 1.0)
+        f.low_tax_years[rows] = np.where(low, f.low_tax_years[rows] + 1, 0)
+
+    # 6 ------------------------------------------------------------------------------------
+    def pay_awards(self, started: np.ndarray) -> None:
+        """S1 以奖代补 awards to this year's new producers in parks, in S2/S3/S6 priority order."""
+        pol, f = self.policy, self.firms
+        if not pol.S1.enabled:
+            return
+        rows = started[(f.park[started] >= 0)]
+        rows = rows[self.parks.status[f.park[rows]] != REVOKED]
+        claims = f.investment[rows] * subsidy.award_rate(pol, f.hightech[rows])
+        major = (f.investment[rows] >= pol.S2.major_min) | f.leading[rows]
+        in_leading = self.declared[f.park[rows], f.sector[rows]]
+        paid = subsidy.pay_awards(pol, claims, major, in_leading, f.hightech[rows], self.government.fund_budget)
+        f.subsidy[rows] += paid
+        f.capital[rows] += paid
+        np.add.at(self.parks.funds, f.park[rows], paid)
+        self.government.fund_paid_total += paid.sum()
+        self.tally["subsidies_paid"] += float(paid.sum())
+        self.tally["subsidy_to_leading_industry"] += float(paid[in_leading].sum())
+        self.tally["subsidy_to_hightech"] += float(paid[f.hightech[rows]].sum())
+        self.tally["subsidy_to_major"] += float(paid[major].sum())
+
+    # 7 ------------------------------------------------------------------------------------
+    def resolve_exits(self) -> None:
+        """Losses stop firms; stopped ones leave; idle and inefficient land is taken back."""
+        f, pol, yr, w = self.firms, self.policy, self.year, self.world
+        stop = (f.state == PRODUCING) & (f.loss_years >= w.loss_years) & (f.capital < 0)
+        self._set_state(np.flatnonzero(stop), STOPPED)
+        self._exit(idle_land.idle_takeback(pol, f.state, f.grant_year, f.state_year, yr), "land_taken_back", "X1")
+        self._exit(idle_land.deadline_takeback(pol, f.state, f.grant_year, yr), "land_taken_back", "X2")
+        share = idle_land.capacity_shortfall(pol, f.state, f.state_year, yr, f.output, f.capacity)
+        self._recover_part(share, "X2")
+        self._exit(idle_land.low_efficiency_buyback(pol, f.state, f.low_tax_years), "land_bought_back", "X3")
+        self._exit(idle_land.polluter_exits(pol, f.state == PRODUCING, self.sectors.pollution_class[f.sector],
+                                            f.energy, f.output, self.government.energy_cap), "polluter_closed", "X5")
+        resolved = idle_land.stopped_resolved(pol, f.state, f.state_year, yr, w.bankruptcy_years)
+        self._exit(resolved, "stopped_resolved" if pol.X4.enabled else "bankrupt", "X4" if pol.X4.enabled else "")
+
+    def _exit(self, mask: np.ndarray, kind: str, rule: str) -> None:
+        """Firms in ``mask`` exit; their land returns to their park's reusable stock."""
+        rows = np.flatnonzero(mask & (self.firms.state != EXITED))
+        if len(rows) == 0:
+            return
+        f = self.firms
+        inside = rows[f.park[rows] >= 0]
+        np.add.at(self.parks.reusable, f.park[inside], f.land[inside])
+        key = "land_recovered" if rule.startswith("X") and rule != "X4" else "land_released"
+        self.tally[key] += float(f.land[inside].sum())
+        for r in rows:
+            self.recorder.event(kind, rule, firm=int(r), park=int(f.park[r]), value=float(f.land[r]))
+            self.firm_agents.pop(int(r)).remove()
+        f.land[rows] = 0.0
+        f.land_pending[rows] = 0.0
+        for name in ("output", "value_added", "tax", "employment", "energy", "pollution", "profit"):
+            getattr(f, name)[rows] = 0.0
+        self._set_state(rows, EXITED)
+        gone = np.zeros(f.n, bool)
+        gone[rows] = True
+        self.links.drop_firms(gone)
+        self.tally["exits"] += len(rows)
+
+    def _recover_part(self, share: np.ndarray, rule: str) -> None:
+        rows = np.flatnonzero((share > 0) & (self.firms.park >= 0))
+        f = self.firms
+        for r in rows:
+            taken = f.land[r] * share[r]
+            f.land[r] -= taken
+            self.parks.reusable[f.park[r]] += taken
+            self.tally["land_recovered"] += taken
+            self.recorder.event("land_taken_back", rule, firm=int(r), park=int(f.park[r]), value=float(taken))
+
+    # 8 ------------------------------------------------------------------------------------
+    def finance_parks(self) -> None:
+        """Infrastructure spending from base budget, land income (S5), tax return (S4) and rewards (V3)."""
+        pk, pol, w = self.parks, self.policy, self.world
+        tax = self.park_sum(self.firms.tax)
+        if self.year_index == 1:
+            pk.base_tax[:] = tax
+        awards = pol.V3.award * pk.rewarded if pol.V3.enabled else np.zeros(pk.n)
+        income = self.tally_land_income_by_park()
+        spend, _, returned = subsidy.infrastructure_spending(pol, self.year_index - 1, pk.area, income, tax,
+                                                             pk.base_tax, w.base_infra_budget, awards)
+        pk.tax_returned[:] += returned
+        pk.funds[:] += awards
+        pk.infrastructure[:] = subsidy.improve_infrastructure(pk.infrastructure, spend * pk.alive, pk.area,
+                                                              w.infra_cost, w.infra_depreciation)
+        self.tally["tax_returned"] += float(returned.sum())
+        self.tally["park_rewards"] += float(awards.sum())
+        self._land_income_mark = pk.land_income.copy()
+
+    def tally_land_income_by_park(self) -> np.ndarray:
+        """Land income received by each park this year."""
+        mark = getattr(self, "_land_income_mark", None)
+        if mark is None or len(mark) != self.parks.n:
+            mark = np.zeros(self.parks.n)
+        return self.parks.land_income - mark
+
+    # 9 ------------------------------------------------------------------------------------
+    def evaluate_parks(self) -> None:
+        """V1 scores and ranks; V2-V5 rewards and sanctions; V7 plan adjustment; E5/L9 expansions."""
+        pk, pol = self.parks, self.policy
+        ind = self.indicators()
+        self.last_indicators = ind
+        if pol.V1.enabled:
+            evaluated = pk.alive & (pk.status != REVOKED)
+            score, rank = evaluation.score_parks(ind, pol.V1.weights, evaluated)
+            pk.score[:] = score
+            pk.rank[:] = rank
+            apply_consequences(self, ind)
+        if pol.E4.enabled:
+            reallocate_emissions(self, ind)
+        self._expand_on_demand(ind)
+        pk.last_output[:] = ind["output"]
+        pk.last_pollution[:] = ind["pollution_per_output"] * ind["output"]
+        for agent in self.park_agents:
+            agent.record_year()
+
+    def _expand_on_demand(self, ind: dict) -> None:
+        """A park that has granted most of its area asks for more; E5 and L9 apply."""
+        pk, pol, w = self.parks, self.policy, self.world
+        granted = self.granted_by_park()
+        standard = entry.intensity_standard(pol, pk.level)
+        for p in np.flatnonzero(pk.alive & (pk.status != REVOKED) & (granted >= w.expansion_trigger * pk.area)):
+            self.expand_park(int(p), w.expansion_share, ind["intensity"][p], standard[p], "expanded", "")
+
+    def expand_park(self, p: int, share: float, intensity: float, standard: float, kind: str, rule: str) -> bool:
+        """Add ``share`` of the area to park ``p`` if E5 allows; L9 keeps only the industrial part."""
+        if not land.may_expand(self.policy, intensity, standard):
+            self.tally["expansions_refused"] += 1
+            return False
+        added = land.added_industrial_area(self.policy, share * self.parks.area[p])
+        self.parks.area[p] += added
+        self.parks.expansions[p] += 1
+        self.tally["area_added"] += added
+        self.recorder.event(kind, rule, park=p, value=float(added))
+        return True
+
+    # ----------------------------------------------------------------------------- queries
+
+    def rows_in(self, state: int) -> np.ndarray:
+        """Firm rows in a build-out state."""
+        return np.flatnonzero(self.firms.state == state)
+
+    def live_rows(self) -> np.ndarray:
+        """Firm rows that have not exited."""
+        return np.flatnonzero(self.firms.state != EXITED)
+
+    def park_sum(self, values: np.ndarray, live_only: bool = False) -> np.ndarray:
+        """Sum a firm column by park (firms outside parks excluded)."""
+        f = self.firms
+        mask = (f.park >= 0) & ((f.state != EXITED) if live_only else True)
+        return np.bincount(f.park[mask], weights=values[mask], minlength=self.parks.n)
+
+    def granted_by_park(self) -> np.ndarray:
+        """Mu granted to live firms, per park."""
+        return self.park_sum(self.firms.land, live_only=True)
+
+    def park_intensity(self) -> np.ndarray:
+        """Investment per mu of granted land, per park (0 for empty parks)."""
+        land_ = self.granted_by_park()
+        inv = self.park_sum(self.firms.investment * (self.firms.land > 0), live_only=True)
+        return np.divide(inv, land_, out=np.zeros_like(inv), where=land_ > 0)
+
+    def open_parks(self) -> np.ndarray:
+        """Parks that may take new firms: alive and not revoked (V4, V5)."""
+        return self.parks.alive & (self.parks.status != REVOKED)
+
+    def park_sector_counts(self, state_mask: np.ndarray) -> np.ndarray:
+        """(P, S) firm counts by park and sector for firms in ``state_mask``."""
+        f, n_sec = self.firms, self.sectors.n
+        m = state_mask & (f.park >= 0)
+        return np.bincount(f.park[m] * n_sec + f.sector[m], minlength=self.parks.n * n_sec).reshape(self.parks.n, n_sec)
+
+    def leading_share(self) -> np.ndarray:
+        """Share of each park's output in its declared leading industries."""
+        f, n_sec = self.firms, self.sectors.n
+        m = (f.state == PRODUCING) & (f.park >= 0)
+        cell = np.bincount(f.park[m] * n_sec + f.sector[m], weights=f.output[m],
+                           minlength=self.parks.n * n_sec).reshape(self.parks.n, n_sec)
+        total = cell.sum(1)
+        return np.divide((cell * self.declared).sum(1), total, out=np.zeros(self.parks.n), where=total > 0)
+
+    def indicators(self) -> dict[str, np.ndarray]:
+        """The V1 indicators of every park this year."""
+        f = self.firms
+        m = (f.park >= 0) & (f.state != EXITED)
+        cols = evaluation.FirmColumns(park=f.park[m], sector=f.sector[m], producing=f.state[m] == PRODUCING,
+                                      output=f.output[m], tax=f.tax[m], employment=f.employment[m],
+                                      pollution=f.pollution[m], investment=f.investment[m], land=f.land[m],
+                                      hightech=f.hightech[m])
+        return evaluation.park_indicators(cols, self.parks.n, self.declared, self.parks.last_output,
+                                          self.chain_masks, self.sectors.io)
+
+    def choice_inputs(self, proj: dict, target: np.ndarray) -> ChoiceInputs:
+        """The arrays a location decision looks at this year."""
+        f, pk, pol, sec = self.firms, self.parks, self.policy, self.sectors
+        live = f.state != EXITED
+        same = self.park_sector_counts(live)
+        producing = self.park_sector_counts(f.state == PRODUCING)
+        lead = self.park_sector_counts((f.state == PRODUCING) & f.leading)
+        totals = same.sum(1, keepdims=True)
+        big = (proj["investment"] >= pol.C5.mega_min) | proj["leading"]
+        has_mega = np.bincount(f.park[live & (f.park >= 0) & (f.investment >= pol.C5.mega_min)],
+                               minlength=pk.n) > 0
+        rate = subsidy.award_rate(pol, proj["hightech"])
+        return ChoiceInputs(
+            same=same.astype(float), upstream=upstream_presence(producing > 0, sec.io),
+            lead_pull=chains.leading_pull(lead.astype(float), sec.io),
+            share=np.divide(same, totals, out=np.zeros(same.shape), where=totals > 0),
+            declared=self.declared, price=self.world.land_price_base + self.world.level_price_step * pk.level,
+            standard=entry.intensity_standard(pol, pk.level), infra=pk.infrastructure,
+            level=pk.level.astype(float), no_mega=~has_mega, sector=proj["sector"],
+            intensity=proj["intensity"], subsidy=rate, big=big, target=target)
+
+    def coefficients(self) -> Coefficients:
+        """Utility weights from the world, with rule terms switched by the policy."""
+        w, pol = self.world, self.policy
+        return Coefficients(
+            price=w.beta_price, subsidy=w.beta_subsidy, agglomeration=w.beta_agglomeration, chain=w.beta_chain,
+            infrastructure=w.beta_infrastructure, level=w.beta_level,
+            declared=w.beta_declared * pol.C1.enabled, chain_pull=pol.C3.chain_pull * pol.C3.enabled,
+            same_type=pol.C4.strength * pol.C4.enabled, mega_bonus=pol.C5.mega_bonus * pol.C5.enabled,
+            induced_bonus=2.0 * pol.C3.enabled,
+            discount_min=pol.L8.min_factor if pol.L8.enabled else 1.0,
+            discount_max=pol.L8.max_factor if pol.L8.enabled else 1.0)
+
+    def _set_state(self, rows: np.ndarray, state: int) -> None:
+        self.firms.state[rows] = state
+        self.firms.state_year[rows] = self.year
+
+    def _credit_parks(self, park: np.ndarray, amount: np.ndarray) -> None:
+        m = (park >= 0) & (amount > 0)
+        np.add.at(self.parks.land_income, park[m], amount[m])
+        self.tally["idle_fees"] += float(amount[m].sum())
+
+    def supply_network(self, park: int | None = None):
+        """The live supply network as a ``networkx.DiGraph`` (optionally only one park's firms)."""
+        f = self.firms
+        rows = self.live_rows() if park is None else self.live_rows()[f.park[self.live_rows()] == park]
+        attrs = {"sector": f.sector, "park": f.park, "leading": f.leading,
+                 "stage": self.sectors.stage[f.sector]}
+        return self.links.to_networkx(attrs, rows)

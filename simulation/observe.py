@@ -1,0 +1,197 @@
+"""Observation: the yearly model series, the park panel, firm snapshots and the event log.
+
+The :class:`Recorder` reads the model's arrays once a year and keeps plain columns; the pandas
+frames are built once, at the end, by :meth:`Recorder.outputs`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
+from .policy import LEVELS
+
+TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released", "land_reused",
+           "land_income", "idle_fees", "subsidies_paid", "subsidy_to_leading_industry",
+           "subsidy_to_hightech", "subsidy_to_major", "tax_returned", "park_rewards", "parks_revoked",
+           "parks_upgraded", "area_added", "area_cut", "expansions_refused")
+
+
+@dataclass
+class RunOutputs:
+    """Everything one run produces, as DataFrames.
+
+    ``series``: one row a year of model-level totals and metrics. ``parks``: one row per park and
+    year. ``firms``: firm snapshots at the chosen years. ``events``: one row per event (entry, exit,
+    land taken back, park sanctioned, …) with the rule id that caused it.
+    """
+
+    series: pd.DataFrame
+    parks: pd.DataFrame
+    firms: pd.DataFrame
+    events: pd.DataFrame
+
+
+class Recorder:
+    """Collects the yearly observations of one model."""
+
+    def __init__(self, model, snapshot_years=()):
+        self.model = model
+        self.snapshot_years = set(snapshot_years)
+        self.series: list[dict] = []
+        self.panel: list[pd.DataFrame] = []
+        self.snapshots: list[pd.DataFrame] = []
+        self.events: dict[str, list] = {k: [] for k in ("year", "kind", "rule", "firm", "park", "value", "detail")}
+
+    @staticmethod
+    def new_tally() -> defaultdict:
+        return defaultdict(float, {k: 0.0 for k in TALLIES})
+
+    def event(self, kind: str, rule: str, firm: int = -1, park: int = -1, value: float = np.nan,
+              detail: str = "") -> None:
+        for key, v in zip(self.events, (self.model.year, kind, rule, firm, park, value, detail)):
+            self.events[key].append(v)
+
+    def record(self) -> None:
+        """Observe the model at the end of a year (or at initialisation)."""
+        m = self.model
+        parks = park_panel(m)
+        self.panel.append(parks)
+        self.series.append({"year": m.year, **model_series(m, parks), **dict(m.tally)})
+        if m.year in self.snapshot_years:
+            self.snapshots.append(firm_snapshot(m))
+
+    def outputs(self) -> RunOutputs:
+        firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model).iloc[:0]
+        return RunOutputs(series=pd.DataFrame(self.series), parks=pd.concat(self.panel, ignore_index=True),
+                          firms=firms, events=pd.DataFrame(self.events))
+
+
+def _by_park(m, mask, values) -> np.ndarray:
+    f = m.firms
+    mask = mask & (f.park >= 0)
+    return np.bincount(f.park[mask], weights=values[mask] if values is not None else None, minlength=m.parks.n)
+
+
+def park_panel(m) -> pd.DataFrame:
+    """One row per park: land accounts, economy, structure, evaluation and status."""
+    f, pk, sec = m.firms, m.parks, m.sectors
+    live = f.state != EXITED
+    prod = f.state == PRODUCING
+    ind = m.indicators()
+    n_sec = sec.n
+    inside = prod & (f.park >= 0)
+    out = np.bincount(f.park[inside] * n_sec + f.sector[inside], weights=f.output[inside],
+                      minlength=pk.n * n_sec).reshape(pk.n, n_sec)
+    lq = metrics.location_quotient(out)
+    idle = (f.state == GRANTED) | (f.state == STOPPED)
+    return pd.DataFrame({
+        "year": m.year, "park": np.arange(pk.n), "name": [a.name for a in m.park_agents],
+        "city": [a.city for a in m.park_agents], "level": np.array(LEVELS)[pk.level],
+        "status": np.array(PARK_STATUSES)[pk.status], "alive": pk.alive.copy(), "x": pk.x.copy(), "y": pk.y.copy(),
+        "area": pk.area.copy(), "granted": _by_park(m, live, f.land), "built": _by_park(m, prod, f.land),
+        "construction": _by_park(m, f.state == BUILDING, f.land), "idle": _by_park(m, idle, f.land),
+        "reusable": pk.reusable.copy(), "quota": pk.quota.copy(),
+        "firms": _by_park(m, live, None), "producing": _by_park(m, prod, None),
+        "leading_firms": _by_park(m, prod & f.leading, None),
+        "output": ind["output"], "tax": _by_park(m, prod, f.tax), "tax_per_mu": ind["tax_per_mu"],
+        "intensity": ind["intensity"], "employment": ind["employment"],
+        "declared_share": ind["leading_share"], "top3_share": metrics.top_k_share(out, 3),
+        "hhi": metrics.herfindahl(out), "hightech_share": ind["hightech_share"],
+        "chain_completeness": ind["chain_completeness"], "pollution": _by_park(m, prod, f.pollution),
+        "top_sector": np.array(sec.keys)[out.argmax(1)], "lq_max": lq.max(1),
+        "declared": [",".join(sec.keys[s] for s in np.flatnonzero(row)) for row in m.declared],
+        "infrastructure": pk.infrastructure.copy(), "land_income": pk.land_income.copy(),
+        "funds": pk.funds.copy(), "tax_returned": pk.tax_returned.copy(),
+        "score": pk.score.copy(), "rank": pk.rank.copy(), "rewarded": pk.rewarded.copy(),
+    })
+
+
+def model_series(m, parks: pd.DataFrame) -> dict:
+    """Model-level totals and clustering, chain and network metrics for one year."""
+    f, sec = m.firms, m.sectors
+    prod = f.state == PRODUCING
+    inside = prod & (f.park >= 0)
+    live_in = (f.state != EXITED) & (f.park >= 0)
+    n_sec = sec.n
+    emp = np.bincount(f.park[inside] * n_sec + f.sector[inside], weights=f.employment[inside],
+                      minlength=m.parks.n * n_sec).reshape(m.parks.n, n_sec)
+    out = parks["output"].to_numpy()
+    active = parks["alive"].to_numpy() & (parks["status"].to_numpy() != "revoked")
+    x = emp.sum(1) / emp.sum() if emp.sum() > 0 else np.zeros(m.parks.n)
+    h = metrics.plant_herfindahl(f.employment[inside], f.sector[inside], n_sec)
+    gamma = metrics.ellison_glaeser_gamma(emp, x, h)
+    coag = metrics.ellison_glaeser_kerr(emp, x)
+    linked = (sec.io + sec.io.T) >= 0.05
+    np.fill_diagonal(linked, False)
+    off = ~np.eye(n_sec, dtype=bool)
+    src, dst = m.links.live()
+    nodes = np.flatnonzero(prod)
+    index = np.full(f.n, -1)
+    index[nodes] = np.arange(len(nodes))
+    keep = (index[src] >= 0) & (index[dst] >= 0)
+    net = metrics.network_statistics(index[src[keep]], index[dst[keep]], len(nodes), f.leading[nodes])
+    wide = parks[active & (out > 0)]
+    park_sector = np.bincount(f.park[inside] * n_sec + f.sector[inside], weights=f.output[inside],
+                              minlength=m.parks.n * n_sec).reshape(m.parks.n, n_sec)[active & (out > 0)]
+    dissim = metrics.krugman_dissimilarity(park_sector) if len(park_sector) > 1 else np.zeros((1, 1))
+    land_in = f.land * (f.park >= 0)
+    status = parks["status"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "firms_producing": int(prod.sum()), "firms_in_parks": int(live_in.sum()),
+            "share_producing_in_parks": float(inside.sum() / max(prod.sum(), 1)),
+            "output": float(f.output[prod].sum()), "output_in_parks": float(f.output[inside].sum()),
+            "value_added": float(f.value_added[prod].sum()), "tax": float(f.tax[prod].sum()),
+            "employment": float(f.employment[prod].sum()), "energy": float(f.energy[prod].sum()),
+            "pollution": float(f.pollution[prod].sum()),
+            "tax_per_mu": float(f.tax[inside].sum() / max(land_in[inside].sum(), 1e-9)),
+            "investment_intensity": float(f.investment[live_in & (f.land > 0)].sum() / max(land_in[live_in].sum(), 1e-9)),
+            "land_granted": float(land_in[live_in].sum()), "land_built": float(land_in[inside].sum()),
+            "land_construction": float(land_in[f.state == BUILDING].sum()),
+            "land_idle": float(land_in[(f.state == GRANTED) | (f.state == STOPPED)].sum()),
+            "land_reusable": float(m.parks.reusable[m.parks.alive].sum()),
+            "park_area": float(m.parks.area[m.parks.alive].sum()),
+            "land_outside": float(f.land[(f.state != EXITED) & (f.park < 0)].sum()),
+            "hightech_share": float(f.output[prod & f.hightech].sum() / max(f.output[prod].sum(), 1e-9)),
+            "parks_active": int(active.sum()),
+            "parks_warned": int(np.isin(status, ("warned", "notice", "deadline", "area_cut")).sum()),
+            "parks_revoked_total": int((status == "revoked").sum()),
+            "parks_rewarded": int(parks["rewarded"].sum()),
+            "fund_budget": float(m.government.fund_budget),
+            "top3_share": float(wide["top3_share"].mean()) if len(wide) else np.nan,
+            "declared_share": float(wide["declared_share"].mean()) if len(wide) else np.nan,
+            "hhi": float(wide["hhi"].mean()) if len(wide) else np.nan,
+            "krugman_specialisation": float(np.nanmean(metrics.krugman_specialisation(park_sector))) if len(park_sector) > 1 else np.nan,
+            "krugman_dissimilarity": float(dissim[np.triu_indices(len(dissim), 1)].mean()) if len(dissim) > 1 else np.nan,
+            "eg_gamma_mean": float(np.nanmean(gamma)) if np.isfinite(gamma).any() else np.nan,
+            "eg_gamma_median": float(np.nanmedian(gamma)) if np.isfinite(gamma).any() else np.nan,
+            "egk_linked_mean": float(np.nanmean(coag[linked])) if np.isfinite(coag[linked]).any() else np.nan,
+            "egk_unlinked_mean": float(np.nanmean(coag[off & ~linked])) if np.isfinite(coag[off & ~linked]).any() else np.nan,
+            "chain_completeness": float(wide["chain_completeness"].mean()) if len(wide) else np.nan,
+            "local_sourcing": metrics.local_sourcing_share(f.park[src], f.park[dst]) if len(src) else np.nan,
+            "linkage_density": metrics.linkage_density(int(keep.sum()), np.bincount(f.sector[prod], minlength=n_sec), sec.io),
+            "network_largest_component": net["largest_component_share"], "network_density": net["density"],
+            "network_clustering": net["clustering"], "network_leading_link_share": net["leading_link_share"],
+        }
+
+
+def firm_snapshot(m) -> pd.DataFrame:
+    """Live firms at the current year."""
+    f, sec = m.firms, m.sectors
+    rows = np.flatnonzero(f.state != EXITED)
+    return pd.DataFrame({
+        "year": m.year, "firm": rows, "park": f.park[rows], "sector": np.array(sec.keys)[f.sector[rows]],
+        "chain": np.array(sec.chain_keys)[sec.chain[f.sector[rows]]], "stage": sec.stage[f.sector[rows]],
+        "state": np.array(FIRM_STATES)[f.state[rows]], "age": m.year - f.entry_year[rows],
+        "investment": f.investment[rows], "intensity": f.intensity[rows], "land": f.land[rows],
+        "output": f.output[rows], "value_added": f.value_added[rows], "tax": f.tax[rows],
+        "employment": f.employment[rows], "energy": f.energy[rows], "pollution": f.pollution[rows],
+        "hightech": f.hightech[rows], "leading": f.leading[rows], "subsidy": f.subsidy[rows],
+        "efficiency_class": np.array(list("ABCD"))[f.efficiency_class[rows]],
+    })

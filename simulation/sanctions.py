@@ -1,0 +1,123 @@
+"""Rewards and sanctions after the yearly evaluation (奖优汰劣、有升有退: V2-V5, V7).
+
+Works on the model's park table after :func:`simulation.evaluation.score_parks` has ranked the parks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import entry, land
+from .state import ACTIVE, AREA_CUT, EXITED, REVOKED
+
+
+def apply_consequences(model, ind: dict[str, np.ndarray]) -> None:
+    """Apply V3 rewards, V4 elimination, V5 graded sanctions and upgrades, and V7 plan adjustment."""
+    pk, pol = model.parks, model.policy
+    ranked = pk.rank > 0
+    m = int(ranked.sum())
+    pct = np.where(ranked, (m - pk.rank) / max(m - 1, 1), np.nan)   # 1 best, 0 worst
+    pk.rewarded[:] = False
+    if pol.V3.enabled:
+        excellent = ranked & (pct >= 1 - pol.V3.top_share)
+        if pol.V2.enabled:
+            excellent &= has_mega_project(model, pol.V2.mega_min)
+        pk.rewarded[:] = excellent
+        for p in np.flatnonzero(excellent):
+            model.recorder.event("park_rewarded", "V3", park=int(p), value=float(pol.V3.award))
+    if pol.V4.enabled:
+        _eliminate(model, ranked, pct, ind["output_growth"])
+    if pol.V5.enabled:
+        _graded_sanctions(model, ranked, pct, ind)
+    if pol.V7.enabled and model.year_index % pol.V7.period == 0:
+        _adjust_plans(model, ranked, pct, ind)
+
+
+def has_mega_project(model, mega_min: float) -> np.ndarray:
+    """V2 (002 四(七)): parks holding at least one live project of ``mega_min`` or more."""
+    f = model.firms
+    m = (f.park >= 0) & (f.state != EXITED) & (f.investment >= mega_min)
+    return np.bincount(f.park[m], minlength=model.parks.n) > 0
+
+
+def _eliminate(model, ranked, pct, growth) -> None:
+    """V4 (000 §(二十八)): bottom and slow ``years`` years running → status and preferences lost."""
+    pk, rule = model.parks, model.policy.V4
+    slow = growth < np.median(growth[ranked]) if ranked.any() else np.zeros(pk.n, bool)
+    bad = ranked & (pct <= rule.bottom_share) & slow
+    pk.slow_streak[:] = np.where(bad, pk.slow_streak + 1, 0)
+    for p in np.flatnonzero(pk.slow_streak >= rule.years):
+        pk.status[p] = REVOKED
+        pk.quota[p] = 0.0
+        model.tally["parks_revoked"] += 1
+        model.recorder.event("park_revoked", "V4", park=int(p))
+
+
+def _graded_sanctions(model, ranked, pct, ind) -> None:
+    """V5 (003 十(四)): one step up the ladder per year in the bottom, one down per year out of it;
+    upgrades for parks in the top ``top_share`` for ``upgrade_years`` years."""
+    pk, rule = model.parks, model.policy.V5
+    bottom = ranked & (pct <= rule.bottom_share)
+    for p in np.flatnonzero(ranked):
+        before = int(pk.status[p])
+        after = min(before + 1, REVOKED) if bottom[p] else max(before - 1, ACTIVE)
+        if after == before:
+            continue
+        pk.status[p] = after
+        model.recorder.event("park_sanctioned" if after > before else "park_rectified", "V5",
+                             park=int(p), value=float(after))
+        if after == AREA_CUT and before < AREA_CUT:
+            _cut_area(model, int(p), rule.area_cut_share, "V5")
+        if after == REVOKED:
+            model.tally["parks_revoked"] += 1
+    top = ranked & (pct >= 1 - rule.top_share)
+    pk.top_streak[:] = np.where(top, pk.top_streak + 1, 0)
+    standard = entry.intensity_standard(model.policy, pk.level)
+    for p in np.flatnonzero(pk.top_streak >= rule.upgrade_years):
+        pk.top_streak[p] = 0
+        if pk.level[p] < 3:
+            pk.level[p] += 1
+            pk.upgraded_year[p] = model.year
+            model.tally["parks_upgraded"] += 1
+            model.recorder.event("park_upgraded", "V5", park=int(p), value=float(pk.level[p]))
+        model.expand_park(int(p), rule.expansion_share, ind["intensity"][p], standard[p], "park_expanded", "V5")
+
+
+def _cut_area(model, p: int, share: float, rule: str) -> None:
+    pk = model.parks
+    granted = model.granted_by_park()[p]
+    before = pk.area[p]
+    pk.area[p], pk.reusable[p] = land.cut_unbuilt(pk.area[p], granted, pk.reusable[p], share)
+    model.tally["area_cut"] += before - pk.area[p]
+    model.recorder.event("park_area_cut", rule, park=p, value=float(before - pk.area[p]))
+
+
+def _adjust_plans(model, ranked, pct, ind) -> None:
+    """V7 增、调、降、退 (002 四(六)): grow, re-declare, cut or withdraw park plans."""
+    pk, rule = model.parks, model.policy.V7
+    granted = model.granted_by_park()
+    built = np.divide(granted, pk.area, out=np.zeros(pk.n), where=pk.area > 0)
+    standard = entry.intensity_standard(model.policy, pk.level)
+    counts = model.park_sector_counts(model.firms.state != EXITED)
+    for p in np.flatnonzero(pk.alive & (pk.status != REVOKED)):
+        if counts[p].sum() == 0 and model.year_index >= rule.period:
+            pk.alive[p] = False                                               # 退
+            model.recorder.event("park_withdrawn", "V7", park=int(p))
+            continue
+        if built[p] >= rule.grow_built_share and ranked[p] and pct[p] >= 0.5:   # 增
+            model.expand_park(int(p), rule.grow_share, ind["intensity"][p], standard[p], "park_expanded", "V7")
+        elif built[p] < rule.cut_built_share:                                  # 降
+            _cut_area(model, int(p), rule.cut_share, "V7")
+        top = np.argsort(-counts[p], kind="stable")[: max(int(model.declared[p].sum()), 1)]  # 调
+        model.declared[p] = False
+        model.declared[p, top[counts[p, top] > 0]] = True
+
+
+def reallocate_emissions(model, ind) -> None:
+    """E4 (003 六(一)): emission quota freed by a park's cut goes back to the parks that cut most."""
+    pk, pol = model.parks, model.policy
+    now = ind["pollution_per_output"] * ind["output"]
+    cut = np.maximum(pk.last_pollution - now, 0.0) * (pk.last_pollution > 0)
+    base = pol.E4.quota_per_mu * pk.area
+    bonus = (1 + pol.V3.quota_bonus * pk.rewarded) if pol.V3.enabled else 1.0
+    pk.emission_quota[:] = base * bonus + cut

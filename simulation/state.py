@@ -1,0 +1,77 @@
+"""Column stores for firm and park state: the arrays the vectorised kernels work on.
+
+Each Mesa agent is a view of one row (see :mod:`simulation.agents`); the kernels read and write
+whole columns at once. Tables grow by doubling so appending a year's entrants is cheap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Firm build-out states (rulebook: land granted → under construction → producing → idle/stopped → exited).
+GRANTED, BUILDING, PRODUCING, STOPPED, EXITED = range(5)
+FIRM_STATES = ("granted", "construction", "producing", "stopped", "exited")
+
+# Park status ladder (V5 有升有退); REVOKED is final.
+ACTIVE, WARNED, NOTICE, DEADLINE, AREA_CUT, REVOKED = range(6)
+PARK_STATUSES = ("active", "warned", "notice", "deadline", "area_cut", "revoked")
+
+
+class Table:
+    """A growable struct of arrays; ``COLUMNS`` maps a column name to its dtype."""
+
+    COLUMNS: dict[str, str] = {}
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        self._cap = max(int(capacity), 16)
+        self._data = {name: np.zeros(self._cap, dtype) for name, dtype in self.COLUMNS.items()}
+
+    def __getattr__(self, name):
+        data = self.__dict__.get("_data")
+        if data is not None and name in data:
+            return data[name][: self.n]
+        raise AttributeError(name)
+
+    def append(self, count: int, **values) -> np.ndarray:
+        """Add ``count`` rows, set the given columns (others zero), and return the new row indices."""
+        if self.n + count > self._cap:
+            while self.n + count > self._cap:
+                self._cap *= 2
+            for name, arr in self._data.items():
+                grown = np.zeros(self._cap, arr.dtype)
+                grown[: self.n] = arr[: self.n]
+                self._data[name] = grown
+        rows = np.arange(self.n, self.n + count)
+        self.n += count
+        for name, value in values.items():
+            self._data[name][rows] = value
+        return rows
+
+
+class FirmTable(Table):
+    """State of every firm ever created (exited firms keep their row, state EXITED)."""
+
+    COLUMNS = {
+        "sector": "i2", "park": "i4", "state": "i1", "entry_year": "i4", "state_year": "i4",
+        "grant_year": "i4", "investment": "f8", "intensity": "f8", "land": "f8", "land_pending": "f8",
+        "land_price": "f8", "hightech": "?", "leading": "?", "build_left": "i2", "capacity": "f8",
+        "utilization": "f8", "productivity": "f8", "margin": "f8", "output": "f8",
+        "value_added": "f8", "tax": "f8", "employment": "f8", "energy": "f8", "pollution": "f8",
+        "profit": "f8", "capital": "f8", "loss_years": "i2", "low_tax_years": "i2",
+        "subsidy": "f8", "efficiency_class": "i1", "has_local_partner": "?",
+    }
+
+
+class ParkTable(Table):
+    """State of every park (merged or withdrawn parks keep their row with ``alive`` false)."""
+
+    COLUMNS = {
+        "level": "i1", "area": "f8", "reusable": "f8", "infrastructure": "f8", "status": "i1",
+        "alive": "?", "city": "i4", "urban": "?", "x": "f8", "y": "f8", "blocks": "i2",
+        "quota": "f8", "quota_used": "f8", "land_income": "f8", "tax_returned": "f8",
+        "funds": "f8", "base_tax": "f8", "score": "f8", "rank": "i4", "bottom_streak": "i2",
+        "top_streak": "i2", "slow_streak": "i2", "rewarded": "?", "upgraded_year": "i4",
+        "emission_quota": "f8", "emission_used": "f8", "last_output": "f8", "last_pollution": "f8",
+        "expansions": "i2",
+    }

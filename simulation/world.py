@@ -1,0 +1,165 @@
+"""The world a policy acts on: parks, demand for investment, firm behaviour and the horizon.
+
+In EMA-workbench terms these are the *uncertainties* and *constants*; the *levers* live in
+:mod:`simulation.policy`. Parks come either as explicit :class:`ParkSpec` records (from a scenario or
+the 2018 catalogue) or are generated from ``n_parks`` with the model's generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import ConfigError
+from .params import build, param, validate
+from .policy import LEVELS
+
+
+@dataclass(frozen=True)
+class ParkSpec:
+    """One park at the start of a run."""
+
+    name: str
+    level: str                       # county, city, provincial, national
+    area_mu: float                   # planned industrial area, mu
+    city: str = ""                   # parks of one city may be consolidated (C7)
+    leading: tuple[str, ...] = ()    # declared leading industries (sector keys)
+    urban: bool = False              # inside an urban planning area (E3)
+    x: float = 0.0                   # position on the plane, km (for maps)
+    y: float = 0.0
+    infrastructure: float = 0.5      # 0..1
+
+    def check(self, where: str, sector_keys: tuple[str, ...]) -> None:
+        """Raise ConfigError on an unknown level, non-positive area or unknown sector."""
+        if self.level not in LEVELS:
+            raise ConfigError(f"{where}.level", self.level, "one of " + ", ".join(LEVELS))
+        if not (isinstance(self.area_mu, (int, float)) and self.area_mu > 0):
+            raise ConfigError(f"{where}.area_mu", self.area_mu, "a number > 0 (mu)")
+        if not 0 <= self.infrastructure <= 1:
+            raise ConfigError(f"{where}.infrastructure", self.infrastructure, "a number in [0, 1]")
+        for key in self.leading:
+            if key not in sector_keys:
+                raise ConfigError(f"{where}.leading", key, "a sector key: " + ", ".join(sector_keys))
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    """Everything about the world that is not policy. Units: money 万元, land mu, one step = one year."""
+
+    years: int = param(20, 1, 200, "years")
+    start_year: int = param(2010, 1900, 2200, "calendar year")
+    # Generated parks (used when ``parks`` is empty).
+    n_parks: int = param(20, 1, 5000, "parks")
+    n_cities: int = param(5, 1, 5000, "cities")
+    national_share: float = param(0.1, 0, 1, "share of generated parks")
+    provincial_share: float = param(0.5, 0, 1, "share of generated parks")
+    city_share: float = param(0.2, 0, 1, "share of generated parks")
+    urban_share: float = param(0.3, 0, 1, "share of generated parks")
+    park_area_median: float = param(8000.0, 1, None, "mu")
+    # Demand for investment.
+    initial_firms: int = param(1500, 0, 10_000_000, "firms")
+    projects_per_year: float = param(400.0, 0, 1e7, "projects/year")
+    project_growth: float = param(0.03, -0.5, 1, "per year")
+    investment_scale: float = param(6000.0, 1, None, "万元 (Lomax scale)")
+    investment_tail: float = param(1.3, 1.01, 10, "Pareto tail exponent of the survival function")
+    investment_min: float = param(500.0, 0, None, "万元")
+    investment_max: float = param(3_000_000.0, 1, None, "万元")
+    leading_min: float = param(100000.0, 0, None, "万元: a project this large is a leading (龙头) firm")
+    # Location choice (multinomial logit over parks and the outside option).
+    beta_price: float = param(0.05, 0, None, "utility per 万元/mu of land price")
+    beta_subsidy: float = param(0.3, 0, None, "utility per % of investment subsidised")
+    beta_agglomeration: float = param(0.6, 0, None, "utility per log(1 + same-sector firms)")
+    beta_chain: float = param(1.5, 0, None, "utility per unit of upstream presence")
+    beta_infrastructure: float = param(1.0, 0, None, "utility per unit infrastructure")
+    beta_level: float = param(0.3, 0, None, "utility per level step")
+    beta_declared: float = param(0.8, 0, None, "utility of a declared leading industry (C1)")
+    outside_utility: float = param(0.5, None, None, "utility of locating outside any park")
+    outside_land_price: float = param(10.0, 0, None, "万元/mu")
+    land_price_base: float = param(20.0, 0, None, "万元/mu: minimum industrial land price")
+    level_price_step: float = param(5.0, 0, None, "万元/mu more per level step")
+    land_quota: float = param(40000.0, 0, None, "mu/year of new construction land")
+    # Build-out.
+    start_prob: float = param(0.7, 0, 1, "yearly chance an unstarted project starts building")
+    build_years: int = param(2, 1, 10, "years of construction")
+    build_failure: float = param(0.05, 0, 1, "yearly chance construction stalls")
+    ramp_years: int = param(3, 1, 10, "years to reach design capacity")
+    # Production and exit.
+    productivity_sigma: float = param(0.3, 0, 3, "sd of log productivity")
+    margin_mean: float = param(0.0, -1, 1, "mean profit margin")
+    margin_sigma: float = param(0.1, 0, 1, "sd of the firm's persistent margin")
+    shock_sigma: float = param(0.08, 0, 1, "sd of yearly margin shocks")
+    agglomeration_elasticity: float = param(0.04, 0, 1, "output per log(1 + same-sector firms)")
+    chain_elasticity: float = param(0.1, 0, 1, "output per unit of local upstream presence")
+    infrastructure_elasticity: float = param(0.05, 0, 1, "output per unit infrastructure")
+    loss_years: int = param(2, 1, 20, "loss years before a firm stops")
+    bankruptcy_years: int = param(3, 0, 20, "years a stopped firm's land stays locked (without X4)")
+    # Supply links.
+    links_per_firm: int = param(3, 0, 50, "supplier links formed when a firm starts producing")
+    local_preference: float = param(0.7, 0, 1, "chance a link is sought in the own park first")
+    # Park finances.
+    base_infra_budget: float = param(0.3, 0, None, "万元 per mu of area a year")
+    infra_cost: float = param(60.0, 1e-9, None, "万元 per mu per unit of infrastructure")
+    infra_depreciation: float = param(0.03, 0, 1, "per year")
+    expansion_trigger: float = param(0.85, 0, 1, "granted share of area at which a park asks to expand")
+    expansion_share: float = param(0.2, 0, 5, "share of area asked for")
+    new_parks_per_year: float = param(0.0, 0, 100, "parks created a year (stopped by C7)")
+    parks: tuple = field(default=())
+
+    def __post_init__(self):
+        validate(self, "world")
+        if self.national_share + self.provincial_share + self.city_share > 1 + 1e-9:
+            raise ConfigError("world.national_share + provincial_share + city_share",
+                              self.national_share + self.provincial_share + self.city_share, "<= 1")
+        if self.investment_min > self.investment_max:
+            raise ConfigError("world.investment_min", self.investment_min, f"<= investment_max ({self.investment_max})")
+
+    @classmethod
+    def from_dict(cls, values: dict, prefix: str = "world") -> "WorldConfig":
+        """Build from a mapping, rejecting unknown keys; ``parks`` is a list of park tables."""
+        values = dict(values)
+        parks = values.pop("parks", ())
+        world = build(cls, values, prefix)
+        specs = []
+        for i, p in enumerate(parks):
+            if not isinstance(p, dict):
+                raise ConfigError(f"{prefix}.parks[{i}]", p, "a table with name, level, area_mu")
+            unknown = set(p) - set(ParkSpec.__dataclass_fields__)
+            if unknown:
+                raise ConfigError(f"{prefix}.parks[{i}].{sorted(unknown)[0]}", p[sorted(unknown)[0]],
+                                  "a park field: " + ", ".join(ParkSpec.__dataclass_fields__))
+            for key in ("name", "level", "area_mu"):
+                if key not in p:
+                    raise ConfigError(f"{prefix}.parks[{i}].{key}", None, "a required park field")
+            specs.append(ParkSpec(**{**p, "leading": tuple(p.get("leading", ()))}))
+        return world.with_parks(tuple(specs)) if specs else world
+
+    def with_parks(self, parks: tuple[ParkSpec, ...]) -> "WorldConfig":
+        """A copy with explicit parks."""
+        from dataclasses import replace
+        return replace(self, parks=tuple(parks))
+
+
+def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_share: np.ndarray,
+                   rng: np.random.Generator) -> tuple[ParkSpec, ...]:
+    """Synthetic parks: levels by the world's shares, lognormal areas, cities on a 200 km plane."""
+    n = world.n_parks
+    shares = [1 - world.national_share - world.provincial_share - world.city_share,
+              world.city_share, world.provincial_share, world.national_share]
+    levels = rng.choice(len(LEVELS), size=n, p=np.clip(shares, 0, None) / sum(np.clip(shares, 0, None)))
+    level_scale = np.array([0.5, 0.7, 1.0, 2.0])[levels]
+    areas = world.park_area_median * level_scale * rng.lognormal(0.0, 0.5, n)
+    city_of = rng.integers(0, world.n_cities, n)
+    centres = rng.uniform(0, 200, (world.n_cities, 2))
+    xy = centres[city_of] + rng.normal(0, 8, (n, 2))
+    urban = rng.random(n) < world.urban_share
+    infra = rng.uniform(0.3, 0.7, n)
+    specs = []
+    for i in range(n):
+        k = 3 if levels[i] < 3 else 5
+        leading = rng.choice(len(sector_keys), size=k, replace=False, p=demand_share)
+        specs.append(ParkSpec(name=f"park_{i:03d}", level=LEVELS[levels[i]], area_mu=float(round(areas[i])),
+                              city=f"city_{city_of[i]:02d}", leading=tuple(sector_keys[j] for j in leading),
+                              urban=bool(urban[i]), x=float(xy[i, 0]), y=float(xy[i, 1]),
+                              infrastructure=float(infra[i])))
+    return tuple(specs)
