@@ -548,22 +548,14 @@ class Policy:
         for rid, values in rules.items():
             if rid not in RULES:
                 raise ConfigError(f"{prefix}.{rid}", values, "a rule id: " + ", ".join(RULE_IDS))
-            if rid == "V1":
-                values = dict(values)
-                weights = values.pop("weights", None)
-                built[rid] = build(V1, values, f"{prefix}.V1")
-                if weights is not None:
-                    _check_weights(weights, f"{prefix}.V1.weights")
-                    built[rid] = dataclasses.replace(built[rid], weights=dict(weights))
-            else:
-                built[rid] = build(RULES[rid], values, f"{prefix}.{rid}")
+            built[rid] = _build_rule(rid, values, f"{prefix}.{rid}")
         return cls(**built)
 
     def set(self, rid: str, **values) -> "Policy":
         """A copy with rule ``rid`` changed (``enabled=True`` and/or parameters)."""
         current = dataclasses.asdict(getattr(self, rid))
         current.update(values)
-        return dataclasses.replace(self, **{rid: Policy.from_dict({rid: current})[rid]})
+        return dataclasses.replace(self, **{rid: _build_rule(rid, current, f"policy.{rid}")})
 
     def __getitem__(self, rid: str) -> Rule:
         return getattr(self, rid)
@@ -575,6 +567,19 @@ class Policy:
     def to_dict(self) -> dict:
         """Plain nested mapping ``{rule_id: {param: value}}`` (for manifests and reports)."""
         return {rid: dataclasses.asdict(self[rid]) for rid in RULE_IDS}
+
+
+def _build_rule(rid: str, values, where: str) -> Rule:
+    """One rule record from its parameter table (V1's indicator weights checked separately)."""
+    if rid != "V1" or not isinstance(values, dict):
+        return build(RULES[rid], values, where)
+    values = dict(values)
+    weights = values.pop("weights", None)
+    record = build(V1, values, where)
+    if weights is None:
+        return record
+    _check_weights(weights, f"{where}.weights")
+    return dataclasses.replace(record, weights=dict(weights))
 
 
 def _check_weights(weights, where: str = "policy.V1.weights") -> None:

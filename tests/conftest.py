@@ -1,0 +1,32 @@
+"""Shared small worlds for model tests: fast enough to run many seeds."""
+
+import numpy as np
+import pytest
+
+from simulation import ParkModel, Policy, WorldConfig
+
+
+def small_world(**overrides) -> WorldConfig:
+    """Eight parks, ten years, a few hundred firms."""
+    base = dict(years=10, n_parks=8, n_cities=3, initial_firms=300, projects_per_year=120,
+                park_area_median=4000.0, land_quota=8000.0)
+    base.update(overrides)
+    return WorldConfig(**base)
+
+
+def run_model(world: WorldConfig, policy: Policy, seed: int) -> ParkModel:
+    """A model stepped to the end of its horizon."""
+    model = ParkModel(world, policy, rng=seed)
+    for _ in range(world.years):
+        model.step()
+    return model
+
+
+def mean_over_seeds(world, policy, measure, seeds=(1, 2, 3, 4)) -> float:
+    """Average of ``measure(model)`` over several seeds."""
+    return float(np.mean([measure(run_model(world, policy, s)) for s in seeds]))
+
+
+@pytest.fixture
+def world():
+    return small_world()

@@ -1,0 +1,102 @@
+"""Each vectorised kernel equals its plain per-agent reference implementation."""
+
+import numpy as np
+
+from simulation import evaluation, location, production
+from simulation.sectors import default_sectors
+
+SEC = default_sectors()
+
+
+def _choice_inputs(rng, n=40, p=6):
+    s = SEC.n
+    same = rng.integers(0, 5, (p, s)).astype(float)
+    return location.ChoiceInputs(
+        same=same, upstream=rng.random((p, s)), lead_pull=rng.random((p, s)),
+        share=same / same.sum(1, keepdims=True), declared=rng.random((p, s)) < 0.2,
+        price=rng.uniform(10, 40, p), standard=rng.choice([150.0, 250.0], p), infra=rng.random(p),
+        level=rng.integers(0, 4, p).astype(float), no_mega=rng.random(p) < 0.5,
+        sector=rng.integers(0, s, n), intensity=rng.uniform(100, 700, n), subsidy=rng.uniform(0, 0.05, n),
+        big=rng.random(n) < 0.2, target=np.where(rng.random(n) < 0.2, rng.integers(0, p, n), -1))
+
+
+def test_location_kernel_matches_reference():
+    """Utilities and land prices of the logit kernel equal the pair-by-pair reference."""
+    rng = np.random.default_rng(3)
+    coef = location.Coefficients(0.15, 0.3, 0.6, 1.5, 1.0, 0.3, 0.8, 5.0, 2.0, 1.5, 2.0, 0.15, 0.5)
+    x = _choice_inputs(rng)
+    u, price = location.utilities(x, coef)
+    u_ref, price_ref = location.utilities_reference(x, coef)
+    np.testing.assert_allclose(u, u_ref, rtol=1e-12)
+    np.testing.assert_allclose(price, price_ref, rtol=1e-12)
+
+
+def test_land_price_discount_only_for_leading_intensive_projects():
+    """L8: a leading-industry project at twice the standard pays the floor factor; others full price."""
+    f = location.land_price_factor(np.array([True, True, False]), np.array([500.0, 250.0, 900.0]),
+                                   np.array([250.0, 250.0, 250.0]), 0.15, 0.5)
+    np.testing.assert_allclose(f, [0.15, 0.5, 1.0])
+
+
+def _production_inputs(rng, n=60, p=4):
+    return production.ProductionInputs(
+        sector=rng.integers(0, SEC.n, n), park=rng.integers(-1, p, n), capacity=rng.uniform(1e3, 1e5, n),
+        utilization=rng.uniform(0.3, 1, n), productivity=rng.lognormal(0, 0.3, n), margin=rng.normal(0, 0.1, n),
+        shock=rng.normal(0, 0.05, n), local_partner=rng.random(n) < 0.3, cost_adjust=rng.choice([0, 0.04, -0.01], n),
+        infra=rng.random(p), io=SEC.io, va_rate=SEC.value_added_rate, tax_rate=SEC.tax_rate,
+        jobs_per_yi=SEC.jobs_per_yi, energy_per_output=SEC.energy_per_output, pollution_class=SEC.pollution_class)
+
+
+def test_production_kernel_matches_reference():
+    """Output, tax, pollution and profit of the production kernel equal the firm-by-firm reference."""
+    rng = np.random.default_rng(5)
+    x = _production_inputs(rng)
+    k = production.ProductionParams(0.04, 0.1, 0.05, 0.02, 0.25)
+    fast, slow = production.produce(x, k), production.produce_reference(x, k)
+    for name in fast:
+        np.testing.assert_allclose(fast[name], slow[name], rtol=1e-12, err_msg=name)
+
+
+def test_agglomeration_raises_output():
+    """A firm with more same-sector neighbours in its park produces more, all else equal."""
+    x = production.ProductionInputs(
+        sector=np.array([0, 0, 0, 0]), park=np.array([0, 0, 0, 1]), capacity=np.ones(4) * 100,
+        utilization=np.ones(4), productivity=np.ones(4), margin=np.zeros(4), shock=np.zeros(4),
+        local_partner=np.zeros(4, bool), cost_adjust=np.zeros(4), infra=np.zeros(2), io=SEC.io,
+        va_rate=SEC.value_added_rate, tax_rate=SEC.tax_rate, jobs_per_yi=SEC.jobs_per_yi,
+        energy_per_output=SEC.energy_per_output, pollution_class=SEC.pollution_class)
+    out = production.produce(x, production.ProductionParams(0.1, 0.0, 0.0, 0.0, 0.0))["output"]
+    # Park 0: 2 neighbours → 100·(1 + 0.1·ln 3); park 1 alone → 100.
+    np.testing.assert_allclose(out, [100 * (1 + 0.1 * np.log(3))] * 3 + [100.0])
+
+
+def _firm_columns(rng, n=80, p=5):
+    return evaluation.FirmColumns(
+        park=rng.integers(0, p, n), sector=rng.integers(0, SEC.n, n), producing=rng.random(n) < 0.8,
+        output=rng.uniform(0, 1e5, n), tax=rng.uniform(0, 5e3, n), employment=rng.uniform(0, 500, n),
+        pollution=rng.uniform(0, 10, n), investment=rng.uniform(1e3, 1e5, n), land=rng.uniform(5, 100, n),
+        hightech=rng.random(n) < 0.3)
+
+
+def test_evaluation_kernel_matches_reference():
+    """Park indicators from bincounts equal the park-by-park reference."""
+    rng = np.random.default_rng(7)
+    f = _firm_columns(rng)
+    declared = rng.random((5, SEC.n)) < 0.2
+    chains = np.array([SEC.chain_members(c) for c in range(len(SEC.chain_keys))])
+    last = rng.uniform(0, 2e5, 5)
+    fast = evaluation.park_indicators(f, 5, declared, last, chains, SEC.io)
+    slow = evaluation.park_indicators_reference(f, 5, declared, last, chains, SEC.io)
+    for name in fast:
+        np.testing.assert_allclose(fast[name], slow[name], rtol=1e-10, err_msg=name)
+
+
+def test_score_ranks_by_weighted_percentiles():
+    """With all weight on output the largest park ranks first; pollution counts in reverse."""
+    ind = {"output": np.array([3.0, 1.0, 2.0]), "pollution_per_output": np.array([0.1, 0.3, 0.2])}
+    _, rank = evaluation.score_parks(ind, {"output": 1.0}, np.ones(3, bool))
+    assert rank.tolist() == [1, 3, 2]
+    _, rank = evaluation.score_parks(ind, {"pollution_per_output": 1.0}, np.ones(3, bool))
+    assert rank.tolist() == [1, 3, 2]
+    score, rank = evaluation.score_parks(ind, {"output": 1.0}, np.array([True, False, True]))
+    assert np.isnan(score[1]) and rank[1] == 0

@@ -1,0 +1,94 @@
+"""Invariants, determinism and outputs of whole runs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import run_model, small_world
+from simulation import Policy, simulate
+from simulation.state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
+
+EVERYTHING_ON = Policy.from_dict({rid: {"enabled": True} for rid in
+                                  ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "E1", "E2", "E3",
+                                   "E4", "E5", "S1", "S2", "S3", "S4", "S5", "S6", "V1", "V2", "V3", "V4",
+                                   "V5", "V6", "V7", "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4",
+                                   "C5", "C6")})
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+@pytest.mark.parametrize("policy", [Policy(), EVERYTHING_ON], ids=["baseline", "all_rules"])
+def test_land_and_money_accounts(seed, policy):
+    """Granted ≤ area per park; built + construction + idle = granted; awards ≤ budget; one park per firm."""
+    world = small_world(years=8, new_parks_per_year=0.5)
+    m = run_model(world, policy, seed)
+    out = m.recorder.outputs()
+    parks = out.parks
+    assert (parks.granted <= parks.area + 1e-6).all()
+    assert np.allclose(parks.built + parks.construction + parks.idle, parks.granted)
+    assert (parks.reusable >= -1e-9).all()
+    s = out.series
+    assert np.allclose(s.land_built + s.land_construction + s.land_idle, s.land_granted)
+    assert (s.subsidies_paid <= s.fund_budget + 1e-6).all()
+    f = m.firms
+    assert f.park.ndim == 1                         # each firm holds exactly one park index
+    live = f.state != EXITED
+    assert (f.land[~live] == 0).all()
+    assert len(m.firm_agents) == live.sum()          # Mesa registry matches the column store
+
+
+@pytest.mark.parametrize("policy", [Policy(), EVERYTHING_ON], ids=["baseline", "all_rules"])
+def test_entries_and_exits_match_population_change(policy):
+    """Firms alive at the end = firms at the start + entries − exits."""
+    m = run_model(small_world(years=8), policy, 5)
+    s = m.recorder.outputs().series
+    alive_start = int(s.firms_in_parks.iloc[0])          # every initial firm is in a park
+    alive_end = int((m.firms.state != EXITED).sum())
+    assert alive_end == alive_start + int(s.entries.sum()) - int(s.exits.sum())
+
+
+def test_same_seed_same_outputs_different_seed_different():
+    """Determinism: identical outputs for one seed; a different seed differs."""
+    world = small_world(years=6)
+    a, b, c = (simulate(world, EVERYTHING_ON, seed=s) for s in (3, 3, 4))
+    for name in ("series", "parks", "events"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+    assert not a.series.equals(c.series)
+
+
+def test_states_follow_build_out_order():
+    """No firm produces before being built: producing firms entered at least build_years ago."""
+    world = small_world(years=8, build_years=2)
+    m = run_model(world, Policy(), 2)
+    f = m.firms
+    new = (f.entry_year > world.start_year) & (f.state == PRODUCING)
+    assert (m.year - f.entry_year[new] >= 2).all()
+    assert set(np.unique(f.state)) <= {GRANTED, BUILDING, PRODUCING, STOPPED, EXITED}
+
+
+def test_outputs_have_documented_tables():
+    """simulate returns yearly series, a park panel, snapshots and events with rule ids."""
+    world = small_world(years=5)
+    out = simulate(world, EVERYTHING_ON, seed=1, snapshot_years=(2012, 2015))
+    assert len(out.series) == world.years + 1
+    assert len(out.parks) == (world.years + 1) * out.parks.park.nunique()
+    assert set(out.firms.year.unique()) == {2012, 2015}
+    assert {"entry", "year", "rule"} <= set(out.events.kind) | set(out.events.columns)
+    for column in ("eg_gamma_mean", "chain_completeness", "local_sourcing", "network_density", "tax_per_mu",
+                   "investment_intensity", "land_idle", "parks_revoked_total", "subsidies_paid"):
+        assert column in out.series
+
+
+def test_supply_network_is_a_digraph_of_live_firms():
+    """The supply network comes out as a networkx DiGraph whose nodes are live firms."""
+    m = run_model(small_world(years=4), Policy(), 1)
+    g = m.supply_network()
+    assert g.number_of_edges() > 0
+    assert all(m.firms.state[n] != EXITED for n in g.nodes)
+    assert all(m.firms.sector[u] != -1 for u, _ in g.edges)
+
+
+def test_model_requires_a_seed():
+    """An unseeded model is refused: runs must be reproducible."""
+    from simulation import ParkModel
+    with pytest.raises(ValueError, match="rng"):
+        ParkModel(small_world(), Policy())
