@@ -46,6 +46,8 @@ class ParkModel(mesa.Model):
         self.world = world or WorldConfig()
         self.policy = policy or Policy()
         self.sectors = sectors or default_sectors()
+        for i, spec in enumerate(self.world.parks):
+            spec.check(f"world.parks[{i}]", self.sectors.keys)
         self.year = self.world.start_year
         self.year_index = 0
         self.firms = FirmTable(capacity=self.world.initial_firms * 2 + 1024)

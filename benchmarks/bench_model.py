@@ -1,0 +1,83 @@
+"""Province-scale benchmark: wall time, firm-years per second, peak memory, kernel speed-ups.
+
+Run with ``make bench`` (or ``python benchmarks/bench_model.py``). Prints its figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import numpy as np
+
+from simulation import ParkModel, Policy, WorldConfig, evaluation, location, production
+from simulation.state import PRODUCING
+
+PROVINCE = WorldConfig(years=20, n_parks=160, n_cities=18, initial_firms=30000, projects_per_year=5500,
+                       park_area_median=12000.0, land_quota=300000.0)
+POLICY = Policy.from_dict({rid: {"enabled": True} for rid in
+                           ("L1", "L3", "L4", "L6", "L8", "E1", "E2", "S1", "S4", "S5", "V1", "V3", "V4",
+                            "V6", "X1", "X2", "X4", "C1", "C3", "C6")})
+
+
+def timed(fn, repeat=3):
+    best = np.inf
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    model = ParkModel(PROVINCE, POLICY, rng=2024)
+    firm_years = 0
+    for _ in range(PROVINCE.years):
+        model.step()
+        firm_years += int((model.firms.state == PRODUCING).sum())
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    s = model.recorder.outputs().series
+    print(f"province run: {PROVINCE.n_parks} parks, {PROVINCE.years} years, "
+          f"{int(s.firms_producing.iloc[-1])} producing firms at the end")
+    print(f"wall time {wall:.1f} s, {firm_years / wall:,.0f} firm-years/s, peak memory {peak:,.0f} MiB")
+
+    rng = np.random.default_rng(0)
+    # Kernels on inputs of the size they see in the run, references on a slice (they are O(n) loops).
+    proj = model._draw_projects(2000)
+    x = model.choice_inputs(proj, np.full(2000, -1))
+    coef = model.coefficients()
+    small = location.ChoiceInputs(**{**x.__dict__, **{k: v[:200] for k, v in x.__dict__.items()
+                                                      if k in ("sector", "intensity", "subsidy", "big", "target")}})
+    fast = timed(lambda: location.utilities(small, coef))
+    slow = timed(lambda: location.utilities_reference(small, coef), repeat=1)
+    print(f"location kernel: {slow / fast:,.0f}x faster than reference (200 projects x {len(x.price)} parks)")
+
+    f = model.firms
+    rows = np.flatnonzero(f.state == PRODUCING)[:3000]
+    px = production.ProductionInputs(
+        sector=f.sector[rows], park=f.park[rows], capacity=f.capacity[rows], utilization=f.utilization[rows],
+        productivity=f.productivity[rows], margin=f.margin[rows], shock=rng.normal(0, 0.05, len(rows)),
+        local_partner=f.has_local_partner[rows], cost_adjust=np.zeros(len(rows)), infra=model.parks.infrastructure,
+        io=model.sectors.io, va_rate=model.sectors.value_added_rate, tax_rate=model.sectors.tax_rate,
+        jobs_per_yi=model.sectors.jobs_per_yi, energy_per_output=model.sectors.energy_per_output,
+        pollution_class=model.sectors.pollution_class)
+    k = production.ProductionParams(0.04, 0.1, 0.05, 0.02, 0.25)
+    fast = timed(lambda: production.produce(px, k))
+    slow = timed(lambda: production.produce_reference(px, k), repeat=1)
+    print(f"production kernel: {slow / fast:,.0f}x faster than reference ({len(rows)} firms)")
+
+    m = (f.park >= 0) & (f.state != 4)
+    cols = evaluation.FirmColumns(park=f.park[m], sector=f.sector[m], producing=f.state[m] == PRODUCING,
+                                  output=f.output[m], tax=f.tax[m], employment=f.employment[m],
+                                  pollution=f.pollution[m], investment=f.investment[m], land=f.land[m],
+                                  hightech=f.hightech[m])
+    args = (cols, model.parks.n, model.declared, model.parks.last_output, model.chain_masks, model.sectors.io)
+    fast = timed(lambda: evaluation.park_indicators(*args))
+    slow = timed(lambda: evaluation.park_indicators_reference(*args), repeat=1)
+    print(f"evaluation kernel: {slow / fast:,.0f}x faster than reference ({int(m.sum())} firms, {model.parks.n} parks)")
+
+
+if __name__ == "__main__":
+    main()
