@@ -1,0 +1,222 @@
+"""Real parks from the 2018 development-zone catalogue (中国开发区审核公告目录（2018年版）).
+
+The catalogue (``data/china_development_zones_2018.csv``, described in
+``data/china_development_zones_2018.md``) lists 2,543 national and provincial zones. This module
+turns the rows of one province (optionally some of its places) into :class:`simulation.ParkSpec`
+records:
+
+- level from the approval authority: 国务院 → ``national``, 省政府 → ``provincial``;
+- area in mu = approved hectares × 15;
+- leading industries (主导产业, items separated by 、) mapped to sector keys through
+  ``data/industry_map.csv`` (term → sector key, blank = a known term with no model sector); terms
+  that are not in the table and terms without a sector are counted and reported, never dropped
+  silently;
+- infrastructure from the zone's age: ``0.3 + 0.02`` a year since approval, capped at 0.9;
+- ``urban`` (inside a city planning area, rule E3) when the place label is not a county (县) or a
+  county-level city (…市): a heuristic, the catalogue has no such field;
+- a deterministic position on a plane in km: places on a sunflower (Vogel) spiral in catalogue
+  code order, the zones of one place on a small circle around it. Only maps use positions.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from simulation import ConfigError, ParkSpec
+
+DATA = Path(__file__).parent / "data"
+CATALOGUE = DATA / "china_development_zones_2018.csv"
+INDUSTRY_MAP = DATA / "industry_map.csv"
+LEVEL_OF_APPROVAL = {"国务院": "national", "省政府": "provincial"}
+MU_PER_HA = 15.0
+CITY_SPACING_KM = 25.0      # distance scale between places on the spiral
+ZONE_RADIUS_KM = 3.0        # radius of the circle the zones of one place sit on
+GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
+
+
+@dataclass(frozen=True)
+class CatalogueParks:
+    """Parks built from the catalogue, with what could not be mapped.
+
+    ``unmapped`` counts leading-industry terms missing from the mapping table; ``no_sector`` counts
+    terms the table knows but maps to no model sector (tourism, trade, paper, …).
+    """
+
+    province: str
+    parks: tuple[ParkSpec, ...]
+    unmapped: dict[str, int] = field(default_factory=dict)
+    no_sector: dict[str, int] = field(default_factory=dict)
+
+    def levels(self) -> dict[str, int]:
+        """Number of parks per level."""
+        return dict(Counter(p.level for p in self.parks))
+
+    def report(self) -> str:
+        """Human-readable summary: parks per level and every term that was not mapped, with counts."""
+        lines = [f"{self.province}: {len(self.parks)} parks ("
+                 + ", ".join(f"{n} {lvl}" for lvl, n in sorted(self.levels().items())) + ")"]
+        if self.unmapped:
+            lines.append("  terms not in industry_map.csv: "
+                         + ", ".join(f"{t} ×{n}" for t, n in _by_count(self.unmapped)))
+        if self.no_sector:
+            lines.append("  terms with no model sector: "
+                         + ", ".join(f"{t} ×{n}" for t, n in _by_count(self.no_sector)))
+        return "\n".join(lines)
+
+
+def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@lru_cache(maxsize=2)
+def read_catalogue(path: Path = CATALOGUE) -> pd.DataFrame:
+    """The catalogue as a DataFrame (``approved`` and ``code`` kept as text)."""
+    return pd.read_csv(path, dtype={"code": str, "approved": str, "city": str, "leading_industries": str})
+
+
+@lru_cache(maxsize=2)
+def read_industry_map(path: Path = INDUSTRY_MAP) -> dict[str, str]:
+    """Term → sector key ('' for a known term with no model sector); sector keys are checked."""
+    from simulation.sectors import default_sectors
+    keys = set(default_sectors().keys)
+    mapping: dict[str, str] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            term, sector = row["term"].strip(), (row["sector"] or "").strip()
+            if sector and sector not in keys:
+                raise ConfigError(f"{path.name}:{line}.sector", sector, "a sector key: " + ", ".join(sorted(keys)))
+            if term in mapping:
+                raise ConfigError(f"{path.name}:{line}.term", term, "each term once")
+            mapping[term] = sector
+    return mapping
+
+
+def split_terms(text) -> list[str]:
+    """Leading-industry items of one row (separated by 、), trimmed of stray punctuation."""
+    if not isinstance(text, str):
+        return []
+    return [t.strip().strip(".。,，;；") for t in text.split("、") if t.strip().strip(".。,，;；")]
+
+
+def map_terms(terms: list[str], mapping: dict[str, str]) -> tuple[tuple[str, ...], list[str], list[str]]:
+    """Sector keys for ``terms`` (first occurrence order, no repeats), unknown terms, terms with no sector."""
+    keys: list[str] = []
+    unknown, empty = [], []
+    for term in terms:
+        if term not in mapping:
+            unknown.append(term)
+        elif not mapping[term]:
+            empty.append(term)
+        elif mapping[term] not in keys:
+            keys.append(mapping[term])
+    return tuple(keys), unknown, empty
+
+
+def is_urban(place: str) -> bool:
+    """Heuristic: a zone is inside a city planning area unless its place is a county or county-level city."""
+    return "县" not in place and not place.endswith("市")
+
+
+def layout(places: list[str], sizes: dict[str, int]) -> dict[str, list[tuple[float, float]]]:
+    """Deterministic positions (km): places on a Vogel spiral, their zones on a circle around each."""
+    out = {}
+    for i, place in enumerate(places):
+        r = CITY_SPACING_KM * math.sqrt(i)
+        cx, cy = r * math.cos(i * GOLDEN_ANGLE), r * math.sin(i * GOLDEN_ANGLE)
+        k = sizes[place]
+        out[place] = [(cx, cy)] if k == 1 else [
+            (cx + ZONE_RADIUS_KM * math.cos(2 * math.pi * j / k), cy + ZONE_RADIUS_KM * math.sin(2 * math.pi * j / k))
+            for j in range(k)]
+    return out
+
+
+def infrastructure_of(approved: str, year: int) -> float:
+    """0.3 + 0.02 a year since approval (``YYYY.MM``; the first of two dates), within [0.3, 0.9]."""
+    first = str(approved).split("/")[0]
+    try:
+        since = int(first.split(".")[0])
+    except ValueError:
+        return 0.3
+    return float(min(max(0.3 + 0.02 * (year - since), 0.3), 0.9))
+
+
+def parks_from_catalogue(province: str, cities: tuple[str, ...] | list[str] = (), levels: tuple[str, ...] | list[str] = (),
+                         year: int = 2018, where: str = "world.catalogue") -> CatalogueParks:
+    """ParkSpec records for the zones of ``province`` (full Chinese name, e.g. 河南省).
+
+    Args:
+        province: province-level unit as written in the catalogue.
+        cities: keep only zones whose place label (``city`` column) is one of these; empty keeps all.
+        levels: keep only these levels (``national``, ``provincial``); empty keeps both.
+        year: the calendar year the parks are built for (infrastructure grows with age).
+        where: key path used in error messages.
+
+    Returns:
+        CatalogueParks with the parks in catalogue code order and the unmapped terms with counts.
+
+    Raises:
+        ConfigError: unknown province, place or level, or a selection with no zones.
+    """
+    cat = read_catalogue()
+    provinces = sorted(cat["province"].unique())
+    if province not in provinces:
+        raise ConfigError(f"{where}.province", province, "a province in the 2018 catalogue: " + ", ".join(provinces))
+    rows = cat[cat["province"] == province].sort_values("code", kind="stable")
+    if cities:
+        known = set(rows["city"])
+        for c in cities:
+            if c not in known:
+                raise ConfigError(f"{where}.cities", c, f"a place label of {province} in the catalogue: "
+                                  + ", ".join(sorted(known)))
+        rows = rows[rows["city"].isin(list(cities))]
+    level = rows["approval_level"].map(LEVEL_OF_APPROVAL)
+    if level.isna().any():
+        bad = rows.loc[level.isna(), "approval_level"].iloc[0]
+        raise ConfigError(f"{where}: catalogue approval_level", bad, ", ".join(LEVEL_OF_APPROVAL))
+    for lvl in levels:
+        if lvl not in LEVEL_OF_APPROVAL.values():
+            raise ConfigError(f"{where}.levels", lvl, "national or provincial (the catalogue has no other levels)")
+    if levels:
+        keep = level.isin(list(levels))
+        rows, level = rows[keep], level[keep]
+    if rows.empty:
+        raise ConfigError(where, {"province": province, "cities": list(cities), "levels": list(levels)},
+                          "a selection with at least one zone")
+    mapping = read_industry_map()
+    places = list(dict.fromkeys(rows["city"]))
+    sizes = Counter(rows["city"])
+    positions = layout(places, sizes)
+    taken: Counter = Counter()
+    unmapped: Counter = Counter()
+    no_sector: Counter = Counter()
+    parks = []
+    for (_, row), lvl in zip(rows.iterrows(), level):
+        keys, unknown, empty = map_terms(split_terms(row["leading_industries"]), mapping)
+        unmapped.update(unknown)
+        no_sector.update(empty)
+        x, y = positions[row["city"]][taken[row["city"]]]
+        taken[row["city"]] += 1
+        parks.append(ParkSpec(name=row["name"], level=lvl, area_mu=round(float(row["area_ha"]) * MU_PER_HA, 2),
+                              city=row["city"], leading=keys, urban=is_urban(row["city"]),
+                              x=round(x, 3), y=round(y, 3),
+                              infrastructure=round(infrastructure_of(row["approved"], year), 3)))
+    return CatalogueParks(province, tuple(parks), dict(unmapped), dict(no_sector))
+
+
+def unmapped_terms(province: str | None = None) -> dict[str, int]:
+    """Counts of catalogue terms missing from the mapping table (all provinces, or one)."""
+    cat = read_catalogue()
+    if province:
+        cat = cat[cat["province"] == province]
+    mapping = read_industry_map()
+    counts: Counter = Counter()
+    for text in cat["leading_industries"]:
+        counts.update(t for t in split_terms(text) if t not in mapping)
+    return dict(counts)
