@@ -1,0 +1,491 @@
+"""Scenario files: one TOML file per scenario, validated before anything runs.
+
+A scenario file holds, at its top level::
+
+    name = "nanyang_2009"          # defaults to the file name; used as the store directory name
+    description = "…"
+    extends = "baseline"           # another scenario (name or relative path) to start from
+    replications = 10              # runs per design point
+    seed = 2009                    # root seed: replication r uses SeedSequence(seed).spawn(...)[r]
+    targets = ["000.parks_300yi"]  # document targets (scenarios/data/targets.csv) to evaluate
+
+    [world]                        # simulation.WorldConfig parameters (the uncertainties/constants)
+    years = 16
+    [[world.parks]]                # explicit parks, or:
+    [world.catalogue]              # parks of the 2018 catalogue: province, cities, levels
+
+    [policy.E1]                    # simulation.Policy: one table per rule id (the levers)
+    enabled = true
+    national = 250.0
+
+    [sweep]                        # optional design for `parksim sweep`
+    method = "factorial"           # factorial | list | lhs
+    [sweep.levers]                 # policy.* paths
+    "policy.E1.national" = [50, 100, 200]
+    [sweep.uncertainties]          # world.* paths
+    "world.projects_per_year" = [300, 400]
+
+``extends`` chains are merged table by table (a later file overrides single values; arrays are
+replaced whole). ``name`` and ``description`` are never inherited. Every error is a
+:class:`simulation.ConfigError` whose message names the file that set the value, the key path,
+the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from simulation import ConfigError, ParkSpec, Policy, WorldConfig
+from simulation.policy import RULE_IDS, RULES
+
+from .catalogue import CatalogueParks, parks_from_catalogue
+from .targets import target_ids
+
+SCENARIO_DIR = Path(__file__).parent
+TOP_KEYS = ("name", "description", "extends", "replications", "seed", "targets", "world", "policy", "sweep")
+NOT_INHERITED = ("name", "description", "extends")
+SWEEP_KEYS = ("method", "levers", "uncertainties", "points", "samples", "seed")
+SWEEP_METHODS = ("factorial", "list", "lhs")
+CATALOGUE_KEYS = ("province", "cities", "levels")
+PARK_KEYS = tuple(f.name for f in dataclasses.fields(ParkSpec))
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+MAX_SEED = 2**63 - 1
+MAX_REPLICATIONS = 100_000
+MAX_DESIGN = 1_000_000
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A design over factors: ``levers`` (policy.* paths) and ``uncertainties`` (world.* paths).
+
+    For ``factorial`` each factor maps to its list of levels; for ``lhs`` to ``(low, high)`` and
+    ``samples`` points are drawn with ``seed``; for ``list`` the ``points`` are given one by one.
+    """
+
+    method: str
+    levers: dict[str, Any] = field(default_factory=dict)
+    uncertainties: dict[str, Any] = field(default_factory=dict)
+    points: tuple[dict, ...] = ()
+    samples: int = 0
+    seed: int = 0
+
+    @property
+    def factors(self) -> dict[str, Any]:
+        """All factors, levers first."""
+        return {**self.levers, **self.uncertainties}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: world, policy, replications, root seed, targets and an optional sweep."""
+
+    name: str
+    description: str
+    world: WorldConfig
+    policy: Policy
+    replications: int = 1
+    seed: int = 0
+    targets: tuple[str, ...] = ()
+    sweep: SweepSpec | None = None
+    path: Path | None = None
+    files: tuple[Path, ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    catalogue: CatalogueParks | None = field(default=None, repr=False)
+
+    def configure(self, point: Mapping[str, Any] | None = None, where: str = "") -> tuple[WorldConfig, Policy]:
+        """World and policy with the values of a design point (``{"policy.E1.national": 100, …}``) set.
+
+        Raises ConfigError (naming ``where``, e.g. the file and design point) if the result is invalid.
+        """
+        if not point:
+            return self.world, self.policy
+        world = {k: v for k, v in self.data.get("world", {}).items() if k not in ("parks", "catalogue")}
+        policy = copy.deepcopy(dict(self.data.get("policy", {})))
+        for path, value in point.items():
+            head, *rest = path.split(".")
+            if head == "world":
+                world[rest[0]] = value
+            else:
+                policy.setdefault(rest[0], {})[rest[1]] = value
+        try:
+            built_world = WorldConfig.from_dict(world)
+            built_policy = Policy.from_dict(policy)
+        except ConfigError as e:
+            raise ConfigError(f"{where}{e.where}", e.value, e.allowed) from None
+        return built_world.with_parks(self.world.parks) if self.world.parks else built_world, built_policy
+
+    def replace(self, **changes) -> "Scenario":
+        """A copy with some fields changed (e.g. ``replications`` or ``seed`` from the command line)."""
+        if "replications" in changes:
+            _check_int(changes["replications"], 1, MAX_REPLICATIONS, "replications", "replications")
+        if "seed" in changes:
+            _check_int(changes["seed"], 0, MAX_SEED, "seed", "root seed")
+        return dataclasses.replace(self, **changes)
+
+    def fingerprint(self) -> str:
+        """Hash of everything that defines the experiment (merged tables, replications, seed, targets)."""
+        blob = json.dumps({"data": _plain(self.data), "replications": self.replications, "seed": self.seed,
+                           "targets": list(self.targets), "parks": [dataclasses.asdict(p) for p in self.world.parks]},
+                          sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def factor_kind(self, path: str) -> str:
+        """The scalar type of a factor path: ``int``, ``float`` or ``bool``."""
+        return _factor_field(path, "factor").type
+
+
+def available() -> list[str]:
+    """Names of the scenario files shipped in ``scenarios/``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def find_scenario(ref: str | os.PathLike, relative_to: Path | None = None, where: str = "scenario") -> Path:
+    """Path of a scenario given by name (``nanyang_2009``) or path (``my/file.toml``)."""
+    text = os.fspath(ref)
+    looks_like_path = text.endswith(".toml") or "/" in text or os.sep in text
+    candidates = []
+    if looks_like_path:
+        p = Path(text).expanduser()
+        candidates.append(p if p.is_absolute() or relative_to is None else relative_to / p)
+    else:
+        if relative_to is not None:
+            candidates.append(relative_to / f"{text}.toml")
+        candidates.append(SCENARIO_DIR / f"{text}.toml")
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    raise ConfigError(where, text, "an existing scenario file or one of the scenario names: " + ", ".join(available()))
+
+
+def load_scenario(ref: str | os.PathLike, *, replications: int | None = None, seed: int | None = None) -> Scenario:
+    """Read, merge (``extends``) and validate a scenario; nothing is run or written.
+
+    Args:
+        ref: a scenario name (a file in ``scenarios/``) or a path to a TOML file.
+        replications: override the file's replications.
+        seed: override the file's root seed.
+
+    Raises:
+        ConfigError: naming the file, key path, value and what is allowed.
+    """
+    path = find_scenario(ref)
+    chain = _read_chain(path, ())
+    merged: dict = {}
+    origin: dict[tuple, str] = {}
+    for file, data in chain:
+        _merge(merged, {k: v for k, v in data.items() if k not in NOT_INHERITED}, origin, _show(file), ())
+    leaf_file, leaf = chain[-1]
+    shown = _show(leaf_file)
+    scenario = _build(merged, origin, leaf, shown, path, tuple(f for f, _ in chain))
+    if replications is not None or seed is not None:
+        changes = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
+        try:
+            scenario = scenario.replace(**changes)
+        except ConfigError as e:
+            raise ConfigError(f"command line: {e.where}", e.value, e.allowed) from None
+    return scenario
+
+
+# --------------------------------------------------------------------------- reading and merging
+
+def _show(path: Path) -> str:
+    """A path as short as possible: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _read(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(_show(path), str(e), "valid TOML (https://toml.io)") from None
+    except OSError as e:
+        raise ConfigError(_show(path), e.strerror, "a readable file") from None
+    for key, value in data.items():
+        if key not in TOP_KEYS:
+            raise ConfigError(f"{_show(path)}: {key}", value, "a top-level key: " + ", ".join(TOP_KEYS))
+    for key in ("world", "policy", "sweep"):
+        if key in data and not isinstance(data[key], dict):
+            raise ConfigError(f"{_show(path)}: {key}", data[key], f"a table ([{key}])")
+    return data
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...]) -> list[tuple[Path, dict]]:
+    """The extends chain, base first; a file met twice is a cycle."""
+    if path in seen:
+        cycle = " -> ".join(_show(p) for p in (*seen, path))
+        raise ConfigError(f"{_show(seen[-1])}: extends", cycle, "a chain of extends without cycles")
+    data = _read(path)
+    if "extends" not in data:
+        return [(path, data)]
+    ref = data["extends"]
+    if not isinstance(ref, str) or not ref:
+        raise ConfigError(f"{_show(path)}: extends", ref, "the name or relative path of another scenario")
+    parent = find_scenario(ref, path.parent, where=f"{_show(path)}: extends")
+    return _read_chain(parent, (*seen, path)) + [(path, data)]
+
+
+def _merge(base: dict, over: Mapping, origin: dict, file: str, prefix: tuple) -> None:
+    for key, value in over.items():
+        here = (*prefix, key)
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value, origin, file, here)
+        else:
+            base[key] = copy.deepcopy(value)
+            for k in [k for k in origin if k[:len(here)] == here]:
+                del origin[k]
+            origin[here] = file
+            if isinstance(value, dict):
+                _mark(value, origin, file, here)
+
+
+def _mark(table: dict, origin: dict, file: str, prefix: tuple) -> None:
+    for key, value in table.items():
+        origin[(*prefix, key)] = file
+        if isinstance(value, dict):
+            _mark(value, origin, file, (*prefix, key))
+
+
+def _file_of(where: str, origin: dict, default: str) -> str:
+    """The file that set the longest prefix of a key path such as ``world.parks[3].level``."""
+    path = where.split(" ")[0]
+    best, file = -1, default
+    for key, f in origin.items():
+        text = ".".join(key)
+        if (path == text or path.startswith(text + ".") or path.startswith(text + "[")) and len(text) > best:
+            best, file = len(text), f
+    return file
+
+
+def _in_file(e: ConfigError, origin: dict, leaf: str) -> ConfigError:
+    """Prefix a key-path error with the scenario file, and the file of the chain that set the value."""
+    setter = _file_of(e.where, origin, leaf)
+    where = f"{leaf}: {e.where}" if setter == leaf else f"{leaf}: {e.where} (set in {setter})"
+    return ConfigError(where, e.value, e.allowed)
+
+
+# --------------------------------------------------------------------------- validation
+
+def _check_int(value, lo, hi, where, what) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ConfigError(where, value, f"an integer in [{lo}, {hi}] ({what})")
+    return value
+
+
+def _build(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, files: tuple[Path, ...]) -> Scenario:
+    """Validate the merged tables; errors carry plain key paths and get the file names here."""
+    try:
+        return _validate(merged, origin, leaf, shown, path, files)
+    except ConfigError as e:
+        raise _in_file(e, origin, shown) from None
+
+
+def _validate(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, files: tuple[Path, ...]) -> Scenario:
+    name = leaf.get("name", path.stem)
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise ConfigError("name", name, "letters, digits, '_', '-' or '.', starting with a letter or digit")
+    description = leaf.get("description", "")
+    if not isinstance(description, str):
+        raise ConfigError("description", description, "a string")
+    replications = _check_int(merged.get("replications", 1), 1, MAX_REPLICATIONS, "replications", "runs per design point")
+    seed = _check_int(merged.get("seed", 0), 0, MAX_SEED, "seed", "root seed")
+    targets = merged.get("targets", [])
+    if not isinstance(targets, list):
+        raise ConfigError("targets", targets, "a list of target ids")
+    known = target_ids()
+    for i, t in enumerate(targets):
+        if t not in known:
+            raise ConfigError(f"targets[{i}]", t, "a target id of scenarios/data/targets.csv: " + ", ".join(known))
+    world_table = dict(merged.get("world", {}))
+    catalogue = None
+    parks_table = world_table.pop("parks", None)
+    cat_table = world_table.pop("catalogue", None)
+    world = WorldConfig.from_dict(world_table)
+    if parks_table is not None and cat_table is not None:
+        raise ConfigError("world.catalogue", cat_table, "either world.parks or world.catalogue, not both")
+    if parks_table is not None:
+        world = world.with_parks(_parks(parks_table, "world.parks"))
+    elif cat_table is not None:
+        catalogue = _catalogue(cat_table, "world.catalogue", world.start_year)
+        world = world.with_parks(catalogue.parks)
+    policy = Policy.from_dict(merged.get("policy", {}))
+    sweep = _sweep(merged["sweep"]) if "sweep" in merged else None
+    scenario = Scenario(name=name, description=description, world=world, policy=policy,
+                        replications=replications, seed=seed, targets=tuple(targets), sweep=sweep,
+                        path=path, files=files, data=merged, catalogue=catalogue)
+    if sweep is not None:
+        _check_factor_values(scenario)
+    return scenario
+
+
+def _parks(table, where: str) -> tuple[ParkSpec, ...]:
+    from simulation.sectors import default_sectors
+    keys = tuple(default_sectors().keys)
+    if not isinstance(table, list) or not table:
+        raise ConfigError(where, table, "a non-empty array of park tables ([[world.parks]])")
+    specs, names = [], set()
+    for i, p in enumerate(table):
+        here = f"{where}[{i}]"
+        if not isinstance(p, dict):
+            raise ConfigError(here, p, "a table with name, level, area_mu")
+        for key in p:
+            if key not in PARK_KEYS:
+                raise ConfigError(f"{here}.{key}", p[key], "a park field: " + ", ".join(PARK_KEYS))
+        for key in ("name", "level", "area_mu"):
+            if key not in p:
+                raise ConfigError(f"{here}.{key}", None, "a required park field (name, level, area_mu)")
+        for key, ok, allowed in (("name", lambda v: isinstance(v, str) and v, "a non-empty string"),
+                                 ("city", lambda v: isinstance(v, str), "a string"),
+                                 ("urban", lambda v: isinstance(v, bool), "true/false"),
+                                 ("leading", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
+                                  "a list of sector keys"),
+                                 ("level", lambda v: isinstance(v, str), "a string"),
+                                 ("area_mu", _is_number, "a number > 0 (mu)"),
+                                 ("x", _is_number, "a number (km)"), ("y", _is_number, "a number (km)"),
+                                 ("infrastructure", _is_number, "a number in [0, 1]")):
+            if key in p and not ok(p[key]):
+                raise ConfigError(f"{here}.{key}", p[key], allowed)
+        if p["name"] in names:
+            raise ConfigError(f"{here}.name", p["name"], "a name no other park uses")
+        names.add(p["name"])
+        spec = ParkSpec(**{**p, "leading": tuple(p.get("leading", ())),
+                           **{k: float(p[k]) for k in ("area_mu", "x", "y", "infrastructure") if k in p}})
+        spec.check(here, keys)
+        specs.append(spec)
+    return tuple(specs)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+
+
+def _catalogue(table, where: str, year: int) -> CatalogueParks:
+    if not isinstance(table, dict):
+        raise ConfigError(where, table, "a table with province (and optionally cities, levels)")
+    for key in table:
+        if key not in CATALOGUE_KEYS:
+            raise ConfigError(f"{where}.{key}", table[key], "a catalogue key: " + ", ".join(CATALOGUE_KEYS))
+    province = table.get("province")
+    if not isinstance(province, str):
+        raise ConfigError(f"{where}.province", province, "a province name as in the catalogue, e.g. 河南省")
+    for key in ("cities", "levels"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}.{key}", value, "a list of strings")
+    return parks_from_catalogue(province, tuple(table.get("cities", [])), tuple(table.get("levels", [])),
+                                year=year, where=where)
+
+
+def _factor_field(path: str, where: str) -> dataclasses.Field:
+    """The dataclass field a factor path names: ``policy.<rule>.<param>`` or ``world.<param>``."""
+    parts = path.split(".") if isinstance(path, str) else []
+    if len(parts) == 3 and parts[0] == "policy" and parts[1] in RULES:
+        fields = {f.name: f for f in dataclasses.fields(RULES[parts[1]])}
+        if parts[2] in fields and fields[parts[2]].type in ("int", "float", "bool"):
+            return fields[parts[2]]
+        raise ConfigError(where, path, f"a scalar parameter of rule {parts[1]}: "
+                          + ", ".join(n for n, f in fields.items() if f.type in ("int", "float", "bool")))
+    if len(parts) == 2 and parts[0] == "world":
+        fields = {f.name: f for f in dataclasses.fields(WorldConfig)}
+        if parts[1] in fields and fields[parts[1]].type in ("int", "float", "bool"):
+            return fields[parts[1]]
+        raise ConfigError(where, path, "a scalar world parameter: "
+                          + ", ".join(n for n, f in fields.items() if f.type in ("int", "float", "bool")))
+    raise ConfigError(where, path, "a factor path 'policy.<rule id>.<parameter>' (rule ids "
+                      + ", ".join(RULE_IDS) + ") or 'world.<parameter>'")
+
+
+def _sweep(table: dict) -> SweepSpec:
+    for key in table:
+        if key not in SWEEP_KEYS:
+            raise ConfigError(f"sweep.{key}", table[key], "a sweep key: " + ", ".join(SWEEP_KEYS))
+    method = table.get("method", "factorial")
+    if method not in SWEEP_METHODS:
+        raise ConfigError("sweep.method", method, "one of " + ", ".join(SWEEP_METHODS))
+    groups = {}
+    for group, head in (("levers", "policy"), ("uncertainties", "world")):
+        factors = table.get(group, {})
+        if not isinstance(factors, dict):
+            raise ConfigError(f"sweep.{group}", factors, "a table of factor paths")
+        for path, levels in factors.items():
+            here = f"sweep.{group}.{path}"
+            if not path.startswith(head + "."):
+                raise ConfigError(here, path, f"a {head}.* path ({group} are {head} parameters)")
+            _factor_field(path, here)
+            if method == "factorial":
+                if not isinstance(levels, list) or not levels:
+                    raise ConfigError(here, levels, "a non-empty list of levels (factorial design)")
+                if len(set(map(repr, levels))) != len(levels):
+                    raise ConfigError(here, levels, "distinct levels")
+            elif method == "lhs":
+                if not (isinstance(levels, dict) and set(levels) == {"low", "high"}
+                        and _is_number(levels["low"]) and _is_number(levels["high"]) and levels["low"] < levels["high"]):
+                    raise ConfigError(here, levels, "{ low = <number>, high = <number> } with low < high (Latin hypercube)")
+            else:
+                raise ConfigError(here, levels, "no factors with method = \"list\": give [[sweep.points]] instead")
+        groups[group] = dict(factors)
+    points = table.get("points", [])
+    samples = table.get("samples", 0)
+    seed = table.get("seed", 0)
+    if method == "list":
+        if not isinstance(points, list) or not points:
+            raise ConfigError("sweep.points", points, "a non-empty array of tables ([[sweep.points]])")
+        for i, point in enumerate(points):
+            if not isinstance(point, dict) or not point:
+                raise ConfigError(f"sweep.points[{i}]", point, "a table of factor path = value")
+            for path in point:
+                _factor_field(path, f"sweep.points[{i}]")
+    elif "points" in table:
+        raise ConfigError("sweep.points", points, 'points only with method = "list"')
+    if method == "lhs":
+        _check_int(samples, 1, MAX_DESIGN, "sweep.samples", "Latin hypercube sample size")
+        _check_int(seed, 0, MAX_SEED, "sweep.seed", "sampling seed")
+    elif "samples" in table:
+        raise ConfigError("sweep.samples", samples, 'samples only with method = "lhs"')
+    if method != "list" and not (groups["levers"] or groups["uncertainties"]):
+        raise ConfigError("sweep", table, "at least one factor in [sweep.levers] or [sweep.uncertainties]")
+    if method == "factorial":
+        size = 1
+        for levels in (*groups["levers"].values(), *groups["uncertainties"].values()):
+            size *= len(levels)
+        if size > MAX_DESIGN:
+            raise ConfigError("sweep", size, f"a design of at most {MAX_DESIGN} points")
+    return SweepSpec(method, groups["levers"], groups["uncertainties"], tuple(points), samples, seed)
+
+
+def _check_factor_values(scenario: Scenario) -> None:
+    """Each factor level (or LHS bound, or listed point) must give a valid world and policy on its own."""
+    sweep = scenario.sweep
+    if sweep.method == "list":
+        for i, point in enumerate(sweep.points):
+            scenario.configure(point, where=f"sweep.points[{i}] → ")
+        return
+    for group in ("levers", "uncertainties"):
+        for path, levels in getattr(sweep, group).items():
+            values = levels if sweep.method == "factorial" else [levels["low"], levels["high"]]
+            kind = scenario.factor_kind(path)
+            for value in values:
+                if kind == "int" and sweep.method == "lhs":
+                    value = int(round(value))
+                scenario.configure({path: value}, where=f"sweep.{group}.{path} = {value!r} → ")
+
+
+def _plain(value):
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
