@@ -17,11 +17,8 @@ from .state import FIRM_STATES, PARK_STATUSES
 class _Column:
     """Attribute that reads and writes one column of the owner's table at the agent's row."""
 
-    def __init__(self, table: str):
-        self.table = table
-
-    def __set_name__(self, owner, name):
-        self.name = name
+    def __init__(self, table: str, column: str):
+        self.table, self.name = table, column
 
     def __get__(self, agent, owner=None):
         if agent is None:
@@ -32,19 +29,21 @@ class _Column:
         getattr(getattr(agent.model, self.table), self.name)[agent.row] = value
 
 
-def _firm(name):
-    return _Column("firms")
+def _firm(name: str) -> _Column:
+    """A firm attribute stored in ``model.firms.<name>``."""
+    return _Column("firms", name)
 
 
-def _park(name):
-    return _Column("parks")
+def _park(name: str) -> _Column:
+    """A park attribute stored in ``model.parks.<name>``."""
+    return _Column("parks", name)
 
 
 class Firm(mesa.Agent):
     """An investment project and, once built, a producing firm (one row of ``model.firms``)."""
 
     sector = _firm("sector")
-    park_index = _column = _firm("park")
+    park_index = _firm("park")
     state_code = _firm("state")
     investment = _firm("investment")          # 万元 of fixed investment planned
     intensity = _firm("intensity")            # 万元 per mu

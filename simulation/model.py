@@ -64,6 +64,7 @@ class ParkModel(mesa.Model):
         self._create_parks()
         self._create_initial_firms()
         self.energy_baseline = float(self.firms.energy.sum())
+        self.parks.base_tax[:] = self.park_sum(self.firms.tax)      # S4 base year
         self.recorder.record()
 
     # ----------------------------------------------------------------------------- set-up
@@ -174,10 +175,10 @@ class ParkModel(mesa.Model):
                                   leading=tuple(self.sectors.keys[s] for s in wish),
                                   x=float(self.rng.uniform(0, 200)), y=float(self.rng.uniform(0, 200)),
                                   infrastructure=0.2))
-        if specs:
-            self.add_parks(tuple(specs))
-            for s in specs:
-                self.recorder.event("park_created", "", park=len(self.park_agents) - 1, detail=s.name)
+        first = len(self.park_agents)
+        self.add_parks(tuple(specs))
+        for i, s in enumerate(specs):
+            self.recorder.event("park_created", "", park=first + i, detail=s.name)
 
     # 2 ------------------------------------------------------------------------------------
     def admit_projects(self) -> None:
@@ -332,8 +333,10 @@ class ParkModel(mesa.Model):
         """Production of all producing firms through the vectorised kernel."""
         f, sec, pol, w = self.firms, self.sectors, self.policy, self.world
         rows = self.rows_in(PRODUCING)
-        tax_per_mu = np.divide(f.tax[rows], f.land[rows], out=np.zeros(len(rows)), where=f.land[rows] > 0)
-        f.efficiency_class[rows] = idle_land.efficiency_class(pol, tax_per_mu)
+        seasoned = rows[f.tax[rows] > 0]            # classed on last year's tax; new producers keep B
+        tax_per_mu = np.divide(f.tax[seasoned], f.land[seasoned], out=np.zeros(len(seasoned)),
+                               where=f.land[seasoned] > 0)
+        f.efficiency_class[seasoned] = idle_land.efficiency_class(pol, tax_per_mu)
         adjust = np.zeros(len(rows))
         if pol.V6.enabled:
             cls = f.efficiency_class[rows]
@@ -436,8 +439,6 @@ class ParkModel(mesa.Model):
         """Infrastructure spending from base budget, land income (S5), tax return (S4) and rewards (V3)."""
         pk, pol, w = self.parks, self.policy, self.world
         tax = self.park_sum(self.firms.tax)
-        if self.year_index == 1:
-            pk.base_tax[:] = tax
         awards = pol.V3.award * pk.rewarded if pol.V3.enabled else np.zeros(pk.n)
         income = self.tally_land_income_by_park()
         spend, _, returned = subsidy.infrastructure_spending(pol, self.year_index - 1, pk.area, income, tax,
@@ -452,9 +453,8 @@ class ParkModel(mesa.Model):
 
     def tally_land_income_by_park(self) -> np.ndarray:
         """Land income received by each park this year."""
-        mark = getattr(self, "_land_income_mark", None)
-        if mark is None or len(mark) != self.parks.n:
-            mark = np.zeros(self.parks.n)
+        mark = getattr(self, "_land_income_mark", np.zeros(0))
+        mark = np.concatenate([mark, np.zeros(self.parks.n - len(mark))])
         return self.parks.land_income - mark
 
     # 9 ------------------------------------------------------------------------------------

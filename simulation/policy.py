@@ -486,7 +486,7 @@ RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "E1", "E2", "E
             "S1", "S2", "S3", "S4", "S5", "S6", "V1", "V2", "V3", "V4", "V5", "V6", "V7",
             "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4", "C5", "C6", "C7")
 RULES: dict[str, type[Rule]] = {rid: globals()[rid] for rid in RULE_IDS}
-NEEDS_EVALUATION = ("L4", "V2", "V3", "V4", "V5")
+NEEDS_EVALUATION = ("L4", "V2", "V3", "V4", "V5", "V7")
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def _graded_sanctions(model, ranked, pct, ind) -> None:
     upgrades for parks in the top ``top_share`` for ``upgrade_years`` years."""
     pk, rule = model.parks, model.policy.V5
     bottom = ranked & (pct <= rule.bottom_share)
-    for p in np.flatnonzero(ranked):
+    for p in np.flatnonzero(ranked & (pk.status != REVOKED)):
         before = int(pk.status[p])
         after = min(before + 1, REVOKED) if bottom[p] else max(before - 1, ACTIVE)
         if after == before:

@@ -92,3 +92,18 @@ def test_model_requires_a_seed():
     from simulation import ParkModel
     with pytest.raises(ValueError, match="rng"):
         ParkModel(small_world(), Policy())
+
+
+def test_agents_are_views_of_the_column_store():
+    """A Firm and its Park read the model's arrays: state, age, park, level, industries, suppliers."""
+    m = run_model(small_world(years=3), Policy(), 1)
+    row = int(np.flatnonzero((m.firms.state == PRODUCING) & (m.firms.park >= 0))[0])
+    firm = m.firm_agents[row]
+    assert firm.state == "producing" and firm.sector == m.firms.sector[row]
+    assert firm.age == m.year - m.firms.entry_year[row]
+    park = firm.park
+    assert park.row == m.firms.park[row] and park.level in ("county", "city", "provincial", "national")
+    assert firm in park.firms
+    assert all(s.model is m for s in firm.suppliers)
+    firm.utilization = 0.5
+    assert m.firms.utilization[row] == 0.5
