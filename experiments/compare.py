@@ -1,0 +1,128 @@
+"""Reading results back: sweep summaries, paired comparisons and document targets.
+
+Everything here reads the store's tables, never live models. Comparisons pair runs on their seed:
+scenarios (or design points) run with the same root seed share replication seeds (common random
+numbers), so the difference B − A of one replication removes most of the run-to-run noise. The
+95% confidence interval of a mean uses Student's t with n − 1 degrees of freedom.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulation import ConfigError
+from scenarios.targets import read_targets
+
+from .runner import HEADLINE
+from .store import Store
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[int, float, float, float, float]:
+    """n, mean, sample sd, and the ``level`` confidence interval of the mean (t distribution)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    n = len(v)
+    if n == 0:
+        return 0, np.nan, np.nan, np.nan, np.nan
+    mean = float(v.mean())
+    if n == 1:
+        return 1, mean, np.nan, np.nan, np.nan
+    sd = float(v.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
+    return n, mean, sd, mean - half, mean + half
+
+
+def _ok_metrics(store: Store) -> pd.DataFrame:
+    m = store.read("metrics")
+    if m.empty:
+        return m
+    man = store.read("manifest", ["run_id", "status"])
+    ok = set(man.loc[man["status"] == "ok", "run_id"])
+    return m[m["run_id"].isin(ok)].drop_duplicates("run_id")
+
+
+def summarise(store: Store, metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
+    """Per design point and metric: factor values, n, mean, sd and 95% CI (long format)."""
+    m = _ok_metrics(store)
+    if m.empty:
+        return pd.DataFrame()
+    factors = store.experiment().get("factors", []) if store.exists() else []
+    rows = []
+    for point, group in m.groupby("point", sort=True):
+        fixed = {f: group[f].iloc[0] for f in factors if f in group}
+        for metric in metrics:
+            if metric not in group:
+                continue
+            n, mean, sd, lo, hi = mean_ci(group[metric].to_numpy())
+            rows.append({"point": int(point), **fixed, "metric": metric, "n": n, "mean": mean, "sd": sd,
+                         "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows)
+
+
+def compare(a: Store, b: Store, *, point_a: int = 0, point_b: int = 0,
+            metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
+    """Paired differences B − A per metric over replications that share a seed.
+
+    Returns one row per metric: n pairs, mean of A and of B, mean difference, its sd and 95% CI,
+    the relative change (diff / mean A) and whether the CI excludes zero.
+
+    Raises:
+        ConfigError: a store or point without results, or no common seeds (different root seeds).
+    """
+    ma, mb = _ok_metrics(a), _ok_metrics(b)
+    for store, m, point, label in ((a, ma, point_a, "A"), (b, mb, point_b, "B")):
+        if m.empty or not (m["point"] == point).any():
+            raise ConfigError(f"compare {label}", f"{store.path} point {point}",
+                              "a store with successful runs at that design point")
+    ma, mb = ma[ma["point"] == point_a], mb[mb["point"] == point_b]
+    pairs = ma.merge(mb, on="seed", suffixes=("_a", "_b"))
+    if pairs.empty:
+        raise ConfigError("compare", f"{a.path} vs {b.path}",
+                          "runs with common seeds: run both with the same root seed (--seed) for paired differences")
+    rows = []
+    for metric in metrics:
+        if f"{metric}_a" not in pairs or f"{metric}_b" not in pairs:
+            continue
+        va = pairs[f"{metric}_a"].to_numpy(dtype=float)
+        vb = pairs[f"{metric}_b"].to_numpy(dtype=float)
+        n, diff, sd, lo, hi = mean_ci(vb - va)
+        mean_a = float(np.nanmean(va)) if np.isfinite(va).any() else np.nan
+        rows.append({"metric": metric, "n": n, "mean_a": mean_a,
+                     "mean_b": float(np.nanmean(vb)) if np.isfinite(vb).any() else np.nan,
+                     "diff": diff, "sd_diff": sd, "ci_low": lo, "ci_high": hi,
+                     "rel_change": diff / mean_a if mean_a not in (0.0,) and np.isfinite(mean_a) else np.nan,
+                     "significant": bool(np.isfinite(lo) and (lo > 0 or hi < 0))})
+    return pd.DataFrame(rows)
+
+
+def target_shares(store: Store) -> pd.DataFrame:
+    """Per design point and target: share of replications reaching it, and the mean measured value."""
+    m = _ok_metrics(store)
+    ids = store.experiment().get("targets", []) if store.exists() else []
+    targets = read_targets()
+    rows = []
+    if m.empty:
+        return pd.DataFrame()
+    for point, group in m.groupby("point", sort=True):
+        for tid in ids:
+            t = targets[tid]
+            col = f"target.{tid}"
+            values = group[col].to_numpy(dtype=float) if col in group else np.full(len(group), np.nan)
+            evaluated = bool(t.metric) and np.isfinite(values).any()
+            met = np.array([t.met(v) for v in values])
+            rows.append({"point": int(point), "target": tid, "year": t.year, "description": t.description,
+                         "source": t.source, "op": t.op, "value": t.value, "n": len(values),
+                         "evaluated": evaluated,
+                         "share_met": float(met.mean()) if evaluated else np.nan,
+                         "mean_measured": float(np.nanmean(values)) if evaluated else np.nan})
+    return pd.DataFrame(rows)
+
+
+def format_table(frame: pd.DataFrame, columns: list[str] | None = None, max_rows: int = 200) -> str:
+    """A plain-text table with numbers in 4 significant digits (for the terminal)."""
+    if frame.empty:
+        return "(no rows)"
+    f = frame[columns] if columns else frame
+    return f.head(max_rows).to_string(index=False, float_format=lambda x: f"{x:.4g}")

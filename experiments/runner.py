@@ -1,0 +1,387 @@
+"""The experiment runner: one pure run, and sweeps of design points × replications into a store.
+
+- :func:`run_one` is a pure function: configuration and seed in, DataFrames and metrics out.
+- Seeds come from ``numpy.random.SeedSequence(root).spawn(...)``: replication ``r`` gets the same
+  seed at every design point and in every scenario with the same root seed (common random numbers),
+  so differences between points or scenarios are paired.
+- :func:`plan` validates every design point before anything runs; :func:`execute` runs what the
+  store does not hold yet, on any executor, writing chunks as results arrive. Run it again with the
+  same arguments and it resumes; a run that raises is recorded as failed and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from simulation import ConfigError, Policy, WorldConfig, simulate
+from scenarios.loader import Scenario, load_scenario
+
+from . import targets as target_metrics
+from .design import design_for, point_values
+from .executors import make_executor
+from .store import Store, StoreMismatch
+
+# Headline metrics: final-year values of the yearly series, and totals over the run.
+FINAL = ("output", "output_in_parks", "value_added", "tax", "employment", "firms_producing",
+         "share_producing_in_parks", "tax_per_mu", "investment_intensity", "land_granted", "land_idle",
+         "hightech_share", "top3_share", "declared_share", "chain_completeness", "eg_gamma_mean",
+         "pollution", "energy", "parks_active", "parks_revoked_total")
+TOTALS = ("entries", "exits", "projects_lost", "land_recovered", "subsidies_paid", "idle_fees")
+HEADLINE = FINAL + tuple(f"total_{k}" for k in TOTALS)
+DEFAULT_RUNS_DIR = "runs"
+
+
+def replication_seeds(root: int, n: int) -> list[int]:
+    """Seeds of replications 0..n-1: child r of ``SeedSequence(root)`` as a 63-bit integer.
+
+    Child r does not depend on n, so adding replications later keeps the earlier seeds.
+    """
+    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in np.random.SeedSequence(root).spawn(n)]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything one run needs besides its seed."""
+
+    world: WorldConfig
+    policy: Policy
+    targets: tuple[str, ...] = ()
+
+
+@dataclass
+class RunResult:
+    """One run's outputs: yearly series, park panel, events (counts, or raw) and a metrics row."""
+
+    series: pd.DataFrame
+    parks: pd.DataFrame
+    events: pd.DataFrame
+    metrics: dict[str, float]
+
+
+def _config_of(config) -> RunConfig:
+    if isinstance(config, RunConfig):
+        return config
+    if isinstance(config, Scenario):
+        return RunConfig(config.world, config.policy, config.targets)
+    if isinstance(config, (str, os.PathLike)):
+        s = load_scenario(config)
+        return RunConfig(s.world, s.policy, s.targets)
+    if isinstance(config, tuple) and len(config) == 2:
+        return RunConfig(*config)
+    raise TypeError(f"config: got {type(config).__name__}; allowed: Scenario, RunConfig, (WorldConfig, Policy) or a scenario name")
+
+
+def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_events: bool = False) -> RunResult:
+    """Run the model once; pure (no I/O, same inputs and seed → same outputs).
+
+    Args:
+        config: a Scenario (its base point), a RunConfig, a (WorldConfig, Policy) pair or a scenario name.
+        seed: the run's integer seed.
+        keep_events: return the raw event log instead of counts per year, kind and rule.
+
+    Returns:
+        RunResult; ``metrics`` holds the headline metrics (:data:`HEADLINE`) and ``target.<id>``
+        values for the configuration's targets.
+    """
+    cfg = _config_of(config)
+    years = target_metrics.snapshot_years(cfg.targets)
+    out = simulate(cfg.world, cfg.policy, seed=seed, snapshot_years=years)
+    last = out.series.iloc[-1]
+    metrics = {k: float(last[k]) for k in FINAL}
+    metrics.update({f"total_{k}": float(out.series[k].iloc[1:].sum()) for k in TOTALS})
+    if cfg.targets:
+        metrics.update(target_metrics.measure_all(cfg.targets, out.series, out.parks, out.events, out.firms))
+    events = out.events if keep_events else (
+        out.events.groupby(["year", "kind", "rule"], as_index=False)
+        .agg(n=("kind", "size"), value=("value", "sum")))
+    return RunResult(out.series, out.parks, events, metrics)
+
+
+# ----------------------------------------------------------------------------- tasks
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run of a plan: its id, design point, replication, seed and configuration."""
+
+    run_id: str
+    point: int
+    replication: int
+    seed: int
+    params: Mapping[str, Any]
+    config: RunConfig
+    keep_events: bool = False
+
+
+def execute_task(task: RunTask) -> dict:
+    """Run a task and never raise: the outcome holds either the tables or the error and traceback."""
+    started = time.time()
+    outcome = {"run_id": task.run_id, "point": task.point, "replication": task.replication, "seed": task.seed,
+               "params": json.dumps(dict(task.params), sort_keys=True, default=str), "started": started,
+               "host": socket.gethostname(), "pid": os.getpid()}
+    try:
+        result = run_one(task.config, task.seed, keep_events=task.keep_events)
+    except Exception as e:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
+        outcome.update(status="failed", error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc(),
+                       seconds=time.time() - started)
+        return outcome
+    outcome.update(status="ok", error="", traceback="", seconds=time.time() - started,
+                   series=result.series, parks=result.parks, events=result.events,
+                   metrics={**dict(task.params), **result.metrics})
+    return outcome
+
+
+@dataclass
+class Plan:
+    """A validated experiment: the scenario, its design, the seeds and one task per run."""
+
+    scenario: Scenario
+    design: pd.DataFrame
+    seeds: list[int]
+    tasks: list[RunTask]
+    identity: str
+    keep_events: bool = False
+
+    @property
+    def factors(self) -> list[str]:
+        return [c for c in self.design.columns if c != "point"]
+
+    def record(self) -> dict:
+        """The experiment record kept in the store (``experiment.json``)."""
+        s = self.scenario
+        return {"scenario": s.name, "description": s.description, "identity": self.identity,
+                "fingerprint": s.fingerprint(), "files": [str(f) for f in s.files],
+                "root_seed": s.seed, "replications": s.replications, "seeds": self.seeds,
+                "targets": list(s.targets), "factors": self.factors,
+                "design": json.loads(self.design.to_json(orient="records")),
+                "created": pd.Timestamp.now("UTC").isoformat(), "code_version": code_version()}
+
+
+def plan(scenario: Scenario | str, *, sweep: bool = False, replications: int | None = None,
+         seed: int | None = None, keep_events: bool = False) -> Plan:
+    """Validate and lay out an experiment; nothing runs and nothing is written.
+
+    Args:
+        scenario: a Scenario or a scenario name/path.
+        sweep: use the scenario's ``[sweep]`` design (else only its base point).
+        replications, seed: override the scenario's values.
+        keep_events: store raw events instead of counts.
+
+    Raises:
+        ConfigError: bad scenario, no ``[sweep]`` when ``sweep`` is asked for, or a design point
+            that gives an invalid world or policy (naming the file and the point).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if replications is not None or seed is not None:
+        try:
+            scenario = scenario.replace(**{k: v for k, v in (("replications", replications), ("seed", seed))
+                                           if v is not None})
+        except ConfigError as e:
+            raise ConfigError(f"command line: {e.where}", e.value, e.allowed) from None
+    where = str(scenario.path or scenario.name)
+    if sweep and scenario.sweep is None:
+        raise ConfigError(f"{where}: sweep", None, "a [sweep] table with a design (or use `run` for a single point)")
+    design = design_for(scenario) if sweep else design_for(dataclasses.replace(scenario, sweep=None))
+    seeds = replication_seeds(scenario.seed, scenario.replications)
+    tasks = []
+    for point in design["point"]:
+        params = point_values(design, int(point))
+        world, policy = scenario.configure(params, where=f"{where}: design point {int(point)} {params} → ")
+        config = RunConfig(world, policy, scenario.targets)
+        for r, s in enumerate(seeds):
+            tasks.append(RunTask(f"p{int(point):05d}-r{r:04d}", int(point), r, s, params, config, keep_events))
+    identity = hashlib.sha256(json.dumps(
+        {"fingerprint": scenario.fingerprint(), "design": json.loads(design.to_json(orient="records")),
+         "keep_events": keep_events}, sort_keys=True).encode()).hexdigest()[:16]
+    return Plan(scenario, design, seeds, tasks, identity, keep_events)
+
+
+# ----------------------------------------------------------------------------- executing
+
+@dataclass
+class Report:
+    """What one call of :func:`execute` did."""
+
+    store: Store
+    total: int
+    skipped: int
+    ok: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ran(self) -> int:
+        return self.ok + self.failed
+
+
+def _tables(outcomes: list[dict], plan_: Plan, versions: dict, executor: str) -> dict[str, pd.DataFrame]:
+    s = plan_.scenario
+    manifest = pd.DataFrame([{
+        "run_id": o["run_id"], "scenario": s.name, "point": o["point"], "replication": o["replication"],
+        "seed": o["seed"], "root_seed": s.seed, "params": o["params"], "status": o["status"], "error": o["error"],
+        "traceback": o["traceback"], "started": pd.Timestamp(o["started"], unit="s", tz="UTC"),
+        "seconds": o["seconds"], "code_version": versions["version"], "source_hash": versions["source_hash"],
+        "executor": executor, "host": o["host"], "pid": o["pid"]} for o in outcomes])
+    ok = [o for o in outcomes if o["status"] == "ok"]
+
+    def stacked(name):
+        frames = []
+        for o in ok:
+            f = o[name].copy()
+            f.insert(0, "replication", o["replication"])
+            f.insert(0, "point", o["point"])
+            f.insert(0, "run_id", o["run_id"])
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    metrics = pd.DataFrame([{"run_id": o["run_id"], "point": o["point"], "replication": o["replication"],
+                             "seed": o["seed"], **o["metrics"]} for o in ok])
+    for col in plan_.factors:
+        if col in metrics:
+            metrics[col] = pd.to_numeric(metrics[col], errors="ignore") if metrics[col].dtype == object else metrics[col]
+    return {"manifest": manifest, "metrics": metrics, "series": stacked("series"), "parks": stacked("parks"),
+            "events": stacked("events")}
+
+
+def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, chunk_runs: int = 50,
+            chunk_seconds: float = 10.0, retry_failed: bool = False, overwrite: bool = False) -> Report:
+    """Run the plan's tasks that the store does not hold yet, writing chunks as results arrive.
+
+    Args:
+        plan_: from :func:`plan`.
+        store: where results go (created, or checked to hold the same experiment).
+        executor: from :func:`experiments.executors.make_executor` (default: local process pool).
+        progress: show a tqdm progress bar on stderr.
+        chunk_runs, chunk_seconds: write a chunk after this many runs or seconds, whichever first.
+        retry_failed: run again the runs recorded as failed.
+        overwrite: discard an existing store holding another experiment.
+
+    Raises:
+        StoreMismatch: the store holds another experiment and ``overwrite`` is false.
+    """
+    from tqdm import tqdm
+    store.open(plan_.record(), overwrite=overwrite)
+    if retry_failed:
+        store.drop_failed()
+    done = store.done()
+    todo = [t for t in plan_.tasks if t.run_id not in done]
+    report = Report(store, total=len(plan_.tasks), skipped=len(plan_.tasks) - len(todo))
+    if not todo:
+        write_summary(store)
+        return report
+    executor = executor or make_executor("pool")
+    versions = code_version()
+    started = time.time()
+    buffer: list[dict] = []
+    last_flush = time.time()
+    bar = tqdm(total=len(todo), desc=plan_.scenario.name, unit="run", file=sys.stderr, disable=not progress,
+               dynamic_ncols=True)
+    try:
+        with executor:
+            for outcome in executor.map(execute_task, todo):
+                buffer.append(outcome)
+                if outcome["status"] == "ok":
+                    report.ok += 1
+                else:
+                    report.failed += 1
+                    report.failures.append(f"{outcome['run_id']}: {outcome['error']}")
+                    bar.set_postfix(failed=report.failed)
+                bar.update(1)
+                if len(buffer) >= chunk_runs or time.time() - last_flush >= chunk_seconds:
+                    store.write_chunk(_tables(buffer, plan_, versions, executor.name))
+                    buffer, last_flush = [], time.time()
+        if buffer:
+            store.write_chunk(_tables(buffer, plan_, versions, executor.name))
+    finally:
+        bar.close()
+    report.seconds = time.time() - started
+    write_summary(store)
+    return report
+
+
+def write_summary(store: Store) -> Path | None:
+    """Write ``summary.csv`` (per design point and headline metric: n, mean, sd, 95% CI)."""
+    from .compare import summarise
+    summary = summarise(store)
+    if summary.empty:
+        return None
+    path = store.path / "summary.csv"
+    summary.to_csv(path, index=False)
+    return path
+
+
+# ----------------------------------------------------------------------------- the Python API
+
+def default_store(scenario: Scenario, runs_dir: str | os.PathLike = DEFAULT_RUNS_DIR) -> Store:
+    """``runs/<scenario name>``."""
+    return Store(Path(runs_dir) / scenario.name)
+
+
+def run(scenario: Scenario | str, *, sweep: bool = False, replications: int | None = None, seed: int | None = None,
+        executor: str = "pool", workers: int | None = None, scheduler: str | None = None,
+        runs_dir: str | os.PathLike = DEFAULT_RUNS_DIR, out: str | os.PathLike | None = None,
+        overwrite: bool = False, retry_failed: bool = False, keep_events: bool = False,
+        progress: bool = True, chunk_runs: int = 50) -> Report:
+    """Load, validate and run a scenario (its base point, or its sweep) into a store; resumes.
+
+    Returns a Report whose ``store`` reads the results back (``store.read("metrics")``, ``store.query(sql)``).
+    """
+    p = plan(scenario, sweep=sweep, replications=replications, seed=seed, keep_events=keep_events)
+    store = Store(out) if out else default_store(p.scenario, runs_dir)
+    return execute(p, store, make_executor(executor, workers, scheduler), progress=progress,
+                   chunk_runs=chunk_runs, retry_failed=retry_failed, overwrite=overwrite)
+
+
+def sweep(scenario: Scenario | str, **kwargs) -> Report:
+    """:func:`run` over the scenario's ``[sweep]`` design."""
+    return run(scenario, sweep=True, **kwargs)
+
+
+# ----------------------------------------------------------------------------- code version
+
+@lru_cache(maxsize=1)
+def code_version() -> dict:
+    """Package version with git commit (``+dirty`` if the model's sources changed) and a hash of the sources."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        from importlib.metadata import version
+        pkg = version("parksim")
+    except Exception:  # noqa: BLE001 - not installed
+        pkg = "0"
+    git = ""
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=5)
+        if head.returncode == 0:
+            dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--",
+                                    "simulation", "scenarios", "experiments"], capture_output=True, text=True, timeout=5)
+            git = head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    digest = hashlib.sha256()
+    for pkg_dir in ("simulation", "scenarios", "experiments"):
+        for f in sorted((root / pkg_dir).rglob("*")):
+            if f.is_file() and f.suffix in (".py", ".csv", ".toml") and "__pycache__" not in f.parts:
+                digest.update(f.relative_to(root).as_posix().encode())
+                digest.update(f.read_bytes())
+    return {"version": f"{pkg}+g{git}" if git else pkg, "source_hash": digest.hexdigest()[:16]}
+
+
+__all__ = ["HEADLINE", "Plan", "Report", "RunConfig", "RunResult", "RunTask", "StoreMismatch", "execute",
+           "execute_task", "plan", "replication_seeds", "run", "run_one", "sweep", "write_summary"]
