@@ -1,0 +1,256 @@
+"""The ``parksim`` command: run, sweep, compare, targets, validate.
+
+Exit status: 0 on success, 2 on bad input (message on stderr, nothing run or written), 1 when
+runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again) and
+130 when interrupted (run the same command again to resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+SHOWN = ("output", "output_in_parks", "tax_per_mu", "investment_intensity", "land_idle", "firms_producing",
+         "share_producing_in_parks", "top3_share", "eg_gamma_mean", "parks_active", "total_entries")
+
+
+class BadInput(Exception):
+    """Input the user must fix; reported on stderr with exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--runs", default="runs", metavar="DIR",
+                        help="root of the result stores (default: ./runs); each experiment goes to DIR/<scenario name>")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    execution = argparse.ArgumentParser(add_help=False)
+    execution.add_argument("--replications", type=int, metavar="N", help="runs per design point (default: the file's)")
+    execution.add_argument("--seed", type=int, metavar="S", help="root seed (default: the file's)")
+    execution.add_argument("--executor", choices=("serial", "pool", "dask"), default=None,
+                           help="where runs execute: serial (this process), pool (local processes, the default) "
+                                "or dask (a LocalCluster, or --scheduler)")
+    execution.add_argument("--workers", type=int, metavar="N", help="processes for pool/dask (default: the machine's CPUs)")
+    execution.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (implies --executor dask)")
+    execution.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
+    execution.add_argument("--chunk-runs", type=int, default=50, metavar="N", help="runs per Parquet chunk (default 50)")
+
+    store_opts = argparse.ArgumentParser(add_help=False)
+    store_opts.add_argument("--out", metavar="DIR", help="store directory (default: RUNS/<scenario name>)")
+    store_opts.add_argument("--overwrite", action="store_true",
+                            help="discard an existing store that holds a different experiment")
+    store_opts.add_argument("--keep-events", action="store_true", help="store raw events (default: counts per year, kind, rule)")
+
+    p = argparse.ArgumentParser(prog="parksim", description="ParkSim: agent-based simulation of Chinese industrial-park "
+                                "policy. Scenarios are TOML files in scenarios/ (or any path).")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", parents=[common, execution, store_opts], help="run a scenario's replications",
+                       description="Run a scenario (its base point) for its replications into RUNS/<name>. "
+                       "Running the same command again resumes: finished runs are kept, the rest run.")
+    r.add_argument("scenario", help="scenario name (e.g. nanyang_2009) or path to a TOML file")
+
+    s = sub.add_parser("sweep", parents=[common, execution, store_opts], help="run a scenario's [sweep] design",
+                       description="Run every point of a scenario's [sweep] design × replications into RUNS/<name>, "
+                       "then write summary.csv. Resumes like run.")
+    s.add_argument("scenario", help="scenario name or path with a [sweep] table")
+
+    c = sub.add_parser("compare", parents=[common, execution], help="paired differences B − A",
+                       description="Compare two scenarios (or stores) on common-seed replications: mean of B − A "
+                       "and its 95% CI per headline metric. Scenarios not run yet are run first (or resumed).")
+    c.add_argument("a", help="scenario name/path, or a store directory")
+    c.add_argument("b", help="scenario name/path, or a store directory")
+    c.add_argument("--point-a", type=int, default=0, metavar="K", help="design point of A (default 0)")
+    c.add_argument("--point-b", type=int, default=0, metavar="K", help="design point of B (default 0)")
+    c.add_argument("--csv", metavar="PATH", help="where to write the table (default: RUNS/compare_<A>_vs_<B>.csv)")
+
+    t = sub.add_parser("targets", parents=[common, execution], help="share of replications reaching the document targets",
+                       description="Evaluate the scenario's document targets (scenarios/data/targets.csv) as the "
+                       "share of replications reaching each. Runs (or resumes) the scenario first.")
+    t.add_argument("scenario", help="scenario name/path, or a store directory")
+    t.add_argument("--csv", metavar="PATH", help="where to write the table (default: <store>/targets.csv)")
+
+    v = sub.add_parser("validate", help="check scenario files without running anything",
+                       description="Load and validate scenario files (extends chain, every key, every design point). "
+                       "Nothing runs and nothing is written.")
+    v.add_argument("files", nargs="+", help="scenario names or paths")
+    return p
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _executor_kind(args) -> str:
+    if args.scheduler and args.executor not in (None, "dask"):
+        raise BadInput(f"--scheduler: got {args.scheduler!r} with --executor {args.executor}; allowed: only with dask")
+    return "dask" if args.scheduler else (args.executor or "pool")
+
+
+def _check_counts(args) -> None:
+    for name in ("workers", "chunk_runs"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise BadInput(f"--{name.replace('_', '-')}: got {value}; allowed: an integer >= 1")
+
+
+def _is_store(ref: str) -> bool:
+    return (Path(ref) / "experiment.json").is_file()
+
+
+def _prepare(ref: str, args, sweep: bool):
+    """Plan (validate) a scenario and choose its store; nothing is written."""
+    from experiments.runner import plan
+    from experiments.store import Store
+    p = plan(ref, sweep=sweep, replications=args.replications, seed=args.seed,
+             keep_events=getattr(args, "keep_events", False))
+    out = getattr(args, "out", None)
+    return p, Store(out) if out else Store(Path(args.runs) / p.scenario.name)
+
+
+def _execute(p, store, args) -> int:
+    """Run a plan into its store; returns how many runs of the store are failed."""
+    from experiments.executors import make_executor
+    from experiments.runner import execute
+    kind = _executor_kind(args)
+    report = execute(p, store, make_executor(kind, args.workers, args.scheduler), progress=not args.quiet,
+                     chunk_runs=args.chunk_runs, retry_failed=args.retry_failed,
+                     overwrite=getattr(args, "overwrite", False))
+    if report.ran:
+        print(f"{p.scenario.name}: {report.ok} runs ok, {report.failed} failed in {report.seconds:.1f} s "
+              f"({kind}); {report.skipped} already in the store", file=sys.stderr)
+    else:
+        print(f"{p.scenario.name}: all {report.total} runs already in {store.path}", file=sys.stderr)
+    man = store.read("manifest", ["run_id", "status", "error"])
+    wanted = {t.run_id for t in p.tasks}
+    failed = man[(man["status"] == "failed") & man["run_id"].isin(wanted)] if len(man) else man
+    for _, row in failed.head(10).iterrows():
+        print(f"failed: {row['run_id']}: {row['error']}", file=sys.stderr)
+    if len(failed):
+        print(f"{len(failed)} runs failed (tracebacks in the manifest); run again with --retry-failed to retry them",
+              file=sys.stderr)
+    return len(failed)
+
+
+def _guard_out_of_runs(args) -> None:
+    _check_counts(args)
+    _executor_kind(args)
+
+
+# ----------------------------------------------------------------------------- commands
+
+def cmd_run(args, sweep: bool = False) -> int:
+    from experiments.compare import format_table, summarise
+    _guard_out_of_runs(args)
+    p, store = _prepare(args.scenario, args, sweep)
+    failed = _execute(p, store, args)
+    summary = summarise(store)
+    if not summary.empty:
+        if sweep:
+            print(f"{len(p.design)} design points × {p.scenario.replications} replications; "
+                  f"summary: {store.path / 'summary.csv'}")
+            shown = summary[summary["metric"].isin(SHOWN[:3])]
+            print(format_table(shown.drop(columns=["sd"]), max_rows=60))
+        else:
+            print(format_table(summary[summary["metric"].isin(SHOWN)].drop(columns=["point"])))
+    print(f"results: {store.path}  (query with DuckDB: read_parquet('{store.path}/chunks/*/metrics.parquet'))")
+    return EXIT_FAILED_RUNS if failed else EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from experiments.compare import compare, format_table
+    from experiments.store import Store
+    _guard_out_of_runs(args)
+    sides = []
+    for ref in (args.a, args.b):                      # validate both before running either
+        sides.append(("store", Store(ref), None) if _is_store(ref) else ("scenario",) + _prepare(ref, args, False))
+    failed = 0
+    stores = []
+    for side in sides:
+        if side[0] == "scenario":
+            _, p, store = side
+            failed += _execute(p, store, args)
+            stores.append(store)
+        else:
+            stores.append(side[1])
+    table = compare(stores[0], stores[1], point_a=args.point_a, point_b=args.point_b)
+    name_a, name_b = (s.experiment().get("scenario", s.path.name) for s in stores)
+    print(f"B − A: {name_b} (point {args.point_b}) minus {name_a} (point {args.point_a}), "
+          f"paired on {int(table['n'].max()) if len(table) else 0} common seeds; 95% CI")
+    print(format_table(table, ["metric", "n", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "rel_change", "significant"]))
+    csv = Path(args.csv) if args.csv else Path(args.runs) / f"compare_{name_a}_vs_{name_b}.csv"
+    csv.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(csv, index=False)
+    print(f"table: {csv}")
+    return EXIT_FAILED_RUNS if failed else EXIT_OK
+
+
+def cmd_targets(args) -> int:
+    from experiments.compare import format_table, target_shares
+    from experiments.store import Store
+    _guard_out_of_runs(args)
+    failed = 0
+    if _is_store(args.scenario):
+        store = Store(args.scenario)
+    else:
+        p, store = _prepare(args.scenario, args, False)
+        if not p.scenario.targets:
+            raise BadInput(f"{p.scenario.path}: targets: got []; allowed: a list of target ids for `parksim targets`")
+        failed = _execute(p, store, args)
+    table = target_shares(store)
+    if table.empty:
+        raise BadInput(f"{store.path}: no successful runs with targets to evaluate")
+    table["share_met"] = table["share_met"].map(lambda x: "not evaluated" if x != x else f"{x:.0%}")
+    print(format_table(table, ["point", "target", "year", "op", "value", "share_met", "mean_measured", "description"]))
+    csv = Path(args.csv) if args.csv else store.path / "targets.csv"
+    table.to_csv(csv, index=False)
+    print(f"table: {csv}")
+    return EXIT_FAILED_RUNS if failed else EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from experiments.runner import plan
+    from simulation import ConfigError
+    bad = 0
+    for ref in args.files:
+        try:
+            p = plan(ref, sweep=False)
+            s = p.scenario
+            size = len(plan(s, sweep=True).design) if s.sweep is not None else 1
+        except ConfigError as e:
+            print(f"parksim: error: {e}", file=sys.stderr)
+            bad += 1
+            continue
+        parks = (f"{len(s.world.parks)} parks" if s.world.parks else f"{s.world.n_parks} generated parks")
+        chain = " <- ".join(Path(f).stem for f in reversed(s.files))
+        print(f"ok: {s.name} ({chain}): {parks}, {s.world.years} years from {s.world.start_year}; "
+              f"rules on: {', '.join(s.policy.enabled_rules()) or 'none'}; {s.replications} replications, "
+              f"root seed {s.seed}; {size} design point{'s' if size != 1 else ''}; {len(s.targets)} targets")
+        if s.catalogue is not None:
+            print("  " + s.catalogue.report().replace("\n", "\n  "))
+    return EXIT_BAD_INPUT if bad else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``parksim`` console script."""
+    args = _parser().parse_args(argv)
+    from simulation import ConfigError
+    from experiments.store import StoreMismatch
+    try:
+        if args.command == "validate":
+            return cmd_validate(args)
+        if args.command in ("run", "sweep"):
+            return cmd_run(args, sweep=args.command == "sweep")
+        if args.command == "compare":
+            return cmd_compare(args)
+        return cmd_targets(args)
+    except (ConfigError, StoreMismatch, BadInput) as e:
+        print(f"parksim: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("parksim: interrupted; run the same command again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
