@@ -74,12 +74,12 @@ def design_for(scenario) -> pd.DataFrame:
 
 def point_values(design: pd.DataFrame, point: int) -> dict[str, Any]:
     """The factor values of one design point as plain Python values (missing ones left out)."""
-    row = design.loc[design["point"] == point].iloc[0]
+    at = design["point"] == point
     out = {}
     for name in design.columns:
         if name == "point":
             continue
-        value = row[name]
+        value = design.loc[at, name].iloc[0]        # per column, so integer columns stay integers
         if isinstance(value, float) and np.isnan(value):
             continue
         out[name] = value.item() if hasattr(value, "item") else value
