@@ -1,0 +1,231 @@
+"""The experiment runner: pure runs, seeds, executors, store, resume, failures, comparisons, targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import experiments.runner as runner
+from experiments import (Store, StoreMismatch, compare, execute, make_executor, plan, replication_seeds, run_one,
+                         summarise, target_shares)
+from scenarios import load_scenario
+from simulation import ConfigError
+
+TINY = """
+replications = {reps}
+seed = {seed}
+{head}
+[world]
+{world}
+years = 3
+n_parks = 4
+n_cities = 2
+initial_firms = 40
+projects_per_year = 15.0
+land_quota = 4000.0
+"""
+SWEEP = """
+[policy.V1]
+enabled = true
+[policy.V4]
+enabled = true
+[sweep]
+method = "factorial"
+[sweep.levers]
+"policy.V4.bottom_share" = [0.1, 0.3]
+"""
+
+
+def tiny(tmp_path, name="tiny", reps=2, seed=11, extra="", parent="baseline", head="", world=""):
+    """A scenario file small enough to run in a few milliseconds."""
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'extends = "{parent}"\n' + TINY.format(reps=reps, seed=seed, head=head, world=world) + extra,
+                    encoding="utf-8")
+    return load_scenario(path)
+
+
+def sorted_table(store: Store, table: str) -> pd.DataFrame:
+    keys = {"metrics": ["run_id"], "series": ["run_id", "year"], "parks": ["run_id", "year", "park"]}[table]
+    return store.read(table).sort_values(keys).reset_index(drop=True)
+
+
+def test_replication_seeds_are_prefix_stable_and_distinct():
+    """Seed r does not depend on how many replications are asked for; seeds differ and fit in int64."""
+    a, b = replication_seeds(5, 3), replication_seeds(5, 10)
+    assert a == b[:3] and len(set(b)) == 10 and all(0 <= s < 2**63 for s in b)
+    assert replication_seeds(6, 3) != a
+
+
+def test_run_one_is_pure(tmp_path):
+    """The same configuration and seed give identical outputs; another seed gives others."""
+    s = tiny(tmp_path)
+    r1, r2, r3 = run_one(s, 1), run_one(s, 1), run_one(s, 2)
+    pd.testing.assert_frame_equal(r1.series, r2.series)
+    pd.testing.assert_frame_equal(r1.parks, r2.parks)
+    assert r1.metrics == r2.metrics and r1.metrics != r3.metrics
+    assert {"output", "total_entries"} <= set(r1.metrics)
+
+
+def test_plan_uses_common_random_numbers_across_points(tmp_path):
+    """Replication r has the same seed at every design point."""
+    p = plan(tiny(tmp_path, extra=SWEEP), sweep=True)
+    by_point = {}
+    for t in p.tasks:
+        by_point.setdefault(t.point, []).append(t.seed)
+    assert len(by_point) == 2 and by_point[0] == by_point[1] == p.seeds
+    assert len({t.run_id for t in p.tasks}) == len(p.tasks) == 4
+
+
+def test_plan_rejects_a_sweep_without_design(tmp_path):
+    """Asking to sweep a scenario without [sweep] is a ConfigError before anything is written."""
+    with pytest.raises(ConfigError, match="sweep"):
+        plan(tiny(tmp_path), sweep=True)
+
+
+def test_serial_pool_and_dask_give_identical_results(tmp_path):
+    """The same plan gives the same tables on all three executors."""
+    p = plan(tiny(tmp_path, extra=SWEEP), sweep=True)
+    stores = {}
+    for kind in ("serial", "pool", "dask"):
+        stores[kind] = Store(tmp_path / kind)
+        report = execute(p, stores[kind], make_executor(kind, workers=2), progress=False)
+        assert (report.ok, report.failed) == (4, 0)
+    for table in ("metrics", "series", "parks"):
+        ref = sorted_table(stores["serial"], table)
+        for kind in ("pool", "dask"):
+            pd.testing.assert_frame_equal(ref, sorted_table(stores[kind], table))
+
+
+def test_resume_runs_only_what_is_missing(tmp_path):
+    """More replications later run only the new ones; every run is in the store exactly once."""
+    s = tiny(tmp_path, reps=2)
+    store = Store(tmp_path / "runs" / "tiny")
+    first = execute(plan(s), store, make_executor("serial"), progress=False)
+    assert first.ok == 2
+    again = execute(plan(s), store, make_executor("serial"), progress=False)
+    assert again.ran == 0 and again.skipped == 2
+    more = execute(plan(s, replications=5), store, make_executor("serial"), progress=False)
+    assert (more.ok, more.skipped) == (3, 2)
+    manifest = store.read("manifest")
+    assert manifest["run_id"].is_unique and len(manifest) == 5
+    series = store.read("series")
+    assert len(series) == 5 * 4 and not series.duplicated(["run_id", "year"]).any()
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
+    """A run that raises is stored as failed with its traceback; --retry-failed runs it again."""
+    s = tiny(tmp_path, reps=3)
+    bad_seed = replication_seeds(s.seed, 3)[1]
+    real = runner.run_one
+
+    def flaky(config, seed, **kw):
+        if seed == bad_seed:
+            raise RuntimeError("boom")
+        return real(config, seed, **kw)
+
+    monkeypatch.setattr(runner, "run_one", flaky)
+    store = Store(tmp_path / "store")
+    report = execute(plan(s), store, make_executor("serial"), progress=False, chunk_runs=1)
+    assert (report.ok, report.failed) == (2, 1)
+    manifest = store.read("manifest").set_index("run_id")
+    assert manifest.loc["p00000-r0001", "status"] == "failed"
+    assert "RuntimeError: boom" in manifest.loc["p00000-r0001", "error"]
+    assert "Traceback" in manifest.loc["p00000-r0001", "traceback"]
+    assert set(store.read("metrics")["run_id"]) == {"p00000-r0000", "p00000-r0002"}
+    monkeypatch.setattr(runner, "run_one", real)
+    retry = execute(plan(s), store, make_executor("serial"), progress=False, retry_failed=True)
+    assert (retry.ok, retry.failed) == (1, 0)
+    manifest = store.read("manifest")
+    assert manifest["run_id"].is_unique and set(manifest["status"]) == {"ok"} and len(manifest) == 3
+
+
+def test_store_records_seeds_params_and_code_version(tmp_path):
+    """The manifest holds run id, design parameters, seed, status, timing and code version."""
+    p = plan(tiny(tmp_path, extra=SWEEP), sweep=True)
+    store = Store(tmp_path / "s")
+    execute(p, store, make_executor("serial"), progress=False)
+    m = store.read("manifest")
+    assert {"run_id", "params", "seed", "root_seed", "status", "error", "traceback", "seconds", "code_version",
+            "source_hash"} <= set(m.columns)
+    assert set(m["seed"]) == set(p.seeds) and (m["seconds"] > 0).all()
+    assert '"policy.V4.bottom_share": 0.3' in " ".join(m["params"])
+    assert store.experiment()["identity"] == p.identity
+
+
+def test_duckdb_queries_the_store_in_place(tmp_path):
+    """DuckDB reads the Parquet chunks where they are."""
+    import duckdb
+    p = plan(tiny(tmp_path, extra=SWEEP), sweep=True)
+    store = Store(tmp_path / "s")
+    execute(p, store, make_executor("serial"), progress=False, chunk_runs=1)
+    assert len(store.files("metrics")) == 4
+    by_point = store.query('SELECT point, count(*) AS n FROM metrics GROUP BY point ORDER BY point')
+    assert by_point["n"].tolist() == [2, 2]
+    glob = str(store.path / "chunks" / "*" / "series.parquet")
+    con = duckdb.connect()
+    n = con.execute(f"SELECT count(DISTINCT run_id) FROM read_parquet('{glob}', union_by_name=true)").fetchall()[0][0]
+    con.close()
+    assert n == 4
+
+
+def test_a_store_refuses_another_experiment(tmp_path):
+    """A changed scenario cannot write into the old store unless overwrite is asked for."""
+    store = Store(tmp_path / "s")
+    execute(plan(tiny(tmp_path, seed=1)), store, make_executor("serial"), progress=False)
+    other = plan(tiny(tmp_path, seed=2))
+    with pytest.raises(StoreMismatch, match="different experiment"):
+        execute(other, store, make_executor("serial"), progress=False)
+    execute(other, store, make_executor("serial"), progress=False, overwrite=True)
+    assert set(store.read("manifest")["root_seed"]) == {2}
+
+
+def test_sweep_summary_has_a_row_per_point_and_metric(tmp_path):
+    """summary.csv gives n, mean and a 95% CI containing the mean, per design point and metric."""
+    store = Store(tmp_path / "s")
+    execute(plan(tiny(tmp_path, reps=3, extra=SWEEP), sweep=True), store, make_executor("serial"), progress=False)
+    summary = pd.read_csv(store.path / "summary.csv")
+    assert set(summary["point"]) == {0, 1} and "policy.V4.bottom_share" in summary
+    row = summary[(summary["metric"] == "output") & (summary["point"] == 0)].iloc[0]
+    assert row["n"] == 3 and row["ci_low"] <= row["mean"] <= row["ci_high"]
+    assert summary.equals(summarise(store).reset_index(drop=True)) or len(summary) == len(summarise(store))
+
+
+def test_compare_pairs_on_common_seeds(tmp_path):
+    """B − A of a scenario against itself is exactly zero; different root seeds cannot be paired."""
+    a = Store(tmp_path / "a")
+    b = Store(tmp_path / "b")
+    execute(plan(tiny(tmp_path, reps=3)), a, make_executor("serial"), progress=False)
+    execute(plan(tiny(tmp_path, name="other", reps=3, extra="[policy.L1]\nenabled = true\n")), b,
+            make_executor("serial"), progress=False)
+    same = compare(a, a)
+    assert (same["diff"] == 0).all() and (same["n"] == 3).all()
+    table = compare(a, b)
+    row = table.set_index("metric").loc["share_producing_in_parks"]
+    assert row["n"] == 3 and row["diff"] == pytest.approx(row["mean_b"] - row["mean_a"])
+    c = Store(tmp_path / "c")
+    execute(plan(tiny(tmp_path, name="seeded", seed=99)), c, make_executor("serial"), progress=False)
+    with pytest.raises(ConfigError, match="common seeds"):
+        compare(a, c)
+
+
+def test_compare_two_points_of_one_sweep(tmp_path):
+    """Design points of one sweep share seeds, so they compare pairwise too."""
+    store = Store(tmp_path / "s")
+    execute(plan(tiny(tmp_path, extra=SWEEP), sweep=True), store, make_executor("serial"), progress=False)
+    table = compare(store, store, point_a=0, point_b=1)
+    assert (table["n"] == 2).all()
+
+
+def test_targets_are_evaluated_as_shares_of_replications(tmp_path):
+    """Each target gets a share of replications in [0, 1]; unmeasurable ones are flagged not evaluated."""
+    s = tiny(tmp_path, reps=2, world="start_year = 2011", head='targets = ["002.revenue", "002.outside_capital", '
+             '"002.clusters_50yi", "002.projects_1yi"]')
+    store = Store(tmp_path / "t")
+    execute(plan(s), store, make_executor("serial"), progress=False)
+    shares = target_shares(store).set_index("target")
+    assert not shares.loc["002.outside_capital", "evaluated"]
+    for tid in ("002.revenue", "002.clusters_50yi", "002.projects_1yi"):
+        assert shares.loc[tid, "evaluated"] and 0.0 <= shares.loc[tid, "share_met"] <= 1.0
+    metrics = store.read("metrics")
+    assert np.isfinite(metrics["target.002.clusters_50yi"]).all()
