@@ -97,18 +97,32 @@ class DaskExecutor:
         return False
 
     def map(self, fn: Callable, tasks: Iterable) -> Iterator[Any]:
+        from distributed import as_completed
         window = 4 * max(self.workers or 1, 1)
-        yield from _windowed(lambda f, t: self.client.submit(f, t, pure=False), lambda f: f.result(), fn, tasks,
-                             window, dask=True)
+        it = iter(tasks)
+        running = as_completed([self.client.submit(fn, t, pure=False) for t in _take(it, window)])
+        for future in running:
+            yield future.result()
+            future.release()
+            for t in _take(it, 1):
+                running.add(self.client.submit(fn, t, pure=False))
 
 
-def _windowed(submit, result, fn, tasks, window: int, dask: bool = False) -> Iterator[Any]:
+def _take(it: Iterator, n: int) -> list:
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(it))
+        except StopIteration:
+            break
+    return out
+
+
+def _windowed(submit, result, fn, tasks, window: int) -> Iterator[Any]:
     """Keep at most ``window`` tasks in flight; yield results as they complete."""
     it = iter(tasks)
     pending: set = set()
     queue: deque = deque()
-    if dask:
-        from distributed import wait as dask_wait
     while True:
         while len(pending) < window:
             try:
@@ -117,10 +131,7 @@ def _windowed(submit, result, fn, tasks, window: int, dask: bool = False) -> Ite
                 break
         if not pending:
             return
-        if dask:
-            done = dask_wait(list(pending), return_when="FIRST_COMPLETED").done
-        else:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for f in done:
             pending.discard(f)
             queue.append(f)
