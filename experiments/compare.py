@@ -120,6 +120,21 @@ def target_shares(store: Store) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def compare_scenarios(a, b, *, executor: str = "pool", workers: int | None = None, runs_dir="runs",
+                      replications: int | None = None, seed: int | None = None, progress: bool = True) -> pd.DataFrame:
+    """Run (or resume) two scenarios into ``runs_dir`` and return their paired comparison B − A.
+
+    Both are validated before either runs.
+    """
+    from .executors import make_executor
+    from .runner import default_store, execute, plan
+    plans = [plan(x, replications=replications, seed=seed) for x in (a, b)]
+    stores = [default_store(p.scenario, runs_dir) for p in plans]
+    for p, store in zip(plans, stores):
+        execute(p, store, make_executor(executor, workers), progress=progress)
+    return compare(*stores)
+
+
 def format_table(frame: pd.DataFrame, columns: list[str] | None = None, max_rows: int = 200) -> str:
     """A plain-text table with numbers in 4 significant digits (for the terminal)."""
     if frame.empty:

@@ -171,13 +171,15 @@ class Plan:
                 "created": pd.Timestamp.now("UTC").isoformat(), "code_version": code_version()}
 
 
-def plan(scenario: Scenario | str, *, sweep: bool = False, replications: int | None = None,
-         seed: int | None = None, keep_events: bool = False) -> Plan:
+def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame | None = None,
+         replications: int | None = None, seed: int | None = None, keep_events: bool = False) -> Plan:
     """Validate and lay out an experiment; nothing runs and nothing is written.
 
     Args:
         scenario: a Scenario or a scenario name/path.
         sweep: use the scenario's ``[sweep]`` design (else only its base point).
+        design: an explicit design instead (a DataFrame with one column per factor path, e.g. from
+            :func:`experiments.design.latin_hypercube`; a ``point`` column is added if missing).
         replications, seed: override the scenario's values.
         keep_events: store raw events instead of counts.
 
@@ -196,7 +198,17 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, replications: int | N
     where = str(scenario.path or scenario.name)
     if sweep and scenario.sweep is None:
         raise ConfigError(f"{where}: sweep", None, "a [sweep] table with a design (or use `run` for a single point)")
-    design = design_for(scenario) if sweep else design_for(dataclasses.replace(scenario, sweep=None))
+    if design is not None:
+        design = design.reset_index(drop=True)
+        if "point" not in design:
+            design.insert(0, "point", range(len(design)))
+        for path in design.columns:
+            if path != "point":
+                _check_path(path, where)
+    elif sweep:
+        design = design_for(scenario)
+    else:
+        design = design_for(dataclasses.replace(scenario, sweep=None))
     seeds = replication_seeds(scenario.seed, scenario.replications)
     tasks = []
     for point in design["point"]:
@@ -209,6 +221,11 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, replications: int | N
         {"fingerprint": scenario.fingerprint(), "design": json.loads(design.to_json(orient="records")),
          "keep_events": keep_events}, sort_keys=True).encode()).hexdigest()[:16]
     return Plan(scenario, design, seeds, tasks, identity, keep_events)
+
+
+def _check_path(path: str, where: str) -> None:
+    from scenarios.loader import _factor_field
+    _factor_field(path, f"{where}: design column {path}")
 
 
 # ----------------------------------------------------------------------------- executing

@@ -229,3 +229,14 @@ def test_targets_are_evaluated_as_shares_of_replications(tmp_path):
         assert shares.loc[tid, "evaluated"] and 0.0 <= shares.loc[tid, "share_met"] <= 1.0
     metrics = store.read("metrics")
     assert np.isfinite(metrics["target.002.clusters_50yi"]).all()
+
+
+def test_plan_accepts_an_explicit_design(tmp_path):
+    """A design table from the samplers runs as is; an unknown factor column is a ConfigError."""
+    from experiments import latin_hypercube
+    s = tiny(tmp_path, reps=1)
+    design = latin_hypercube({"world.projects_per_year": (10.0, 30.0)}, samples=3, seed=1)
+    p = plan(s, design=design)
+    assert len(p.tasks) == 3 and {t.config.world.projects_per_year for t in p.tasks} == set(design["world.projects_per_year"])
+    with pytest.raises(ConfigError, match="world.colour"):
+        plan(s, design=pd.DataFrame({"world.colour": [1.0]}))
