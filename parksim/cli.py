@@ -14,6 +14,7 @@ from pathlib import Path
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 SHOWN = ("output", "output_in_parks", "tax_per_mu", "investment_intensity", "land_idle", "firms_producing",
          "share_producing_in_parks", "top3_share", "eg_gamma_mean", "parks_active", "total_entries")
+SWEEP_SHOWN = ("output", "tax_per_mu", "land_idle", "parks_active", "total_entries")
 
 
 class BadInput(Exception):
@@ -149,8 +150,11 @@ def cmd_run(args, sweep: bool = False) -> int:
         if sweep:
             print(f"{len(p.design)} design points × {p.scenario.replications} replications; "
                   f"summary: {store.path / 'summary.csv'}")
-            shown = summary[summary["metric"].isin(SHOWN[:3])]
-            print(format_table(shown.drop(columns=["sd"]), max_rows=60))
+            factors = [c for c in summary.columns if c not in ("point", "metric", "n", "mean", "sd", "ci_low", "ci_high")]
+            wide = (summary[summary["metric"].isin(SWEEP_SHOWN)]
+                    .pivot_table(index=["point", *factors], columns="metric", values="mean").reset_index())
+            print("mean over replications per design point (CIs in summary.csv):")
+            print(format_table(wide[["point", *factors, *[m for m in SWEEP_SHOWN if m in wide]]], max_rows=40))
         else:
             print(format_table(summary[summary["metric"].isin(SHOWN)].drop(columns=["point"])))
     print(f"results: {store.path}  (query with DuckDB: read_parquet('{store.path}/chunks/*/metrics.parquet'))")
