@@ -132,8 +132,13 @@ class Scenario:
         return dataclasses.replace(self, **changes)
 
     def fingerprint(self) -> str:
-        """Hash of everything that defines the experiment (merged tables, replications, seed, targets)."""
-        blob = json.dumps({"data": _plain(self.data), "replications": self.replications, "seed": self.seed,
+        """Hash of what defines each run (world, policy, root seed, targets, parks); not the replication count.
+
+        Replication r has the same seed whatever the count, so more replications extend an experiment;
+        the design of a sweep is identified separately (experiments.runner.plan).
+        """
+        data = {k: v for k, v in _plain(self.data).items() if k not in ("replications", "seed", "sweep")}
+        blob = json.dumps({"data": data, "seed": self.seed,
                            "targets": list(self.targets), "parks": [dataclasses.asdict(p) for p in self.world.parks]},
                           sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
