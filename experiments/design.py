@@ -48,7 +48,11 @@ def latin_hypercube(bounds: Mapping[str, tuple[float, float]], samples: int, see
     Uses ``scipy.stats.qmc.LatinHypercube``.
     """
     names = list(bounds)
-    unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed)).random(samples)
+    try:
+        sampler = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed))
+    except TypeError:                    # scipy < 1.15 calls the generator argument ``seed``
+        sampler = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(seed))
+    unit = sampler.random(samples)
     low = np.array([bounds[n][0] for n in names], dtype=float)
     high = np.array([bounds[n][1] for n in names], dtype=float)
     values = qmc.scale(unit, low, high)

@@ -270,8 +270,11 @@ def _tables(outcomes: list[dict], plan_: Plan, versions: dict, executor: str) ->
     metrics = pd.DataFrame([{"run_id": o["run_id"], "point": o["point"], "replication": o["replication"],
                              "seed": o["seed"], **o["metrics"]} for o in ok])
     for col in plan_.factors:
-        if col in metrics:
-            metrics[col] = pd.to_numeric(metrics[col], errors="ignore") if metrics[col].dtype == object else metrics[col]
+        if col in metrics and metrics[col].dtype == object:
+            try:                         # explicit designs hold objects; keep numbers numeric for Parquet
+                metrics[col] = pd.to_numeric(metrics[col])
+            except (TypeError, ValueError):
+                metrics[col] = metrics[col].astype(str)
     return {"manifest": manifest, "metrics": metrics, "series": stacked("series"), "parks": stacked("parks"),
             "events": stacked("events")}
 
