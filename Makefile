@@ -15,13 +15,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m simulation
+	$(BIN)/parksim run baseline
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_runner.py
 
 clean:
 	rm -rf $(VENV) runs
