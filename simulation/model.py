@@ -29,7 +29,7 @@ from .sanctions import apply_consequences, reallocate_emissions
 from .production import (CLASS_FACTOR, POLLUTION_SCALE, ProductionInputs, ProductionParams, produce,
                          upstream_presence)
 from .sectors import SectorCatalogue, default_sectors
-from .state import (ACTIVE, AREA_CUT, BUILDING, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED,
+from .state import (ACTIVE, BUILDING, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED,
                     FirmTable, ParkTable)
 from .world import ParkSpec, WorldConfig, generate_parks
 

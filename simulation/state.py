@@ -69,9 +69,9 @@ class ParkTable(Table):
     COLUMNS = {
         "level": "i1", "area": "f8", "reusable": "f8", "infrastructure": "f8", "status": "i1",
         "alive": "?", "city": "i4", "urban": "?", "x": "f8", "y": "f8", "blocks": "i2",
-        "quota": "f8", "quota_used": "f8", "land_income": "f8", "tax_returned": "f8",
-        "funds": "f8", "base_tax": "f8", "score": "f8", "rank": "i4", "bottom_streak": "i2",
+        "quota": "f8", "land_income": "f8", "tax_returned": "f8",
+        "funds": "f8", "base_tax": "f8", "score": "f8", "rank": "i4",
         "top_streak": "i2", "slow_streak": "i2", "rewarded": "?", "upgraded_year": "i4",
-        "emission_quota": "f8", "emission_used": "f8", "last_output": "f8", "last_pollution": "f8",
+        "emission_quota": "f8", "last_output": "f8", "last_pollution": "f8",
         "expansions": "i2",
     }

@@ -1,5 +1,7 @@
 """Shared small worlds for model tests: fast enough to run many seeds."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -30,3 +32,21 @@ def mean_over_seeds(world, policy, measure, seeds=(1, 2, 3, 4)) -> float:
 @pytest.fixture
 def world():
     return small_world()
+
+
+# The world table of a tiny scenario file, shared by the scenario, runner and CLI tests.
+TINY_WORLD = """
+years = 3
+n_parks = 4
+n_cities = 2
+initial_firms = 40
+projects_per_year = 15.0
+land_quota = 4000.0
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    """Write a UTF-8 text file under ``tmp_path`` and return its path."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path

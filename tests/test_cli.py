@@ -11,26 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import TINY_WORLD, write
 
 from experiments import Store
 from parksim.cli import main
 
-TINY = """
-[world]
-years = 3
-n_parks = 4
-n_cities = 2
-initial_firms = 40
-projects_per_year = 15.0
-land_quota = 4000.0
-"""
+TINY = "\n[world]" + TINY_WORLD
 PARKSIM = [sys.executable, "-m", "parksim"]
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def tiny(tmp_path: Path, name: str = "tiny", head: str = "replications = 2\n", tail: str = "") -> Path:

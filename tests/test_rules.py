@@ -5,8 +5,6 @@ import pytest
 
 from conftest import mean_over_seeds, run_model, small_world
 from simulation import Policy, RULE_IDS
-from simulation.entry import intensity_standard
-from simulation.state import EXITED, PRODUCING, REVOKED
 
 SEEDS = (1, 2, 3, 4)
 EVAL = Policy().set("V1", enabled=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TINY_WORLD
 
 import experiments.runner as runner
 from experiments import (Store, StoreMismatch, compare, execute, make_executor, plan, replication_seeds, run_one,
@@ -17,14 +18,7 @@ replications = {reps}
 seed = {seed}
 {head}
 [world]
-{world}
-years = 3
-n_parks = 4
-n_cities = 2
-initial_firms = 40
-projects_per_year = 15.0
-land_quota = 4000.0
-"""
+{world}""" + TINY_WORLD
 SWEEP = """
 [policy.V1]
 enabled = true

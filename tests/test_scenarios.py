@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
+from conftest import TINY_WORLD, write
 
 from experiments.design import design_for, point_values
 from experiments.targets import check_metrics
@@ -18,21 +18,7 @@ from simulation.sectors import default_sectors
 
 DOCUMENTS = {"nanyang_2009": "000", "chizhou_2015": "001", "xuchang_2012": "002", "henan_2017": "003",
              "lanzhou_2012": "004"}
-TINY = """
-[world]
-years = 3
-n_parks = 4
-n_cities = 2
-initial_firms = 40
-projects_per_year = 15.0
-land_quota = 4000.0
-"""
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+TINY = "\n[world]" + TINY_WORLD
 
 
 # ---------------------------------------------------------------------------------------------- shipped files
@@ -65,7 +51,7 @@ def test_document_scenarios_share_the_root_seed():
 def test_document_scenario_cites_a_clause_for_each_value(name, seed):
     """Every parameter set in a [policy.*] table carries a comment; each table cites the document's clauses."""
     text = (SCENARIO_DIR / f"{name}.toml").read_text(encoding="utf-8")
-    section, cited = None, {}
+    section, cited, previous = None, {}, ""
     for line in text.splitlines():
         head = re.match(r"\[policy\.(\w+)\]", line)
         if head:
