@@ -52,11 +52,13 @@ def _parser() -> argparse.ArgumentParser:
                        description="Run a scenario (its base point) for its replications into RUNS/<name>. "
                        "Running the same command again resumes: finished runs are kept, the rest run.")
     r.add_argument("scenario", help="scenario name (e.g. nanyang_2009) or path to a TOML file")
+    r.set_defaults(handler=cmd_run)
 
     s = sub.add_parser("sweep", parents=[common, execution, store_opts], help="run a scenario's [sweep] design",
                        description="Run every point of a scenario's [sweep] design × replications into RUNS/<name>, "
                        "then write summary.csv. Resumes like run.")
     s.add_argument("scenario", help="scenario name or path with a [sweep] table")
+    s.set_defaults(handler=cmd_sweep)
 
     c = sub.add_parser("compare", parents=[common, execution], help="paired differences B − A",
                        description="Compare two scenarios (or stores) on common-seed replications: mean of B − A "
@@ -66,17 +68,20 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--point-a", type=int, default=0, metavar="K", help="design point of A (default 0)")
     c.add_argument("--point-b", type=int, default=0, metavar="K", help="design point of B (default 0)")
     c.add_argument("--csv", metavar="PATH", help="where to write the table (default: RUNS/compare_<A>_vs_<B>.csv)")
+    c.set_defaults(handler=cmd_compare)
 
     t = sub.add_parser("targets", parents=[common, execution], help="share of replications reaching the document targets",
                        description="Evaluate the scenario's document targets (scenarios/data/targets.csv) as the "
                        "share of replications reaching each. Runs (or resumes) the scenario first.")
     t.add_argument("scenario", help="scenario name/path, or a store directory")
     t.add_argument("--csv", metavar="PATH", help="where to write the table (default: <store>/targets.csv)")
+    t.set_defaults(handler=cmd_targets)
 
     v = sub.add_parser("validate", help="check scenario files without running anything",
                        description="Load and validate scenario files (extends chain, every key, every design point). "
                        "Nothing runs and nothing is written.")
     v.add_argument("files", nargs="+", help="scenario names or paths")
+    v.set_defaults(handler=cmd_validate)
     return p
 
 
@@ -161,6 +166,10 @@ def cmd_run(args, sweep: bool = False) -> int:
     return EXIT_FAILED_RUNS if failed else EXIT_OK
 
 
+def cmd_sweep(args) -> int:
+    return cmd_run(args, sweep=True)
+
+
 def cmd_compare(args) -> int:
     from experiments.compare import compare, format_table
     from experiments.store import Store
@@ -241,13 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     from simulation import ConfigError
     from experiments.store import StoreMismatch
     try:
-        if args.command == "validate":
-            return cmd_validate(args)
-        if args.command in ("run", "sweep"):
-            return cmd_run(args, sweep=args.command == "sweep")
-        if args.command == "compare":
-            return cmd_compare(args)
-        return cmd_targets(args)
+        return args.handler(args)
     except (ConfigError, StoreMismatch, BadInput) as e:
         print(f"parksim: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
