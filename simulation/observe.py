@@ -35,6 +35,7 @@ class RunOutputs:
     parks: pd.DataFrame
     firms: pd.DataFrame
     events: pd.DataFrame
+    lives: pd.DataFrame | None = None
 
 
 class Recorder:
@@ -69,7 +70,7 @@ class Recorder:
     def outputs(self) -> RunOutputs:
         firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model).iloc[:0]
         return RunOutputs(series=pd.DataFrame(self.series), parks=pd.concat(self.panel, ignore_index=True),
-                          firms=firms, events=pd.DataFrame(self.events))
+                          firms=firms, events=pd.DataFrame(self.events), lives=firm_lives(self.model))
 
 
 def _by_park(m, mask, values) -> np.ndarray:
@@ -194,4 +195,20 @@ def firm_snapshot(m) -> pd.DataFrame:
         "employment": f.employment[rows], "energy": f.energy[rows], "pollution": f.pollution[rows],
         "hightech": f.hightech[rows], "leading": f.leading[rows], "subsidy": f.subsidy[rows],
         "efficiency_class": np.array(list("ABCD"))[f.efficiency_class[rows]],
+    })
+
+
+def firm_lives(m) -> pd.DataFrame:
+    """Every firm ever created: entry and exit year (-1 while alive), final state and size.
+
+    Exited firms keep their row, so this is the complete life table behind exit hazards by age.
+    """
+    f = m.firms
+    rows = np.arange(f.n)
+    exited = f.state[rows] == EXITED
+    return pd.DataFrame({
+        "firm": rows, "park": f.park[rows], "sector": f.sector[rows], "entry_year": f.entry_year[rows],
+        "exit_year": np.where(exited, f.state_year[rows], -1), "producing": f.state[rows] == PRODUCING,
+        "leading": f.leading[rows],
+        "investment": f.investment[rows], "output": f.output[rows], "employment": f.employment[rows],
     })
