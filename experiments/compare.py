@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation import ConfigError
 from scenarios.targets import read_targets
+from simulation import ConfigError
 
 from .runner import HEADLINE
 from .store import Store
@@ -34,7 +34,8 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[int, float, float,
     return n, mean, sd, mean - half, mean + half
 
 
-def _ok_metrics(store: Store) -> pd.DataFrame:
+def ok_metrics(store: Store) -> pd.DataFrame:
+    """The metrics rows of the store's successful runs (one per run id)."""
     m = store.read("metrics")
     if m.empty:
         return m
@@ -45,7 +46,7 @@ def _ok_metrics(store: Store) -> pd.DataFrame:
 
 def summarise(store: Store, metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
     """Per design point and metric: factor values, n, mean, sd and 95% CI (long format)."""
-    m = _ok_metrics(store)
+    m = ok_metrics(store)
     if m.empty:
         return pd.DataFrame()
     factors = store.experiment().get("factors", []) if store.exists() else []
@@ -71,35 +72,53 @@ def compare(a: Store, b: Store, *, point_a: int = 0, point_b: int = 0,
     Raises:
         ConfigError: a store or point without results, or no common seeds (different root seeds).
     """
-    ma, mb = _ok_metrics(a), _ok_metrics(b)
+    ma, mb = ok_metrics(a), ok_metrics(b)
     for store, m, point, label in ((a, ma, point_a, "A"), (b, mb, point_b, "B")):
         if m.empty or not (m["point"] == point).any():
             raise ConfigError(f"compare {label}", f"{store.path} point {point}",
                               "a store with successful runs at that design point")
     ma, mb = ma[ma["point"] == point_a], mb[mb["point"] == point_b]
-    pairs = ma.merge(mb, on="seed", suffixes=("_a", "_b"))
-    if pairs.empty:
+    table = paired_differences(ma, mb, metrics)
+    if table.empty:
         raise ConfigError("compare", f"{a.path} vs {b.path}",
                           "runs with common seeds: run both with the same root seed (--seed) for paired differences")
+    return table
+
+
+def paired_differences(a: pd.DataFrame, b: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE,
+                       by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Paired differences B − A of in-memory tables: rows of A and B with the same seed (and ``by``) pair up.
+
+    One row per metric (and per value of ``by``, e.g. ``("year",)`` for yearly series): n pairs, mean
+    of A and of B, mean difference, its sd and 95% CI, relative change and whether the CI excludes
+    zero. Empty when no seed is shared. Used by :func:`compare` on stores and by the dashboard on runs
+    held in memory, so both pair the same way.
+    """
+    pairs = a.merge(b, on=["seed", *by], suffixes=("_a", "_b"))
+    if pairs.empty:
+        return pd.DataFrame()
     rows = []
-    for metric in metrics:
-        if f"{metric}_a" not in pairs or f"{metric}_b" not in pairs:
-            continue
-        va = pairs[f"{metric}_a"].to_numpy(dtype=float)
-        vb = pairs[f"{metric}_b"].to_numpy(dtype=float)
-        n, diff, sd, lo, hi = mean_ci(vb - va)
-        mean_a = float(np.nanmean(va)) if np.isfinite(va).any() else np.nan
-        rows.append({"metric": metric, "n": n, "mean_a": mean_a,
-                     "mean_b": float(np.nanmean(vb)) if np.isfinite(vb).any() else np.nan,
-                     "diff": diff, "sd_diff": sd, "ci_low": lo, "ci_high": hi,
-                     "rel_change": diff / mean_a if mean_a not in (0.0,) and np.isfinite(mean_a) else np.nan,
-                     "significant": bool(np.isfinite(lo) and (lo > 0 or hi < 0))})
+    groups = pairs.groupby(list(by), sort=True) if by else [((), pairs)]
+    for key, group in groups:
+        fixed = dict(zip(by, key if isinstance(key, tuple) else (key,)))
+        for metric in metrics:
+            if f"{metric}_a" not in group or f"{metric}_b" not in group:
+                continue
+            va = group[f"{metric}_a"].to_numpy(dtype=float)
+            vb = group[f"{metric}_b"].to_numpy(dtype=float)
+            n, diff, sd, lo, hi = mean_ci(vb - va)
+            mean_a = float(np.nanmean(va)) if np.isfinite(va).any() else np.nan
+            rows.append({**fixed, "metric": metric, "n": n, "mean_a": mean_a,
+                         "mean_b": float(np.nanmean(vb)) if np.isfinite(vb).any() else np.nan,
+                         "diff": diff, "sd_diff": sd, "ci_low": lo, "ci_high": hi,
+                         "rel_change": diff / mean_a if mean_a not in (0.0,) and np.isfinite(mean_a) else np.nan,
+                         "significant": bool(np.isfinite(lo) and (lo > 0 or hi < 0))})
     return pd.DataFrame(rows)
 
 
 def target_shares(store: Store) -> pd.DataFrame:
     """Per design point and target: share of replications reaching it, and the mean measured value."""
-    m = _ok_metrics(store)
+    m = ok_metrics(store)
     ids = store.experiment().get("targets", []) if store.exists() else []
     targets = read_targets()
     rows = []
