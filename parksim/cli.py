@@ -1,5 +1,5 @@
-"""The ``parksim`` command: run, sweep, compare, targets, validate, calibrate, sensitivity,
-validate-model.
+"""The ``parksim`` command: run, sweep, compare, targets, validate, dashboard, report, calibrate,
+sensitivity, validate-model.
 
 Exit status: 0 on success, 2 on bad input (message on stderr, nothing run or written), 1 when
 runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again) and
@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
                        "Nothing runs and nothing is written.")
     v.add_argument("files", nargs="+", help="scenario names or paths")
     v.set_defaults(handler=cmd_validate)
+
+    from viz.commands import register as register_viz
+    register_viz(sub, common)
 
     from calibration.commands import register as register_calibration
     register_calibration(sub, common)

@@ -1,0 +1,213 @@
+"""The dashboard and the report in a real headless Chromium (Debian's chromium + chromedriver).
+
+The dashboard runs in a thread of this process on a free port with tiny scenarios; the browser may
+only reach 127.0.0.1 (every other host name resolves to nothing), so anything loaded from a CDN
+would show up as a failed request and a console error.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TINY_WORLD, write
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                                reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
+TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_driver(tmp_path: Path, downloads: Path | None = None):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,1000", f"--user-data-dir={tmp_path / 'profile'}",
+                '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if downloads is not None:
+        opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                               "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(TIMEOUT)
+    return driver
+
+
+def console_errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def off_host_requests(driver) -> list[str]:
+    urls = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    return [u for u in urls if not u.startswith(("http://127.0.0.1", "data:", "blob:"))]
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """A dashboard on a free port offering two tiny scenarios (serial runs in the server process)."""
+    from viz.app import create_app
+    from viz.jobs import JobManager
+    tmp = tmp_path_factory.mktemp("dash")
+    tiny = TINY_WORLD.replace("years = 3", "years = 6")
+    base = write(tmp, "tiny_base.toml", f'name = "tiny_base"\ndescription = "Baseline, tiny"\nextends = "baseline"\nreplications = 4\n[world]\n{tiny}')
+    lanz = write(tmp, "tiny_lanzhou.toml",
+                 f'name = "tiny_lanzhou"\ndescription = "Lanzhou 2012, tiny"\nextends = "lanzhou_2012"\nreplications = 4\n[world]\n{tiny}\nstart_year = 2010\n')
+    app = create_app(tmp / "runs", (str(base), str(lanz)), JobManager("serial"))
+    port = free_port()
+    server = threading.Thread(target=app.run, kwargs={"host": "127.0.0.1", "port": port, "debug": False},
+                              daemon=True)
+    server.start()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return f"http://127.0.0.1:{port}/", app
+
+
+@pytest.fixture
+def browser(tmp_path):
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    driver = make_driver(tmp_path, downloads)
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+def wait(driver, condition, timeout=TIMEOUT):
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: condition(d))
+
+
+def choose(driver, dropdown_id: str, text: str) -> None:
+    """Pick the option of a Dash dropdown whose label contains ``text``."""
+    box = driver.find_element(By.ID, dropdown_id)
+    box.click()
+    option = wait(driver, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                          if text in o.text), None))
+    option.click()
+    wait(driver, lambda d: text in d.find_element(By.ID, dropdown_id).text)
+
+
+def tab(driver, label: str) -> None:
+    next(t for t in driver.find_elements(By.CSS_SELECTOR, ".tab") if t.text == label).click()
+
+
+def traces_drawn(driver, graph_id: str) -> int:
+    """Number of non-empty traces plotly drew in the graph's div (0 before it is drawn)."""
+    return driver.execute_script(
+        "const g = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+        "return g && g._fullData ? g._fullData.filter(t => t.visible !== false && (t.x || t.z || []).length > 0)"
+        ".length : 0;", graph_id)
+
+
+def trace_values(driver, graph_id: str, axis: str = "y") -> list[list[float]]:
+    """The decoded ``axis`` values of every trace of a drawn graph."""
+    return driver.execute_script(
+        "const g = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+        "return g._fullData.map(t => Array.from(t[arguments[1]] || []));", graph_id, axis)
+
+
+def run_and_wait(driver) -> str:
+    status_before = driver.find_element(By.ID, "status").text
+    driver.find_element(By.ID, "run").click()
+    wait(driver, lambda d: not d.find_element(By.ID, "run").is_enabled() or "done" in d.find_element(By.ID, "status").text)
+    wait(driver, lambda d: "done" in d.find_element(By.ID, "status").text
+         and d.find_element(By.ID, "status").text != status_before)
+    assert driver.find_element(By.ID, "run").is_enabled()
+    return driver.find_element(By.ID, "status").text
+
+
+def test_workshop_flow(dashboard, browser):
+    """Choose a scenario, change a threshold, run, see fans, compare with another, replay the map,
+    download a CSV; no console errors and no request leaves 127.0.0.1."""
+    url, _ = dashboard
+    d = browser
+    d.get(url)
+    wait(d, lambda d: d.find_elements(By.ID, "rule-E1"))
+    choose(d, "scenario", "tiny_lanzhou")
+    wait(d, lambda d: "Lanzhou" in d.find_element(By.ID, "scenario-description").text)
+    e1_on = d.find_element(By.CSS_SELECTOR, "#rule-E1 input[type=checkbox]")
+    assert e1_on.is_selected()                                   # the scenario's rule switches are shown
+    field = d.find_element(By.CSS_SELECTOR, "#rule-E1 .param input:not([type=checkbox])")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("320", Keys.ENTER)                          # E1 national: 250 → 320 万元/mu
+    status = run_and_wait(d)
+    assert "E1.national=320" in status and "done" in status
+
+    tab(d, "Time series")
+    for graph in ("fan-output", "fan-land", "fan-tax_per_mu"):
+        wait(d, lambda d, graph=graph: traces_drawn(d, graph) >= 3)
+    high, low, median = trace_values(d, "fan-output")[:3]
+    assert len(median) == 7 and all(lo <= mid <= hi for hi, lo, mid in zip(high, low, median))
+
+    tab(d, "Scenario and run")
+    choose(d, "scenario", "tiny_base")
+    wait(d, lambda d: not d.find_element(By.CSS_SELECTOR, "#rule-E1 input[type=checkbox]").is_selected())
+    run_and_wait(d)
+    tab(d, "A versus B")
+    wait(d, lambda d: traces_drawn(d, "ab-diff") >= 2 and traces_drawn(d, "ab-fan") >= 6)
+    rows = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#ab-table td[data-column=metric]"))
+    assert "output" in [r.text for r in rows]
+
+    tab(d, "Park map")
+    wait(d, lambda d: traces_drawn(d, "map") >= 1)
+    steps = d.execute_script("return document.querySelector('#map .js-plotly-plot').layout.sliders[0].steps.length")
+    assert steps == 7                                            # initial year + 6 years
+    next(b for b in d.find_elements(By.CSS_SELECTOR, "#map .updatemenu-button") if "Play" in b.text).click()
+    wait(d, lambda d: d.execute_script(
+        "return document.querySelector('#map .js-plotly-plot')._fullLayout.sliders[0].active") == steps - 1)
+
+    tab(d, "Time series")
+    wait(d, lambda d: traces_drawn(d, "fan-output") >= 3)
+    d.find_element(By.CSS_SELECTOR, "#fan-output ~ .exports button:nth-child(3)").click()   # CSV
+    path = wait(d, lambda d: next((p for p in d.downloads.glob("*.csv")), None))
+    with open(path, encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    assert len(table) == 4 * 7 and {"replication", "seed", "year", "output"} <= set(table[0])
+
+    assert console_errors(d) == []
+    assert off_host_requests(d) == []
+
+
+def test_sessions_are_isolated(dashboard, browser):
+    """A run started in one tab is not listed in another tab (another session)."""
+    url, app = dashboard
+    d = browser
+    d.get(url)
+    wait(d, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
+    first = d.execute_script("return JSON.parse(sessionStorage.getItem('session'))")
+    run_and_wait(d)
+    assert len(app.manager.jobs(first)) == 1
+    d.switch_to.new_window("tab")
+    d.get(url)
+    wait(d, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
+    second = d.execute_script("return JSON.parse(sessionStorage.getItem('session'))")
+    assert second != first
+    tab(d, "Time series")
+    time.sleep(1)
+    assert "no run yet" in d.find_element(By.ID, "run-select").text
+    assert app.manager.jobs(second) == []
+    assert console_errors(d) == []

@@ -1,0 +1,349 @@
+"""The workshop dashboard: layout and callbacks (Dash).
+
+Everything the page needs is served by this process (Dash's own bundles, ``viz/assets``); nothing
+comes from a CDN. Runs execute in the background (:mod:`viz.jobs`) and stay on the server under the
+browser tab's session id, so each tab sees only its own runs. All charts come from
+:func:`viz.export.chart`, which the download buttons use too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from experiments.compare import ok_metrics
+from experiments.runner import RunConfig
+from experiments.store import Store
+from scenarios.loader import load_scenario
+from simulation import ConfigError
+
+from . import controls, figures
+from .export import COLUMNS, FORMATS, chart, filename, render
+from .jobs import DONE, RUNNING, Busy, JobManager
+
+DOCUMENT_SCENARIOS = ("baseline", "nanyang_2009", "xuchang_2012", "lanzhou_2012", "chizhou_2015", "henan_2017")
+MAX_REPLICATIONS = 200
+SESSION_JS = """function(_, sid) {
+    if (sid) { return sid; }
+    const c = window.crypto;
+    if (c && c.randomUUID) { return c.randomUUID(); }
+    const b = c.getRandomValues(new Uint8Array(16));
+    return Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+}"""
+
+
+def placeholder(message: str) -> go.Figure:
+    """An empty chart with a message (before any run, or when a view does not apply)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15})
+    fig.update_layout(template="plotly_white", height=300, xaxis={"visible": False}, yaxis={"visible": False})
+    return fig
+
+
+def export_buttons(name: str) -> html.Div:
+    return html.Div([html.Button(fmt.upper(), id={"type": "export", "chart": name, "fmt": fmt},
+                                 className="export", title=f"download this chart as {fmt.upper()}")
+                     for fmt in FORMATS], className="exports")
+
+
+def card(name: str, graph_id: str) -> html.Div:
+    return html.Div([dcc.Graph(id=graph_id, figure=placeholder("Run a scenario first"),
+                               config={"displaylogo": False}), export_buttons(name)], className="card")
+
+
+def sweep_stores(runs_dir: Path) -> list[str]:
+    """Store directories under ``runs_dir`` that hold a sweep (an experiment with design factors)."""
+    out = []
+    for exp in sorted(runs_dir.glob("*/experiment.json")):
+        try:
+            if json.loads(exp.read_text(encoding="utf-8")).get("factors"):
+                out.append(str(exp.parent))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUMENT_SCENARIOS,
+               manager: JobManager | None = None) -> Dash:
+    """The dashboard app; ``scenarios`` are names or paths offered in the builder."""
+    runs_dir = Path(runs_dir)
+    manager = manager or JobManager()
+    loaded = {}
+    for ref in scenarios:
+        s = load_scenario(ref)
+        loaded[s.name] = s
+    app = Dash(__name__, title="ParkSim workshop", serve_locally=True, update_title=None,
+               assets_folder=str(Path(__file__).parent / "assets"), suppress_callback_exceptions=True)
+    app.manager = manager
+
+    builder = html.Div([
+        html.Div([
+            html.Label("Scenario", htmlFor="scenario"),
+            dcc.Dropdown(id="scenario", options=[{"label": n, "value": n} for n in loaded],
+                         value=next(iter(loaded)), clearable=False),
+            html.Div(id="scenario-description", className="note"),
+            html.Label("Replications", htmlFor="replications"),
+            dcc.Input(id="replications", type="number", min=1, max=MAX_REPLICATIONS, step=1, value=10),
+            html.Div([html.Button("Run", id="run", className="primary"),
+                      html.Button("Cancel", id="cancel", disabled=True)], className="buttons"),
+            html.Progress(id="progress", max=1, value=0),
+            html.Div(id="status", className="status"),
+            html.Div(id="error", className="error"),
+        ], className="sidebar"),
+        html.Div(controls.rule_controls(), className="rules"),
+    ], className="builder")
+
+    fans = html.Div([card(f"fan:{s.id}", f"fan-{s.id}") for s in figures.FANS], className="grid")
+    run_picker = html.Div([html.Label("Run"), dcc.Dropdown(id="run-select", options=[], placeholder="no run yet")],
+                          className="picker")
+    ab = html.Div([
+        html.Div([html.Div([html.Label("A"), dcc.Dropdown(id="ab-a", options=[])]),
+                  html.Div([html.Label("B"), dcc.Dropdown(id="ab-b", options=[])]),
+                  html.Div([html.Label("Metric"), dcc.Dropdown(
+                      id="ab-column", options=[{"label": f"{t} ({u})", "value": c} for c, (t, u) in COLUMNS.items()],
+                      value="output", clearable=False)])], className="row3"),
+        html.Div(id="ab-note", className="note"),
+        html.Div([card("ab-fan", "ab-fan"), card("ab-diff", "ab-diff")], className="grid"),
+        html.H4("Headline metrics: B − A on common seeds (final year; total_ = sum over the run)"),
+        html.Div(id="ab-table", className="table"),
+        export_buttons("ab-table"),
+    ])
+    network = html.Div([
+        html.Div([html.Label("Park"), dcc.Dropdown(id="net-park", options=[{"label": "all parks", "value": -1}],
+                                                   value=-1, clearable=False)], className="picker"),
+        html.Label("Year"),
+        dcc.Slider(id="net-year", min=0, max=1, step=1, value=0, marks=None, tooltip={"placement": "bottom"}),
+        card("network", "network"),
+    ])
+    sweeps = html.Div([
+        html.Div([html.Div([html.Label("Sweep (store)"), dcc.Dropdown(id="sweep-store", options=[])]),
+                  html.Div([html.Label("Metric"), dcc.Dropdown(id="sweep-metric", options=[])])], className="row3"),
+        html.Button("Reload list", id="sweep-reload"),
+        card("sweep", "sweep"),
+        html.H4("Runs behind the clicked point or cell"),
+        html.Div(id="sweep-runs", className="table"),
+    ])
+    app.layout = html.Div([
+        dcc.Store(id="session", storage_type="session"),
+        dcc.Store(id="job"),
+        dcc.Store(id="runs-version", data=0),
+        dcc.Interval(id="poll", interval=400, disabled=True),
+        dcc.Download(id="download"),
+        html.H2("ParkSim workshop dashboard"),
+        dcc.Tabs(id="tabs", value="builder", children=[
+            dcc.Tab(label="Scenario and run", value="builder", children=builder),
+            dcc.Tab(label="Time series", value="series", children=[run_picker, fans]),
+            dcc.Tab(label="A versus B", value="ab", children=ab),
+            dcc.Tab(label="Park map", value="map", children=[card("map", "map")]),
+            dcc.Tab(label="Chain network", value="network", children=network),
+            dcc.Tab(label="Sweeps", value="sweeps", children=sweeps),
+        ]),
+    ])
+    app.clientside_callback(SESSION_JS, Output("session", "data"), Input("session", "modified_timestamp"),
+                            State("session", "data"))
+    _builder_callbacks(app, manager, loaded)
+    _chart_callbacks(app, manager, runs_dir)
+    return app
+
+
+def _control_ids(group) -> dict[str, list[dict]]:
+    return {kind: [item["id"] for item in items] for kind, items in zip(("rule-on", "param", "weight"), group)}
+
+
+def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
+    controls_out = [Output({"type": t, **k}, "value") for t, k in
+                    (("rule-on", {"rule": ALL}), ("param", {"rule": ALL, "name": ALL}), ("weight", {"indicator": ALL}))]
+    controls_in = [State({"type": t, **k}, "value") for t, k in
+                   (("rule-on", {"rule": ALL}), ("param", {"rule": ALL, "name": ALL}), ("weight", {"indicator": ALL}))]
+
+    @app.callback(*controls_out, Output("replications", "value"), Output("scenario-description", "children"),
+                  Input("scenario", "value"))
+    def show_scenario(name):
+        s = loaded[name]
+        v = controls.values_of(s.policy, _control_ids(ctx.outputs_list[:3]))
+        parks = f"{len(s.world.parks)} parks" if s.world.parks else f"{s.world.n_parks} generated parks"
+        return (v["rule-on"], v["param"], v["weight"], min(s.replications, MAX_REPLICATIONS),
+                f"{s.description} ({parks}, {s.world.years} years from {s.world.start_year}; root seed {s.seed})")
+
+    @app.callback(Output("job", "data"), Output("error", "children"),
+                  Input("run", "n_clicks"), State("session", "data"), State("scenario", "value"),
+                  State("replications", "value"), *controls_in, prevent_initial_call=True)
+    def start_run(_, session, name, replications, *values):
+        if not session:
+            raise PreventUpdate
+        if not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
+            return dash.no_update, (f"replications: got {replications!r}; allowed: an integer in "
+                                    f"[1, {MAX_REPLICATIONS}]")
+        s = loaded[name]
+        ids = _control_ids(ctx.states_list[3:])
+        try:
+            policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values)))
+        except ConfigError as e:
+            return dash.no_update, f"Not run: {e}"
+        changed = controls.changes(s.policy, policy)
+        label = f"{s.name}" + (f" ({', '.join(changed)})" if changed else "")
+        try:
+            job = manager.submit(session, label, s.name, RunConfig(s.world, policy, s.targets), s.seed,
+                                 replications, s.description)
+        except Busy as e:
+            return dash.no_update, str(e)
+        return job.id, ""
+
+    @app.callback(Input("cancel", "n_clicks"), State("session", "data"), State("job", "data"),
+                  prevent_initial_call=True)
+    def cancel_run(_, session, job_id):
+        manager.cancel(session, job_id)
+
+    @app.callback(Output("progress", "value"), Output("status", "children"), Output("run", "disabled"),
+                  Output("cancel", "disabled"), Output("poll", "disabled"), Output("runs-version", "data"),
+                  Input("job", "data"), Input("poll", "n_intervals"), State("session", "data"),
+                  State("runs-version", "data"), prevent_initial_call=True)
+    def show_progress(job_id, _, session, version):
+        job = manager.get(session, job_id)
+        if job is None:
+            raise PreventUpdate
+        if job.status == RUNNING:
+            text = f"{job.id}: {job.label}: {job.done} of {job.total} replications"
+            return job.progress, text, True, False, False, dash.no_update
+        text = (f"{job.id}: {job.label}: {job.status} after {job.seconds:.1f} s"
+                + (f": {job.error}" if job.error else ""))
+        return (1 if job.status == DONE else job.progress), text, False, True, True, version + 1
+
+    @app.callback(Output("run-select", "options"), Output("run-select", "value"), Output("ab-a", "options"),
+                  Output("ab-a", "value"), Output("ab-b", "options"), Output("ab-b", "value"),
+                  Input("runs-version", "data"), State("session", "data"), State("ab-b", "value"))
+    def list_runs(_, session, previous_b):
+        runs = manager.results(session) if session else {}
+        options = [{"label": f"{jid}: {r.label} ({r.replications} replications)", "value": jid}
+                   for jid, r in runs.items()]
+        ids = list(runs)
+        latest = ids[-1] if ids else None
+        a = previous_b if previous_b in runs and previous_b != latest else (ids[-2] if len(ids) > 1 else latest)
+        return options, latest, options, a, options, latest
+
+
+def _runs(manager: JobManager, session, *job_ids):
+    """The session's finished runs for ``job_ids`` (PreventUpdate-free: None when one is missing)."""
+    results = manager.results(session) if session else {}
+    picked = [results.get(j) for j in job_ids]
+    return None if any(r is None for r in picked) else picked
+
+
+def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
+    @app.callback(*[Output(f"fan-{s.id}", "figure") for s in figures.FANS], Output("map", "figure"),
+                  Output("net-year", "min"), Output("net-year", "max"), Output("net-year", "value"),
+                  Output("net-year", "marks"), Output("net-park", "options"),
+                  Input("run-select", "value"), State("session", "data"))
+    def draw_run(job_id, session):
+        runs = _runs(manager, session, job_id)
+        if runs is None:
+            empty = placeholder("Run a scenario first")
+            return (*[empty] * (len(figures.FANS) + 1), 0, 1, 0, None, [{"label": "all parks", "value": -1}])
+        run = runs[0]
+        fans = [chart(f"fan:{s.id}", runs)[1] for s in figures.FANS]
+        years = sorted(run.nodes["year"].unique()) if run.nodes is not None and len(run.nodes) else [0]
+        parks = run.first_parks().drop_duplicates("park")
+        park_options = [{"label": "all parks", "value": -1}] + [
+            {"label": f"{p.park}: {p.name} ({p.level})", "value": int(p.park)} for p in parks.itertuples()]
+        marks = {int(y): str(y) for y in years[::max(1, len(years) // 8)]}
+        return (*fans, chart("map", runs)[1], int(years[0]), int(years[-1]), int(years[-1]), marks, park_options)
+
+    @app.callback(Output("network", "figure"), Input("run-select", "value"), Input("net-year", "value"),
+                  Input("net-park", "value"), State("session", "data"))
+    def draw_network(job_id, year, park, session):
+        runs = _runs(manager, session, job_id)
+        if runs is None or runs[0].nodes is None:
+            return placeholder("Run a scenario first")
+        if year not in set(runs[0].nodes["year"]):
+            raise PreventUpdate                      # the year slider is being reset for another run
+        return chart("network", runs, year=year, park=None if park in (None, -1) else park)[1]
+
+    @app.callback(Output("ab-fan", "figure"), Output("ab-diff", "figure"), Output("ab-table", "children"),
+                  Output("ab-note", "children"),
+                  Input("ab-a", "value"), Input("ab-b", "value"), Input("ab-column", "value"),
+                  State("session", "data"))
+    def draw_ab(a, b, column, session):
+        runs = _runs(manager, session, a, b)
+        if runs is None:
+            empty = placeholder("Choose two runs (run two scenarios first)")
+            return empty, empty, None, ""
+        ra, rb = runs
+        note = "" if ra.root_seed == rb.root_seed else (
+            f"A and B have different root seeds ({ra.root_seed}, {rb.root_seed}): no common seeds to pair")
+        table = chart("ab-table", runs)[0]
+        return (chart("ab-fan", runs, column=column)[1], chart("ab-diff", runs, column=column)[1],
+                html_table(table), note)
+
+    @app.callback(Output("sweep-store", "options"), Input("sweep-reload", "n_clicks"))
+    def list_sweeps(_):
+        return [{"label": Path(p).name, "value": p} for p in sweep_stores(runs_dir)]
+
+    @app.callback(Output("sweep-metric", "options"), Output("sweep-metric", "value"), Input("sweep-store", "value"))
+    def list_sweep_metrics(path):
+        if not path:
+            return [], None
+        m = ok_metrics(Store(path))
+        factors = set(Store(path).experiment().get("factors", []))
+        names = [c for c in m.columns if c not in factors and c not in ("run_id", "point", "replication", "seed")
+                 and pd.api.types.is_numeric_dtype(m[c])]
+        return [{"label": n, "value": n} for n in names], ("output" if "output" in names else names[0])
+
+    @app.callback(Output("sweep", "figure"), Input("sweep-store", "value"), Input("sweep-metric", "value"))
+    def draw_sweep(path, metric):
+        if not path or not metric:
+            return placeholder("Choose a sweep store (parksim sweep writes them under the runs directory)")
+        return _sweep_chart(path, metric)[1]
+
+    @app.callback(Output("sweep-runs", "children"), Input("sweep", "clickData"),
+                  State("sweep-store", "value"), State("sweep-metric", "value"), prevent_initial_call=True)
+    def sweep_click(click, path, metric):
+        if not click or not path:
+            raise PreventUpdate
+        factors = Store(path).experiment()["factors"]
+        pt = click["points"][0]
+        values = {factors[0]: pt["x"], **({factors[1]: pt["y"]} if len(factors) > 1 else {})}
+        rows = figures.runs_behind(ok_metrics(Store(path)), values)
+        cols = ["run_id", "point", "replication", "seed", *factors, metric]
+        return html_table(rows[cols])
+
+    @app.callback(Output("download", "data"), Input({"type": "export", "chart": ALL, "fmt": ALL}, "n_clicks"),
+                  State("session", "data"), State("run-select", "value"), State("ab-a", "value"),
+                  State("ab-b", "value"), State("ab-column", "value"), State("net-year", "value"),
+                  State("net-park", "value"), State("sweep-store", "value"), State("sweep-metric", "value"),
+                  prevent_initial_call=True)
+    def download(clicks, session, run_id, a, b, column, year, park, sweep_path, sweep_metric):
+        trigger = ctx.triggered_id
+        if not trigger or not any(clicks):
+            raise PreventUpdate
+        name, fmt = trigger["chart"], trigger["fmt"]
+        if name == "sweep":
+            if not sweep_path or not sweep_metric:
+                raise PreventUpdate
+            data, fig = _sweep_chart(sweep_path, sweep_metric)
+            return dcc.send_bytes(render(data, fig, fmt), f"{Path(sweep_path).name}_{sweep_metric}.{fmt}")
+        runs = _runs(manager, session, *((a, b) if name.startswith("ab-") else (run_id,)))
+        if runs is None:
+            raise PreventUpdate
+        data, fig = chart(name, runs, column=column, year=year, park=None if park in (None, -1) else park)
+        return dcc.send_bytes(render(data, fig, fmt), filename(name.replace(":", "_"), runs, fmt))
+
+
+def _sweep_chart(path: str, metric: str):
+    factors = Store(path).experiment()["factors"]
+    m = ok_metrics(Store(path))
+    return figures.sweep_table(m, factors, metric), figures.sweep_figure(m, factors, metric)
+
+
+def html_table(table: pd.DataFrame) -> html.Table:
+    """A plain HTML table, numbers in 4 significant digits; each cell names its column (``data-column``)."""
+    def cell(v):
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+    return html.Table([html.Thead(html.Tr([html.Th(c) for c in table.columns])),
+                       html.Tbody([html.Tr([html.Td(cell(v), **{"data-column": c}) for c, v in zip(table.columns, row)])
+                                   for row in table.itertuples(index=False)])])

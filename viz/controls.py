@@ -1,0 +1,147 @@
+"""Scenario-builder controls generated from the policy's own metadata.
+
+Every rule of :mod:`simulation.policy` becomes a switch, and every parameter a slider whose range,
+step and unit come from its ``param(default, lo, hi, unit)`` declaration; the label shows the rule
+id and the first line of its docstring, the hover text the whole docstring with its source clause.
+A rule or parameter added to the policy appears here without any change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+
+from dash import dcc, html
+
+from simulation import ConfigError, Policy
+from simulation.policy import INDICATORS, RULE_IDS, RULES
+
+FAMILIES = {"L": "Land quota (用地指标)", "E": "Entry thresholds (入驻门槛)", "S": "Subsidies and funds (财政支持)",
+            "V": "Evaluation, reward and elimination (考核、奖优汰劣)", "X": "Idle land and exit (闲置土地、腾笼换鸟)",
+            "C": "Industry structure and chains (主导产业、产业链)"}
+ON = "on"
+
+
+@dataclasses.dataclass(frozen=True)
+class SliderSpec:
+    """One parameter's slider: where it sits, its range, step and unit."""
+
+    rule: str
+    name: str
+    kind: str
+    default: float
+    lo: float
+    hi: float
+    step: float
+    unit: str
+
+
+def rule_summary(rid: str) -> tuple[str, str, str]:
+    """(first docstring line, source clause, whole docstring) of a rule."""
+    doc = " ".join((RULES[rid].__doc__ or "").split())
+    first = (RULES[rid].__doc__ or rid).strip().splitlines()[0].split(" Source:")[0]
+    source = re.search(r"Source: ([^)]*\)?[^.]*)", doc)
+    return first, source.group(1).strip() if source else "", doc
+
+
+def slider_spec(rid: str, f: dataclasses.Field) -> SliderSpec:
+    """Range and step of a parameter: its declared bounds; an open upper bound shows up to 4× the default."""
+    m, default = f.metadata, f.default
+    lo = m.get("lo") if m.get("lo") is not None else min(0.0, -abs(default) * 4 or -1.0)
+    hi = m.get("hi")
+    if hi is None or hi > 50 * max(abs(default), 1):
+        hi = max(4 * abs(default), lo + (10 if f.type == "int" else 1))
+    if f.type == "int":
+        step = 1
+    else:
+        raw = (hi - lo) / 100
+        step = 10 ** math.floor(math.log10(raw)) if raw > 0 else 0.01
+    return SliderSpec(rid, f.name, f.type, default, lo, hi, step, m.get("unit", ""))
+
+
+SLIDERS = tuple(slider_spec(rid, f) for rid in RULE_IDS for f in dataclasses.fields(RULES[rid])
+                if f.name != "enabled" and f.type in ("int", "float"))
+WEIGHT_DEFAULTS = RULES["V1"]().weights
+
+
+def _slider(component_id: dict, spec_lo, spec_hi, step, value, label: str) -> html.Div:
+    return html.Div(className="param", children=[
+        html.Label(label),
+        dcc.Slider(id=component_id, min=spec_lo, max=spec_hi, step=step, value=value, allow_direct_input=True,
+                   marks={spec_lo: f"{spec_lo:g}", spec_hi: f"{spec_hi:g}"}, tooltip={"placement": "bottom"},
+                   updatemode="mouseup")])
+
+
+def rule_block(rid: str) -> html.Div:
+    """A rule's switch, one-line explanation (hover: docstring and source) and parameter sliders."""
+    first, source, doc = rule_summary(rid)
+    children = [dcc.Checklist(id={"type": "rule-on", "rule": rid}, options=[{"label": f" {rid}", "value": ON}],
+                              value=[], inline=True, className="rule-switch"),
+                html.Span(first.removeprefix(rid).lstrip(" :"), className="rule-text", title=doc)]
+    if source:
+        children.append(html.Span(f"source: {source}", className="rule-source", title=doc))
+    for s in (s for s in SLIDERS if s.rule == rid):
+        children.append(_slider({"type": "param", "rule": rid, "name": s.name}, s.lo, s.hi, s.step, s.default,
+                                f"{s.name} ({s.unit})" if s.unit else s.name))
+    if rid == "V1":
+        children.append(html.Div("indicator weights (rescaled to add up to 1):", className="note"))
+        children += [_slider({"type": "weight", "indicator": k}, 0.0, 1.0, 0.01, WEIGHT_DEFAULTS.get(k, 0.0), k)
+                     for k in INDICATORS]
+    return html.Div(children, className="rule", id=f"rule-{rid}", title=doc)
+
+
+def rule_controls() -> list:
+    """All rules grouped by family (collapsible sections, the family open when a rule in it is on)."""
+    return [html.Details([html.Summary(title), *[rule_block(rid) for rid in RULE_IDS if rid.startswith(letter)]],
+                         open=True, className="family")
+            for letter, title in FAMILIES.items()]
+
+
+def values_of(policy: Policy, ids: dict[str, list[dict]]) -> dict[str, list]:
+    """Control values showing ``policy``, in the order of the component ids Dash passes to a callback."""
+    rules = policy.to_dict()
+    return {"rule-on": [[ON] if rules[i["rule"]]["enabled"] else [] for i in ids["rule-on"]],
+            "param": [rules[i["rule"]][i["name"]] for i in ids["param"]],
+            "weight": [rules["V1"]["weights"].get(i["indicator"], 0.0) for i in ids["weight"]]}
+
+
+def policy_of(ids: dict[str, list[dict]], values: dict[str, list]) -> Policy:
+    """The policy the controls show.
+
+    Raises:
+        simulation.ConfigError: an invalid combination (e.g. V4 on without V1), naming the parameter.
+    """
+    kinds = {(s.rule, s.name): s for s in SLIDERS}
+    table: dict[str, dict] = {rid: {"enabled": False} for rid in RULE_IDS}
+    for i, v in zip(ids["rule-on"], values["rule-on"]):
+        table[i["rule"]]["enabled"] = ON in (v or [])
+    for i, v in zip(ids["param"], values["param"]):
+        spec = kinds[(i["rule"], i["name"])]
+        if not isinstance(v, (int, float)):
+            raise ConfigError(f"policy.{spec.rule}.{spec.name}", v, f"a number in [{spec.lo:g}, {spec.hi:g}] {spec.unit}")
+        table[i["rule"]][i["name"]] = round(v) if spec.kind == "int" else float(v)
+    weights = {i["indicator"]: float(v or 0.0) for i, v in zip(ids["weight"], values["weight"])}
+    total = sum(weights.values())
+    if total > 0:
+        table["V1"]["weights"] = {k: w / total for k, w in weights.items() if w > 0}
+    return Policy.from_dict(table)
+
+
+def changes(base: Policy, new: Policy) -> list[str]:
+    """What the controls changed against the scenario's own policy, e.g. ``["E1 on", "E1.national=300"]``."""
+    old, now = base.to_dict(), new.to_dict()
+    out = []
+    for rid in RULE_IDS:
+        if old[rid]["enabled"] != now[rid]["enabled"]:
+            out.append(f"{rid} {'on' if now[rid]['enabled'] else 'off'}")
+        for key, value in now[rid].items():
+            if key != "enabled" and not _same(value, old[rid][key]):
+                out.append(f"{rid}.{key} changed" if isinstance(value, dict) else f"{rid}.{key}={value:g}")
+    return out
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, dict):
+        return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1)

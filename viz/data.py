@@ -1,0 +1,131 @@
+"""What the charts read: one scenario's replications as tables, from a dashboard run or from a store.
+
+:class:`RunData` holds the runner's tables for every replication (series, park panel, metrics,
+each with its seed) plus, for dashboard runs, the supplier network of the first replication year by
+year (:func:`network_trace`). Charts only ever read these tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from experiments.compare import ok_metrics
+from experiments.runner import RunConfig
+from experiments.store import Store
+from simulation import ConfigError, ParkModel
+from simulation.sectors import STAGES
+
+
+@dataclass
+class RunData:
+    """One scenario's replications: tables keyed by ``replication`` and ``seed``."""
+
+    label: str
+    scenario: str
+    series: pd.DataFrame
+    parks: pd.DataFrame
+    metrics: pd.DataFrame
+    policy: dict = field(default_factory=dict)
+    world: dict = field(default_factory=dict)
+    root_seed: int | None = None
+    description: str = ""
+    nodes: pd.DataFrame | None = None
+    edges: pd.DataFrame | None = None
+
+    @property
+    def replications(self) -> int:
+        return int(self.metrics["seed"].nunique()) if len(self.metrics) else 0
+
+    def first_parks(self) -> pd.DataFrame:
+        """The park panel of the lowest replication (the run the map replays)."""
+        return self.parks[self.parks["replication"] == self.parks["replication"].min()]
+
+    @classmethod
+    def from_outcomes(cls, label: str, scenario: str, config: RunConfig, root_seed: int,
+                      outcomes: list[dict], description: str = "") -> RunData:
+        """From :func:`experiments.runner.execute_task` outcomes (failed runs are left out)."""
+        ok = sorted((o for o in outcomes if o["status"] == "ok"), key=lambda o: o["replication"])
+
+        def stacked(name):
+            return pd.concat([o[name].assign(replication=o["replication"], seed=o["seed"]) for o in ok],
+                             ignore_index=True) if ok else pd.DataFrame()
+
+        metrics = pd.DataFrame([{"replication": o["replication"], "seed": o["seed"], "point": 0, **o["metrics"]}
+                                for o in ok])
+        return cls(label, scenario, stacked("series"), stacked("parks"), metrics,
+                   policy=config.policy.to_dict(), world=_world_dict(config), root_seed=root_seed,
+                   description=description)
+
+    @classmethod
+    def from_store(cls, store: Store, point: int = 0) -> RunData:
+        """One design point of a store (``parksim run`` output), for reports.
+
+        Raises:
+            ConfigError: not a store, or no successful runs at that point.
+        """
+        if not store.exists():
+            raise ConfigError("store", str(store.path), "a result directory written by `parksim run` "
+                              "(holding experiment.json) or the name of a scenario already run")
+        exp = store.experiment()
+        metrics = ok_metrics(store)
+        metrics = metrics[metrics["point"] == point] if len(metrics) else metrics
+        if metrics.empty:
+            raise ConfigError("store", f"{store.path} point {point}", "a store with successful runs at that point")
+        seeds = metrics[["run_id", "seed"]]
+        series = store.read("series").merge(seeds, on="run_id")
+        parks = store.read("parks").merge(seeds, on="run_id")
+        policy, world = _scenario_tables(exp)
+        return cls(exp.get("scenario", store.path.name), exp.get("scenario", store.path.name), series, parks,
+                   metrics, policy=policy, world=world, root_seed=exp.get("root_seed"),
+                   description=exp.get("description", ""))
+
+
+def _world_dict(config: RunConfig) -> dict:
+    return {f.name: getattr(config.world, f.name) for f in dataclasses.fields(config.world) if f.name != "parks"}
+
+
+def _scenario_tables(exp: dict) -> tuple[dict, dict]:
+    """Policy and world of a store's scenario, reloaded from its file (empty if the file is gone)."""
+    from scenarios.loader import load_scenario
+    files = exp.get("files") or []
+    try:
+        s = load_scenario(files[-1]) if files else None
+    except ConfigError:
+        s = None
+    if s is None:
+        return {}, {}
+    return s.policy.to_dict(), _world_dict(RunConfig(s.world, s.policy))
+
+
+def network_trace(config: RunConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The supplier network of one run, every year: (nodes, edges).
+
+    Steps the model exactly as :func:`simulation.simulate` does and reads :meth:`ParkModel.supply_network`
+    after each year, so the network matches the run with that seed. Firms outside any park are left
+    out (the map and the network are about parks).
+    """
+    model = ParkModel(config.world, config.policy, rng=seed)
+    sectors = model.sectors
+    nodes, edges = [], []
+    for i in range(model.world.years + 1):
+        if i:
+            model.step()
+        g = model.supply_network()
+        g.remove_nodes_from([n for n, park in g.nodes(data="park") if park < 0])
+        if g.number_of_nodes():
+            firm = np.fromiter(g.nodes, int, g.number_of_nodes())
+            attrs = [g.nodes[n] for n in g.nodes]
+            park = np.array([a["park"] for a in attrs])
+            nodes.append(pd.DataFrame({
+                "year": model.year, "firm": firm, "park": park,
+                "sector": [sectors.keys[a["sector"]] for a in attrs],
+                "stage": [STAGES[a["stage"]] for a in attrs], "leading": [bool(a["leading"]) for a in attrs],
+                "park_x": model.parks.x[park], "park_y": model.parks.y[park]}))
+        src, dst = (np.array(x, int) for x in zip(*g.edges)) if g.number_of_edges() else (np.zeros(0, int),) * 2
+        edges.append(pd.DataFrame({"year": model.year, "supplier": src, "customer": dst}))
+    return (pd.concat(nodes, ignore_index=True) if nodes else pd.DataFrame(columns=["year", "firm", "park"]),
+            pd.concat(edges, ignore_index=True))

@@ -1,0 +1,121 @@
+"""Every chart by name, with the table it is drawn from, and its export to PNG, HTML and CSV.
+
+:func:`chart` is the one place that turns runs into (data, figure), so the dashboard draws, and
+the download buttons export, the same chart from the same table. PNG goes through kaleido, which
+drives the system Chromium (``BROWSER_PATH``, default ``/usr/bin/chromium``); HTML is a standalone
+page with plotly.js inlined, readable offline.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from experiments.compare import paired_differences
+from experiments.runner import HEADLINE
+from simulation.sectors import default_sectors
+
+from . import figures
+from .data import RunData
+
+FORMATS = ("png", "html", "csv")
+# Every series column drawn by a fan chart, with its chart's title and unit (for A versus B).
+COLUMNS = {col: (f"{spec.title}: {label}" if len(spec.columns) > 1 else spec.title, spec.unit)
+           for spec in figures.FANS for col, label in spec.columns}
+TABLE_COLUMNS = ["metric", "n", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "rel_change", "significant"]
+
+
+def sector_keys() -> tuple[str, ...]:
+    return default_sectors().keys
+
+
+def comparison_table(a: RunData, b: RunData, metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
+    """Headline metrics (final year, totals) of B − A paired on common seeds, 95% CI."""
+    table = paired_differences(a.metrics, b.metrics, metrics)
+    return table[TABLE_COLUMNS] if len(table) else pd.DataFrame(columns=TABLE_COLUMNS)
+
+
+def table_figure(table: pd.DataFrame, title: str) -> go.Figure:
+    """A table as a figure (so that it exports to PNG and HTML like the charts)."""
+    cells = [[f"{v:.4g}" if isinstance(v, float) else str(v) for v in table[c]] for c in table.columns]
+    fig = go.Figure(go.Table(header={"values": list(table.columns), "align": "left"},
+                             cells={"values": cells, "align": "left"}))
+    fig.update_layout(title=title, height=max(300, 60 + 24 * len(table)), margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def chart(name: str, runs: list[RunData], *, column: str = "output", year: int | None = None,
+          park: int | None = None) -> tuple[pd.DataFrame, go.Figure]:
+    """(data, figure) of chart ``name`` for ``runs`` (one run, or A and B for the ``ab-`` charts).
+
+    Names: ``fan:<id>`` for each of :data:`figures.FANS`; ``map``; ``network`` (``year``, ``park``);
+    ``ab-fan``, ``ab-diff`` (``column``) and ``ab-table``.
+    """
+    if name.startswith("fan:"):
+        spec = figures.FAN_BY_ID[name[4:]]
+        run = runs[0]
+        data = run.series[["replication", "seed", "year", *[c for c, _ in spec.columns]]]
+        return data, figures.fan_chart({run.label: data}, spec)
+    if name == "map":
+        parks = runs[0].first_parks()
+        return parks, figures.park_map(parks, sector_keys())
+    if name == "network":
+        run = runs[0]
+        nodes, edges = run.nodes, run.edges
+        year = year if year is not None else int(nodes["year"].max())
+        fig = figures.network_figure(nodes, edges, year, sector_keys(), park)
+        ends = nodes[nodes["year"] == year].drop(columns="year")
+        data = (edges[edges["year"] == year]
+                .merge(ends.add_prefix("supplier_"), left_on="supplier", right_on="supplier_firm")
+                .merge(ends.add_prefix("customer_"), left_on="customer", right_on="customer_firm")
+                .drop(columns=["supplier_firm", "customer_firm"]))
+        if park is not None:
+            data = data[(data["supplier_park"] == park) & (data["customer_park"] == park)]
+        return data, fig
+    a, b = runs
+    labels = (a.label, b.label)
+    if name == "ab-fan":
+        title, unit = COLUMNS[column]
+        spec = figures.FanSpec(column, title, unit, ((column, column),))
+        data = pd.concat([a.series.assign(run=a.label), b.series.assign(run=b.label)])[
+            ["run", "replication", "seed", "year", column]]
+        return data, figures.fan_chart({a.label: a.series, b.label: b.series}, spec)
+    if name == "ab-diff":
+        title, unit = COLUMNS[column]
+        return (figures.difference_table(a.series, b.series, column),
+                figures.difference_chart(a.series, b.series, column, title, unit, labels))
+    if name == "ab-table":
+        table = comparison_table(a, b)
+        return table, table_figure(table, f"B − A: {b.label} minus {a.label}, paired on common seeds, 95% CI")
+    raise ValueError(f"chart {name!r}: allowed fan:<id>, map, network, ab-fan, ab-diff, ab-table")
+
+
+def ensure_browser() -> None:
+    """Point kaleido at the system Chromium unless ``BROWSER_PATH`` already says where a browser is."""
+    if not os.environ.get("BROWSER_PATH"):
+        found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+        if found:
+            os.environ["BROWSER_PATH"] = found
+
+
+def render(data: pd.DataFrame, fig: go.Figure, fmt: str) -> bytes:
+    """The chart as PNG (kaleido), standalone HTML (plotly.js inlined) or its data as CSV."""
+    if fmt == "csv":
+        return data.to_csv(index=False).encode("utf-8")
+    if fmt == "html":
+        return pio.to_html(fig, include_plotlyjs=True, full_html=True).encode("utf-8")
+    if fmt == "png":
+        ensure_browser()
+        return fig.to_image(format="png", width=1200, height=int(fig.layout.height or 500), scale=1)
+    raise ValueError(f"format {fmt!r}: allowed {', '.join(FORMATS)}")
+
+
+def filename(name: str, runs: list[RunData], fmt: str) -> str:
+    """A file name naming the chart and the run(s), safe on any file system."""
+    stem = "_vs_".join(r.label for r in runs) + "_" + name
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("_") + "." + fmt

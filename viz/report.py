@@ -1,0 +1,120 @@
+"""The static report: one self-contained HTML file for a run or a comparison, readable offline.
+
+plotly.js is inlined once in the page head and every chart is a div drawn by it; nothing is loaded
+from the network. The file is written to a temporary name and renamed, so a failed report never
+leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from experiments.compare import mean_ci
+from experiments.runner import HEADLINE
+from simulation.policy import RULE_IDS
+
+from . import figures
+from .controls import rule_summary
+from .data import RunData
+from .export import COLUMNS, chart
+
+CSS = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5rem auto;max-width:1200px;
+color:#222}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem;
+text-align:left}th{background:#f3f3f3}.chart{margin:1rem 0}.note{color:#555}"""
+
+
+def summary_table(run: RunData) -> pd.DataFrame:
+    """Headline metrics of one run: n, mean, sd and 95% CI over replications."""
+    rows = []
+    for metric in HEADLINE:
+        if metric in run.metrics:
+            n, mean, sd, lo, hi = mean_ci(run.metrics[metric].to_numpy())
+            rows.append({"metric": metric, "n": n, "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows)
+
+
+def report_charts(runs: list[RunData]) -> list[tuple[str, object]]:
+    """(title, figure) of every chart in the report: fans (A and B overlaid for a comparison), paired
+    differences for a comparison, and the park map of each run's first replication."""
+    out = []
+    if len(runs) == 1:
+        out += [(s.title, chart(f"fan:{s.id}", runs)[1]) for s in figures.FANS]
+    else:
+        a, b = runs
+        out += [(s.title, figures.fan_chart({a.label: a.series, b.label: b.series}, s)) for s in figures.FANS]
+        out += [(f"{COLUMNS[c][0]}: B − A", chart("ab-diff", runs, column=c)[1]) for c in COLUMNS]
+    out += [(f"Park map: {r.label}", chart("map", [r])[1]) for r in runs]
+    return out
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0, na_rep="–")
+
+
+def _parameters_html(run: RunData) -> str:
+    if not run.policy:
+        return "<p class='note'>The scenario file is no longer readable; parameters not shown.</p>"
+    rows = []
+    for rid in RULE_IDS:
+        rule = run.policy[rid]
+        if not rule["enabled"]:
+            continue
+        first, source, _ = rule_summary(rid)
+        params = ", ".join(f"{k} = {v:g}" if isinstance(v, (int, float)) else
+                           f"{k} = " + ", ".join(f"{i} {w:.3g}" for i, w in v.items())
+                           for k, v in rule.items() if k != "enabled")
+        rows.append({"rule": rid, "what": first.removeprefix(rid).lstrip(" :"), "parameters": params,
+                     "source": source})
+    rules = _table_html(pd.DataFrame(rows)) if rows else "<p>No rule is on (the baseline).</p>"
+    world = _table_html(pd.DataFrame([{"parameter": k, "value": v} for k, v in run.world.items()]))
+    return (f"<h3>{html.escape(run.label)}</h3><p class='note'>{html.escape(run.description)}</p>"
+            f"<p>Root seed {run.root_seed}, {run.replications} replications.</p><h4>Rules on</h4>{rules}"
+            f"<details><summary>World parameters</summary>{world}</details>")
+
+
+def build_report(runs: list[RunData]) -> str:
+    """The report page for one run or for a comparison of two (B − A)."""
+    title = " vs ".join(r.label for r in runs)
+    parts = [f"<h1>ParkSim report: {html.escape(title)}</h1>",
+             (f"<p class='note'>Generated {pd.Timestamp.now('UTC'):%Y-%m-%d %H:%M} UTC. Bands are 5–95% of "
+              "replications around the median; differences are paired on common seeds with 95% CI.</p>")]
+    if len(runs) == 2:
+        table = chart("ab-table", runs)[0]
+        parts += [f"<h2>Comparison: {html.escape(runs[1].label)} − {html.escape(runs[0].label)}</h2>",
+                  "<p class='note'>Final-year values; total_ metrics are sums over the run.</p>",
+                  _table_html(table) if len(table) else "<p>No common seeds: the runs cannot be paired.</p>"]
+    for r in runs:
+        parts += [f"<h2>Headline metrics: {html.escape(r.label)}</h2>", _table_html(summary_table(r))]
+    parts.append("<h2>Charts</h2>")
+    for i, (name, fig) in enumerate(report_charts(runs)):
+        parts.append(f"<div class='chart' data-title='{html.escape(name, quote=True)}'>"
+                     + pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{i}") + "</div>")
+    parts.append("<h2>Scenario parameters</h2>")
+    parts += [_parameters_html(r) for r in runs]
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head>"
+            f"<body>{''.join(parts)}</body></html>")
+
+
+def write_report(runs: list[RunData], out: str | os.PathLike) -> Path:
+    """Write the report atomically (temporary file in the same directory, then rename)."""
+    out = Path(out)
+    text = build_report(runs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)                      # mkstemp makes it private; a report is for sharing
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
