@@ -192,15 +192,31 @@ def test_workshop_flow(dashboard, browser):
     assert off_host_requests(d) == []
 
 
-def test_sessions_are_isolated(dashboard, browser):
-    """A run started in one tab is not listed in another tab (another session)."""
+def set_replications(driver, n: int) -> None:
+    box = driver.find_element(By.ID, "replications")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(str(n))
+    wait(driver, lambda d: d.find_element(By.ID, "replications").get_attribute("value") == str(n))
+
+
+def test_cancel_and_sessions_are_isolated(dashboard, browser):
+    """Run is disabled and Cancel enabled while a run goes; Cancel stops it. A run started in one tab
+    is not listed in another tab (another session)."""
     url, app = dashboard
     d = browser
     d.get(url)
     wait(d, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
     first = d.execute_script("return JSON.parse(sessionStorage.getItem('session'))")
+    set_replications(d, 200)
+    d.find_element(By.ID, "run").click()
+    wait(d, lambda d: not d.find_element(By.ID, "run").is_enabled() and d.find_element(By.ID, "cancel").is_enabled())
+    wait(d, lambda d: 0 < float(d.find_element(By.ID, "progress").get_attribute("value")) < 1)
+    d.find_element(By.ID, "cancel").click()
+    wait(d, lambda d: "cancelled" in d.find_element(By.ID, "status").text)
+    assert d.find_element(By.ID, "run").is_enabled() and not d.find_element(By.ID, "cancel").is_enabled()
+    set_replications(d, 2)
     run_and_wait(d)
-    assert len(app.manager.jobs(first)) == 1
+    assert [j.status for j in app.manager.jobs(first)] == ["cancelled", "done"]
     d.switch_to.new_window("tab")
     d.get(url)
     wait(d, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
@@ -211,3 +227,29 @@ def test_sessions_are_isolated(dashboard, browser):
     assert "no run yet" in d.find_element(By.ID, "run-select").text
     assert app.manager.jobs(second) == []
     assert console_errors(d) == []
+
+
+def test_report_opens_offline_with_every_chart(tmp_path, browser):
+    """A comparison report, opened from disk with no network, draws every chart without console errors."""
+    from experiments.executors import make_executor
+    from experiments.runner import execute, plan
+    from experiments.store import Store
+    from parksim.cli import main
+    refs = []
+    for name, extra in (("rep_a", ""), ("rep_b", "[policy.X1]\nenabled = true\n")):
+        path = write(tmp_path, f"{name}.toml", f'name = "{name}"\nreplications = 2\nseed = 3\n[world]\n{TINY_WORLD}{extra}')
+        execute(plan(str(path)), Store(tmp_path / "runs" / name), make_executor("serial"), progress=False)
+        refs.append(str(tmp_path / "runs" / name))
+    out = tmp_path / "elsewhere" / "report.html"
+    assert main(["report", *refs, "--out", str(out)]) == 0
+    shutil.rmtree(tmp_path / "runs")                         # the report needs nothing but itself
+    browser.get(out.as_uri())
+    charts = browser.find_elements(By.CSS_SELECTOR, "div.chart")
+    assert len(charts) > 20
+    wait(browser, lambda d: d.execute_script(
+        "return Array.from(document.querySelectorAll('div.chart')).every(c => c.querySelector('.main-svg'))"))
+    titles = browser.execute_script("return Array.from(document.querySelectorAll('div.chart .gtitle'))"
+                                    ".map(t => t.textContent)")
+    assert len(titles) == len(charts) and any("Industrial output" in t for t in titles)
+    assert console_errors(browser) == []
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0

@@ -337,7 +337,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
 def _sweep_chart(path: str, metric: str):
     factors = Store(path).experiment()["factors"]
     m = ok_metrics(Store(path))
-    return figures.sweep_table(m, factors, metric), figures.sweep_figure(m, factors, metric)
+    return figures.sweep_table(m, factors[:2], metric), figures.sweep_figure(m, factors, metric)
 
 
 def html_table(table: pd.DataFrame) -> html.Table:

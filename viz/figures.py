@@ -206,40 +206,39 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors:
 
 
 def sweep_table(metrics: pd.DataFrame, factors: list[str], metric: str) -> pd.DataFrame:
-    """Per design point: factor values, n, mean and 95% CI of ``metric`` over replications."""
+    """Per combination of ``factors``: n, mean and 95% CI of ``metric`` over the runs that share it
+    (design factors left out are pooled over)."""
     rows = []
-    for point, g in metrics.groupby("point", sort=True):
+    for key, g in metrics.groupby(factors, sort=True):
         n, mean, _, lo, hi = mean_ci(g[metric].to_numpy())
-        rows.append({"point": int(point), **{f: g[f].iloc[0] for f in factors}, "n": n, "mean": mean,
-                     "ci_low": lo, "ci_high": hi})
+        rows.append({**dict(zip(factors, key)), "n": n, "mean": mean, "ci_low": lo, "ci_high": hi})
     return pd.DataFrame(rows)
 
 
 def sweep_figure(metrics: pd.DataFrame, factors: list[str], metric: str) -> go.Figure:
     """A metric against the swept values: a curve with its 95% CI band for one factor, a heatmap of the
-    mean for two (the first two factors; further factors are averaged over). A click gives the factor
+    mean for two or more (the first two factors; the others are pooled over). A click gives the factor
     values of a point or cell, and :func:`runs_behind` lists its runs."""
     if not factors:
         raise ValueError("sweep_figure: the store has no design factors (not a sweep)")
-    t = sweep_table(metrics, factors, metric)
     fig = go.Figure()
     if len(factors) == 1:
         f = factors[0]
-        t = t.sort_values(f)
+        t = sweep_table(metrics, [f], metric)
         fig.add_trace(go.Scatter(x=t[f], y=t["ci_high"], mode="lines", line={"width": 0}, showlegend=False,
                                  hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=t[f], y=t["ci_low"], mode="lines", line={"width": 0}, fill="tonexty",
                                  fillcolor=_rgba(PALETTE[0], 0.2), name="95% CI", hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=t[f], y=t["mean"], mode="lines+markers", name="mean", customdata=t["point"],
-                                 hovertemplate=f"{f} = %{{x}}<br>mean %{{y:.4g}}<br>point %{{customdata}}<extra></extra>"))
+        fig.add_trace(go.Scatter(x=t[f], y=t["mean"], mode="lines+markers", name="mean", customdata=t["n"],
+                                 hovertemplate=f"{f} = %{{x}}<br>mean %{{y:.4g}} (n=%{{customdata}})<extra></extra>"))
         return _layout(fig, f"{metric} against {f}<br><sup>mean over replications and 95% CI; click a point "
                        "for its runs</sup>", f, metric)
     fx, fy = factors[:2]
-    z = t.groupby([fy, fx])["mean"].mean().reset_index().pivot(index=fy, columns=fx, values="mean")
+    z = sweep_table(metrics, [fx, fy], metric).pivot(index=fy, columns=fx, values="mean")
     fig.add_trace(go.Heatmap(x=[str(v) for v in z.columns], y=[str(v) for v in z.index], z=z.to_numpy(),
                              colorbar={"title": metric},
                              hovertemplate=f"{fx} = %{{x}}<br>{fy} = %{{y}}<br>mean %{{z:.4g}}<extra></extra>"))
-    extra = f" (averaged over {', '.join(factors[2:])})" if len(factors) > 2 else ""
+    extra = f" (pooled over {', '.join(factors[2:])})" if len(factors) > 2 else ""
     return _layout(fig, f"{metric}: mean over replications{extra}<br><sup>click a cell for its runs</sup>", fx, fy)
 
 

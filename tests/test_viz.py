@@ -1,0 +1,312 @@
+"""Dashboard pieces without a browser: figure builders, controls, background jobs, exports, report, CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.executors import make_executor
+from experiments.runner import RunConfig, execute, plan, replication_seeds, run_one
+from experiments.store import Store
+from parksim.cli import main
+from scenarios.loader import load_scenario
+from simulation import ConfigError, Policy
+from simulation.world import ParkSpec
+from simulation.policy import RULE_IDS, RULES
+from tests.conftest import TINY_WORLD, run_model, small_world, write
+from viz import controls, figures
+from viz.export import COLUMNS, chart, comparison_table, render
+from viz.jobs import CANCELLED, DONE, Busy, JobManager
+from viz.report import build_report
+
+TINY = small_world(years=5, n_parks=5, n_cities=2, initial_firms=80, projects_per_year=30.0)
+SECTORS = ("a", "b", "c")
+
+
+def wait_done(manager, session, job_id, timeout=60):
+    deadline = time.time() + timeout
+    while manager.get(session, job_id).status == "running":
+        assert time.time() < deadline, "job did not finish"
+        time.sleep(0.05)
+    return manager.get(session, job_id)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Two finished dashboard runs of the tiny world, A (no policy) and B (E1 on), 3 replications each."""
+    manager = JobManager("serial")
+    out = []
+    for label, policy in (("A", Policy()), ("B", Policy().set("E1", enabled=True, national=400.0, provincial=300.0))):
+        job = manager.submit("s1", label, label, RunConfig(TINY, policy), 7, 3)
+        out.append(wait_done(manager, "s1", job.id).result)
+    return out
+
+
+def series_table(values: dict[int, list[float]]) -> pd.DataFrame:
+    """A yearly series table: replication r has values[r] over years 2000.."""
+    return pd.DataFrame([{"replication": r, "seed": 100 + r, "year": 2000 + i, "output": v}
+                         for r, vs in values.items() for i, v in enumerate(vs)])
+
+
+# ----------------------------------------------------------------------------- figures
+
+def test_fan_table_is_median_and_5_95_band():
+    t = figures.fan_table(series_table({r: [r, 10 * r] for r in range(21)}), "output")
+    assert t["median"].tolist() == [10, 100]
+    assert t["low"].tolist() == pytest.approx([1, 10]) and t["high"].tolist() == pytest.approx([19, 190])
+    assert t["n"].tolist() == [21, 21]
+
+
+def test_fan_chart_draws_band_and_median_per_run_and_column():
+    spec = figures.FAN_BY_ID["land"]
+    s = pd.DataFrame({"replication": [0, 0, 1, 1], "seed": 1, "year": [1, 2, 1, 2],
+                      "land_granted": [4.0, 6, 2, 8], "land_built": 1.0, "land_idle": [0.0, 1, 2, 3]})
+    fig = figures.fan_chart({"x": s, "y": s}, spec)
+    assert len(fig.data) == 3 * 3 * 2                             # band high, band low, median per line
+    median = [t for t in fig.data if t.name == "x · granted"][0]
+    assert list(median.y) == [3.0, 7.0]
+    assert "2 replications" in fig.layout.title.text
+
+
+def test_difference_chart_pairs_on_seed():
+    a = series_table({0: [1.0, 2.0], 1: [3.0, 4.0], 2: [5.0, 6.0]})
+    b = a.assign(output=a["output"] + np.where(a["replication"] == 0, 1.0, 3.0))
+    d = figures.difference_table(a, b, "output")
+    assert d["diff"].tolist() == pytest.approx([7 / 3, 7 / 3]) and (d["n"] == 3).all()
+    fig = figures.difference_chart(a, b, "output", "Output", "万元", ("A", "B"))
+    assert list(fig.data[2].y) == pytest.approx([7 / 3, 7 / 3])
+    assert d["ci_low"].iloc[0] < 7 / 3 < d["ci_high"].iloc[0]
+    unpaired = figures.difference_table(a, b.assign(seed=b["seed"] + 1000), "output")
+    assert unpaired.empty
+
+
+def test_park_map_frames_replay_every_year():
+    parks = pd.DataFrame({"year": [1, 1, 2, 2], "park": [0, 1, 0, 1], "name": ["p0", "p1", "p0", "p1"],
+                          "x": [0.0, 10, 0, 10], "y": [0.0, 5, 0, 5], "output": [0.0, 4, 1, 16],
+                          "top_sector": ["a", "b", "a", "b"], "level": "city", "status": ["normal"] * 3 + ["revoked"],
+                          "alive": True})
+    fig = figures.park_map(parks, SECTORS)
+    assert [f.name for f in fig.frames] == ["1", "2"] and len(fig.layout.sliders[0].steps) == 2
+    first = {t.name: t for t in fig.data}
+    assert set(first) == {"a", "b", "no output"}                  # park 0 has no output in year 1
+    last = {t.name: t for t in fig.frames[-1].data}
+    assert last["b"].marker.symbol[0] == "x"                      # revoked
+    assert last["b"].marker.size[0] == pytest.approx(50) and last["a"].marker.size[0] == pytest.approx(8 + 42 / 4)
+
+
+def test_network_figure_counts_links_of_the_year_and_park():
+    nodes = pd.DataFrame({"year": 1, "firm": [0, 1, 2, 3], "park": [0, 0, 1, 1], "sector": ["a", "b", "a", "c"],
+                          "stage": ["upstream", "downstream", "upstream", "midstream"],
+                          "leading": [True, False, False, False], "park_x": [0.0, 0, 50, 50], "park_y": 0.0})
+    edges = pd.DataFrame({"year": [1, 1, 1, 2], "supplier": [0, 2, 0, 0], "customer": [1, 3, 3, 1]})
+    fig = figures.network_figure(nodes, edges, 1, SECTORS)
+    assert "4 firms, 3 links" in fig.layout.title.text
+    assert np.isfinite(np.asarray(fig.data[0].x, float)).sum() == 6
+    one = figures.network_figure(nodes, edges, 1, SECTORS, park=0)
+    assert "2 firms, 1 links" in one.layout.title.text
+    star = [t for t in one.data if t.name == "a"][0]
+    assert star.marker.symbol[0] == "star"
+
+
+def test_sweep_figure_curve_heatmap_and_runs_behind():
+    m = pd.DataFrame([{"run_id": f"p{p}r{r}", "point": p, "replication": r, "seed": r, "f1": f1, "f2": f2,
+                       "output": f1 * 10 + f2 + r} for p, (f1, f2) in enumerate([(1, 5), (1, 6), (2, 5), (2, 6)])
+                      for r in range(3)])
+    curve = figures.sweep_figure(m, ["f1"], "output")
+    assert list(curve.data[2].x) == [1, 2] and list(curve.data[2].y) == pytest.approx([16.5, 26.5])
+    heat = figures.sweep_figure(m, ["f1", "f2"], "output")
+    assert np.asarray(heat.data[0].z).tolist() == [[16, 26], [17, 27]]
+    behind = figures.runs_behind(m, {"f1": 2, "f2": "6"})
+    assert behind["point"].unique().tolist() == [3] and len(behind) == 3
+    with pytest.raises(ValueError, match="not a sweep"):
+        figures.sweep_figure(m, [], "output")
+
+
+# ----------------------------------------------------------------------------- controls
+
+def test_every_rule_and_parameter_has_a_control():
+    blocks = {b.id: b for family in controls.rule_controls() for b in family.children[1:]}
+    assert list(blocks) == [f"rule-{rid}" for rid in RULE_IDS]
+    numeric = {(rid, f.name) for rid in RULE_IDS for f in dataclasses.fields(RULES[rid]) if f.type in ("int", "float")}
+    assert {(s.rule, s.name) for s in controls.SLIDERS} == numeric
+    for s in controls.SLIDERS:
+        assert s.lo <= s.default <= s.hi and s.step > 0
+    e1 = [s for s in controls.SLIDERS if (s.rule, s.name) == ("E1", "national")][0]
+    assert e1.unit == "万元/mu" and (e1.lo, e1.hi) == (0, 1000)
+    first, source, doc = controls.rule_summary("E1")
+    assert source.startswith("004 §(九)") and "Source" not in first and "250" in doc
+
+
+def _ids():
+    return {"rule-on": [{"rule": r} for r in RULE_IDS],
+            "param": [{"rule": s.rule, "name": s.name} for s in controls.SLIDERS],
+            "weight": [{"indicator": k} for k in controls.INDICATORS]}
+
+
+@pytest.mark.parametrize("name", ["baseline", "nanyang_2009", "xuchang_2012", "lanzhou_2012", "chizhou_2015",
+                                  "henan_2017"])
+def test_controls_show_and_rebuild_each_scenario_policy(name):
+    policy = load_scenario(name).policy
+    ids = _ids()
+    rebuilt = controls.policy_of(ids, controls.values_of(policy, ids))
+    assert controls.changes(policy, rebuilt) == []
+    assert rebuilt.enabled_rules() == policy.enabled_rules()
+
+
+def test_controls_report_changes_and_bad_combinations():
+    ids = _ids()
+    values = controls.values_of(Policy(), ids)
+    values["param"][ids["param"].index({"rule": "E1", "name": "national"})] = 320
+    values["rule-on"][RULE_IDS.index("E1")] = [controls.ON]
+    assert controls.changes(Policy(), controls.policy_of(ids, values)) == ["E1 on", "E1.national=320"]
+    values["rule-on"][RULE_IDS.index("V4")] = [controls.ON]
+    with pytest.raises(ConfigError, match="policy.V4.enabled"):
+        controls.policy_of(ids, values)
+    values["param"][0] = None
+    with pytest.raises(ConfigError, match="policy.L2.county_key_min"):
+        controls.policy_of(ids, values)
+
+
+# ----------------------------------------------------------------------------- jobs
+
+def test_dashboard_run_equals_the_runner(runs):
+    """Same scenario and root seed → the runner's seeds and identical tables, so identical charts."""
+    a = runs[0]
+    seeds = replication_seeds(7, 3)
+    assert a.metrics["seed"].tolist() == seeds
+    ref = run_one(RunConfig(TINY, Policy()), seeds[1])
+    mine = a.series[a.series["replication"] == 1].drop(columns=["replication", "seed"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, ref.series)
+    again = JobManager("serial")
+    job = again.submit("x", "A", "A", RunConfig(TINY, Policy()), 7, 3)
+    b = wait_done(again, "x", job.id).result
+    pd.testing.assert_frame_equal(b.series, a.series)
+    assert chart("fan:output", [b])[1].to_json() == chart("fan:output", [a])[1].to_json()
+
+
+def test_network_trace_matches_the_model_at_the_end(runs):
+    a = runs[0]
+    model = run_model(TINY, Policy(), int(a.metrics["seed"].iloc[0]))
+    g = model.supply_network()
+    g.remove_nodes_from([n for n, park in g.nodes(data="park") if park < 0])
+    last = a.nodes["year"].max()
+    assert set(a.nodes.loc[a.nodes["year"] == last, "firm"]) == set(g.nodes)
+    assert len(a.edges[a.edges["year"] == last]) == g.number_of_edges()
+    assert a.nodes["year"].nunique() == TINY.years + 1
+
+
+def test_sessions_never_see_each_other():
+    manager = JobManager("serial")
+    job = manager.submit("alice", "A", "A", RunConfig(TINY, Policy()), 1, 1)
+    wait_done(manager, "alice", job.id)
+    assert manager.get("bob", job.id) is None and manager.jobs("bob") == [] and manager.results("bob") == {}
+    assert not manager.cancel("bob", job.id)
+    assert list(manager.results("alice")) == [job.id]
+
+
+def test_cancel_stops_a_run_and_busy_refuses_a_second():
+    manager = JobManager("serial")
+    job = manager.submit("s", "long", "long", RunConfig(TINY, Policy()), 1, 200)
+    with pytest.raises(Busy):
+        manager.submit("s", "again", "again", RunConfig(TINY, Policy()), 1, 1)
+    while job.done == 0:
+        time.sleep(0.01)
+    assert manager.cancel("s", job.id)
+    job = wait_done(manager, "s", job.id)
+    assert job.status == CANCELLED and 0 < job.done < 200 and job.result is None
+    other = manager.submit("s", "next", "next", RunConfig(TINY, Policy()), 1, 1)   # free again
+    assert wait_done(manager, "s", other.id).status == DONE
+
+
+def test_failed_configuration_is_reported_not_raised():
+    manager = JobManager("serial")
+    bad = RunConfig(TINY.with_parks((ParkSpec("p", "city", 1000.0, leading=("no_such_sector",)),)), Policy())
+    job = wait_done(manager, "s", manager.submit("s", "bad", "bad", bad, 1, 2).id)
+    assert job.status == "failed" and job.error
+
+
+# ----------------------------------------------------------------------------- export
+
+def test_exports_csv_html_png(runs):
+    data, fig = chart("fan:output", runs[:1])
+    rows = pd.read_csv(pd.io.common.BytesIO(render(data, fig, "csv")))
+    assert len(rows) == 3 * (TINY.years + 1) and {"seed", "year", "output"} <= set(rows.columns)
+    page = render(data, fig, "html").decode()
+    assert "<script src" not in page and "<link" not in page            # plotly.js inlined, nothing fetched
+    png = render(data, fig, "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    with pytest.raises(ValueError, match="allowed"):
+        render(data, fig, "gif")
+
+
+def test_ab_charts_use_the_paired_comparison(runs):
+    table = comparison_table(*runs)
+    row = table.set_index("metric").loc["output"]
+    assert row["n"] == 3 and row["diff"] == pytest.approx(row["mean_b"] - row["mean_a"])
+    data, fig = chart("ab-diff", runs, column="land_idle")
+    assert len(data) == TINY.years + 1 and list(fig.data[2].y) == pytest.approx(data["diff"].tolist())
+    network, _ = chart("network", runs[:1], year=int(runs[0].nodes["year"].max()), park=0)
+    assert (network["supplier_park"] == 0).all() and (network["customer_park"] == 0).all()
+
+
+# ----------------------------------------------------------------------------- report and CLI
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    """Two stores of a tiny scenario pair run with the same root seed (like `parksim run`)."""
+    tmp = tmp_path_factory.mktemp("stores")
+    out = []
+    for name, extra in (("tiny_a", ""), ("tiny_b", "[policy.L1]\nenabled = true\n")):
+        path = write(tmp, f"{name}.toml", f'name = "{name}"\nreplications = 3\nseed = 5\n[world]\n{TINY_WORLD}{extra}')
+        store = Store(tmp / "runs" / name)
+        execute(plan(str(path)), store, make_executor("serial"), progress=False)
+        out.append(store)
+    return tmp, out
+
+
+def test_report_of_a_comparison_is_self_contained(stores, capsys):
+    tmp, (a, b) = stores
+    out = tmp / "cmp.html"
+    assert main(["report", str(a.path), "tiny_b", "--runs", str(tmp / "runs"), "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    n_charts = len(figures.FANS) + len(COLUMNS) + 2               # fans, B − A per column, a map per run
+    assert page.count("class='chart'") == n_charts and page.count("Plotly.newPlot") == n_charts
+    assert page.count("plotly.js v") == 1 and "<script src" not in page and "<link" not in page
+    assert "Comparison: tiny_b − tiny_a" in page and "L1" in page
+    assert "report:" in capsys.readouterr().out
+
+
+def test_report_bad_input_exits_2_and_writes_nothing(stores, tmp_path, capsys):
+    tmp, (a, _) = stores
+    assert main(["report", str(tmp_path / "missing"), "--out", str(tmp_path / "r.html")]) == 2
+    assert "RUN 1: got" in capsys.readouterr().err and not (tmp_path / "r.html").exists()
+    assert main(["report", str(a.path), str(a.path), str(a.path)]) == 2
+    assert main(["report", str(a.path), "--out", str(tmp_path)]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dashboard_refuses_a_busy_port(capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"--port: got {port}" in err and "free port" in err
+    assert main(["dashboard", "--host", "not a host"]) == 2
+
+
+def test_report_from_store_matches_store_tables(stores):
+    _, (a, _) = stores
+    from viz.data import RunData
+    run = RunData.from_store(a)
+    assert run.replications == 3 and set(run.series["seed"]) == set(a.read("metrics")["seed"])
+    assert run.policy["L1"]["enabled"] is False and run.world["years"] == 3
+    page = build_report([run])
+    assert page.count("class='chart'") == len(figures.FANS) + 1
