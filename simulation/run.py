@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mesa import Agent
+
 from .model import ParkModel
 from .observe import RunOutputs
 from .policy import Policy
@@ -27,4 +29,8 @@ def simulate(world: WorldConfig | None = None, policy: Policy | None = None, see
     model = ParkModel(world, policy, sectors, snapshot_years, rng=seed)
     for _ in range(model.world.years):
         model.step()
-    return model.recorder.outputs()
+    outputs = model.recorder.outputs()
+    # Mesa 3.3 keeps every model alive in the class-level id counter ``Agent._ids`` (about 9 MB per
+    # city-scale run), so a worker doing thousands of runs would run out of memory: release it.
+    Agent._ids.pop(model, None)
+    return outputs
