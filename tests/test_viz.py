@@ -16,8 +16,8 @@ from experiments.store import Store
 from parksim.cli import main
 from scenarios.loader import load_scenario
 from simulation import ConfigError, Policy
-from simulation.world import ParkSpec
 from simulation.policy import RULE_IDS, RULES
+from simulation.world import ParkSpec
 from tests.conftest import TINY_WORLD, run_model, small_world, write
 from viz import controls, figures
 from viz.export import COLUMNS, chart, comparison_table, render
@@ -68,7 +68,7 @@ def test_fan_chart_draws_band_and_median_per_run_and_column():
                       "land_granted": [4.0, 6, 2, 8], "land_built": 1.0, "land_idle": [0.0, 1, 2, 3]})
     fig = figures.fan_chart({"x": s, "y": s}, spec)
     assert len(fig.data) == 3 * 3 * 2                             # band high, band low, median per line
-    median = [t for t in fig.data if t.name == "x · granted"][0]
+    median = next(t for t in fig.data if t.name == "x · granted")
     assert list(median.y) == [3.0, 7.0]
     assert "2 replications" in fig.layout.title.text
 
@@ -109,7 +109,7 @@ def test_network_figure_counts_links_of_the_year_and_park():
     assert np.isfinite(np.asarray(fig.data[0].x, float)).sum() == 6
     one = figures.network_figure(nodes, edges, 1, SECTORS, park=0)
     assert "2 firms, 1 links" in one.layout.title.text
-    star = [t for t in one.data if t.name == "a"][0]
+    star = next(t for t in one.data if t.name == "a")
     assert star.marker.symbol[0] == "star"
 
 
@@ -136,7 +136,7 @@ def test_every_rule_and_parameter_has_a_control():
     assert {(s.rule, s.name) for s in controls.SLIDERS} == numeric
     for s in controls.SLIDERS:
         assert s.lo <= s.default <= s.hi and s.step > 0
-    e1 = [s for s in controls.SLIDERS if (s.rule, s.name) == ("E1", "national")][0]
+    e1 = next(s for s in controls.SLIDERS if (s.rule, s.name) == ("E1", "national"))
     assert e1.unit == "万元/mu" and (e1.lo, e1.hi) == (0, 1000)
     first, source, doc = controls.rule_summary("E1")
     assert source.startswith("004 §(九)") and "Source" not in first and "250" in doc
@@ -270,7 +270,7 @@ def stores(tmp_path_factory):
 
 
 def test_report_of_a_comparison_is_self_contained(stores, capsys):
-    tmp, (a, b) = stores
+    tmp, (a, _b) = stores
     out = tmp / "cmp.html"
     assert main(["report", str(a.path), "tiny_b", "--runs", str(tmp / "runs"), "--out", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
@@ -282,7 +282,7 @@ def test_report_of_a_comparison_is_self_contained(stores, capsys):
 
 
 def test_report_bad_input_exits_2_and_writes_nothing(stores, tmp_path, capsys):
-    tmp, (a, _) = stores
+    _tmp, (a, _) = stores
     assert main(["report", str(tmp_path / "missing"), "--out", str(tmp_path / "r.html")]) == 2
     assert "RUN 1: got" in capsys.readouterr().err and not (tmp_path / "r.html").exists()
     assert main(["report", str(a.path), str(a.path), str(a.path)]) == 2

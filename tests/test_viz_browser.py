@@ -16,10 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from experiments.executors import make_executor
+from experiments.runner import execute, plan
+from experiments.store import Store
 from tests.conftest import TINY_WORLD, write
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -64,7 +68,8 @@ def off_host_requests(driver) -> list[str]:
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
-    """A dashboard on a free port offering two tiny scenarios (serial runs in the server process)."""
+    """A dashboard on a free port offering two tiny scenarios (serial runs in the server process), with a
+    tiny sweep in its runs directory."""
     from viz.app import create_app
     from viz.jobs import JobManager
     tmp = tmp_path_factory.mktemp("dash")
@@ -72,6 +77,9 @@ def dashboard(tmp_path_factory):
     base = write(tmp, "tiny_base.toml", f'name = "tiny_base"\ndescription = "Baseline, tiny"\nextends = "baseline"\nreplications = 4\n[world]\n{tiny}')
     lanz = write(tmp, "tiny_lanzhou.toml",
                  f'name = "tiny_lanzhou"\ndescription = "Lanzhou 2012, tiny"\nextends = "lanzhou_2012"\nreplications = 4\n[world]\n{tiny}\nstart_year = 2010\n')
+    sweep = write(tmp, "tiny_sweep.toml", 'name = "tiny_sweep"\nextends = "tiny_lanzhou.toml"\nreplications = 2\n'
+                  '[sweep]\nmethod = "factorial"\n[sweep.levers]\n"policy.E1.national" = [100.0, 300.0]\n')
+    execute(plan(str(sweep), sweep=True), Store(tmp / "runs" / "tiny_sweep"), make_executor("serial"), progress=False)
     app = create_app(tmp / "runs", (str(base), str(lanz)), JobManager("serial"))
     port = free_port()
     server = threading.Thread(target=app.run, kwargs={"host": "127.0.0.1", "port": port, "debug": False},
@@ -188,6 +196,18 @@ def test_workshop_flow(dashboard, browser):
         table = list(csv.DictReader(fh))
     assert len(table) == 4 * 7 and {"replication", "seed", "year", "output"} <= set(table[0])
 
+    tab(d, "Chain network")
+    wait(d, lambda d: traces_drawn(d, "network") >= 2)
+    assert "2016" in d.find_element(By.CSS_SELECTOR, "#network .gtitle").text   # last year shown first
+
+    tab(d, "Sweeps")
+    choose(d, "sweep-store", "tiny_sweep")
+    wait(d, lambda d: traces_drawn(d, "sweep") >= 3)
+    point = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#sweep .scatterlayer .trace:last-of-type .point"))
+    ActionChains(d).move_to_element(point[-1]).click().perform()
+    cells = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#sweep-runs td[data-column='policy.E1.national']"))
+    assert [c.text for c in cells] == ["300", "300"]            # the two replications behind the point
+
     assert console_errors(d) == []
     assert off_host_requests(d) == []
 
@@ -231,9 +251,6 @@ def test_cancel_and_sessions_are_isolated(dashboard, browser):
 
 def test_report_opens_offline_with_every_chart(tmp_path, browser):
     """A comparison report, opened from disk with no network, draws every chart without console errors."""
-    from experiments.executors import make_executor
-    from experiments.runner import execute, plan
-    from experiments.store import Store
     from parksim.cli import main
     refs = []
     for name, extra in (("rep_a", ""), ("rep_b", "[policy.X1]\nenabled = true\n")):

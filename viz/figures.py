@@ -154,12 +154,15 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...]) -> go.Fi
                                   "transition": {"duration": 0}}]} for y in years]
     fig.update_layout(
         sliders=[{"active": 0, "steps": steps, "currentvalue": {"prefix": "year "}, "pad": {"t": 40}}],
-        updatemenus=[{"type": "buttons", "showactive": False, "x": 0, "y": -0.12, "xanchor": "right",
+        updatemenus=[{"type": "buttons", "showactive": False, "x": 0, "y": 0, "xanchor": "right", "yanchor": "top",
+                      "pad": {"t": 60, "r": 10},
                       "buttons": [{"label": "▶ Play", "method": "animate",
                                    "args": [None, {"frame": {"duration": 500, "redraw": True},
                                                    "fromcurrent": True, "transition": {"duration": 0}}]}]}])
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    return _layout(fig, "Parks: size ∝ output, colour = largest sector", "x (km)", "y (km)")
+    _layout(fig, "Parks: size ∝ output, colour = largest sector", "x (km)", "y (km)")
+    fig.update_layout(height=560, legend={"orientation": "v", "x": 1.02, "y": 1})
+    return fig
 
 
 def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors: list[str] | tuple[str, ...],
@@ -176,11 +179,17 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors:
     n = n.copy()
     stage_pos = {s: i for i, s in enumerate(STAGES)}
     rank = n.groupby(["park", "stage"]).cumcount().to_numpy()
-    spread = 3.0 if park is None else 1.0
+    # One park: stage columns at x = -2, 0, 2. All parks: the same pattern around each park's position,
+    # scaled to the map so that neighbouring parks stay apart.
+    if park is None and len(n):
+        unit = max(np.ptp(n["park_x"]), np.ptp(n["park_y"]), 60.0) / 60
+        cx, cy = n["park_x"], n["park_y"]
+    else:
+        unit, cx, cy = 1.0, 0.0, 0.0
     angle = rank * 2.399963                                   # golden-angle spiral inside each stage column
-    radius = np.sqrt(rank + 1) * (0.25 if park is None else 0.4)
-    n["px"] = (n["park_x"] if park is None else 0) + (n["stage"].map(stage_pos) - 1) * spread * 2 + radius * np.cos(angle)
-    n["py"] = (n["park_y"] if park is None else 0) + radius * np.sin(angle)
+    radius = np.sqrt(rank + 1) * 0.2 * unit
+    n["px"] = cx + (n["stage"].map(stage_pos) - 1) * 2 * unit + radius * np.cos(angle)
+    n["py"] = cy + radius * np.sin(angle)
     pos = n.set_index("firm")[["px", "py"]]
     e = edges[(edges["year"] == year) & edges["supplier"].isin(pos.index) & edges["customer"].isin(pos.index)]
     ex = np.column_stack([pos.loc[e["supplier"], "px"], pos.loc[e["customer"], "px"], np.full(len(e), np.nan)]).ravel()
@@ -200,9 +209,11 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors:
     where = "all parks" if park is None else f"park {park}"
     fig.update_xaxes(showticklabels=park is not None, tickvals=[-2, 0, 2] if park is not None else None,
                      ticktext=list(STAGES) if park is not None else None)
-    fig.update_yaxes(showticklabels=False)
-    return _layout(fig, f"Supplier network, {where}, {year}: {len(n)} firms, {len(e)} links "
-                   "(★ leading firm; columns: upstream → downstream)", "", "")
+    fig.update_yaxes(showticklabels=False, scaleanchor="x" if park is None else None)
+    _layout(fig, f"Supplier network, {where}, {year}: {len(n)} firms, {len(e)} links "
+            "(★ leading firm; columns: upstream → downstream)", "", "")
+    fig.update_layout(height=600)
+    return fig
 
 
 def sweep_table(metrics: pd.DataFrame, factors: list[str], metric: str) -> pd.DataFrame:
