@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from mesa import Agent
 
 from experiments.compare import ok_metrics
 from experiments.runner import RunConfig
@@ -109,23 +110,27 @@ def network_trace(config: RunConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFr
     out (the map and the network are about parks).
     """
     model = ParkModel(config.world, config.policy, rng=seed)
-    sectors = model.sectors
-    nodes, edges = [], []
-    for i in range(model.world.years + 1):
-        if i:
-            model.step()
-        g = model.supply_network()
-        g.remove_nodes_from([n for n, park in g.nodes(data="park") if park < 0])
-        if g.number_of_nodes():
-            firm = np.fromiter(g.nodes, int, g.number_of_nodes())
-            attrs = [g.nodes[n] for n in g.nodes]
-            park = np.array([a["park"] for a in attrs])
-            nodes.append(pd.DataFrame({
-                "year": model.year, "firm": firm, "park": park,
-                "sector": [sectors.keys[a["sector"]] for a in attrs],
-                "stage": [STAGES[a["stage"]] for a in attrs], "leading": [bool(a["leading"]) for a in attrs],
-                "park_x": model.parks.x[park], "park_y": model.parks.y[park]}))
-        src, dst = (np.array(x, int) for x in zip(*g.edges)) if g.number_of_edges() else (np.zeros(0, int),) * 2
-        edges.append(pd.DataFrame({"year": model.year, "supplier": src, "customer": dst}))
-    return (pd.concat(nodes, ignore_index=True) if nodes else pd.DataFrame(columns=["year", "firm", "park"]),
+    try:
+        sectors = model.sectors
+        nodes, edges = [], []
+        for i in range(model.world.years + 1):
+            if i:
+                model.step()
+            g = model.supply_network()
+            g.remove_nodes_from([n for n, park in g.nodes(data="park") if park < 0])
+            if g.number_of_nodes():
+                firm = np.fromiter(g.nodes, int, g.number_of_nodes())
+                attrs = [g.nodes[n] for n in g.nodes]
+                park = np.array([a["park"] for a in attrs])
+                nodes.append(pd.DataFrame({
+                    "year": model.year, "firm": firm, "park": park,
+                    "sector": [sectors.keys[a["sector"]] for a in attrs],
+                    "stage": [STAGES[a["stage"]] for a in attrs], "leading": [bool(a["leading"]) for a in attrs],
+                    "park_x": model.parks.x[park], "park_y": model.parks.y[park]}))
+            src, dst = (np.array(x, int) for x in zip(*g.edges)) if g.number_of_edges() else (np.zeros(0, int),) * 2
+            edges.append(pd.DataFrame({"year": model.year, "supplier": src, "customer": dst}))
+    finally:
+        Agent._ids.pop(model, None)           # Mesa keeps every model in a class-level dict (as in simulate)
+    columns = ["year", "firm", "park", "sector", "stage", "leading", "park_x", "park_y"]
+    return (pd.concat(nodes, ignore_index=True) if nodes else pd.DataFrame(columns=columns),
             pd.concat(edges, ignore_index=True))
