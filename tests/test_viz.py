@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import socket
 import time
 
@@ -238,10 +239,14 @@ def test_exports_csv_html_png(runs):
     assert len(rows) == 3 * (TINY.years + 1) and {"seed", "year", "output"} <= set(rows.columns)
     page = render(data, fig, "html").decode()
     assert "<script src" not in page and "<link" not in page            # plotly.js inlined, nothing fetched
-    png = render(data, fig, "png")
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     with pytest.raises(ValueError, match="allowed"):
         render(data, fig, "gif")
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="kaleido needs Debian's chromium (.ci/run installs it)")
+def test_png_export_through_kaleido_and_the_system_chromium(runs):
+    png = render(*chart("map", runs[:1]), "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
 
 
 def test_ab_charts_use_the_paired_comparison(runs):
@@ -300,6 +305,13 @@ def test_dashboard_refuses_a_busy_port(capsys):
     err = capsys.readouterr().err
     assert f"--port: got {port}" in err and "free port" in err
     assert main(["dashboard", "--host", "not a host"]) == 2
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free = str(s.getsockname()[1])
+    assert main(["dashboard", "--port", free, "--workers", "0"]) == 2
+    assert main(["dashboard", "--port", free, "--scenario", "no_such_scenario"]) == 2
+    err = capsys.readouterr().err
+    assert "--workers: got 0" in err and "scenario: got 'no_such_scenario'" in err
 
 
 def test_report_from_store_matches_store_tables(stores):
