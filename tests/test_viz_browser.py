@@ -195,6 +195,10 @@ def test_workshop_flow(dashboard, browser):
     with open(path, encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))
     assert len(table) == 4 * 7 and {"replication", "seed", "year", "output"} <= set(table[0])
+    d.find_element(By.CSS_SELECTOR, "#fan-land ~ .exports button:nth-child(1)").click()    # PNG via kaleido
+    png = wait(d, lambda d: next((p for p in d.downloads.glob("*land.png")), None))
+    wait(d, lambda d: png.stat().st_size > 10_000)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     tab(d, "Chain network")
     wait(d, lambda d: traces_drawn(d, "network") >= 2)

@@ -14,7 +14,7 @@ from pathlib import Path
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from experiments.compare import ok_metrics
@@ -47,9 +47,10 @@ def placeholder(message: str) -> go.Figure:
 
 
 def export_buttons(name: str) -> html.Div:
+    """PNG / HTML / CSV buttons with the chart's own download slot (charts download independently)."""
     return html.Div([html.Button(fmt.upper(), id={"type": "export", "chart": name, "fmt": fmt},
                                  className="export", title=f"download this chart as {fmt.upper()}")
-                     for fmt in FORMATS], className="exports")
+                     for fmt in FORMATS] + [dcc.Download(id={"type": "download", "chart": name})], className="exports")
 
 
 def card(name: str, graph_id: str) -> html.Div:
@@ -134,7 +135,6 @@ def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUM
         dcc.Store(id="job"),
         dcc.Store(id="runs-version", data=0),
         dcc.Interval(id="poll", interval=400, disabled=True),
-        dcc.Download(id="download"),
         html.H2("ParkSim workshop dashboard"),
         dcc.Tabs(id="tabs", value="builder", children=[
             dcc.Tab(label="Scenario and run", value="builder", children=builder),
@@ -312,7 +312,8 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
         cols = ["run_id", "point", "replication", "seed", *factors, metric]
         return html_table(rows[cols])
 
-    @app.callback(Output("download", "data"), Input({"type": "export", "chart": ALL, "fmt": ALL}, "n_clicks"),
+    @app.callback(Output({"type": "download", "chart": MATCH}, "data"),
+                  Input({"type": "export", "chart": MATCH, "fmt": ALL}, "n_clicks"),
                   State("session", "data"), State("run-select", "value"), State("ab-a", "value"),
                   State("ab-b", "value"), State("ab-column", "value"), State("net-year", "value"),
                   State("net-park", "value"), State("sweep-store", "value"), State("sweep-metric", "value"),
