@@ -100,7 +100,7 @@ def test_park_map_frames_replay_every_year():
     assert last["b"].marker.size[0] == pytest.approx(50) and last["a"].marker.size[0] == pytest.approx(8 + 42 / 4)
 
 
-def test_network_figure_counts_links_of_the_year_and_park():
+def test_network_figure_counts_links_of_the_year_and_park(monkeypatch):
     nodes = pd.DataFrame({"year": 1, "firm": [0, 1, 2, 3], "park": [0, 0, 1, 1], "sector": ["a", "b", "a", "c"],
                           "stage": ["upstream", "downstream", "upstream", "midstream"],
                           "leading": [True, False, False, False], "park_x": [0.0, 0, 50, 50], "park_y": 0.0})
@@ -111,7 +111,9 @@ def test_network_figure_counts_links_of_the_year_and_park():
     one = figures.network_figure(nodes, edges, 1, SECTORS, park=0)
     assert "2 firms, 1 links" in one.layout.title.text
     star = next(t for t in one.data if t.name == "a")
-    assert star.marker.symbol[0] == "star"
+    assert star.marker.symbol[0] == "star" and star.type == "scatter"
+    monkeypatch.setattr(figures, "WEBGL_ABOVE", 3)                    # large networks go to WebGL
+    assert {t.type for t in figures.network_figure(nodes, edges, 1, SECTORS).data} == {"scattergl"}
 
 
 def test_sweep_figure_curve_heatmap_and_runs_behind():

@@ -124,8 +124,9 @@ def network_trace(config: RunConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFr
                 park = np.array([a["park"] for a in attrs])
                 nodes.append(pd.DataFrame({
                     "year": model.year, "firm": firm, "park": park,
-                    "sector": [sectors.keys[a["sector"]] for a in attrs],
-                    "stage": [STAGES[a["stage"]] for a in attrs], "leading": [bool(a["leading"]) for a in attrs],
+                    "sector": pd.Categorical.from_codes([a["sector"] for a in attrs], sectors.keys),
+                    "stage": pd.Categorical.from_codes([a["stage"] for a in attrs], STAGES),
+                    "leading": [bool(a["leading"]) for a in attrs],
                     "park_x": model.parks.x[park], "park_y": model.parks.y[park]}))
             src, dst = (np.array(x, int) for x in zip(*g.edges)) if g.number_of_edges() else (np.zeros(0, int),) * 2
             edges.append(pd.DataFrame({"year": model.year, "supplier": src, "customer": dst}))

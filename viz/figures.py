@@ -55,6 +55,7 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#bcbd22", "#17becf", "#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69",
            "#fccde5", "#bc80bd", "#ccebc5", "#ffed6f")
 BAND_LOW, BAND_HIGH = 0.05, 0.95
+WEBGL_ABOVE = 4000          # network nodes above which the network is drawn with WebGL
 
 
 def colour_of(key: str, keys: list[str] | tuple[str, ...]) -> str:
@@ -178,7 +179,7 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors:
         n = n[n["park"] == park]
     n = n.copy()
     stage_pos = {s: i for i, s in enumerate(STAGES)}
-    rank = n.groupby(["park", "stage"]).cumcount().to_numpy()
+    rank = n.groupby(["park", "stage"], observed=True).cumcount().to_numpy()
     # One park: stage columns at x = -2, 0, 2. All parks: the same pattern around each park's position,
     # scaled to the map so that neighbouring parks stay apart.
     if park is None and len(n):
@@ -188,18 +189,19 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors:
         unit, cx, cy = 1.0, 0.0, 0.0
     angle = rank * 2.399963                                   # golden-angle spiral inside each stage column
     radius = np.sqrt(rank + 1) * 0.2 * unit
-    n["px"] = cx + (n["stage"].map(stage_pos) - 1) * 2 * unit + radius * np.cos(angle)
+    n["px"] = cx + (n["stage"].astype(str).map(stage_pos) - 1) * 2 * unit + radius * np.cos(angle)
     n["py"] = cy + radius * np.sin(angle)
     pos = n.set_index("firm")[["px", "py"]]
     e = edges[(edges["year"] == year) & edges["supplier"].isin(pos.index) & edges["customer"].isin(pos.index)]
     ex = np.column_stack([pos.loc[e["supplier"], "px"], pos.loc[e["customer"], "px"], np.full(len(e), np.nan)]).ravel()
     ey = np.column_stack([pos.loc[e["supplier"], "py"], pos.loc[e["customer"], "py"], np.full(len(e), np.nan)]).ravel()
-    fig = go.Figure(go.Scatter(x=ex, y=ey, mode="lines", line={"width": 0.5, "color": "rgba(90,90,90,0.35)"},
+    scatter = go.Scattergl if len(n) > WEBGL_ABOVE else go.Scatter     # SVG gets slow with many thousand nodes
+    fig = go.Figure(scatter(x=ex, y=ey, mode="lines", line={"width": 0.5, "color": "rgba(90,90,90,0.35)"},
                                hoverinfo="skip", name=f"supplier links ({len(e)})"))
     for sector in [s for s in sectors if s in set(n["sector"])]:
         s = n[n["sector"] == sector]
         lead = s["leading"].astype(bool)
-        fig.add_trace(go.Scatter(
+        fig.add_trace(scatter(
             x=s["px"], y=s["py"], mode="markers", name=sector,
             marker={"color": colour_of(sector, sectors), "size": np.where(lead, 16, 7),
                     "symbol": np.where(lead, "star", "circle"), "line": {"width": np.where(lead, 1.5, 0), "color": "#000"}},
