@@ -42,7 +42,9 @@ class ParkModel(mesa.Model):
                  *, rng: int | np.random.SeedSequence | None = None):
         if rng is None:
             raise ValueError("rng: got None; allowed: an integer seed or numpy SeedSequence (runs must be reproducible)")
-        super().__init__(rng=rng)
+        # Mesa seeds its stdlib generator from an int but draws from rng for anything else, so a seed
+        # read back from Parquet (np.int64) would shift the stream: make every integer seed a Python int.
+        super().__init__(rng=int(rng) if isinstance(rng, np.integer) else rng)
         self.world = world or WorldConfig()
         self.policy = policy or Policy()
         self.sectors = sectors or default_sectors()

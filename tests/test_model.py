@@ -55,6 +55,13 @@ def test_same_seed_same_outputs_different_seed_different():
     assert not a.series.equals(c.series)
 
 
+def test_numpy_integer_seed_gives_the_same_run_as_int():
+    """A seed read back from Parquet (np.int64) reproduces the run of the same Python int."""
+    world = small_world(years=4)
+    a, b = (simulate(world, EVERYTHING_ON, seed=s) for s in (7, np.int64(7)))
+    pd.testing.assert_frame_equal(a.series, b.series)
+
+
 def test_states_follow_build_out_order():
     """No firm produces before being built: producing firms entered at least build_years ago."""
     world = small_world(years=8, build_years=2)
