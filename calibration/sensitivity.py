@@ -84,8 +84,14 @@ def morris_analyse(prob: dict, X: np.ndarray, Y: pd.DataFrame, seed: int) -> pd.
 
 
 def influence(morris: pd.DataFrame) -> pd.Series:
-    """Overall influence of each parameter: its largest scaled μ* over the outputs, descending."""
-    return morris.groupby("parameter")["mu_star_scaled"].max().sort_values(ascending=False, kind="stable")
+    """Overall influence of each parameter: its largest scaled μ* over the outputs, descending.
+
+    A parameter that drives any one headline output counts; ties (several parameters each the
+    largest for some output) are broken by the mean scaled μ* over the outputs.
+    """
+    g = morris.groupby("parameter")["mu_star_scaled"]
+    table = pd.DataFrame({"max": g.max(), "mean": g.mean()}).sort_values(["max", "mean"], ascending=False, kind="stable")
+    return table["max"]
 
 
 def most_influential(morris: pd.DataFrame, k: int) -> list[str]:
