@@ -90,6 +90,7 @@ def _executor(args) -> str:
 def _params(specs: list[str], need_bounds: bool):
     """``PATH=LOW:HIGH`` (or ``PATH`` with default bounds) → validated FreeParameters."""
     from parksim.cli import BadInput
+
     from .space import parameter
     out = []
     for spec in specs:
@@ -116,6 +117,7 @@ def _at_least(args, name: str, low: int) -> None:
 def cmd_calibrate(args) -> int:
     from parksim.cli import BadInput
     from scenarios.loader import load_scenario
+
     from .fragments import default_extends, write_fragment
     from .search import calibrate
     from .targets import load_targets
@@ -153,6 +155,7 @@ def cmd_calibrate(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from scenarios.loader import load_scenario
+
     from .sensitivity import screen_then_sobol
     from .space import free_parameters
     kind = _executor(args)

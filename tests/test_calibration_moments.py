@@ -5,13 +5,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write
 
 from calibration import moments, smm, validation
 from calibration.space import FreeParameter, free_parameters, parameter
 from calibration.targets import DEFAULT_FILE, load_targets
 from simulation import ConfigError
-
-from conftest import write
 
 # ------------------------------------------------------------------------------------------------ moments
 
