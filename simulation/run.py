@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from mesa import Agent
-
 from .model import ParkModel
 from .observe import RunOutputs
 from .policy import Policy
@@ -30,7 +28,5 @@ def simulate(world: WorldConfig | None = None, policy: Policy | None = None, see
     for _ in range(model.world.years):
         model.step()
     outputs = model.recorder.outputs()
-    # Mesa 3.3 keeps every model alive in the class-level id counter ``Agent._ids`` (about 9 MB per
-    # city-scale run), so a worker doing thousands of runs would run out of memory: release it.
-    Agent._ids.pop(model, None)
+    model.release()
     return outputs

@@ -55,6 +55,14 @@ def test_same_seed_same_outputs_different_seed_different():
     assert not a.series.equals(c.series)
 
 
+def test_finished_runs_are_not_kept_alive_by_mesa():
+    """simulate releases its model from Mesa's class-level id counter (thousands of runs per worker)."""
+    import mesa
+    before = len(mesa.Agent._ids)
+    simulate(small_world(years=2), Policy(), seed=1)
+    assert len(mesa.Agent._ids) == before
+
+
 def test_numpy_integer_seed_gives_the_same_run_as_int():
     """A seed read back from Parquet (np.int64) reproduces the run of the same Python int."""
     world = small_world(years=4)

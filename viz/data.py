@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from mesa import Agent
 
 from experiments.compare import ok_metrics
 from experiments.runner import RunConfig
@@ -131,7 +130,7 @@ def network_trace(config: RunConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFr
             src, dst = (np.array(x, int) for x in zip(*g.edges)) if g.number_of_edges() else (np.zeros(0, int),) * 2
             edges.append(pd.DataFrame({"year": model.year, "supplier": src, "customer": dst}))
     finally:
-        Agent._ids.pop(model, None)           # Mesa keeps every model in a class-level dict (as in simulate)
+        model.release()
     columns = ["year", "firm", "park", "sector", "stage", "leading", "park_x", "park_y"]
     return (pd.concat(nodes, ignore_index=True) if nodes else pd.DataFrame(columns=columns),
             pd.concat(edges, ignore_index=True))
