@@ -268,14 +268,14 @@ class ParkModel(mesa.Model):
 
     def _add_firms(self, proj: dict, park: np.ndarray, land_now: np.ndarray, pending: np.ndarray,
                    price: np.ndarray, entry_year) -> np.ndarray:
-        sec = self.sectors
+        sec, w = self.sectors, self.world
         rows = self.firms.append(
             len(park), sector=proj["sector"], park=park, state=GRANTED, entry_year=entry_year,
             state_year=entry_year, grant_year=entry_year, investment=proj["investment"],
             intensity=proj["intensity"], land=land_now, land_pending=pending, land_price=price,
             hightech=proj["hightech"], leading=proj["leading"], productivity=proj["productivity"],
             margin=proj["margin"], capacity=proj["investment"] * sec.output_per_investment[proj["sector"]],
-            capital=0.1 * proj["investment"], efficiency_class=1)
+            capital=w.equity_share * proj["investment"], efficiency_class=1)
         for r in rows:
             self.firm_agents[int(r)] = Firm(self, int(r))
         return rows

@@ -92,6 +92,7 @@ class WorldConfig:
     agglomeration_elasticity: float = param(0.04, 0, 1, "output per log(1 + same-sector firms)")
     chain_elasticity: float = param(0.1, 0, 1, "output per unit of local upstream presence")
     infrastructure_elasticity: float = param(0.05, 0, 1, "output per unit infrastructure")
+    equity_share: float = param(0.1, 0, 2, "owner's equity buffer at entry, share of investment")
     loss_years: int = param(2, 1, 20, "loss years before a firm stops")
     bankruptcy_years: int = param(3, 0, 20, "years a stopped firm's land stays locked (without X4)")
     # Supply links.

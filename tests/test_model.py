@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import run_model, small_world
+from conftest import mean_over_seeds, run_model, small_world
 from simulation import Policy, simulate
 from simulation.state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
 
@@ -122,3 +122,11 @@ def test_agents_are_views_of_the_column_store():
     assert all(s.model is m for s in firm.suppliers)
     firm.utilization = 0.5
     assert m.firms.utilization[row] == 0.5
+
+
+def test_more_equity_at_entry_means_fewer_exits():
+    """equity_share is the buffer a loss-making firm burns before it stops: more of it, fewer exits."""
+    exits = {e: mean_over_seeds(small_world(equity_share=e), Policy(),
+                                lambda m: sum(r["exits"] for r in m.recorder.series))
+             for e in (0.0, 0.5)}
+    assert exits[0.5] < 0.8 * exits[0.0]
