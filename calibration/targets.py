@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from simulation import ConfigError
+from simulation.errors import check_keys
 
 from .moments import MOMENTS, NEEDS_ARG, WHOLE_RUN
 from .space import FreeParameter, parameter
@@ -85,9 +86,7 @@ def _number(value, where: str, allowed: str, positive: bool = False) -> float:
 def _target(key: str, t, where: str) -> Target:
     if not isinstance(t, dict):
         raise ConfigError(where, t, "a table [targets.<key>]")
-    for k in t:
-        if k not in TARGET_KEYS:
-            raise ConfigError(f"{where}.{k}", t[k], "a target key: " + ", ".join(TARGET_KEYS))
+    check_keys(t, TARGET_KEYS, where, "a target key")
     moment = t.get("moment")
     if moment not in MOMENTS:
         raise ConfigError(f"{where}.moment", moment, "a moment: " + ", ".join(MOMENTS))

@@ -46,6 +46,7 @@ from typing import Any, Mapping
 
 from simulation import ConfigError, ParkSpec, Policy, WorldConfig
 from simulation.policy import RULE_IDS, RULES
+from simulation.errors import check_keys
 
 from .catalogue import CatalogueParks, parks_from_catalogue
 from .targets import target_ids
@@ -346,9 +347,7 @@ def _parks(table, where: str) -> tuple[ParkSpec, ...]:
         here = f"{where}[{i}]"
         if not isinstance(p, dict):
             raise ConfigError(here, p, "a table with name, level, area_mu")
-        for key in p:
-            if key not in PARK_KEYS:
-                raise ConfigError(f"{here}.{key}", p[key], "a park field: " + ", ".join(PARK_KEYS))
+        check_keys(p, PARK_KEYS, here, "a park field")
         for key in ("name", "level", "area_mu"):
             if key not in p:
                 raise ConfigError(f"{here}.{key}", None, "a required park field (name, level, area_mu)")
@@ -380,9 +379,7 @@ def _is_number(v) -> bool:
 def _catalogue(table, where: str, year: int) -> CatalogueParks:
     if not isinstance(table, dict):
         raise ConfigError(where, table, "a table with province (and optionally cities, levels)")
-    for key in table:
-        if key not in CATALOGUE_KEYS:
-            raise ConfigError(f"{where}.{key}", table[key], "a catalogue key: " + ", ".join(CATALOGUE_KEYS))
+    check_keys(table, CATALOGUE_KEYS, where, "a catalogue key")
     province = table.get("province")
     if not isinstance(province, str):
         raise ConfigError(f"{where}.province", province, "a province name as in the catalogue, e.g. 河南省")
@@ -414,9 +411,7 @@ def _factor_field(path: str, where: str) -> dataclasses.Field:
 
 
 def _sweep(table: dict) -> SweepSpec:
-    for key in table:
-        if key not in SWEEP_KEYS:
-            raise ConfigError(f"sweep.{key}", table[key], "a sweep key: " + ", ".join(SWEEP_KEYS))
+    check_keys(table, SWEEP_KEYS, "sweep", "a sweep key")
     method = table.get("method", "factorial")
     if method not in SWEEP_METHODS:
         raise ConfigError("sweep.method", method, "one of " + ", ".join(SWEEP_METHODS))
