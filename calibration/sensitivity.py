@@ -115,8 +115,8 @@ def morris_chart(morris: pd.DataFrame) -> go.Figure:
     wide = morris.pivot(index="parameter", columns="output", values="mu_star_scaled").loc[order]
     fig = go.Figure(go.Heatmap(z=wide.to_numpy(), x=list(wide.columns), y=[p.split(".", 1)[1] for p in order],
                                colorscale="Blues", colorbar={"title": "μ*/max μ*"}))
-    fig.update_layout(title="Morris screening: scaled μ* per headline output", height=max(400, 18 * len(order)),
-                      yaxis={"autorange": "reversed"})
+    fig.update_layout(title="Morris screening: scaled μ* per headline output", height=max(400, 120 + 20 * len(order)),
+                      yaxis={"autorange": "reversed", "dtick": 1})     # every parameter labelled
     return fig
 
 
