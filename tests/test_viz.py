@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import socket
 import time
@@ -245,7 +246,7 @@ def test_exports_csv_html_png(runs):
         render(data, fig, "gif")
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="kaleido needs Debian's chromium (.ci/run installs it)")
+@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("PARKSIM_REQUIRE_BROWSER"), reason="kaleido needs Debian's chromium (.ci/run installs it)")
 def test_png_export_through_kaleido_and_the_system_chromium(runs):
     png = render(*chart("map", runs[:1]), "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
