@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
 from experiments.compare import mean_ci, paired_differences
 from simulation.sectors import STAGES
@@ -50,10 +51,8 @@ FANS = (
 )
 FAN_BY_ID = {f.id: f for f in FANS}
 
-# Qualitative palette (plotly's D3 + Set3): enough distinct colours for the sector catalogue.
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-           "#bcbd22", "#17becf", "#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69",
-           "#fccde5", "#bc80bd", "#ccebc5", "#ffed6f")
+# Qualitative palette (plotly's D3 then Alphabet): 36 distinct colours, more than the 29 sectors.
+PALETTE = tuple(qualitative.D3) + tuple(c for c in qualitative.Alphabet if c not in qualitative.D3)
 BAND_LOW, BAND_HIGH = 0.05, 0.95
 WEBGL_ABOVE = 4000          # network nodes above which the network is drawn with WebGL
 
