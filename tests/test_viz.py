@@ -213,6 +213,15 @@ def test_sessions_never_see_each_other():
     assert list(manager.results("alice")) == [job.id]
 
 
+def test_memory_keeps_the_newest_runs_per_session_and_overall():
+    """Each session keeps its last ``keep`` runs; all sessions together their last ``keep_total``."""
+    manager = JobManager("serial", keep=2, keep_total=3)
+    done = [wait_done(manager, s, manager.submit(s, s, s, RunConfig(TINY, Policy()), 1, 1).id).id
+            for s in ("a", "a", "a", "b", "b")]
+    assert list(manager.results("a")) == [done[2]]          # a's two newest, minus the oldest overall
+    assert list(manager.results("b")) == done[3:]
+
+
 def test_cancel_stops_a_run_and_busy_refuses_a_second():
     manager = JobManager("serial")
     job = manager.submit("s", "long", "long", RunConfig(TINY, Policy()), 1, 200)

@@ -51,10 +51,15 @@ class Job:
 
 
 class JobManager:
-    """Starts, tracks and cancels runs; keeps each session's last ``keep`` finished runs in memory."""
+    """Starts, tracks and cancels runs; keeps each session's last ``keep`` finished runs in memory.
 
-    def __init__(self, executor: str = "serial", workers: int | None = None, keep: int = 12):
-        self.executor, self.workers, self.keep = executor, workers, keep
+    Sessions never say goodbye (a closed tab just stops asking), so at most ``keep_total`` finished
+    runs are kept over all sessions, the oldest dropped first: a day-long workshop stays in memory.
+    """
+
+    def __init__(self, executor: str = "serial", workers: int | None = None, keep: int = 12,
+                 keep_total: int = 60):
+        self.executor, self.workers, self.keep, self.keep_total = executor, workers, keep, keep_total
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -108,8 +113,9 @@ class JobManager:
     def _prune(self, session: str) -> None:
         with self._lock:
             finished = [j for j in self._session_jobs(session) if j.status != RUNNING]
-            for old in finished[:-self.keep]:
-                del self._jobs[old.id]
+            everyone = [j for j in self._jobs.values() if j.status != RUNNING]
+            for old in {j.id for j in finished[:-self.keep] + everyone[:-self.keep_total]}:
+                del self._jobs[old]
 
     def get(self, session: str, job_id: str) -> Job | None:
         """The session's job ``job_id``; None if it does not exist or belongs to another session."""
