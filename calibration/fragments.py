@@ -14,6 +14,8 @@ from pathlib import Path
 
 from scenarios.loader import SCENARIO_DIR, load_scenario
 
+from .targets import shown_path
+
 
 def _toml_value(v) -> str:
     if isinstance(v, bool):
@@ -23,22 +25,13 @@ def _toml_value(v) -> str:
     return repr(float(v))
 
 
-def _shown(path: str) -> str:
-    """A targets path as the header shows it: relative to the project when inside it (no machine paths)."""
-    root = Path(__file__).resolve().parents[1]
-    try:
-        return Path(path).resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path
-
-
 def fragment_text(result: dict, name: str, extends: str | None = None) -> str:
     """The TOML text of a fragment from a calibration result (``result.json``)."""
     table = [r for r in result["targets_table"] if r["measured"]]
     lines = [
         f"# Calibrated world parameters: `parksim calibrate` on scenario {result['scenario']}",
         f"# ({result['finished'][:19]} UTC, code {result['code_version']['version']}, source {result['code_version']['source_hash']}).",
-        f"# Targets: {_shown(result['targets_file'])}; SMM loss {result['loss']:.4g} over {len(table)} measured targets;",
+        f"# Targets: {shown_path(result['targets_file'])}; SMM loss {result['loss']:.4g} over {len(table)} measured targets;",
         (f"# differential evolution: {result['evaluations']} evaluations × {result['replications']} replications "
          f"(popsize {result['popsize']}, seed {result['seed']}), {result['generations']} generations."),
         "# Calibrated with that scenario's policy held fixed. Simulated vs observed:",

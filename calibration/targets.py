@@ -120,6 +120,15 @@ def _target(key: str, t, where: str) -> Target:
     return Target(key, moment, value, low, high, tol, weight, kind, source, year, t.get("arg"), proxy)
 
 
+def shown_path(path: str | Path) -> str:
+    """A targets path as reports and fragments show it: relative to the project when inside it (no machine paths)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def load_targets(path: str | Path | None = None) -> TargetSet:
     """Read and validate a targets file (default: the packaged ``calibration/targets.toml``).
 

@@ -24,7 +24,7 @@ from . import report
 from .evaluate import evaluate, tasks_for
 from .smm import loss, measures, summarise, target_table
 from .space import parameter
-from .targets import TargetSet, load_targets
+from .targets import TargetSet, load_targets, shown_path
 from .validation import all_facts, collect, facts_table, pooled_hazard
 
 
@@ -69,7 +69,7 @@ def validate_model(scenario: Scenario | str, *, calibrated: dict | None = None, 
     blocks = [
         (f"<p>Scenario <b>{html.escape(scenario.name)}</b> ({world.years} years from {world.start_year}); "
          f"calibrated world: {html.escape(values)}. {replications} replications on common seeds (root seed "
-         f"{scenario.seed}); code {code_version()['version']}. Targets: {html.escape(str(targets.path))}.</p>"),
+         f"{scenario.seed}); code {code_version()['version']}. Targets: {html.escape(shown_path(targets.path))}.</p>"),
         (f"<h2>Calibration targets</h2><p>SMM loss {total:.4g}; {int(table['pass'][table['measured']].sum())} of "
          f"{len(measured)} measured targets within tolerance (a range target passes inside its range). "
          f"Not measurable in this scenario: {', '.join(t.key for t in unmeasured) or 'none'}.</p>"),
