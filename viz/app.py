@@ -38,7 +38,7 @@ SESSION_JS = """function(_, sid) {
 }"""
 
 
-def placeholder(message: str) -> go.Figure:
+def empty_chart(message: str) -> go.Figure:
     """An empty chart with a message (before any run, or when a view does not apply)."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15})
@@ -54,7 +54,7 @@ def export_buttons(name: str) -> html.Div:
 
 
 def card(name: str, graph_id: str) -> html.Div:
-    return html.Div([dcc.Graph(id=graph_id, figure=placeholder("Run a scenario first"),
+    return html.Div([dcc.Graph(id=graph_id, figure=empty_chart("Run a scenario first"),
                                config={"displaylogo": False}), export_buttons(name)], className="card")
 
 
@@ -243,7 +243,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
     def draw_run(job_id, session):
         runs = _runs(manager, session, job_id)
         if runs is None:
-            empty = placeholder("Run a scenario first")
+            empty = empty_chart("Run a scenario first")
             return (*[empty] * (len(figures.FANS) + 1), 0, 1, 0, None, [{"label": "all parks", "value": -1}])
         run = runs[0]
         fans = [chart(f"fan:{s.id}", runs)[1] for s in figures.FANS]
@@ -259,7 +259,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
     def draw_network(job_id, year, park, session):
         runs = _runs(manager, session, job_id)
         if runs is None or runs[0].nodes is None:
-            return placeholder("Run a scenario first")
+            return empty_chart("Run a scenario first")
         if year not in set(runs[0].nodes["year"]):
             raise PreventUpdate                      # the year slider is being reset for another run
         return chart("network", runs, year=year, park=None if park in (None, -1) else park)[1]
@@ -271,7 +271,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
     def draw_ab(a, b, column, session):
         runs = _runs(manager, session, a, b)
         if runs is None:
-            empty = placeholder("Choose two runs (run two scenarios first)")
+            empty = empty_chart("Choose two runs (run two scenarios first)")
             return empty, empty, None, ""
         ra, rb = runs
         note = "" if ra.root_seed == rb.root_seed else (
@@ -297,7 +297,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
     @app.callback(Output("sweep", "figure"), Input("sweep-store", "value"), Input("sweep-metric", "value"))
     def draw_sweep(path, metric):
         if not path or not metric:
-            return placeholder("Choose a sweep store (parksim sweep writes them under the runs directory)")
+            return empty_chart("Choose a sweep store (parksim sweep writes them under the runs directory)")
         return _sweep_chart(path, metric)[1]
 
     @app.callback(Output("sweep-runs", "children"), Input("sweep", "clickData"),
