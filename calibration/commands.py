@@ -13,19 +13,16 @@ from pathlib import Path
 DEFAULT_SCENARIO = "chizhou_2015"
 
 
-def _executor_options() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--executor", choices=("serial", "pool", "dask"), default=None,
-                   help="where runs execute: serial, pool (local processes, the default) or dask")
-    p.add_argument("--workers", type=int, metavar="N", help="processes for pool/dask (default: the machine's CPUs)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (implies --executor dask)")
+def _run_options() -> argparse.ArgumentParser:
+    from parksim.cli import executor_options
+    p = argparse.ArgumentParser(add_help=False, parents=[executor_options()])
     p.add_argument("--replications", type=int, metavar="N", help="runs per parameter vector, on common seeds")
     return p
 
 
 def register(sub, common: argparse.ArgumentParser) -> None:
     """Add the three subcommands to the ``parksim`` parser."""
-    execution = _executor_options()
+    execution = _run_options()
     c = sub.add_parser("calibrate", parents=[common, execution], help="calibrate world parameters to targets (SMM + DE)",
                        description="Simulated method of moments: differential evolution over the free parameters "
                        "of the targets file, each evaluation the mean moments of --replications runs. History and "
@@ -77,14 +74,8 @@ def register(sub, common: argparse.ArgumentParser) -> None:
 
 
 def _executor(args) -> str:
-    from parksim.cli import BadInput
-    if args.scheduler and args.executor not in (None, "dask"):
-        raise BadInput(f"--scheduler: got {args.scheduler!r} with --executor {args.executor}; allowed: only with dask")
-    for name in ("workers", "replications"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise BadInput(f"--{name}: got {value}; allowed: an integer >= 1")
-    return "dask" if args.scheduler else (args.executor or "pool")
+    from parksim.cli import executor_kind
+    return executor_kind(args, ("workers", "replications"))
 
 
 def _params(specs: list[str], need_bounds: bool):

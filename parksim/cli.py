@@ -22,20 +22,26 @@ class BadInput(Exception):
     """Input the user must fix; reported on stderr with exit status 2."""
 
 
+def executor_options() -> argparse.ArgumentParser:
+    """The --executor/--workers/--scheduler flags, shared by every command that runs the model."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--executor", choices=("serial", "pool", "dask"), default=None,
+                   help="where runs execute: serial (this process), pool (local processes, the default) "
+                        "or dask (a LocalCluster, or --scheduler)")
+    p.add_argument("--workers", type=int, metavar="N", help="processes for pool/dask (default: the machine's CPUs)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (implies --executor dask)")
+    return p
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--runs", default="runs", metavar="DIR",
                         help="root of the result stores (default: ./runs); each experiment goes to DIR/<scenario name>")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
-    execution = argparse.ArgumentParser(add_help=False)
+    execution = argparse.ArgumentParser(add_help=False, parents=[executor_options()])
     execution.add_argument("--replications", type=int, metavar="N", help="runs per design point (default: the file's)")
     execution.add_argument("--seed", type=int, metavar="S", help="root seed (default: the file's)")
-    execution.add_argument("--executor", choices=("serial", "pool", "dask"), default=None,
-                           help="where runs execute: serial (this process), pool (local processes, the default) "
-                                "or dask (a LocalCluster, or --scheduler)")
-    execution.add_argument("--workers", type=int, metavar="N", help="processes for pool/dask (default: the machine's CPUs)")
-    execution.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (implies --executor dask)")
     execution.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
     execution.add_argument("--chunk-runs", type=int, default=50, metavar="N", help="runs per Parquet chunk (default 50)")
 
@@ -94,17 +100,15 @@ def _parser() -> argparse.ArgumentParser:
 
 # ----------------------------------------------------------------------------- helpers
 
-def _executor_kind(args) -> str:
-    if args.scheduler and args.executor not in (None, "dask"):
-        raise BadInput(f"--scheduler: got {args.scheduler!r} with --executor {args.executor}; allowed: only with dask")
-    return "dask" if args.scheduler else (args.executor or "pool")
-
-
-def _check_counts(args) -> None:
-    for name in ("workers", "chunk_runs"):
+def executor_kind(args, counts: tuple[str, ...] = ("workers",)) -> str:
+    """The executor the flags ask for, after checking them and the ``counts`` flags (each >= 1)."""
+    for name in counts:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             raise BadInput(f"--{name.replace('_', '-')}: got {value}; allowed: an integer >= 1")
+    if args.scheduler and args.executor not in (None, "dask"):
+        raise BadInput(f"--scheduler: got {args.scheduler!r} with --executor {args.executor}; allowed: only with dask")
+    return "dask" if args.scheduler else (args.executor or "pool")
 
 
 def _is_store(ref: str) -> bool:
@@ -125,7 +129,7 @@ def _execute(p, store, args) -> int:
     """Run a plan into its store; returns how many runs of the store are failed."""
     from experiments.executors import make_executor
     from experiments.runner import execute
-    kind = _executor_kind(args)
+    kind = executor_kind(args)
     report = execute(p, store, make_executor(kind, args.workers, args.scheduler), progress=not args.quiet,
                      chunk_runs=args.chunk_runs, retry_failed=args.retry_failed,
                      overwrite=getattr(args, "overwrite", False))
@@ -146,8 +150,7 @@ def _execute(p, store, args) -> int:
 
 
 def _guard_out_of_runs(args) -> None:
-    _check_counts(args)
-    _executor_kind(args)
+    executor_kind(args, ("workers", "chunk_runs"))
 
 
 # ----------------------------------------------------------------------------- commands
