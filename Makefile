@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/parksim run baseline
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

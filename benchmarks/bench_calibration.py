@@ -22,10 +22,10 @@ import argparse
 import time
 from pathlib import Path
 
-from calibration.search import calibrate
-from experiments.executors import available_cpus
-from scenarios.loader import load_scenario
-from simulation import simulate
+from parksim.calibration.search import calibrate
+from parksim.experiments.executors import available_cpus
+from parksim.scenarios.loader import load_scenario
+from parksim.simulation import simulate
 
 
 def main() -> None:

@@ -15,13 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments.executors import available_cpus
-from experiments.runner import RunConfig
-from scenarios.loader import load_scenario
-from viz import figures
-from viz.export import chart
-from viz.jobs import JobManager
-from viz.report import write_report
+from parksim.experiments.executors import available_cpus
+from parksim.experiments.runner import RunConfig
+from parksim.scenarios.loader import load_scenario
+from parksim.viz import figures
+from parksim.viz.export import chart
+from parksim.viz.jobs import JobManager
+from parksim.viz.report import write_report
 
 
 def workshop_run(manager: JobManager, scenario, replications: int):

@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
-from simulation import ParkModel, Policy, WorldConfig, evaluation, location, production
-from simulation.state import PRODUCING
+from parksim.simulation import ParkModel, Policy, WorldConfig, evaluation, location, production
+from parksim.simulation.state import PRODUCING
 
 PROVINCE = WorldConfig(years=20, n_parks=160, n_cities=18, initial_firms=30000, projects_per_year=5500,
                        park_area_median=12000.0, land_quota=300000.0)

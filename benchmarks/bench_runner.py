@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments import Store, execute, make_executor, plan
-from experiments.executors import available_cpus
+from parksim.experiments import Store, execute, make_executor, plan
+from parksim.experiments.executors import available_cpus
 
 
 def bench(kind: str, p, root: Path, workers: int) -> tuple[float, pd.DataFrame]:

@@ -14,7 +14,7 @@ DEFAULT_SCENARIO = "chizhou_2015"
 
 
 def _run_options() -> argparse.ArgumentParser:
-    from parksim.cli import executor_options
+    from parksim.options import executor_options
     p = argparse.ArgumentParser(add_help=False, parents=[executor_options()])
     p.add_argument("--replications", type=int, metavar="N", help="runs per parameter vector, on common seeds")
     return p
@@ -74,13 +74,13 @@ def register(sub, common: argparse.ArgumentParser) -> None:
 
 
 def _executor(args) -> str:
-    from parksim.cli import executor_kind
+    from parksim.options import executor_kind
     return executor_kind(args, ("workers", "replications"))
 
 
 def _params(specs: list[str], need_bounds: bool):
     """``PATH=LOW:HIGH`` (or ``PATH`` with default bounds) → validated FreeParameters."""
-    from parksim.cli import BadInput
+    from parksim.options import BadInput
 
     from .space import parameter
     out = []
@@ -100,14 +100,14 @@ def _params(specs: list[str], need_bounds: bool):
 
 
 def _at_least(args, name: str, low: int) -> None:
-    from parksim.cli import BadInput
+    from parksim.options import BadInput
     if getattr(args, name) < low:
         raise BadInput(f"--{name.replace('_', '-')}: got {getattr(args, name)}; allowed: an integer >= {low}")
 
 
 def cmd_calibrate(args) -> int:
-    from parksim.cli import BadInput
-    from scenarios.loader import load_scenario
+    from parksim.options import BadInput
+    from parksim.scenarios.loader import load_scenario
 
     from .fragments import default_extends, write_fragment
     from .search import calibrate
@@ -138,14 +138,14 @@ def cmd_calibrate(args) -> int:
           f"({result.record['new_evaluations']} run now) in {result.seconds:.0f} s ({kind})")
     for p, v in result.params.items():
         print(f"  {p} = {v:.6g}")
-    from experiments.compare import format_table
+    from parksim.experiments.compare import format_table
     print(format_table(result.table[["target", "observed", "simulated", "sd", "tolerance", "pass", "measured"]]))
     print(f"history and result: {out}\nfragment: {path}")
     return 0
 
 
 def cmd_sensitivity(args) -> int:
-    from scenarios.loader import load_scenario
+    from parksim.scenarios.loader import load_scenario
 
     from .sensitivity import screen_then_sobol
     from .space import free_parameters
@@ -153,7 +153,7 @@ def cmd_sensitivity(args) -> int:
     for name, low in (("trajectories", 2), ("sobol_n", 2), ("top", 1)):
         _at_least(args, name, low)
     if args.sobol_n & (args.sobol_n - 1):
-        from parksim.cli import BadInput
+        from parksim.options import BadInput
         raise BadInput(f"--sobol-n: got {args.sobol_n}; allowed: a power of 2 (Sobol sequence)")
     scenario = load_scenario(args.scenario)
     params = _params(args.param, need_bounds=False) or list(free_parameters().values())

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scenarios.loader import Scenario
-from simulation import Policy, WorldConfig, simulate
+from parksim.scenarios.loader import Scenario
+from parksim.simulation import Policy, WorldConfig, simulate
 
 from .moments import MomentView, measure
 from .space import FreeParameter, point

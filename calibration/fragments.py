@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from scenarios.loader import SCENARIO_DIR, load_scenario
+from parksim.scenarios.loader import SCENARIO_DIR, load_scenario
 
 from .targets import shown_path
 
@@ -30,7 +30,8 @@ def fragment_text(result: dict, name: str, extends: str | None = None) -> str:
     table = [r for r in result["targets_table"] if r["measured"]]
     lines = [
         f"# Calibrated world parameters: `parksim calibrate` on scenario {result['scenario']}",
-        f"# ({result['finished'][:19]} UTC, code {result['code_version']['version']}, source {result['code_version']['source_hash']}).",
+        f"# ({result['finished'][:19]} UTC, code {result['code_version']['version']}, "
+        f"source {result['code_version']['source_hash']}).",
         f"# Targets: {shown_path(result['targets_file'])}; SMM loss {result['loss']:.4g} over {len(table)} measured targets;",
         (f"# differential evolution: {result['evaluations']} evaluations × {result['replications']} replications "
          f"(popsize {result['popsize']}, seed {result['seed']}), {result['generations']} generations."),

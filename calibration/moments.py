@@ -13,9 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from experiments.targets import METRICS as DOCUMENT_METRICS
-from experiments.targets import RunView
-from simulation.observe import RunOutputs
+from parksim.experiments.targets import METRICS as DOCUMENT_METRICS
+from parksim.experiments.targets import RunView
+from parksim.simulation.observe import RunOutputs
 
 MIN_AT_RISK = 30          # firm-years an age needs before its hazard counts (peak age, hazard at age)
 TAIL_FRACTION = 0.10      # the largest 10% of firms form the tail for the power-law fit

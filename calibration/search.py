@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution
 
-from experiments.executors import make_executor
-from experiments.runner import code_version, replication_seeds
-from experiments.store import Store
-from scenarios.loader import Scenario, load_scenario
-from simulation import ConfigError
+from parksim.experiments.executors import make_executor
+from parksim.experiments.runner import code_version, replication_seeds
+from parksim.experiments.store import Store
+from parksim.scenarios.loader import Scenario, load_scenario
+from parksim.simulation import ConfigError
 
 from .evaluate import evaluate, tasks_for
 from .smm import loss, measures, summarise, target_table
@@ -133,7 +133,7 @@ def calibrate(scenario: Scenario | str, targets: TargetSet | str | Path | None =
         replications: runs per evaluation, on seeds ``replication_seeds(scenario.seed, replications)``.
         seed: seed of the optimiser.
         params: free parameters with bounds (default: the targets file's ``[parameters]``).
-        executor, workers, scheduler: where runs execute (see :func:`experiments.executors.make_executor`).
+        executor, workers, scheduler: where runs execute (see :func:`parksim.experiments.executors.make_executor`).
         overwrite: discard a store holding a different calibration.
 
     Raises:

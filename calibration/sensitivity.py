@@ -21,9 +21,9 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sampler
 from SALib.sample import sobol as sobol_sampler
 
-from experiments.executors import make_executor
-from experiments.runner import replication_seeds
-from scenarios.loader import Scenario
+from parksim.experiments.executors import make_executor
+from parksim.experiments.runner import replication_seeds
+from parksim.scenarios.loader import Scenario
 
 from . import report
 from .evaluate import Measure, evaluate, tasks_for

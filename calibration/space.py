@@ -1,7 +1,7 @@
 """The free parameters (EMA-workbench *uncertainties*) of the world and their search bounds.
 
 The list and default bounds come from the ``param(default, lo, hi, unit)`` metadata of
-:class:`simulation.WorldConfig`, so a new world parameter becomes calibratable without editing
+:class:`parksim.simulation.WorldConfig`, so a new world parameter becomes calibratable without editing
 this module. Structural settings (horizon, park generator, sizes of the synthetic region) are
 *constants* and are left out. Explicit bounds (from a targets file or the command line) are
 checked against the declared range before anything runs.
@@ -13,7 +13,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from simulation import ConfigError, WorldConfig
+from parksim.simulation import ConfigError, WorldConfig
 
 # Constants of a scenario, not behavioural uncertainties: the horizon and the synthetic region.
 CONSTANTS = frozenset({
@@ -103,12 +103,13 @@ def parameter(path: str, bounds=None, where: str = "parameters") -> FreeParamete
     lo_decl = -math.inf if m.get("lo") is None else m["lo"]
     hi_decl = math.inf if m.get("hi") is None else m["hi"]
     if bounds[0] < lo_decl or bounds[1] > hi_decl:
-        raise ConfigError(f"{where}: {path}", list(bounds), f"bounds inside the declared range [{lo_decl}, {hi_decl}] {p.unit}".rstrip())
+        raise ConfigError(f"{where}: {path}", list(bounds),
+                          f"bounds inside the declared range [{lo_decl}, {hi_decl}] {p.unit}".rstrip())
     if p.integer and any(b != int(b) for b in bounds):
         raise ConfigError(f"{where}: {path}", list(bounds), "integer bounds (the parameter is an integer)")
     return dataclasses.replace(p, lo=float(bounds[0]), hi=float(bounds[1]))
 
 
 def point(params: list[FreeParameter], x) -> dict:
-    """A design point ``{path: value}`` for :meth:`scenarios.loader.Scenario.configure`."""
+    """A design point ``{path: value}`` for :meth:`parksim.scenarios.loader.Scenario.configure`."""
     return {p.path: p.cast(v) for p, v in zip(params, x)}

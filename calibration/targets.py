@@ -1,6 +1,6 @@
 """Calibration targets as data: read and validate ``calibration/targets.toml`` into typed records.
 
-A target names a moment of :mod:`calibration.moments`, an observed value (or a range), a tolerance,
+A target names a moment of :mod:`parksim.calibration.moments`, an observed value (or a range), a tolerance,
 a weight and its source. Everything is checked before anything runs; errors name the file, the
 key, the value and what is allowed.
 """
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation import ConfigError
-from simulation.errors import check_keys
+from parksim.simulation import ConfigError
+from parksim.simulation.errors import check_keys
 
 from .moments import MOMENTS, NEEDS_ARG, WHOLE_RUN
 from .space import FreeParameter, parameter

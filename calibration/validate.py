@@ -2,7 +2,7 @@
 
 The report puts each calibration target next to its simulated value (mean ± sd over replications
 on common seeds), lists the targets the scenario cannot measure, and adds the stylised facts of
-:mod:`calibration.validation` (not used in calibration) with their sources and pass/fail.
+:mod:`parksim.calibration.validation` (not used in calibration) with their sources and pass/fail.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.executors import make_executor
-from experiments.runner import code_version, replication_seeds
-from experiments.store import Store
-from scenarios.loader import Scenario, load_scenario
-from simulation.sectors import default_sectors
+from parksim.experiments.executors import make_executor
+from parksim.experiments.runner import code_version, replication_seeds
+from parksim.experiments.store import Store
+from parksim.scenarios.loader import Scenario, load_scenario
+from parksim.simulation.sectors import default_sectors
 
 from . import report
 from .evaluate import evaluate, tasks_for

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation import ParkSpec, Policy, WorldConfig, metrics, simulate
-from simulation.sectors import default_sectors
+from parksim.simulation import ParkSpec, Policy, WorldConfig, metrics, simulate
+from parksim.simulation.sectors import default_sectors
 
 from .moments import exit_hazard_by_age, power_law_density_exponent
 

@@ -2,16 +2,17 @@
 
 Everything the ``parksim`` command does is one import away::
 
-    from experiments import run, sweep, run_one, compare, Store
+    from parksim.experiments import run, sweep, run_one, compare, Store
     report = run("nanyang_2009", executor="pool")          # runs/nanyang_2009, resumable
     metrics = report.store.read("metrics")                  # one row per run
     table = compare(Store("runs/baseline"), Store("runs/nanyang_2009"))  # or compare_scenarios(a, b)
 """
 
-from .compare import compare, compare_scenarios, summarise, target_shares
+from .compare import compare, summarise, target_shares
 from .design import design_for, explicit, full_factorial, latin_hypercube
 from .executors import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
-from .runner import HEADLINE, Plan, Report, RunConfig, RunResult, execute, plan, replication_seeds, run, run_one, sweep
+from .headline import HEADLINE
+from .runner import Plan, Report, RunConfig, RunResult, compare_scenarios, execute, plan, replication_seeds, run, run_one, sweep
 from .store import Store, StoreMismatch
 
 __all__ = ["DaskExecutor", "HEADLINE", "Plan", "PoolExecutor", "Report", "RunConfig", "RunResult", "SerialExecutor",

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from scenarios.targets import read_targets
-from simulation import ConfigError
+from parksim.scenarios.targets import read_targets
+from parksim.simulation import ConfigError
 
-from .runner import HEADLINE
+from .headline import HEADLINE
 from .store import Store
 
 
@@ -137,21 +137,6 @@ def target_shares(store: Store) -> pd.DataFrame:
                          "share_met": float(met.mean()) if evaluated else np.nan,
                          "mean_measured": float(np.nanmean(values)) if evaluated else np.nan})
     return pd.DataFrame(rows)
-
-
-def compare_scenarios(a, b, *, executor: str = "pool", workers: int | None = None, runs_dir="runs",
-                      replications: int | None = None, seed: int | None = None, progress: bool = True) -> pd.DataFrame:
-    """Run (or resume) two scenarios into ``runs_dir`` and return their paired comparison B − A.
-
-    Both are validated before either runs.
-    """
-    from .executors import make_executor
-    from .runner import default_store, execute, plan
-    plans = [plan(x, replications=replications, seed=seed) for x in (a, b)]
-    stores = [default_store(p.scenario, runs_dir) for p in plans]
-    for p, store in zip(plans, stores):
-        execute(p, store, make_executor(executor, workers), progress=progress)
-    return compare(*stores)
 
 
 def format_table(frame: pd.DataFrame, columns: list[str] | None = None, max_rows: int = 200) -> str:

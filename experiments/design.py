@@ -9,7 +9,8 @@ table into a design; a scenario without one has the single point 0 with no facto
 from __future__ import annotations
 
 import itertools
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -12,8 +12,9 @@ import multiprocessing
 import os
 import sys
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 EXECUTORS = ("serial", "pool", "dask")
 
@@ -56,7 +57,7 @@ class PoolExecutor:
         method = "forkserver" if sys.platform.startswith("linux") else "spawn"
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
-            ctx.set_forkserver_preload(["experiments.runner"])
+            ctx.set_forkserver_preload(["parksim.experiments.runner"])
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
         return self
 

@@ -20,29 +20,25 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from simulation import ConfigError, Policy, WorldConfig, simulate
-from scenarios.loader import Scenario, load_scenario
+from parksim.scenarios.loader import Scenario, load_scenario
+from parksim.simulation import ConfigError, Policy, WorldConfig, simulate
 
 from . import targets as target_metrics
+from .compare import compare, summarise
 from .design import design_for, point_values
 from .executors import make_executor
+from .headline import FINAL, HEADLINE, TOTALS
 from .store import Store, StoreMismatch
 
-# Headline metrics: final-year values of the yearly series, and totals over the run.
-FINAL = ("output", "output_in_parks", "value_added", "tax", "employment", "firms_producing",
-         "share_producing_in_parks", "tax_per_mu", "investment_intensity", "land_granted", "land_idle",
-         "hightech_share", "top3_share", "declared_share", "chain_completeness", "eg_gamma_mean",
-         "pollution", "energy", "parks_active", "parks_revoked_total")
-TOTALS = ("entries", "exits", "projects_lost", "land_recovered", "subsidies_paid", "idle_fees")
-HEADLINE = FINAL + tuple(f"total_{k}" for k in TOTALS)
 DEFAULT_RUNS_DIR = "runs"
 
 
@@ -83,7 +79,8 @@ def _config_of(config) -> RunConfig:
         return RunConfig(s.world, s.policy, s.targets)
     if isinstance(config, tuple) and len(config) == 2:
         return RunConfig(*config)
-    raise TypeError(f"config: got {type(config).__name__}; allowed: Scenario, RunConfig, (WorldConfig, Policy) or a scenario name")
+    raise TypeError(f"config: got {type(config).__name__}; "
+                    "allowed: Scenario, RunConfig, (WorldConfig, Policy) or a scenario name")
 
 
 def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_events: bool = False) -> RunResult:
@@ -179,7 +176,7 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame 
         scenario: a Scenario or a scenario name/path.
         sweep: use the scenario's ``[sweep]`` design (else only its base point).
         design: an explicit design instead (a DataFrame with one column per factor path, e.g. from
-            :func:`experiments.design.latin_hypercube`; a ``point`` column is added if missing).
+            :func:`parksim.experiments.design.latin_hypercube`; a ``point`` column is added if missing).
         replications, seed: override the scenario's values.
         keep_events: store raw events instead of counts.
 
@@ -224,7 +221,7 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame 
 
 
 def _check_path(path: str, where: str) -> None:
-    from scenarios.loader import _factor_field
+    from parksim.scenarios.loader import _factor_field
     _factor_field(path, f"{where}: design column {path}")
 
 
@@ -286,7 +283,7 @@ def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, 
     Args:
         plan_: from :func:`plan`.
         store: where results go (created, or checked to hold the same experiment).
-        executor: from :func:`experiments.executors.make_executor` (default: local process pool).
+        executor: from :func:`parksim.experiments.executors.make_executor` (default: local process pool).
         progress: show a tqdm progress bar on stderr.
         chunk_runs, chunk_seconds: write a chunk after this many runs or seconds, whichever first.
         retry_failed: run again the runs recorded as failed.
@@ -337,7 +334,6 @@ def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, 
 
 def write_summary(store: Store) -> Path | None:
     """Write ``summary.csv`` (per design point and headline metric: n, mean, sd, 95% CI)."""
-    from .compare import summarise
     summary = summarise(store)
     if summary.empty:
         return None
@@ -373,6 +369,19 @@ def sweep(scenario: Scenario | str, **kwargs) -> Report:
     return run(scenario, sweep=True, **kwargs)
 
 
+def compare_scenarios(a, b, *, executor: str = "pool", workers: int | None = None, runs_dir="runs",
+                      replications: int | None = None, seed: int | None = None, progress: bool = True) -> pd.DataFrame:
+    """Run (or resume) two scenarios into ``runs_dir`` and return their paired comparison B − A.
+
+    Both are validated before either runs.
+    """
+    plans = [plan(x, replications=replications, seed=seed) for x in (a, b)]
+    stores = [default_store(p.scenario, runs_dir) for p in plans]
+    for p, store in zip(plans, stores):
+        execute(p, store, make_executor(executor, workers), progress=progress)
+    return compare(*stores)
+
+
 # ----------------------------------------------------------------------------- code version
 
 @lru_cache(maxsize=1)
@@ -404,4 +413,4 @@ def code_version() -> dict:
 
 
 __all__ = ["HEADLINE", "Plan", "Report", "RunConfig", "RunResult", "RunTask", "StoreMismatch", "execute",
-           "execute_task", "plan", "replication_seeds", "run", "run_one", "sweep", "write_summary"]
+           "compare_scenarios", "execute_task", "plan", "replication_seeds", "run", "run_one", "sweep", "write_summary"]

@@ -23,8 +23,8 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -55,7 +55,7 @@ class Store:
         with open(self.path / EXPERIMENT_FILE, encoding="utf-8") as fh:
             return json.load(fh)
 
-    def open(self, record: dict, overwrite: bool = False) -> "Store":
+    def open(self, record: dict, overwrite: bool = False) -> Store:
         """Create the store for ``record``, or check that an existing one holds the same experiment.
 
         Raises:

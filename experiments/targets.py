@@ -7,12 +7,12 @@ run does not reach measures NaN, which never counts as met.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from scenarios.targets import Target, read_targets
+from parksim.scenarios.targets import Target, read_targets
 
 FIRM_METRICS = ("park_value_added", "park_industrial_value_added", "park_clusters_at_least", "place_clusters_at_least")
 
@@ -48,7 +48,7 @@ def _cagr(a: float, b: float, years: int) -> float:
 
 
 def _service_keys() -> set[str]:
-    from simulation.sectors import default_sectors
+    from parksim.simulation.sectors import default_sectors
     sec = default_sectors()
     return {k for k, s in zip(sec.keys, sec.is_service) if s}
 

@@ -12,25 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+from parksim.options import EXIT_BAD_INPUT, EXIT_FAILED_RUNS, EXIT_INTERRUPTED, EXIT_OK, BadInput, executor_kind, executor_options
+
 SHOWN = ("output", "output_in_parks", "tax_per_mu", "investment_intensity", "land_idle", "firms_producing",
          "share_producing_in_parks", "top3_share", "eg_gamma_mean", "parks_active", "total_entries")
 SWEEP_SHOWN = ("output", "tax_per_mu", "land_idle", "parks_active", "total_entries")
-
-
-class BadInput(Exception):
-    """Input the user must fix; reported on stderr with exit status 2."""
-
-
-def executor_options() -> argparse.ArgumentParser:
-    """The --executor/--workers/--scheduler flags, shared by every command that runs the model."""
-    p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--executor", choices=("serial", "pool", "dask"), default=None,
-                   help="where runs execute: serial (this process), pool (local processes, the default) "
-                        "or dask (a LocalCluster, or --scheduler)")
-    p.add_argument("--workers", type=int, metavar="N", help="processes for pool/dask (default: the machine's CPUs)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (implies --executor dask)")
-    return p
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,26 +76,15 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+", help="scenario names or paths")
     v.set_defaults(handler=cmd_validate)
 
-    from viz.commands import register as register_viz
+    from parksim.viz.commands import register as register_viz
     register_viz(sub, common)
 
-    from calibration.commands import register as register_calibration
+    from parksim.calibration.commands import register as register_calibration
     register_calibration(sub, common)
     return p
 
 
 # ----------------------------------------------------------------------------- helpers
-
-def executor_kind(args, counts: tuple[str, ...] = ("workers",)) -> str:
-    """The executor the flags ask for, after checking them and the ``counts`` flags (each >= 1)."""
-    for name in counts:
-        value = getattr(args, name, None)
-        if value is not None and value < 1:
-            raise BadInput(f"--{name.replace('_', '-')}: got {value}; allowed: an integer >= 1")
-    if args.scheduler and args.executor not in (None, "dask"):
-        raise BadInput(f"--scheduler: got {args.scheduler!r} with --executor {args.executor}; allowed: only with dask")
-    return "dask" if args.scheduler else (args.executor or "pool")
-
 
 def _is_store(ref: str) -> bool:
     return (Path(ref) / "experiment.json").is_file()
@@ -117,8 +92,8 @@ def _is_store(ref: str) -> bool:
 
 def _prepare(ref: str, args, sweep: bool):
     """Plan (validate) a scenario and choose its store; nothing is written."""
-    from experiments.runner import plan
-    from experiments.store import Store
+    from parksim.experiments.runner import plan
+    from parksim.experiments.store import Store
     p = plan(ref, sweep=sweep, replications=args.replications, seed=args.seed,
              keep_events=getattr(args, "keep_events", False))
     out = getattr(args, "out", None)
@@ -127,8 +102,8 @@ def _prepare(ref: str, args, sweep: bool):
 
 def _execute(p, store, args) -> int:
     """Run a plan into its store; returns how many runs of the store are failed."""
-    from experiments.executors import make_executor
-    from experiments.runner import execute
+    from parksim.experiments.executors import make_executor
+    from parksim.experiments.runner import execute
     kind = executor_kind(args)
     report = execute(p, store, make_executor(kind, args.workers, args.scheduler), progress=not args.quiet,
                      chunk_runs=args.chunk_runs, retry_failed=args.retry_failed,
@@ -156,7 +131,7 @@ def _guard_out_of_runs(args) -> None:
 # ----------------------------------------------------------------------------- commands
 
 def cmd_run(args, sweep: bool = False) -> int:
-    from experiments.compare import format_table, summarise
+    from parksim.experiments.compare import format_table, summarise
     _guard_out_of_runs(args)
     p, store = _prepare(args.scenario, args, sweep)
     failed = _execute(p, store, args)
@@ -181,8 +156,8 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from experiments.compare import compare, format_table
-    from experiments.store import Store
+    from parksim.experiments.compare import compare, format_table
+    from parksim.experiments.store import Store
     _guard_out_of_runs(args)
     sides = []
     for ref in (args.a, args.b):                      # validate both before running either
@@ -209,8 +184,8 @@ def cmd_compare(args) -> int:
 
 
 def cmd_targets(args) -> int:
-    from experiments.compare import format_table, target_shares
-    from experiments.store import Store
+    from parksim.experiments.compare import format_table, target_shares
+    from parksim.experiments.store import Store
     _guard_out_of_runs(args)
     failed = 0
     if _is_store(args.scenario):
@@ -232,8 +207,8 @@ def cmd_targets(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from experiments.runner import plan
-    from simulation import ConfigError
+    from parksim.experiments.runner import plan
+    from parksim.simulation import ConfigError
     bad = 0
     for ref in args.files:
         try:
@@ -257,8 +232,8 @@ def cmd_validate(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``parksim`` console script."""
     args = _parser().parse_args(argv)
-    from simulation import ConfigError
-    from experiments.store import StoreMismatch
+    from parksim.experiments.store import StoreMismatch
+    from parksim.simulation import ConfigError
     try:
         return args.handler(args)
     except (ConfigError, StoreMismatch, BadInput) as e:

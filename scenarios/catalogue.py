@@ -2,7 +2,7 @@
 
 The catalogue (``data/china_development_zones_2018.csv``, described in
 ``data/china_development_zones_2018.md``) lists 2,543 national and provincial zones. This module
-turns the rows of one province (optionally some of its places) into :class:`simulation.ParkSpec`
+turns the rows of one province (optionally some of its places) into :class:`parksim.simulation.ParkSpec`
 records:
 
 - level from the approval authority: 国务院 → ``national``, 省政府 → ``provincial``;
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation import ConfigError, ParkSpec
+from parksim.simulation import ConfigError, ParkSpec
 
 DATA = Path(__file__).parent / "data"
 CATALOGUE = DATA / "china_development_zones_2018.csv"
@@ -84,7 +84,7 @@ def read_catalogue(path: Path = CATALOGUE) -> pd.DataFrame:
 @lru_cache(maxsize=2)
 def read_industry_map(path: Path = INDUSTRY_MAP) -> dict[str, str]:
     """Term → sector key ('' for a known term with no model sector); sector keys are checked."""
-    from simulation.sectors import default_sectors
+    from parksim.simulation.sectors import default_sectors
     keys = set(default_sectors().keys)
     mapping: dict[str, str] = {}
     with open(path, encoding="utf-8", newline="") as fh:

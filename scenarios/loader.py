@@ -27,7 +27,7 @@ A scenario file holds, at its top level::
 
 ``extends`` chains are merged table by table (a later file overrides single values; arrays are
 replaced whole). ``name`` and ``description`` are never inherited. Every error is a
-:class:`simulation.ConfigError` whose message names the file that set the value, the key path,
+:class:`parksim.simulation.ConfigError` whose message names the file that set the value, the key path,
 the value and what is allowed.
 """
 
@@ -40,13 +40,14 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from simulation import ConfigError, ParkSpec, Policy, WorldConfig
-from simulation.policy import RULE_IDS, RULES
-from simulation.errors import check_keys
+from parksim.simulation import ConfigError, ParkSpec, Policy, WorldConfig
+from parksim.simulation.errors import check_keys
+from parksim.simulation.policy import RULE_IDS, RULES
 
 from .catalogue import CatalogueParks, parks_from_catalogue
 from .targets import target_ids
@@ -124,7 +125,7 @@ class Scenario:
             raise ConfigError(f"{where}{e.where}", e.value, e.allowed) from None
         return built_world.with_parks(self.world.parks) if self.world.parks else built_world, built_policy
 
-    def replace(self, **changes) -> "Scenario":
+    def replace(self, **changes) -> Scenario:
         """A copy with some fields changed (e.g. ``replications`` or ``seed`` from the command line)."""
         if "replications" in changes:
             _check_int(changes["replications"], 1, MAX_REPLICATIONS, "replications", "replications")
@@ -338,7 +339,7 @@ def _validate(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, fi
 
 
 def _parks(table, where: str) -> tuple[ParkSpec, ...]:
-    from simulation.sectors import default_sectors
+    from parksim.simulation.sectors import default_sectors
     keys = tuple(default_sectors().keys)
     if not isinstance(table, list) or not table:
         raise ConfigError(where, table, "a non-empty array of park tables ([[world.parks]])")

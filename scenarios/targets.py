@@ -1,7 +1,7 @@
 """The targets the five documents set (end of POLICY_RULES.md), read from ``data/targets.csv``.
 
 Each row is one target: the seed document, the calendar year it is due, the metric that measures
-it (see :mod:`experiments.targets`), an argument of the metric (a threshold in 万元, a base year, a
+it (see :mod:`parksim.experiments.targets`), an argument of the metric (a threshold in 万元, a base year, a
 share), a comparison (``>=``, ``<=`` or ``~`` for "about": within 10%) and the value. A row with no
 metric is a target the model cannot measure; it is listed and reported as not evaluated.
 """

@@ -80,18 +80,18 @@ class Firm(mesa.Agent):
         return self.model.year - self.entry_year
 
     @property
-    def park(self) -> "Park | None":
+    def park(self) -> Park | None:
         """The park the firm is in, or None outside any park."""
         p = self.park_index
         return None if p < 0 else self.model.park_agents[p]
 
     @property
-    def suppliers(self) -> list["Firm"]:
+    def suppliers(self) -> list[Firm]:
         """Firms that supply this one (live links)."""
         return [self.model.firm_agents[r] for r in self.model.links.suppliers_of(self.row)]
 
     @property
-    def customers(self) -> list["Firm"]:
+    def customers(self) -> list[Firm]:
         """Firms this one supplies (live links)."""
         return [self.model.firm_agents[r] for r in self.model.links.customers_of(self.row)]
 

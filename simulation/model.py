@@ -2,8 +2,10 @@
 
 The schedule of a year (``step``), in order:
 
-1. ``plan_year``        government splits the land quota (L2-L5, V3), sets the fund budget (S1) and energy cap (X5); new parks appear unless C7
-2. ``admit_projects``   projects arrive (and C3 induced ones), are screened (E1-E3, C2) and choose a park by logit (L1, L8, S1, C1, C3-C5); land is granted (L2, L5-L7, E3, E4)
+1. ``plan_year``        government splits the land quota (L2-L5, V3), sets the fund budget (S1) and energy
+                        cap (X5); new parks appear unless C7
+2. ``admit_projects``   projects arrive (and C3 induced ones), are screened (E1-E3, C2) and choose a park by
+                        logit (L1, L8, S1, C1, C3-C5); land is granted (L2, L5-L7, E3, E4)
 3. ``build_out``        unstarted projects start, construction advances or stalls (S2), second land phase (L6), idle fees (X2)
 4. ``form_links``       new producers find suppliers along IO links
 5. ``produce``          output, tax, jobs, energy, pollution, profit (V6, C6)
@@ -16,8 +18,8 @@ The schedule of a year (``step``), in order:
 
 from __future__ import annotations
 
-import numpy as np
 import mesa
+import numpy as np
 
 from . import chains, entry, evaluation, idle_land, land, subsidy
 from .agents import Firm, Government, Park
@@ -25,12 +27,10 @@ from .links import SupplyLinks, form_links
 from .location import ChoiceInputs, Coefficients, utilities
 from .observe import Recorder
 from .policy import LEVELS, Policy
+from .production import CLASS_FACTOR, POLLUTION_SCALE, ProductionInputs, ProductionParams, produce, upstream_presence
 from .sanctions import apply_consequences, reallocate_emissions
-from .production import (CLASS_FACTOR, POLLUTION_SCALE, ProductionInputs, ProductionParams, produce,
-                         upstream_presence)
 from .sectors import SectorCatalogue, default_sectors
-from .state import (ACTIVE, BUILDING, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED,
-                    FirmTable, ParkTable)
+from .state import ACTIVE, BUILDING, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED, FirmTable, ParkTable
 from .world import ParkSpec, WorldConfig, generate_parks
 
 

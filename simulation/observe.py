@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
-from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
 from .policy import LEVELS
+from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
 
 TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released", "land_reused",
            "land_income", "idle_fees", "subsidies_paid", "subsidy_to_leading_industry",
@@ -168,7 +168,8 @@ def model_series(m, parks: pd.DataFrame) -> dict:
             "top3_share": float(wide["top3_share"].mean()) if len(wide) else np.nan,
             "declared_share": float(wide["declared_share"].mean()) if len(wide) else np.nan,
             "hhi": float(wide["hhi"].mean()) if len(wide) else np.nan,
-            "krugman_specialisation": float(np.nanmean(metrics.krugman_specialisation(park_sector))) if len(park_sector) > 1 else np.nan,
+            "krugman_specialisation": (float(np.nanmean(metrics.krugman_specialisation(park_sector)))
+                                       if len(park_sector) > 1 else np.nan),
             "krugman_dissimilarity": float(dissim[np.triu_indices(len(dissim), 1)].mean()) if len(dissim) > 1 else np.nan,
             "eg_gamma_mean": float(np.nanmean(gamma)) if np.isfinite(gamma).any() else np.nan,
             "eg_gamma_median": float(np.nanmedian(gamma)) if np.isfinite(gamma).any() else np.nan,

@@ -540,7 +540,7 @@ class Policy:
         _check_pairs(self)
 
     @classmethod
-    def from_dict(cls, rules: dict, prefix: str = "policy") -> "Policy":
+    def from_dict(cls, rules: dict, prefix: str = "policy") -> Policy:
         """Build from ``{rule_id: {param: value}}``; unknown ids or parameters are errors."""
         if not isinstance(rules, dict):
             raise ConfigError(prefix, rules, "a table keyed by rule id")
@@ -551,7 +551,7 @@ class Policy:
             built[rid] = _build_rule(rid, values, f"{prefix}.{rid}")
         return cls(**built)
 
-    def set(self, rid: str, **values) -> "Policy":
+    def set(self, rid: str, **values) -> Policy:
         """A copy with rule ``rid`` changed (``enabled=True`` and/or parameters)."""
         current = dataclasses.asdict(getattr(self, rid))
         current.update(values)

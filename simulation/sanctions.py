@@ -1,6 +1,6 @@
 """Rewards and sanctions after the yearly evaluation (奖优汰劣、有升有退: V2-V5, V7).
 
-Works on the model's park table after :func:`simulation.evaluation.score_parks` has ranked the parks.
+Works on the model's park table after :func:`parksim.simulation.evaluation.score_parks` has ranked the parks.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.errors import ConfigError
+from parksim.simulation.errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_SECTORS_PATH = DATA_DIR / "sectors.csv"

@@ -1,6 +1,6 @@
 """Column stores for firm and park state: the arrays the vectorised kernels work on.
 
-Each Mesa agent is a view of one row (see :mod:`simulation.agents`); the kernels read and write
+Each Mesa agent is a view of one row (see :mod:`parksim.simulation.agents`); the kernels read and write
 whole columns at once. Tables grow by doubling so appending a year's entrants is cheap.
 """
 

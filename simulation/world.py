@@ -1,7 +1,7 @@
 """The world a policy acts on: parks, demand for investment, firm behaviour and the horizon.
 
 In EMA-workbench terms these are the *uncertainties* and *constants*; the *levers* live in
-:mod:`simulation.policy`. Parks come either as explicit :class:`ParkSpec` records (from a scenario or
+:mod:`parksim.simulation.policy`. Parks come either as explicit :class:`ParkSpec` records (from a scenario or
 the 2018 catalogue) or are generated from ``n_parks`` with the model's generator.
 """
 
@@ -116,7 +116,7 @@ class WorldConfig:
             raise ConfigError("world.investment_min", self.investment_min, f"<= investment_max ({self.investment_max})")
 
     @classmethod
-    def from_dict(cls, values: dict, prefix: str = "world") -> "WorldConfig":
+    def from_dict(cls, values: dict, prefix: str = "world") -> WorldConfig:
         """Build from a mapping, rejecting unknown keys; ``parks`` is a list of park tables."""
         values = dict(values)
         parks = values.pop("parks", ())
@@ -135,7 +135,7 @@ class WorldConfig:
             specs.append(ParkSpec(**{**p, "leading": tuple(p.get("leading", ()))}))
         return world.with_parks(tuple(specs)) if specs else world
 
-    def with_parks(self, parks: tuple[ParkSpec, ...]) -> "WorldConfig":
+    def with_parks(self, parks: tuple[ParkSpec, ...]) -> WorldConfig:
         """A copy with explicit parks."""
         from dataclasses import replace
         return replace(self, parks=tuple(parks))

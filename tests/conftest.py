@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation import ParkModel, Policy, WorldConfig
+from parksim.simulation import ParkModel, Policy, WorldConfig
 
 
 def small_world(**overrides) -> WorldConfig:

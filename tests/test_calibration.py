@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from conftest import write
 
-from calibration.evaluate import Measure, evaluate, tasks_for
-from calibration.fragments import default_extends, write_fragment
-from calibration.search import calibrate
-from calibration.sensitivity import (
+from parksim.calibration.evaluate import Measure, evaluate, tasks_for
+from parksim.calibration.fragments import default_extends, write_fragment
+from parksim.calibration.search import calibrate
+from parksim.calibration.sensitivity import (
     influence,
     morris_analyse,
     morris_sample,
@@ -22,13 +22,13 @@ from calibration.sensitivity import (
     sobol_analyse,
     sobol_sample,
 )
-from calibration.smm import summarise
-from calibration.space import FreeParameter, parameter
-from calibration.targets import load_targets
-from calibration.validate import validate_model
-from experiments.executors import make_executor
-from experiments.runner import replication_seeds
-from scenarios.loader import load_scenario
+from parksim.calibration.smm import summarise
+from parksim.calibration.space import FreeParameter, parameter
+from parksim.calibration.targets import load_targets
+from parksim.calibration.validate import validate_model
+from parksim.experiments.executors import make_executor
+from parksim.experiments.runner import replication_seeds
+from parksim.scenarios.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = """name = "small"

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from conftest import write
 
-from calibration import moments, smm, validation
-from calibration.space import FreeParameter, free_parameters, parameter
-from calibration.targets import DEFAULT_FILE, load_targets
-from simulation import ConfigError
+from parksim.calibration import moments, smm, validation
+from parksim.calibration.space import FreeParameter, free_parameters, parameter
+from parksim.calibration.targets import DEFAULT_FILE, load_targets
+from parksim.simulation import ConfigError
 
 # ------------------------------------------------------------------------------------------------ moments
 
@@ -32,7 +32,7 @@ def test_exit_hazard_by_age_hand_computed():
 
 
 def test_power_law_exponent_hand_computed_and_on_a_pareto_sample():
-    """α = 1 + n / Σ ln(x/x_min): sizes 1, 2, 4, 8 give 1 + 4 / (6 ln 2); a Pareto sample with density exponent 2.3 is recovered."""
+    """α = 1 + n / Σ ln(x/x_min): sizes 1, 2, 4, 8 give 1 + 4 / (6 ln 2); a Pareto sample (exponent 2.3) is recovered."""
     assert moments.power_law_density_exponent([1, 2, 4, 8, 0, -3], tail_fraction=1.0, min_tail=4) == pytest.approx(
         1 + 4 / (6 * math.log(2)))
     u = np.random.default_rng(5).random(50_000)

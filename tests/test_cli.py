@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from conftest import TINY_WORLD, write
 
-from experiments import Store
 from parksim.cli import main
+from parksim.experiments import Store
 
 TINY = "\n[world]" + TINY_WORLD
 PARKSIM = [sys.executable, "-m", "parksim"]

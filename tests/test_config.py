@@ -2,9 +2,9 @@
 
 import pytest
 
-from simulation import ConfigError, Policy, WorldConfig
-from simulation.sectors import default_sectors
-from simulation.world import ParkSpec
+from parksim.simulation import ConfigError, Policy, WorldConfig
+from parksim.simulation.sectors import default_sectors
+from parksim.simulation.world import ParkSpec
 
 
 @pytest.mark.parametrize("rules,where", [
@@ -57,7 +57,7 @@ def test_policy_set_and_baseline():
 
 def test_model_checks_parks_before_running():
     """A world with an invalid park fails at construction, naming the park."""
-    from simulation import ParkModel
+    from parksim.simulation import ParkModel
     world = WorldConfig(years=2).with_parks((ParkSpec("a", "city", -3.0),))
     with pytest.raises(ConfigError, match="world.parks\\[0\\].area_mu"):
         ParkModel(world, Policy(), rng=1)

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from simulation import evaluation, location, production
-from simulation.sectors import default_sectors
+from parksim.simulation import evaluation, location, production
+from parksim.simulation.sectors import default_sectors
 
 SEC = default_sectors()
 

@@ -4,7 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from simulation.metrics import (
+from parksim.simulation.metrics import (
     chain_completeness,
     ellison_glaeser_gamma,
     ellison_glaeser_kerr,

@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import mean_over_seeds, run_model, small_world
-from simulation import Policy, simulate
-from simulation.state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
+
+from parksim.simulation import Policy, simulate
+from parksim.simulation.state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
 
 EVERYTHING_ON = Policy.from_dict({rid: {"enabled": True} for rid in
                                   ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "E1", "E2", "E3",
@@ -104,7 +104,7 @@ def test_supply_network_is_a_digraph_of_live_firms():
 
 def test_model_requires_a_seed():
     """An unseeded model is refused: runs must be reproducible."""
-    from simulation import ParkModel
+    from parksim.simulation import ParkModel
     with pytest.raises(ValueError, match="rng"):
         ParkModel(small_world(), Policy())
 

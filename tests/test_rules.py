@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-
 from conftest import mean_over_seeds, run_model, small_world
-from simulation import Policy, RULE_IDS
+
+from parksim.simulation import RULE_IDS, Policy
 
 SEEDS = (1, 2, 3, 4)
 EVAL = Policy().set("V1", enabled=True)
@@ -119,7 +119,8 @@ def test_L6_phased_supply_lowers_granted_land():
 def test_L7_standard_factories_save_land():
     """L7: SMEs in standard factories raise investment per mu of granted land."""
     w = small_world()
-    on, off = compare(w, series_last("investment_intensity"), Policy().set("L7", enabled=True, sme_max_investment=10000.0), Policy())
+    on, off = compare(w, series_last("investment_intensity"),
+                      Policy().set("L7", enabled=True, sme_max_investment=10000.0), Policy())
     assert on > off
 
 
@@ -384,7 +385,7 @@ def test_C4_same_type_guidance_raises_agglomeration():
 
 
 def _parks_with_mega(m):
-    from simulation.sanctions import has_mega_project
+    from parksim.simulation.sanctions import has_mega_project
     return float(has_mega_project(m, m.policy.C5.mega_min).sum())
 
 

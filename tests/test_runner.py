@@ -7,11 +7,21 @@ import pandas as pd
 import pytest
 from conftest import TINY_WORLD
 
-import experiments.runner as runner
-from experiments import (Store, StoreMismatch, compare, execute, make_executor, plan, replication_seeds, run_one,
-                         summarise, target_shares)
-from scenarios import load_scenario
-from simulation import ConfigError
+import parksim.experiments.runner as runner
+from parksim.experiments import (
+    Store,
+    StoreMismatch,
+    compare,
+    execute,
+    make_executor,
+    plan,
+    replication_seeds,
+    run_one,
+    summarise,
+    target_shares,
+)
+from parksim.scenarios import load_scenario
+from parksim.simulation import ConfigError
 
 TINY = """
 replications = {reps}
@@ -227,7 +237,7 @@ def test_targets_are_evaluated_as_shares_of_replications(tmp_path):
 
 def test_plan_accepts_an_explicit_design(tmp_path):
     """A design table from the samplers runs as is; an unknown factor column is a ConfigError."""
-    from experiments import latin_hypercube
+    from parksim.experiments import latin_hypercube
     s = tiny(tmp_path, reps=1)
     design = latin_hypercube({"world.projects_per_year": (10.0, 30.0)}, samples=3, seed=1)
     p = plan(s, design=design)

@@ -8,13 +8,13 @@ import tomllib
 import pytest
 from conftest import TINY_WORLD, write
 
-from experiments.design import design_for, point_values
-from experiments.targets import check_metrics
-from scenarios import available, load_scenario, parks_from_catalogue, read_targets
-from scenarios.catalogue import MU_PER_HA, read_catalogue, read_industry_map, unmapped_terms
-from scenarios.loader import SCENARIO_DIR
-from simulation import ConfigError, RULE_IDS
-from simulation.sectors import default_sectors
+from parksim.experiments.design import design_for, point_values
+from parksim.experiments.targets import check_metrics
+from parksim.scenarios import available, load_scenario, parks_from_catalogue, read_targets
+from parksim.scenarios.catalogue import MU_PER_HA, read_catalogue, read_industry_map, unmapped_terms
+from parksim.scenarios.loader import SCENARIO_DIR
+from parksim.simulation import RULE_IDS, ConfigError
+from parksim.simulation.sectors import default_sectors
 
 DOCUMENTS = {"nanyang_2009": "000", "chizhou_2015": "001", "xuchang_2012": "002", "henan_2017": "003",
              "lanzhou_2012": "004"}

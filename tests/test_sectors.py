@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation.errors import ConfigError
-from simulation.sectors import (
+from parksim.simulation.errors import ConfigError
+from parksim.simulation.sectors import (
     DEFAULT_IO_PATH,
     DEFAULT_SECTORS_PATH,
     SectorCatalogue,

@@ -12,19 +12,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.executors import make_executor
-from experiments.runner import RunConfig, execute, plan, replication_seeds, run_one
-from experiments.store import Store
 from parksim.cli import main
-from scenarios.loader import load_scenario
-from simulation import ConfigError, Policy
-from simulation.policy import RULE_IDS, RULES
-from simulation.world import ParkSpec
+from parksim.experiments.executors import make_executor
+from parksim.experiments.runner import RunConfig, execute, plan, replication_seeds, run_one
+from parksim.experiments.store import Store
+from parksim.scenarios.loader import load_scenario
+from parksim.simulation import ConfigError, Policy
+from parksim.simulation.policy import RULE_IDS, RULES
+from parksim.simulation.world import ParkSpec
+from parksim.viz import controls, figures
+from parksim.viz.export import COLUMNS, chart, comparison_table, render
+from parksim.viz.jobs import CANCELLED, DONE, Busy, JobManager
+from parksim.viz.report import build_report
 from tests.conftest import TINY_WORLD, run_model, small_world, write
-from viz import controls, figures
-from viz.export import COLUMNS, chart, comparison_table, render
-from viz.jobs import CANCELLED, DONE, Busy, JobManager
-from viz.report import build_report
 
 TINY = small_world(years=5, n_parks=5, n_cities=2, initial_firms=80, projects_per_year=30.0)
 SECTORS = ("a", "b", "c")
@@ -255,7 +255,8 @@ def test_exports_csv_html_png(runs):
         render(data, fig, "gif")
 
 
-@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("PARKSIM_REQUIRE_BROWSER"), reason="kaleido needs Debian's chromium (.ci/run installs it)")
+@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("PARKSIM_REQUIRE_BROWSER"),
+                    reason="kaleido needs Debian's chromium (.ci/run installs it)")
 def test_png_export_through_kaleido_and_the_system_chromium(runs):
     png = render(*chart("map", runs[:1]), "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
@@ -328,7 +329,7 @@ def test_dashboard_refuses_a_busy_port(capsys):
 
 def test_report_from_store_matches_store_tables(stores):
     _, (a, _) = stores
-    from viz.data import RunData
+    from parksim.viz.data import RunData
     run = RunData.from_store(a)
     assert run.replications == 3 and set(run.series["seed"]) == set(a.read("metrics")["seed"])
     assert run.policy["L1"]["enabled"] is False and run.world["years"] == 3

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments.executors import make_executor
-from experiments.runner import execute, plan
-from experiments.store import Store
+from parksim.experiments.executors import make_executor
+from parksim.experiments.runner import execute, plan
+from parksim.experiments.store import Store
 from tests.conftest import TINY_WORLD, write
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -71,13 +71,15 @@ def off_host_requests(driver) -> list[str]:
 def dashboard(tmp_path_factory):
     """A dashboard on a free port offering two tiny scenarios (serial runs in the server process), with a
     tiny sweep in its runs directory."""
-    from viz.app import create_app
-    from viz.jobs import JobManager
+    from parksim.viz.app import create_app
+    from parksim.viz.jobs import JobManager
     tmp = tmp_path_factory.mktemp("dash")
     tiny = TINY_WORLD.replace("years = 3", "years = 6")
-    base = write(tmp, "tiny_base.toml", f'name = "tiny_base"\ndescription = "Baseline, tiny"\nextends = "baseline"\nreplications = 4\n[world]\n{tiny}')
+    base = write(tmp, "tiny_base.toml",
+                 f'name = "tiny_base"\ndescription = "Baseline, tiny"\nextends = "baseline"\nreplications = 4\n[world]\n{tiny}')
     lanz = write(tmp, "tiny_lanzhou.toml",
-                 f'name = "tiny_lanzhou"\ndescription = "Lanzhou 2012, tiny"\nextends = "lanzhou_2012"\nreplications = 4\n[world]\n{tiny}\nstart_year = 2010\n')
+                 f'name = "tiny_lanzhou"\ndescription = "Lanzhou 2012, tiny"\nextends = "lanzhou_2012"\n'
+                 f'replications = 4\n[world]\n{tiny}\nstart_year = 2010\n')
     sweep = write(tmp, "tiny_sweep.toml", 'name = "tiny_sweep"\nextends = "tiny_lanzhou.toml"\nreplications = 2\n'
                   '[sweep]\nmethod = "factorial"\n[sweep.levers]\n"policy.E1.national" = [100.0, 300.0]\n')
     execute(plan(str(sweep), sweep=True), Store(tmp / "runs" / "tiny_sweep"), make_executor("serial"), progress=False)

@@ -1,9 +1,9 @@
 """The workshop dashboard: layout and callbacks (Dash).
 
 Everything the page needs is served by this process (Dash's own bundles, ``viz/assets``); nothing
-comes from a CDN. Runs execute in the background (:mod:`viz.jobs`) and stay on the server under the
+comes from a CDN. Runs execute in the background (:mod:`parksim.viz.jobs`) and stay on the server under the
 browser tab's session id, so each tab sees only its own runs. All charts come from
-:func:`viz.export.chart`, which the download buttons use too.
+:func:`parksim.viz.export.chart`, which the download buttons use too.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import plotly.graph_objects as go
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from experiments.compare import ok_metrics
-from experiments.runner import RunConfig
-from experiments.store import Store
-from scenarios.loader import load_scenario
-from simulation import ConfigError
+from parksim.experiments.compare import ok_metrics
+from parksim.experiments.runner import RunConfig
+from parksim.experiments.store import Store
+from parksim.scenarios.loader import load_scenario
+from parksim.simulation import ConfigError
 
 from . import controls, figures
 from .export import COLUMNS, FORMATS, chart, filename, render

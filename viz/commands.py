@@ -1,6 +1,6 @@
 """The ``parksim dashboard`` and ``parksim report`` commands (registered by :mod:`parksim.cli`).
 
-Bad input raises :class:`simulation.ConfigError` naming the argument, the value and what is
+Bad input raises :class:`parksim.simulation.ConfigError` naming the argument, the value and what is
 allowed; the CLI turns it into exit status 2 before anything is started or written.
 """
 
@@ -11,7 +11,7 @@ import socket
 import sys
 from pathlib import Path
 
-from simulation import ConfigError
+from parksim.simulation import ConfigError
 
 
 def register(sub, common) -> None:
@@ -41,7 +41,7 @@ def register(sub, common) -> None:
 
 def resolve_store(ref: str, runs: str, where: str):
     """A store from a directory or a scenario name under ``runs``."""
-    from experiments.store import Store
+    from parksim.experiments.store import Store
     for candidate in (Path(ref), Path(runs) / ref):
         if (candidate / "experiment.json").is_file():
             return Store(candidate)

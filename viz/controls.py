@@ -1,6 +1,6 @@
 """Scenario-builder controls generated from the policy's own metadata.
 
-Every rule of :mod:`simulation.policy` becomes a switch, and every parameter a slider whose range,
+Every rule of :mod:`parksim.simulation.policy` becomes a switch, and every parameter a slider whose range,
 step and unit come from its ``param(default, lo, hi, unit)`` declaration; the label shows the rule
 id and the first line of its docstring, the hover text the whole docstring with its source clause.
 A rule or parameter added to the policy appears here without any change.
@@ -14,8 +14,8 @@ import re
 
 from dash import dcc, html
 
-from simulation import ConfigError, Policy
-from simulation.policy import INDICATORS, RULE_IDS, RULES
+from parksim.simulation import ConfigError, Policy
+from parksim.simulation.policy import INDICATORS, RULE_IDS, RULES
 
 FAMILIES = {"L": "Land quota (用地指标)", "E": "Entry thresholds (入驻门槛)", "S": "Subsidies and funds (财政支持)",
             "V": "Evaluation, reward and elimination (考核、奖优汰劣)", "X": "Idle land and exit (闲置土地、腾笼换鸟)",

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from experiments.compare import ok_metrics
-from experiments.runner import RunConfig
-from experiments.store import Store
-from simulation import ConfigError, ParkModel
-from simulation.sectors import STAGES
+from parksim.experiments.compare import ok_metrics
+from parksim.experiments.runner import RunConfig
+from parksim.experiments.store import Store
+from parksim.simulation import ConfigError, ParkModel
+from parksim.simulation.sectors import STAGES
 
 
 @dataclass
@@ -47,7 +47,7 @@ class RunData:
     @classmethod
     def from_outcomes(cls, label: str, scenario: str, config: RunConfig, root_seed: int,
                       outcomes: list[dict], description: str = "") -> RunData:
-        """From :func:`experiments.runner.execute_task` outcomes (failed runs are left out)."""
+        """From :func:`parksim.experiments.runner.execute_task` outcomes (failed runs are left out)."""
         ok = sorted((o for o in outcomes if o["status"] == "ok"), key=lambda o: o["replication"])
 
         def stacked(name):
@@ -90,7 +90,7 @@ def _world_dict(config: RunConfig) -> dict:
 
 def _scenario_tables(exp: dict) -> tuple[dict, dict]:
     """Policy and world of a store's scenario, reloaded from its file (empty if the file is gone)."""
-    from scenarios.loader import load_scenario
+    from parksim.scenarios.loader import load_scenario
     files = exp.get("files") or []
     try:
         s = load_scenario(files[-1]) if files else None
@@ -104,7 +104,7 @@ def _scenario_tables(exp: dict) -> tuple[dict, dict]:
 def network_trace(config: RunConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The supplier network of one run, every year: (nodes, edges).
 
-    Steps the model exactly as :func:`simulation.simulate` does and reads :meth:`ParkModel.supply_network`
+    Steps the model exactly as :func:`parksim.simulation.simulate` does and reads :meth:`ParkModel.supply_network`
     after each year, so the network matches the run with that seed. Firms outside any park are left
     out (the map and the network are about parks).
     """

@@ -16,9 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from experiments.compare import paired_differences
-from experiments.runner import HEADLINE
-from simulation.sectors import default_sectors
+from parksim.experiments.compare import paired_differences
+from parksim.experiments.headline import HEADLINE
+from parksim.simulation.sectors import default_sectors
 
 from . import figures
 from .data import RunData

@@ -15,8 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from experiments.compare import mean_ci, paired_differences
-from simulation.sectors import STAGES
+from parksim.experiments.compare import mean_ci, paired_differences
+from parksim.simulation.sectors import STAGES
 
 
 @dataclass(frozen=True)

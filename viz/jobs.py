@@ -3,8 +3,8 @@
 Every job belongs to the browser session that started it (a random id kept in the tab's session
 storage); lookups take the session id and never return another session's jobs, so two people at
 the same dashboard never see each other's runs. A session runs one job at a time. Replications are
-the runner's tasks (:func:`experiments.runner.execute_task`) with its seeds
-(:func:`experiments.runner.replication_seeds`), so a dashboard run equals ``parksim run`` of the same
+the runner's tasks (:func:`parksim.experiments.runner.execute_task`) with its seeds
+(:func:`parksim.experiments.runner.replication_seeds`), so a dashboard run equals ``parksim run`` of the same
 scenario and seed.
 """
 
@@ -15,8 +15,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from experiments.executors import make_executor
-from experiments.runner import RunConfig, RunTask, execute_task, replication_seeds
+from parksim.experiments.executors import make_executor
+from parksim.experiments.runner import RunConfig, RunTask, execute_task, replication_seeds
 
 from .data import RunData, network_trace
 

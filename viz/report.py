@@ -16,9 +16,9 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.compare import mean_ci
-from experiments.runner import HEADLINE
-from simulation.policy import RULE_IDS
+from parksim.experiments.compare import mean_ci
+from parksim.experiments.headline import HEADLINE
+from parksim.simulation.policy import RULE_IDS
 
 from . import figures
 from .controls import rule_summary

@@ -1,0 +1,34 @@
+"""Options and errors shared by the ``parksim`` subcommands (the CLI and the calibration and dashboard
+commands import this module; it imports none of them)."""
+
+from __future__ import annotations
+
+import argparse
+
+EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class BadInput(Exception):
+    """Input the user must fix; reported on stderr with exit status 2."""
+
+
+def executor_options() -> argparse.ArgumentParser:
+    """The --executor/--workers/--scheduler flags, shared by every command that runs the model."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--executor", choices=("serial", "pool", "dask"), default=None,
+                   help="where runs execute: serial (this process), pool (local processes, the default) "
+                        "or dask (a LocalCluster, or --scheduler)")
+    p.add_argument("--workers", type=int, metavar="N", help="processes for pool/dask (default: the machine's CPUs)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (implies --executor dask)")
+    return p
+
+
+def executor_kind(args, counts: tuple[str, ...] = ("workers",)) -> str:
+    """The executor the flags ask for, after checking them and the ``counts`` flags (each >= 1)."""
+    for name in counts:
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise BadInput(f"--{name.replace('_', '-')}: got {value}; allowed: an integer >= 1")
+    if args.scheduler and args.executor not in (None, "dask"):
+        raise BadInput(f"--scheduler: got {args.scheduler!r} with --executor {args.executor}; allowed: only with dask")
+    return "dask" if args.scheduler else (args.executor or "pool")

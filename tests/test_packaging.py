@@ -1,0 +1,108 @@
+"""Packaging: one ``parksim`` import namespace, no bare top-level modules, imports that point one way."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import networkx as nx
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDERS = {"simulation": 0, "scenarios": 1, "experiments": 2, "calibration": 3, "viz": 3, "parksim": 4}
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts if parts[0] == "parksim" else ["parksim", *parts])
+
+
+def import_graph() -> nx.DiGraph:
+    """Module → module it imports (at any depth of the file, lazy imports included), within parksim."""
+    g = nx.DiGraph()
+    paths = [p for folder in FOLDERS for p in (ROOT / folder).rglob("*.py")]
+    modules = {_module_name(p) for p in paths}
+    for path in paths:
+        name = _module_name(path)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        g.add_node(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(up + ([base] if base else []))
+                # `from pkg import module` imports the module; `from pkg import name` the package
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            for t in targets:
+                if t == "parksim" or t.startswith("parksim."):
+                    g.add_edge(name, t)
+    return g
+
+
+def test_user_folder_named_experiments_does_not_shadow_ours(tmp_path):
+    """A researcher's own experiments/ and simulation/ folders leave parksim.experiments ours."""
+    for name in ("experiments", "simulation"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("raise ImportError('the user folder was imported')\n")
+    code = ("import parksim.experiments, parksim.simulation, experiments; "
+            "print(parksim.experiments.__file__); print(parksim.simulation.__file__)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    # `import experiments` must reach the user's folder (it raises), proving the folder is on the path
+    assert "the user folder was imported" in out.stderr
+    code = "import parksim.experiments, parksim.simulation; print(parksim.experiments.__file__, parksim.simulation.__file__)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    for file in out.stdout.split():
+        assert not Path(file).is_relative_to(tmp_path)
+
+
+def test_no_bare_top_level_modules_installed():
+    """Only ``parksim`` is importable from the distribution; ``simulation``, ``experiments``… are not."""
+    code = ("import importlib.util, os, sys; sys.path = [p for p in sys.path if p not in ('', os.getcwd())]; "
+            "print([m for m in ('simulation', 'scenarios', 'experiments', 'calibration', 'viz') "
+            "if importlib.util.find_spec(m)])")
+    out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_wheel_holds_only_the_parksim_namespace_with_its_data(tmp_path):
+    """A normal (non-editable) build puts every folder under parksim/, with the data files."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(tmp_path.glob("parksim-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {n.split("/")[0] for n in names}
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"parksim"}
+    for needed in ("parksim/simulation/data/sectors.csv", "parksim/scenarios/baseline.toml",
+                   "parksim/scenarios/data/china_development_zones_2018.csv", "parksim/calibration/targets.toml",
+                   "parksim/viz/assets/style.css", "parksim/experiments/runner.py"):
+        assert needed in names
+
+
+def test_no_import_circles():
+    """No module imports (directly or through others) a module that imports it back."""
+    g = import_graph()
+    # a package's __init__ re-exports its modules; an edge module → its own package is not a circle
+    cycles = [c for c in nx.simple_cycles(g) if not all(a.startswith(b) or b.startswith(a) for a, b in zip(c, c[1:] + c[:1]))]
+    assert cycles == []
+
+
+def test_imports_point_one_way():
+    """simulation ← scenarios ← experiments ← calibration, viz ← the parksim CLI: never back up the flow."""
+    rank = {f"parksim.{k}" if k != "parksim" else "parksim": v for k, v in FOLDERS.items()}
+    rank["parksim.options"] = FOLDERS["calibration"]     # the subcommands' shared options, below every command
+
+    def layer(module: str) -> int:
+        parts = module.split(".")
+        return rank.get(".".join(parts[:2]), rank["parksim"])
+
+    upward = [(a, b) for a, b in import_graph().edges if layer(b) > layer(a)]
+    assert upward == []
