@@ -1,10 +1,11 @@
 """Places: China's provinces, prefecture cities and counties with real positions, and the catalogue's zones on them.
 
 The open economy needs distances that mean something (spillovers decay with them, investors compare
-places), so every place carries the longitude and latitude of its seat from a published adcode table
-(``data/places_adcode.csv``, copied from the MIT-licensed ``cpca`` 0.5.5 package; see
-``data/places_adcode.md``). Nothing here invents a position: a place the table gives no coordinates
-takes those of its nearest ancestor that has them, and the result says which level they belong to.
+places), so every place carries the longitude and latitude of its centre point from a published adcode
+table (``data/places_adcode.csv``, copied from the ``cpca`` 0.5.5 package, MIT, whose data come from
+Vonng/adcode, CC BY 4.0: codes of 2016-07 with AMap centres in GCJ-02; see ``data/places_adcode.md``).
+Nothing here invents a position: a place the table gives no coordinates takes those of its nearest
+ancestor that has them, and the result says which level they belong to.
 
 The 2018 catalogue has no administrative codes, only a province and a short place label
 (``city``: "长葛", "肇庆高要区", "中关村科技园区"). :func:`geocode` matches that label, and failing that
@@ -24,12 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
+from parksim.scenarios.catalogue import CATALOGUE, read_catalogue
 from parksim.simulation import ConfigError
 
 DATA = Path(__file__).parent / "data"
 ADCODE_TABLE = DATA / "places_adcode.csv"
 HANDFIX_TABLE = DATA / "places_handfix.csv"
-CATALOGUE = DATA / "china_development_zones_2018.csv"
+ZONES_TABLE = DATA / "places_zones.csv"
 LEVELS = ("province", "city", "county")
 EARTH_RADIUS_KM = 6371.0088       # mean Earth radius (IUGG), the usual choice for the haversine formula
 
@@ -295,16 +297,31 @@ def geocode(row: Mapping[str, str], fixes: Mapping[str, Mapping[str, str]] | Non
     return Geocode(row["code"], row["name"], adcode, place(adcode).name, tier(adcode), how, lon, lat, pos_tier)
 
 
-def read_catalogue_rows(path: Path = CATALOGUE) -> list[dict[str, str]]:
-    """The catalogue's rows as text dictionaries (no pandas: geocoding needs only four columns)."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+def catalogue_rows(path: Path = CATALOGUE) -> list[dict]:
+    """The catalogue's rows as dictionaries, in file order."""
+    return read_catalogue(path).to_dict("records")
 
 
 @cache
 def geocode_catalogue(path: Path = CATALOGUE) -> tuple[Geocode, ...]:
     """Every zone of the catalogue geocoded, in file order (cached: the inputs are shipped data)."""
-    return tuple(geocode(r) for r in read_catalogue_rows(path))
+    return tuple(geocode(r) for r in catalogue_rows(path))
+
+
+def write_zones(path: Path = ZONES_TABLE) -> int:
+    """Write every zone's geocode to a CSV (the shipped ``places_zones.csv``) and return the row count.
+
+    The table is derived data, shipped so that the mapping can be read and reviewed without running
+    code; a test keeps it equal to :func:`geocode_catalogue`, so rerun this after changing the matcher
+    or the hand-fix table.
+    """
+    geocodes = geocode_catalogue()
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(Geocode.__dataclass_fields__)
+        for g in geocodes:
+            w.writerow("" if v is None else v for v in vars(g).values())
+    return len(geocodes)
 
 
 def coverage(geocodes: Iterable[Geocode] | None = None) -> dict[str, float]:
@@ -330,7 +347,7 @@ def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
     The haversine form (Sinnott 1984, "Virtues of the haversine", Sky & Telescope 68:159) is accurate
     for short distances too, which matters for spillovers between neighbouring counties. A sphere of
     the mean Earth radius is within 0.5 % of the ellipsoid, well below the error of a county seat
-    standing for a whole county.
+    standing for a whole county, or the GCJ-02 offset of the table's coordinates (under 1 km).
     """
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(x, dtype=float)) for x in (lon1, lat1, lon2, lat2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
