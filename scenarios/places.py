@@ -32,15 +32,14 @@ DATA = Path(__file__).parent / "data"
 ADCODE_TABLE = DATA / "places_adcode.csv"
 HANDFIX_TABLE = DATA / "places_handfix.csv"
 ZONES_TABLE = DATA / "places_zones.csv"
-LEVELS = ("province", "city", "county")
 EARTH_RADIUS_KM = 6371.0088       # mean Earth radius (IUGG), the usual choice for the haversine formula
 
-# Short forms the catalogue uses for the five autonomous regions (as cpca's matcher does).
+# Short forms of the autonomous regions and SARs, as the catalogue and cpca's matcher write them.
 REGION_SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
                 "新疆维吾尔自治区": "新疆", "宁夏回族自治区": "宁夏",
                 "香港特别行政区": "香港", "澳门特别行政区": "澳门"}
 # The ethnic groups that name autonomous prefectures, counties and banners ("本溪满族自治县" → 本溪):
-# the 55 minority nationalities, as listed in cpca's resources/56_nations.csv, plus 各族.
+# the 55 minority nationalities, plus 各族 ("all nationalities").
 NATIONS = ("蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 "
            "傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 "
            "毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 "
@@ -74,10 +73,11 @@ class Place:
 class Geocode:
     """Where one catalogue zone lies.
 
-    ``adcode``/``match`` name the most specific place found (``match`` is ``county``, ``city``,
-    ``province`` or ``none``; a municipality such as 北京市 counts as a city). ``how`` says whether the
-    place label, the zone name or the hand-fix table gave it. ``position`` is the level whose
-    coordinates the zone gets (the place's own, else its nearest ancestor's; '' when none).
+    ``adcode``/``match`` name the most specific place found (``match`` is ``county``, ``city`` or
+    ``province``; a municipality such as 北京市 counts as a city). ``how`` says what gave it: the place
+    ``label``, the zone ``name``, the ``handfix`` table, or nothing (``province``: the province alone).
+    ``position`` is the level whose coordinates the zone gets (the place's own, else its nearest
+    ancestor's; '' when none).
     """
 
     code: str
@@ -99,8 +99,6 @@ def short_name(name: str) -> str:
     """
     if name in REGION_SHORT:
         return REGION_SHORT[name]
-    if name.endswith("特别行政区"):
-        return name[:-5]
     m = _AUTONOMOUS.match(name)
     if m:
         return m.group(1) or m.group(2)
@@ -248,9 +246,8 @@ def _resolve(hits: list[tuple[str, ...]]) -> str | None:
     """
     cities = {a for h in hits for a in h if places()[a].level == "city"}
     counties = {a for h in hits for a in h if places()[a].level == "county"}
-    if cities and counties:
-        inside = {a for a in counties if places()[a].parent in cities}
-        counties = inside
+    if cities:
+        counties = {a for a in counties if places()[a].parent in cities}
     if len(counties) == 1:
         return counties.pop()
     if counties:
@@ -279,7 +276,8 @@ def geocode(row: Mapping[str, str], fixes: Mapping[str, Mapping[str, str]] | Non
 
     Order: the hand-fix table; then the place label (``city`` column); then the zone's name without its
     province prefix; then the province alone. The label goes first because it is the catalogue's own
-    statement of the place; the name helps where the label is a town or a park ("中关村科技园区").
+    statement of the place; the name helps where the label is a town or a park (label 张江, name
+    张江高新区黄浦园 → 黄浦区).
     """
     fixes = handfixes() if fixes is None else fixes
     province = province_by_name(row["province"])
