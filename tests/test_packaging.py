@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = {"simulation": 0, "scenarios": 1, "experiments": 2, "calibration": 3, "viz": 3, "parksim": 4}
@@ -99,6 +101,7 @@ def test_imports_point_one_way():
     """simulation ← scenarios ← experiments ← calibration, viz ← the parksim CLI: never back up the flow."""
     rank = {f"parksim.{k}" if k != "parksim" else "parksim": v for k, v in FOLDERS.items()}
     rank["parksim.options"] = FOLDERS["calibration"]     # the subcommands' shared options, below every command
+    rank["parksim.extras"] = FOLDERS["simulation"]       # the optional-dependency check imports nothing of parksim
 
     def layer(module: str) -> int:
         parts = module.split(".")
@@ -106,3 +109,28 @@ def test_imports_point_one_way():
 
     upward = [(a, b) for a, b in import_graph().edges if layer(b) > layer(a)]
     assert upward == []
+
+
+def test_version_option_prints_the_version_in_pyproject():
+    """``parksim --version`` prints the installed version, which is the one pyproject.toml declares."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    out = subprocess.run([sys.executable, "-m", "parksim", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"parksim {declared}"
+
+
+@pytest.mark.parametrize(("module", "argv", "extra"), [
+    ("dash", ["dashboard"], "dashboard"),
+    ("kaleido", ["dashboard"], "dashboard"),
+    ("dash", ["report", "baseline"], "dashboard"),
+    ("distributed", ["run", "baseline", "--executor", "dask", "--replications", "1"], "distributed"),
+    ("distributed", ["sweep", "sweep_entry_threshold", "--scheduler", "tcp://127.0.0.1:1"], "distributed"),
+])
+def test_missing_extra_names_it_with_exit_2_and_writes_nothing(tmp_path, module, argv, extra):
+    """Without an extra's module, the command says which extra to install (exit 2), no traceback, nothing written."""
+    code = (f"import sys; sys.modules[{module!r}] = None; from parksim.cli import main; "
+            f"sys.exit(main({[*argv, '--runs', str(tmp_path / 'runs')]!r}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stderr
+    assert f"pip install 'parksim[{extra}]'" in out.stderr and module in out.stderr
+    assert "Traceback" not in out.stderr
+    assert list(tmp_path.iterdir()) == []
