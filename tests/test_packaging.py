@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import tomllib
@@ -109,6 +110,15 @@ def test_imports_point_one_way():
 
     upward = [(a, b) for a, b in import_graph().edges if layer(b) > layer(a)]
     assert upward == []
+
+
+def test_citation_and_changelog_carry_the_version_in_pyproject():
+    """CITATION.cff's version and the changelog's newest entry are the version pyproject.toml declares."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert re.search(r'^version: "?([^"\n]+)"?$', cff, re.M).group(1) == declared
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(r"^## \[([^\]]+)\]", changelog, re.M).group(1) == declared
 
 
 def test_version_option_prints_the_version_in_pyproject():
