@@ -76,18 +76,36 @@ def test_no_bare_top_level_modules_installed():
     assert out.stdout.strip() == "[]"
 
 
-def test_wheel_holds_only_the_parksim_namespace_with_its_data(tmp_path):
-    """A normal (non-editable) build puts every folder under parksim/, with the data files."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    """A normal (non-editable) wheel of the project, built once for the tests that read it."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
                    check=True, capture_output=True)
-    wheel = next(tmp_path.glob("parksim-*.whl"))
-    names = zipfile.ZipFile(wheel).namelist()
+    return zipfile.ZipFile(next(out.glob("parksim-*.whl")))
+
+
+def test_wheel_holds_only_the_parksim_namespace_with_its_data(wheel):
+    """A normal (non-editable) build puts every folder under parksim/, with the data files."""
+    names = wheel.namelist()
     tops = {n.split("/")[0] for n in names}
     assert {t for t in tops if not t.endswith(".dist-info")} == {"parksim"}
     for needed in ("parksim/simulation/data/sectors.csv", "parksim/scenarios/baseline.toml",
                    "parksim/scenarios/data/china_development_zones_2018.csv", "parksim/calibration/targets.toml",
                    "parksim/viz/assets/style.css", "parksim/experiments/runner.py"):
         assert needed in names
+
+
+def test_wheel_metadata_has_the_licence_and_keeps_dashboard_and_dask_in_extras(wheel):
+    """The wheel says Apache-2.0 and ships LICENSE; dash, kaleido and dask are required only by their extras."""
+    names = wheel.namelist()
+    meta = wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode("utf-8")
+    assert "License-Expression: Apache-2.0" in meta
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    core = [line for line in re.findall(r"^Requires-Dist: (.+)$", meta, re.M) if "extra ==" not in line]
+    optional = re.findall(r"^Requires-Dist: ([A-Za-z0-9_.-]+).*extra == \"(\w+)\"", meta, re.M)
+    assert core and not [r for r in core if re.match(r"(dash|kaleido|dask|distributed)\b", r)]
+    assert {("dash", "dashboard"), ("kaleido", "dashboard"), ("dask", "distributed")} <= set(optional)
 
 
 def test_no_import_circles():
