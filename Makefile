@@ -1,4 +1,4 @@
-# Quick start: `make run` and `make test` set everything up on a fresh machine.
+# Quick start: `make run` and `make test` set everything up on a fresh machine, with every extra.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dashboard,distributed]"
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +39,8 @@ from .evaluate import evaluate, tasks_for
 from .smm import loss, measures, summarise, target_table
 from .space import FreeParameter
 from .targets import Target, TargetSet, load_targets
+
+log = logging.getLogger(__name__)
 
 POPSIZE = 10              # population = POPSIZE × number of parameters
 MUTATION = (0.5, 1.0)     # dithering: a new mutation constant each generation
@@ -113,8 +115,8 @@ class _BatchObjective:
             self.evaluated += len(todo)
         losses = [self.cache[k]["loss"] for k in keys]
         if self.progress:
-            print(f"generation {self.generation}: {len(todo)} evaluated, {len(keys) - len(todo)} from the history, "
-                  f"best loss {min(losses):.4g} ({time.time() - started:.1f} s)", file=sys.stderr)
+            log.info("generation %d: %d evaluated, %d from the history, best loss %.4g (%.1f s)", self.generation,
+                     len(todo), len(keys) - len(todo), min(losses), time.time() - started)
         self.generation += 1
         return losses
 
@@ -135,6 +137,7 @@ def calibrate(scenario: Scenario | str, targets: TargetSet | str | Path | None =
         params: free parameters with bounds (default: the targets file's ``[parameters]``).
         executor, workers, scheduler: where runs execute (see :func:`parksim.experiments.executors.make_executor`).
         overwrite: discard a store holding a different calibration.
+        progress: log a line per generation (logger ``parksim.calibration.search``, level INFO).
 
     Raises:
         ConfigError: bad scenario, targets, parameters or budget (before anything runs).

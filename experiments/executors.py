@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
+from parksim.extras import require
+
 EXECUTORS = ("serial", "pool", "dask")
 
 
@@ -75,6 +77,7 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, workers: int | None = None, address: str | None = None):
+        require("distributed", "the Dask executor (--executor dask, --scheduler)")
         self.address = address
         self.workers = workers or (None if address else available_cpus())
         self.client = self.cluster = None

@@ -292,7 +292,7 @@ def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, 
     Raises:
         StoreMismatch: the store holds another experiment and ``overwrite`` is false.
     """
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
     store.open(plan_.record(), overwrite=overwrite)
     if retry_failed:
         store.drop_failed()

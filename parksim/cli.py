@@ -3,15 +3,21 @@ sensitivity, validate-model.
 
 Exit status: 0 on success, 2 on bad input (message on stderr, nothing run or written), 1 when
 runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again) and
-130 when interrupted (run the same command again to resume).
+130 when interrupted (run the same command again to resume). A command that needs an extra which
+is not installed (``parksim[dashboard]``, ``parksim[distributed]``) says which, with exit status 2.
+Library modules log through :mod:`logging` under ``parksim.*``; the CLI shows those messages on stderr
+(warnings only with ``-q``).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
+from parksim.extras import MissingExtra
 from parksim.options import EXIT_BAD_INPUT, EXIT_FAILED_RUNS, EXIT_INTERRUPTED, EXIT_OK, BadInput, executor_kind, executor_options
 
 SHOWN = ("output", "output_in_parks", "tax_per_mu", "investment_intensity", "land_idle", "firms_producing",
@@ -39,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="parksim", description="ParkSim: agent-based simulation of Chinese industrial-park "
                                 "policy. Scenarios are TOML files in scenarios/ (or any path).")
+    p.add_argument("--version", action="version", version=f"%(prog)s {version('parksim')}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("run", parents=[common, execution, store_opts], help="run a scenario's replications",
@@ -229,19 +236,36 @@ def cmd_validate(args) -> int:
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
+class _Messages(logging.Formatter):
+    """Progress (INFO) as the bare message; warnings and errors prefixed like the CLI's own errors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        return message if record.levelno < logging.WARNING else f"parksim: {record.levelname.lower()}: {message}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``parksim`` console script."""
     args = _parser().parse_args(argv)
     from parksim.experiments.store import StoreMismatch
     from parksim.simulation import ConfigError
+    # the library's log records (logger "parksim.*") go to stderr for the length of the command
+    logger, handler = logging.getLogger("parksim"), logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Messages("%(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING if getattr(args, "quiet", False) else logging.INFO)
     try:
         return args.handler(args)
-    except (ConfigError, StoreMismatch, BadInput) as e:
+    except (ConfigError, StoreMismatch, BadInput, MissingExtra) as e:
         print(f"parksim: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("parksim: interrupted; run the same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 if __name__ == "__main__":

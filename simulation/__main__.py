@@ -1,4 +1,4 @@
-"""`python -m simulation`: run the default scenario once and write its outputs as CSV."""
+"""`python -m parksim.simulation`: run the default scenario once and write its outputs as CSV."""
 
 import sys
 from pathlib import Path

@@ -202,3 +202,16 @@ def test_cli_calibrate_resume_and_sensitivity_on_a_tiny_scenario(tmp_path):
     morris = pd.read_csv(out / "morris.csv")
     assert len(morris) == 3 * 7 and set(pd.read_csv(out / "sobol.csv")["parameter"]) <= set(morris["parameter"])
     assert (out / "sensitivity.html").is_file() and np.isfinite(morris["mu_star"]).all()
+
+
+def test_cli_shows_the_generations_the_library_logs_and_quiet_hides_them(tmp_path):
+    """calibrate logs each generation (logging, not print); the CLI shows it on stderr, -q hides it."""
+    write(tmp_path, "tiny.toml", TINY_CAL)
+    base = ["calibrate", "--scenario", "tiny.toml", "--param", "world.margin_mean=-0.1:0.1", "--budget", "8",
+            "--popsize", "8", "--replications", "1", "--executor", "serial", "--runs", str(tmp_path / "runs")]
+    r = _cli(*base, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "generation 0: 8 evaluated, 0 from the history" in r.stderr
+    r = _cli(*base, "--resume", "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "generation" not in r.stderr

@@ -11,6 +11,7 @@ import socket
 import sys
 from pathlib import Path
 
+from parksim.extras import require
 from parksim.simulation import ConfigError
 
 
@@ -50,6 +51,7 @@ def resolve_store(ref: str, runs: str, where: str):
 
 
 def cmd_report(args) -> int:
+    require("dashboard", "parksim report")
     from .data import RunData
     from .report import write_report
     if len(args.run) > 2:
@@ -84,6 +86,7 @@ def check_listen(host: str, port: int) -> None:
 
 
 def cmd_dashboard(args) -> int:
+    require("dashboard", "parksim dashboard")
     from .app import DOCUMENT_SCENARIOS, create_app
     from .jobs import JobManager
     check_listen(args.host, args.port)
