@@ -168,6 +168,7 @@ def calibrate(scenario: Scenario | str, targets: TargetSet | str | Path | None =
             mutation=MUTATION, recombination=RECOMBINATION, init="latinhypercube", polish=False, tol=0.0,
             atol=0.0, updating="deferred", workers=objective, rng=seed,
             integrality=[p.integer for p in params])
+    store.close()                                   # the writer lock; the results are read without it
     seconds = time.time() - started
     history = store.read("metrics")
     best = objective.cache[tuple(float(v) for v in de.x)]

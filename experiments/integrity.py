@@ -2,8 +2,9 @@
 
 Every chunk directory holds ``checksums.json``, written last, before the chunk is renamed into
 ``chunks/``: the SHA-256 and size in bytes of every other file of the chunk, and the run ids of its
-manifest. A chunk is sound when that file reads, lists a manifest, names exactly the files present,
-every size and digest matches, and the manifest reads back with the listed run ids. Anything else
+manifest (experiment chunks have one; calibration chunks hold only metrics). A chunk is sound when
+that file reads, names exactly the files present, every size and digest matches, and the manifest
+reads back with the listed run ids. Anything else
 (a truncated, zero-byte, missing, extra or changed file, one flipped bit) is damage, named in a
 one-line reason.
 """
@@ -89,8 +90,6 @@ def verify_chunk(chunk: Path) -> pd.DataFrame:
     if not chunk.is_dir():
         raise Damaged("not a chunk directory")
     record = read_checksums(chunk)
-    if MANIFEST not in record["files"]:
-        raise Damaged(f"no {MANIFEST} listed in {CHECKSUMS}")
     present = {f.name for f in chunk.iterdir()} - {CHECKSUMS}
     extra = sorted(present - set(record["files"]))
     if extra:
@@ -98,6 +97,10 @@ def verify_chunk(chunk: Path) -> pd.DataFrame:
     for name in record["files"]:
         if name != MANIFEST:
             checked_bytes(chunk, name, record)
+    if MANIFEST not in record["files"]:
+        if record["runs"]:
+            raise Damaged(f"no {MANIFEST} listed in {CHECKSUMS}, which lists runs")
+        return pd.DataFrame({"run_id": pd.Series([], dtype=str)})
     manifest = read_parquet_checked(chunk, MANIFEST, record)
     if "run_id" not in manifest or sorted(manifest["run_id"].astype(str)) != sorted(record["runs"]):
         raise Damaged(f"{MANIFEST} holds other run ids than {CHECKSUMS} lists")

@@ -243,7 +243,8 @@ class Store:
         for name, frame in tables.items():
             if frame is not None and len(frame):
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
-        integrity.write_checksums(tmp, [str(r) for r in tables["manifest"]["run_id"]])
+        manifest = tables.get("manifest")
+        integrity.write_checksums(tmp, [] if manifest is None else [str(r) for r in manifest["run_id"]])
         return self._swap(tmp, None)
 
     def _swap(self, new: Path | None, old: Path | None) -> Path | None:
@@ -274,6 +275,8 @@ class Store:
         dropped = 0
         for chunk in self._chunk_dirs():
             record = integrity.read_checksums(chunk)
+            if integrity.MANIFEST not in record["files"]:
+                continue
             m = integrity.read_parquet_checked(chunk, integrity.MANIFEST, record)
             keep = m[m["status"] != "failed"]
             if len(keep) == len(m):
@@ -382,7 +385,7 @@ class Store:
         for chunk in self._chunk_dirs():
             try:
                 record = integrity.read_checksums(chunk)
-                if name not in record["files"] and table != "manifest":
+                if name not in record["files"]:
                     continue
                 frames.append(integrity.read_parquet_checked(chunk, name, record, columns))
             except Damaged as e:
