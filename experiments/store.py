@@ -148,7 +148,9 @@ class Store:
         return self
 
     def _foreign_entries(self) -> list[Path]:
-        return [p for p in self.path.iterdir() if p.name != lock.LOCK_FILE]
+        """Entries that no store creation (even a killed one, before ``experiment.json``) would leave."""
+        own = {lock.LOCK_FILE, POINTS_FILE, f".{POINTS_FILE}.tmp", f".{EXPERIMENT_FILE}.tmp"}
+        return [p for p in self.path.iterdir() if p.name not in own]
 
     def _open_locked(self, record: dict, overwrite: bool, new_store: bool, points) -> None:
         if self.exists():
@@ -203,7 +205,7 @@ class Store:
 
     def _clear(self) -> None:
         """Delete everything but the lock file (which this process holds)."""
-        for entry in self._foreign_entries():
+        for entry in (p for p in self.path.iterdir() if p.name != lock.LOCK_FILE):
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
             else:
@@ -237,15 +239,19 @@ class Store:
     # ------------------------------------------------------------------ writing
     def write_chunk(self, tables: dict[str, pd.DataFrame]) -> Path:
         """Write one chunk atomically (tmp dir with checksums, then rename); empty tables are left out."""
-        chunk_id = f"{pd.Timestamp.now('UTC').strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        tmp = self.path / "tmp" / chunk_id
-        tmp.mkdir(parents=True)
+        tmp = self._new_chunk()
         for name, frame in tables.items():
             if frame is not None and len(frame):
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
         manifest = tables.get("manifest")
         integrity.write_checksums(tmp, [] if manifest is None else [str(r) for r in manifest["run_id"]])
         return self._swap(tmp, None)
+
+    def _new_chunk(self) -> Path:
+        """A new, empty chunk directory in ``tmp/``, named by the time to the second (chunks sort roughly in writing order)."""
+        tmp = self.path / "tmp" / f"{pd.Timestamp.now('UTC').strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir(parents=True)
+        return tmp
 
     def _swap(self, new: Path | None, old: Path | None) -> Path | None:
         """Put chunk ``new`` (from tmp/) into chunks/ in place of ``old``: old leaves first, so no run
@@ -285,8 +291,7 @@ class Store:
             if keep.empty:
                 self._swap(None, chunk)
                 continue
-            tmp = self.path / "tmp" / f"{pd.Timestamp.now('UTC').strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-            tmp.mkdir(parents=True)
+            tmp = self._new_chunk()
             for name in record["files"]:
                 if name != integrity.MANIFEST:
                     try:
