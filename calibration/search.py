@@ -134,11 +134,13 @@ def calibrate(scenario: Scenario | str, targets: TargetSet | str | Path | None =
         seed: seed of the optimiser.
         params: free parameters with bounds (default: the targets file's ``[parameters]``).
         executor, workers, scheduler: where runs execute (see :func:`parksim.experiments.executors.make_executor`).
-        overwrite: discard a store holding a different calibration.
+        overwrite: discard an existing calibration directory (another calibration, or another model version).
 
     Raises:
         ConfigError: bad scenario, targets, parameters or budget (before anything runs).
-        StoreMismatch: ``out`` holds a different calibration and ``overwrite`` is false.
+        StoreMismatch: ``out`` holds a different calibration, or one run by another model version, and
+            ``overwrite`` is false.
+        StoreBusy: another process is writing to ``out``.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -157,7 +159,7 @@ def calibrate(scenario: Scenario | str, targets: TargetSet | str | Path | None =
         raise ConfigError(f"{targets.path}: targets", [t.key for t in targets.targets],
                           f"at least one target measurable in {scenario.name} (years {years[0]}-{years[-1]})")
     record = _record(scenario, targets, params, replications, seed, budget, popsize, measured)
-    store = Store(out).open(record, overwrite=overwrite)
+    store = Store(out).open(record, new_store=overwrite)
     history = store.read("metrics")
     seeds = replication_seeds(scenario.seed, replications)
     started = time.time()

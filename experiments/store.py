@@ -200,7 +200,8 @@ class Store:
             raise StoreMismatch(
                 f"{self.path} was written by another model version (ParkSim {old.get('version')}, source hash "
                 f"{old['source_hash']}); this is ParkSim {new.get('version')}, source hash {new['source_hash']}. "
-                "Results of two versions must not mix: start afresh with --new-store (new_store=True), "
+                "Results of two versions must not mix: start afresh with --new-store (new_store=True; "
+                "parksim calibrate: --overwrite), "
                 "use --out DIR for a new store, or resume with the version that wrote it")
 
     def _clear(self) -> None:
