@@ -2,8 +2,8 @@
 sensitivity, validate-model.
 
 Exit status: 0 on success, 2 on bad input (message on stderr, nothing run or written), 1 when
-runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again) and
-130 when interrupted (run the same command again to resume).
+runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again) or,
+for ``verify``, when the store is damaged, and 130 when interrupted (run the same command again to resume).
 """
 
 from __future__ import annotations
@@ -252,8 +252,9 @@ def cmd_verify(args) -> int:
         print(f"{'ok' if v.ok else 'DAMAGED'}: {what}{'' if v.ok else ': ' + v.reason}")
     bad = [v for v in verdicts if not v.ok]
     n_chunks = sum(v.kind == "chunk" for v in verdicts)
-    print(f"{store.path}: {n_chunks} chunks, " + (f"{len(bad)} problems: resuming the experiment quarantines "
-          "damaged chunks and runs their runs again; runs of two model versions need --new-store" if bad else "sound"))
+    print(f"{store.path}: {n_chunks} chunks, " + (f"{len(bad)} problem{'s' * (len(bad) != 1)}: resuming the "
+          "experiment quarantines damaged chunks and runs their runs again; runs of two model versions need "
+          "--new-store" if bad else "sound"))
     return EXIT_FAILED_RUNS if bad else EXIT_OK
 
 
