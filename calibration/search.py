@@ -136,12 +136,14 @@ def calibrate(scenario: Scenario | str, targets: TargetSet | str | Path | None =
         seed: seed of the optimiser.
         params: free parameters with bounds (default: the targets file's ``[parameters]``).
         executor, workers, scheduler: where runs execute (see :func:`parksim.experiments.executors.make_executor`).
-        overwrite: discard a store holding a different calibration.
+        overwrite: discard an existing calibration directory (another calibration, or another model version).
         progress: log a line per generation (logger ``parksim.calibration.search``, level INFO).
 
     Raises:
         ConfigError: bad scenario, targets, parameters or budget (before anything runs).
-        StoreMismatch: ``out`` holds a different calibration and ``overwrite`` is false.
+        StoreMismatch: ``out`` holds a different calibration, or one run by another model version, and
+            ``overwrite`` is false.
+        StoreBusy: another process is writing to ``out``.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -160,7 +162,7 @@ def calibrate(scenario: Scenario | str, targets: TargetSet | str | Path | None =
         raise ConfigError(f"{targets.path}: targets", [t.key for t in targets.targets],
                           f"at least one target measurable in {scenario.name} (years {years[0]}-{years[-1]})")
     record = _record(scenario, targets, params, replications, seed, budget, popsize, measured)
-    store = Store(out).open(record, overwrite=overwrite)
+    store = Store(out).open(record, new_store=overwrite)
     history = store.read("metrics")
     seeds = replication_seeds(scenario.seed, replications)
     started = time.time()
@@ -171,6 +173,7 @@ def calibrate(scenario: Scenario | str, targets: TargetSet | str | Path | None =
             mutation=MUTATION, recombination=RECOMBINATION, init="latinhypercube", polish=False, tol=0.0,
             atol=0.0, updating="deferred", workers=objective, rng=seed,
             integrality=[p.integer for p in params])
+    store.close()                                   # the writer lock; the results are read without it
     seconds = time.time() - started
     history = store.read("metrics")
     best = objective.cache[tuple(float(v) for v in de.x)]

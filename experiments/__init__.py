@@ -13,9 +13,9 @@ from .design import design_for, explicit, full_factorial, latin_hypercube
 from .executors import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
 from .headline import HEADLINE
 from .runner import Plan, Report, RunConfig, RunResult, compare_scenarios, execute, plan, replication_seeds, run, run_one, sweep
-from .store import Store, StoreMismatch
+from .store import Store, StoreBusy, StoreDamaged, StoreError, StoreMismatch
 
 __all__ = ["DaskExecutor", "HEADLINE", "Plan", "PoolExecutor", "Report", "RunConfig", "RunResult", "SerialExecutor",
-           "Store", "StoreMismatch", "compare", "compare_scenarios", "design_for", "execute", "explicit", "full_factorial",
-           "latin_hypercube", "make_executor", "plan", "replication_seeds", "run", "run_one", "summarise", "sweep",
-           "target_shares"]
+           "Store", "StoreBusy", "StoreDamaged", "StoreError", "StoreMismatch", "compare", "compare_scenarios",
+           "design_for", "execute", "explicit", "full_factorial", "latin_hypercube", "make_executor", "plan",
+           "replication_seeds", "run", "run_one", "summarise", "sweep", "target_shares"]

@@ -35,11 +35,16 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[int, float, float,
 
 
 def ok_metrics(store: Store) -> pd.DataFrame:
-    """The metrics rows of the store's successful runs (one per run id)."""
+    """The metrics rows of the store's successful runs (one per run id).
+
+    Raises:
+        StoreMismatch: the runs come from more than one model version.
+    """
     m = store.read("metrics")
     if m.empty:
         return m
-    man = store.read("manifest", ["run_id", "status"])
+    man = store.read("manifest", ["run_id", "status", "source_hash"])
+    store.check_one_version(man[man["status"] == "ok"])
     ok = set(man.loc[man["status"] == "ok", "run_id"])
     return m[m["run_id"].isin(ok)].drop_duplicates("run_id")
 

@@ -1,12 +1,12 @@
-"""The ``parksim`` command: run, sweep, compare, targets, validate, dashboard, report, calibrate,
+"""The ``parksim`` command: run, sweep, compare, targets, validate, verify, dashboard, report, calibrate,
 sensitivity, validate-model.
 
 Exit status: 0 on success, 2 on bad input (message on stderr, nothing run or written), 1 when
-runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again) and
-130 when interrupted (run the same command again to resume). A command that needs an extra which
-is not installed (``parksim[dashboard]``, ``parksim[distributed]``) says which, with exit status 2.
-Library modules log through :mod:`logging` under ``parksim.*``; the CLI shows those messages on stderr
-(warnings only with ``-q``).
+runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again) or,
+for ``verify``, when the store is damaged, and 130 when interrupted (run the same command again to resume).
+A command that needs an extra which is not installed (``parksim[dashboard]``, ``parksim[distributed]``)
+says which, with exit status 2. Library modules log through :mod:`logging` under ``parksim.*``; the CLI
+shows those messages on stderr (warnings only with ``-q``).
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     store_opts.add_argument("--out", metavar="DIR", help="store directory (default: RUNS/<scenario name>)")
     store_opts.add_argument("--overwrite", action="store_true",
                             help="discard an existing store that holds a different experiment")
+    store_opts.add_argument("--new-store", action="store_true",
+                            help="discard whatever the store holds (e.g. runs of another model version) and start afresh")
     store_opts.add_argument("--keep-events", action="store_true", help="store raw events (default: counts per year, kind, rule)")
 
     p = argparse.ArgumentParser(prog="parksim", description="ParkSim: agent-based simulation of Chinese industrial-park "
@@ -83,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+", help="scenario names or paths")
     v.set_defaults(handler=cmd_validate)
 
+    y = sub.add_parser("verify", help="check a result store's files without running or changing anything",
+                       description="Check every file of a store against the checksums written with it, that "
+                       "each run id is in one chunk only and that all runs come from one model version; print "
+                       "a verdict per chunk. Exit 0 when the store is sound, 1 when it is damaged (resume the "
+                       "experiment to quarantine the damaged chunks and run their runs again), 2 when STORE "
+                       "is not a store. Nothing is run, moved or written.")
+    y.add_argument("store", metavar="STORE", help="store directory (e.g. runs/baseline)")
+    y.set_defaults(handler=cmd_verify)
+
     from parksim.viz.commands import register as register_viz
     register_viz(sub, common)
 
@@ -114,7 +125,7 @@ def _execute(p, store, args) -> int:
     kind = executor_kind(args)
     report = execute(p, store, make_executor(kind, args.workers, args.scheduler), progress=not args.quiet,
                      chunk_runs=args.chunk_runs, retry_failed=args.retry_failed,
-                     overwrite=getattr(args, "overwrite", False))
+                     overwrite=getattr(args, "overwrite", False), new_store=getattr(args, "new_store", False))
     if report.ran:
         print(f"{p.scenario.name}: {report.ok} runs ok, {report.failed} failed in {report.seconds:.1f} s "
               f"({kind}); {report.skipped} already in the store", file=sys.stderr)
@@ -236,6 +247,24 @@ def cmd_validate(args) -> int:
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
+def cmd_verify(args) -> int:
+    from parksim.experiments.store import Store
+    store = Store(args.store)
+    if not store.exists():
+        raise BadInput(f"STORE: got {args.store!r}; allowed: a store directory (holding experiment.json)")
+    verdicts = store.verify()
+    for v in verdicts:
+        what = f"chunk {v.name} ({len(v.runs)} runs)" if v.kind == "chunk" and v.ok else \
+            (f"chunk {v.name}" if v.kind == "chunk" else v.name)
+        print(f"{'ok' if v.ok else 'DAMAGED'}: {what}{'' if v.ok else ': ' + v.reason}")
+    bad = [v for v in verdicts if not v.ok]
+    n_chunks = sum(v.kind == "chunk" for v in verdicts)
+    print(f"{store.path}: {n_chunks} chunks, " + (f"{len(bad)} problem{'s' * (len(bad) != 1)}: resuming the "
+          "experiment quarantines damaged chunks and runs their runs again; runs of two model versions need "
+          "--new-store" if bad else "sound"))
+    return EXIT_FAILED_RUNS if bad else EXIT_OK
+
+
 class _Messages(logging.Formatter):
     """Progress (INFO) as the bare message; warnings and errors prefixed like the CLI's own errors."""
 
@@ -247,7 +276,7 @@ class _Messages(logging.Formatter):
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``parksim`` console script."""
     args = _parser().parse_args(argv)
-    from parksim.experiments.store import StoreMismatch
+    from parksim.experiments.store import StoreError
     from parksim.simulation import ConfigError
     # the library's log records (logger "parksim.*") go to stderr for the length of the command
     logger, handler = logging.getLogger("parksim"), logging.StreamHandler(sys.stderr)
@@ -257,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     logger.setLevel(logging.WARNING if getattr(args, "quiet", False) else logging.INFO)
     try:
         return args.handler(args)
-    except (ConfigError, StoreMismatch, BadInput, MissingExtra) as e:
+    except (ConfigError, StoreError, BadInput, MissingExtra) as e:
         print(f"parksim: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -78,7 +78,7 @@ class RunData:
         seeds = metrics[["run_id", "seed"]]
         series = store.read("series").merge(seeds, on="run_id")
         parks = store.read("parks").merge(seeds, on="run_id")
-        policy, world = _scenario_tables(exp)
+        policy, world = _scenario_tables(store, point)
         return cls(exp.get("scenario", store.path.name), exp.get("scenario", store.path.name), series, parks,
                    metrics, policy=policy, world=world, root_seed=exp.get("root_seed"),
                    description=exp.get("description", ""))
@@ -88,17 +88,13 @@ def _world_dict(config: RunConfig) -> dict:
     return {f.name: getattr(config.world, f.name) for f in dataclasses.fields(config.world) if f.name != "parks"}
 
 
-def _scenario_tables(exp: dict) -> tuple[dict, dict]:
-    """Policy and world of a store's scenario, reloaded from its file (empty if the file is gone)."""
-    from parksim.scenarios.loader import load_scenario
-    files = exp.get("files") or []
-    try:
-        s = load_scenario(files[-1]) if files else None
-    except ConfigError:
-        s = None
-    if s is None:
+def _scenario_tables(store: Store, point: int) -> tuple[dict, dict]:
+    """Policy and world of one design point as it ran, read from the store (not from the scenario file,
+    which may have changed since); empty for stores written before the points were kept."""
+    resolved = store.point(point)
+    if resolved is None:
         return {}, {}
-    return s.policy.to_dict(), _world_dict(RunConfig(s.world, s.policy))
+    return resolved["policy"], resolved["world"]
 
 
 def network_trace(config: RunConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:

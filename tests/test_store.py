@@ -1,0 +1,273 @@
+"""The result store under real faults: a second writer, a stale lock, another model version, damaged
+chunks (truncated, zero bytes, no manifest, flipped bit, unreadable), doubled runs, and a report
+built after the scenario file changed."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import TINY_WORLD, write
+
+from parksim.cli import main
+from parksim.experiments import Store, StoreDamaged, StoreMismatch, execute, integrity, make_executor, plan, summarise
+from parksim.experiments.lock import LOCK_FILE
+
+RUNS = 4
+V1 = "[policy.V1]\nenabled = true\n"
+
+
+def scenario(tmp_path: Path, tail: str = "", quota: float = 4000.0) -> Path:
+    """A tiny scenario file (four replications) whose land quota and tail can change."""
+    world = TINY_WORLD.replace("land_quota = 4000.0", f"land_quota = {quota}")
+    return write(tmp_path, "tiny.toml", f'extends = "baseline"\nreplications = {RUNS}\nseed = 3\n[world]{world}{tail}')
+
+
+def run_cli(path: Path, out: Path, *extra: str) -> int:
+    """`parksim run` into ``out``, one run per chunk, in this process."""
+    return main(["run", str(path), "--out", str(out), "--executor", "serial", "-q", "--chunk-runs", "1", *extra])
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    """A store of four runs, one chunk each."""
+    out = tmp_path / "store"
+    assert run_cli(scenario(tmp_path), out) == 0
+    return Store(out)
+
+
+def chunk_dirs(store: Store) -> list[Path]:
+    return sorted(store.chunks.iterdir())
+
+
+def assert_each_run_once(store: Store) -> None:
+    """Manifest, metrics and the documented DuckDB query hold every run exactly once."""
+    manifest, metrics = store.read("manifest"), store.read("metrics")
+    assert sorted(manifest["run_id"]) == sorted(metrics["run_id"]) and manifest["run_id"].is_unique
+    assert len(manifest) == RUNS and manifest["status"].eq("ok").all()
+    glob = str(store.chunks / "*" / "metrics.parquet")
+    with duckdb.connect() as con:
+        n, distinct = con.execute(f"SELECT count(*), count(DISTINCT run_id) FROM read_parquet('{glob}', "
+                                  "union_by_name=true)").fetchone()
+    assert n == distinct == RUNS
+
+
+# ----------------------------------------------------------------------------- single writer
+
+def test_second_process_is_refused_while_the_first_writes(tmp_path, store):
+    """A second process opening a store this process holds exits 2 at once, naming the store and the holder."""
+    path = tmp_path / "tiny.toml"
+    p = plan(str(path))
+    command = [sys.executable, "-m", "parksim", "run", str(path), "--out", str(store.path), "--executor", "serial",
+               "-q"]
+    holder = Store(store.path).open(p.record(), points=p.points)
+    try:
+        refused = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    finally:
+        holder.close()
+    assert refused.returncode == 2
+    assert str(store.path) in refused.stderr and f"pid {os.getpid()}" in refused.stderr
+    assert socket.gethostname() in refused.stderr and "since" in refused.stderr
+    again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+
+
+def test_lock_left_by_a_dead_process_is_taken_over(tmp_path, store, caplog):
+    """A lock file naming a process that no longer runs is taken over, with a logged warning."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    body = {"pid": dead.pid, "host": socket.gethostname(), "command": "parksim sweep killed", "since": "2026-01-01"}
+    (store.path / LOCK_FILE).write_text(json.dumps(body), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="parksim.experiments.lock"):
+        assert run_cli(tmp_path / "tiny.toml", store.path, "--replications", "5") == 0
+    assert f"pid {dead.pid}" in caplog.text and "no longer running" in caplog.text
+    assert len(store.read("manifest")) == 5
+    assert (store.path / LOCK_FILE).read_text(encoding="utf-8") == ""          # released cleanly
+
+
+# ----------------------------------------------------------------------------- code version
+
+def test_resume_by_another_model_version_is_refused_until_new_store(tmp_path, store, capsys):
+    """A store written by another source hash is not resumed (exit 2, both versions named); --new-store restarts."""
+    exp = store.experiment()
+    current = exp["code_version"]
+    exp["code_version"] = {"version": "0.0.9+gdeadbee", "source_hash": "0123456789abcdef"}
+    (store.path / "experiment.json").write_text(json.dumps(exp), encoding="utf-8")
+    assert run_cli(tmp_path / "tiny.toml", store.path, "--replications", "5") == 2
+    err = capsys.readouterr().err
+    assert "0123456789abcdef" in err and current["source_hash"] in err and "--new-store" in err
+    assert len(store.read("manifest")) == RUNS                            # nothing written
+    assert run_cli(tmp_path / "tiny.toml", store.path, "--new-store") == 0
+    assert store.experiment()["code_version"] == current
+    assert set(store.read("manifest")["source_hash"]) == {current["source_hash"]}
+
+
+def test_new_store_in_the_python_api(tmp_path, store):
+    """execute(new_store=True) discards the old runs and runs them all again."""
+    before = set(store.read("manifest")["started"])
+    report = execute(plan(str(tmp_path / "tiny.toml")), store, make_executor("serial"), progress=False, new_store=True)
+    assert report.ok == RUNS and report.skipped == 0
+    assert not before & set(store.read("manifest")["started"])
+
+
+def relabel_version(store: Store, chunk: Path, source_hash: str) -> None:
+    """Rewrite one chunk's manifest as if another model version had written it (checksums kept valid)."""
+    m = pd.read_parquet(chunk / "manifest.parquet")
+    m["source_hash"], m["code_version"] = source_hash, "0.0.9+gdeadbee"
+    m.to_parquet(chunk / "manifest.parquet", index=False)
+    integrity.write_checksums(chunk, list(m["run_id"]))
+
+
+def test_tables_refuse_runs_of_two_model_versions(tmp_path, store, capsys):
+    """Summaries, verify and resume all refuse a store whose manifests hold two source hashes."""
+    relabel_version(store, chunk_dirs(store)[0], "0123456789abcdef")
+    with pytest.raises(StoreMismatch, match="2 model versions"):
+        summarise(store)
+    assert main(["verify", str(store.path)]) == 1
+    assert "DAMAGED: model version" in capsys.readouterr().out
+    assert run_cli(tmp_path / "tiny.toml", store.path) == 2
+    assert "0123456789abcdef" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- integrity
+
+def truncate(chunk: Path) -> None:
+    data = (chunk / "metrics.parquet").read_bytes()
+    (chunk / "metrics.parquet").write_bytes(data[: len(data) // 2])
+
+
+def zero_bytes(chunk: Path) -> None:
+    (chunk / "series.parquet").write_bytes(b"")
+
+
+def delete_manifest(chunk: Path) -> None:
+    (chunk / "manifest.parquet").unlink()
+
+
+def flip_bit(chunk: Path) -> None:
+    data = bytearray((chunk / "metrics.parquet").read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (chunk / "metrics.parquet").write_bytes(bytes(data))
+
+
+def unreadable_manifest(chunk: Path) -> None:
+    """Garbage in the manifest whose checksums were (wrongly) recorded: the reader must still refuse it."""
+    (chunk / "manifest.parquet").write_bytes(b"PAR1 not a parquet file")
+    record = integrity.read_checksums(chunk)
+    integrity.write_checksums(chunk, record["runs"])
+
+
+def delete_checksums(chunk: Path) -> None:
+    (chunk / "checksums.json").unlink()
+
+
+FAULTS = {"truncated": (truncate, "metrics.parquet: "), "zero bytes": (zero_bytes, "series.parquet: 0 bytes"),
+          "no manifest": (delete_manifest, "manifest.parquet missing"),
+          "flipped bit": (flip_bit, "metrics.parquet: SHA-256 does not match"),
+          "unreadable manifest": (unreadable_manifest, "manifest.parquet unreadable"),
+          "no checksums": (delete_checksums, "no checksums.json")}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_damaged_chunk_is_quarantined_and_its_runs_run_again(fault, tmp_path, store, capsys):
+    """verify finds the damage (exit 1); resume quarantines the chunk with its reason and re-runs its run."""
+    damage, reason = FAULTS[fault]
+    chunk = chunk_dirs(store)[1]
+    damage(chunk)
+    assert main(["verify", str(store.path)]) == 1
+    out = capsys.readouterr().out
+    assert f"DAMAGED: chunk {chunk.name}: {reason}" in out and out.count("ok: chunk") == RUNS - 1
+    assert run_cli(tmp_path / "tiny.toml", store.path) == 0
+    assert "1 runs ok" in capsys.readouterr().err
+    assert (store.quarantine / chunk.name).is_dir() and not chunk.exists()
+    assert reason in (store.quarantine / f"{chunk.name}.reason.txt").read_text(encoding="utf-8")
+    assert_each_run_once(store)
+    assert main(["verify", str(store.path)]) == 0
+
+
+def test_flipped_bit_is_never_read_back_as_data(store):
+    """Reading a table with a flipped bit raises StoreDamaged naming the chunk, instead of returning numbers."""
+    chunk = chunk_dirs(store)[2]
+    flip_bit(chunk)
+    with pytest.raises(StoreDamaged, match=chunk.name):
+        store.read("metrics")
+
+
+def test_chunk_repeating_runs_is_quarantined(tmp_path, store):
+    """A copy of a chunk under a later name (a run in two chunks) is quarantined: no run counts twice."""
+    first = chunk_dirs(store)[0]
+    copy = store.chunks / "99999999T999999-copy"
+    shutil.copytree(first, copy)
+    assert run_cli(tmp_path / "tiny.toml", store.path) == 0
+    reason = (store.quarantine / f"{copy.name}.reason.txt").read_text(encoding="utf-8")
+    assert f"already in chunk {first.name}" in reason
+    assert_each_run_once(store)
+
+
+def test_retried_failed_run_is_counted_once(tmp_path, store, monkeypatch):
+    """A failed run retried with --retry-failed leaves one manifest row, one metrics row and valid checksums."""
+    import parksim.experiments.runner as runner
+    new = tmp_path / "failing"
+    real = runner.run_one
+
+    def flaky(config, seed, **kw):
+        if seed == plan(str(tmp_path / "tiny.toml")).seeds[1]:
+            raise RuntimeError("boom")
+        return real(config, seed, **kw)
+    monkeypatch.setattr(runner, "run_one", flaky)
+    assert run_cli(tmp_path / "tiny.toml", new) == 1
+    monkeypatch.setattr(runner, "run_one", real)
+    assert run_cli(tmp_path / "tiny.toml", new, "--retry-failed") == 0
+    retried = Store(new)
+    assert all(v.ok for v in retried.verify())
+    assert_each_run_once(retried)
+
+
+# ----------------------------------------------------------------------------- self-describing
+
+def test_store_records_environment_and_resolved_points(tmp_path):
+    """experiment.json names the versions, platform, git and seeds; points.parquet holds each point as it ran."""
+    path = scenario(tmp_path, tail=V1 + '[policy.V4]\nenabled = true\n[sweep]\nmethod = "factorial"\n'
+                    '[sweep.levers]\n"policy.V4.bottom_share" = [0.1, 0.3]\n')
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(path), "--out", str(out), "--executor", "serial", "-q", "--replications", "1"]) == 0
+    store = Store(out)
+    exp = store.experiment()
+    assert {"python", "numpy", "scipy", "pandas", "mesa", "pyarrow", "parksim", "platform", "git"} <= set(
+        exp["environment"])
+    assert exp["environment"]["numpy"] and exp["root_seed"] == 3 and len(exp["seeds"]) == 1
+    points = [store.point(k) for k in (0, 1)]
+    assert [p["policy"]["V4"]["bottom_share"] for p in points] == [0.1, 0.3]
+    assert all(p["policy"]["V4"]["enabled"] and p["world"]["land_quota"] == 4000.0 for p in points)
+    assert points[0]["parks"] == [] and points[0]["world"]["n_parks"] == 4
+    assert store.point(2) is None
+
+
+def test_report_shows_what_ran_after_the_file_changed(tmp_path, capsys):
+    """A report built after the scenario file was edited shows the values of the runs, not of the file."""
+    path = scenario(tmp_path, quota=4321.0, tail=V1 + "[policy.V4]\nenabled = true\nbottom_share = 0.15\n")
+    out = tmp_path / "store"
+    assert run_cli(path, out) == 0
+    scenario(tmp_path, quota=9876.0, tail=V1 + "[policy.V4]\nenabled = true\nbottom_share = 0.35\n")
+    assert main(["report", str(out), "--out", str(tmp_path / "report.html")]) == 0
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    params = page[page.index("Scenario parameters"):]
+    assert "4321" in params and "bottom_share = 0.15" in params
+    assert "9876" not in params and "0.35" not in params
+
+
+def test_verify_help_names_exit_codes(capsys):
+    """parksim verify --help says what exit 0, 1 and 2 mean."""
+    with pytest.raises(SystemExit):
+        main(["verify", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Exit 0 when the store is sound, 1 when it is damaged" in out and "2 when STORE is not a store" in out
