@@ -15,7 +15,6 @@ from .errors import ConfigError
 from .params import MAX_AREA_MU, MAX_INVESTMENT, MAX_LAND_QUOTA, MAX_PER_MU, MAX_UTILITY, build, param, validate
 from .policy import LEVELS
 
-
 MAX_COORDINATE = 10_000.0
 """km from the origin of the plane: wider than China (≈ 5,000 km east to west)."""
 
