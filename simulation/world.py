@@ -151,7 +151,7 @@ class WorldConfig:
 
 def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_share: np.ndarray,
                    rng: np.random.Generator) -> tuple[ParkSpec, ...]:
-    """Synthetic parks: levels by the world's shares, lognormal areas, cities on a 200 km plane."""
+    """Synthetic parks: levels by the world's shares, lognormal areas (whole mu, at least 1), cities on a 200 km plane."""
     n = world.n_parks
     shares = [1 - world.national_share - world.provincial_share - world.city_share,
               world.city_share, world.provincial_share, world.national_share]
@@ -167,7 +167,7 @@ def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_shar
     for i in range(n):
         k = 3 if levels[i] < 3 else 5
         leading = rng.choice(len(sector_keys), size=k, replace=False, p=demand_share)
-        specs.append(ParkSpec(name=f"park_{i:03d}", level=LEVELS[levels[i]], area_mu=float(round(areas[i])),
+        specs.append(ParkSpec(name=f"park_{i:03d}", level=LEVELS[levels[i]], area_mu=float(max(round(areas[i]), 1)),
                               city=f"city_{city_of[i]:02d}", leading=tuple(sector_keys[j] for j in leading),
                               urban=bool(urban[i]), x=float(xy[i, 0]), y=float(xy[i, 1]),
                               infrastructure=float(infra[i])))
