@@ -80,7 +80,7 @@ def main() -> None:
               f"world: {json.dumps(_changed(world))}")
     for kind, count in warned.most_common():
         print(f"\nwarning in {count} cases (the runs went on and kept their accounts): {kind}")
-    if args.failures:
+    if args.failures and failures:
         with open(args.failures, "w", encoding="utf-8") as fh:
             for kind, (world, policy, run_seed) in failures:
                 fh.write(json.dumps({"failure": kind, "seed": run_seed, "policy": policy.to_dict(),

@@ -222,10 +222,7 @@ def _show(path: Path) -> str:
 
 def _read(path: Path) -> dict:
     """One file's tables, checked for what can be checked alone (encoding, TOML, top-level keys)."""
-    try:
-        data = tomllib.loads(_text(path))
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(_show(path), str(e), "valid TOML (https://toml.io)") from None
+    data = read_toml(path, _show(path))
     if not data:
         raise ConfigError(_show(path), "", 'a scenario that sets at least one key, e.g. extends = "baseline" '
                           "(the file is empty or holds only comments)")
@@ -238,20 +235,27 @@ def _read(path: Path) -> dict:
     return data
 
 
-def _text(path: Path) -> str:
-    """The file as text: UTF-8, with a leading byte-order mark dropped; other encodings are refused."""
+def read_toml(path: Path, shown: str) -> dict:
+    """A TOML input file's tables; ConfigError (naming ``shown``) if it is unreadable, not UTF-8 or not TOML.
+
+    A leading UTF-8 byte-order mark is dropped: TOML parsers reject it, Windows editors write it.
+    """
     try:
-        raw = path.read_bytes()
+        raw = Path(path).read_bytes()
     except OSError as e:
-        raise ConfigError(_show(path), e.strerror, "a readable file") from None
+        raise ConfigError(shown, e.strerror, "a readable file") from None
     body = raw.removeprefix(BOM)
     try:
-        return body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as e:
         before = body[:e.start]
         line, column = before.count(b"\n") + 1, e.start - before.rfind(b"\n")
-        raise ConfigError(_show(path), f"byte 0x{body[e.start]:02x} at line {line}, column {column}",
+        raise ConfigError(shown, f"byte 0x{body[e.start]:02x} at line {line}, column {column}",
                           "a UTF-8 text file (re-save it as UTF-8; GBK, UTF-16 and other encodings are not read)") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(shown, str(e), "valid TOML (https://toml.io)") from None
 
 
 def _read_chain(path: Path, seen: tuple[Path, ...]) -> list[tuple[Path, dict]]:

@@ -74,6 +74,15 @@ def test_file_with_a_byte_order_mark_loads_like_the_same_file_without(tmp_path):
     assert (a.world, a.policy, a.description) == (b.world, b.policy, b.description)
 
 
+def test_calibration_targets_file_not_in_utf8_is_refused_naming_the_byte(tmp_path):
+    """The calibration targets file is read like a scenario: a GBK file is a ConfigError, not a traceback."""
+    from parksim.calibration.targets import load_targets
+    path = tmp_path / "targets.toml"
+    path.write_bytes('description = "池州"\n'.encode("gbk"))
+    with pytest.raises(ConfigError, match=r"targets\.toml: got 'byte 0xb3 at line 1, column 16'.*UTF-8"):
+        load_targets(path)
+
+
 def test_extends_may_point_to_a_toml_file_anywhere(tmp_path):
     """A .toml file outside the scenario search path is a valid parent (by absolute path)."""
     (tmp_path / "elsewhere").mkdir()
