@@ -33,6 +33,8 @@ BAD_FILES = {
     "inf_lhs_bound": (b'extends = "baseline"\n[sweep]\nmethod = "lhs"\nsamples = 4\n[sweep.levers]\n'
                       b'"policy.E1.national" = { low = 0.0, high = inf }\n',
                       "sweep.levers.policy.E1.national", "inf", "low < high"),
+    "nan_replications": (b'extends = "baseline"\nreplications = nan\n', "replications", "nan", "[1, 100000]"),
+    "inf_seed": (b'extends = "baseline"\nseed = inf\n', "seed", "inf", "root seed"),
     "absurd_world_magnitude": (b'extends = "baseline"\n[world]\npark_area_median = 1e300\n',
                                "world.park_area_median", "1e+300", "[1, 1e+06]"),
     "absurd_park_area": (PARK.format(area="1e300", x=0.0).encode(), "world.parks[0].area_mu", "1e+300", "<= 1e+06"),
