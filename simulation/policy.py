@@ -9,6 +9,7 @@ the model's form of it and the seed clause it comes from. Every rule is off by d
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
@@ -589,8 +590,8 @@ def _check_weights(weights, where: str = "policy.V1.weights") -> None:
     for key, w in weights.items():
         if key not in INDICATORS:
             raise ConfigError(f"{where}.{key}", w, "an indicator: " + ", ".join(INDICATORS))
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 1:   # nan fails too
-            raise ConfigError(f"{where}.{key}", w, "a number in [0, 1]")
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not (math.isfinite(w) and w >= 0):
+            raise ConfigError(f"{where}.{key}", w, "a finite number >= 0")
     total = sum(weights.values())
     if abs(total - 1.0) > 1e-6:
         raise ConfigError(where, weights, f"weights adding up to 1 (they add up to {total:g})")

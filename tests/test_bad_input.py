@@ -24,7 +24,7 @@ BAD_FILES = {
     "nan_world": (b'extends = "baseline"\n[world]\nmargin_mean = nan\n', "world.margin_mean", "nan", "[-1, 1]"),
     "inf_world": (b'extends = "baseline"\n[world]\nland_quota = inf\n', "world.land_quota", "inf", "[0, 1e+07]"),
     "nan_v1_weight": (('extends = "baseline"\n' + WEIGHTS.format(w="nan")).encode(),
-                      "policy.V1.weights.output", "nan", "[0, 1]"),
+                      "policy.V1.weights.output", "nan", "a finite number >= 0"),
     "inf_rule_parameter": (b'extends = "baseline"\n[policy.E1]\nnational = -inf\n', "policy.E1.national", "-inf",
                            "[0, 100000]"),
     "nan_park_position": (PARK.format(area=100.0, x="nan").encode(), "world.parks[0].x", "nan", "km"),
