@@ -3,7 +3,8 @@
 Every int, float and bool parameter of :class:`WorldConfig` and of each rule is drawn from its
 ``param()`` metadata, so a parameter added later is covered without touching this file. Only the sizes
 that set the cost of a run (years, parks, firms, projects) are drawn from small ranges, so that an
-example runs in a fraction of a second. Each rule is on or off at random, and about one example in ten
+example runs in a fraction of a second. Half the worlds have explicit parks drawn from the ranges
+``ParkSpec.check`` allows. Each rule is on or off at random, and about one example in ten
 has every rule on; rules that use the ranking (``NEEDS_EVALUATION``) turn V1 on with them.
 
 CI runs ``PROFILE`` (a bounded, derandomised number of examples); ``benchmarks/bench_properties.py``
@@ -18,8 +19,13 @@ from conftest import assert_accounts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parksim.simulation import ParkModel, Policy, WorldConfig
-from parksim.simulation.policy import INDICATORS, NEEDS_EVALUATION, RULE_IDS, RULES
+from parksim.simulation import ParkModel, ParkSpec, Policy, WorldConfig
+from parksim.simulation.params import MAX_AREA_MU
+from parksim.simulation.policy import INDICATORS, LEVELS, NEEDS_EVALUATION, RULE_IDS, RULES
+from parksim.simulation.sectors import default_sectors
+from parksim.simulation.world import MAX_COORDINATE
+
+SECTORS = default_sectors()
 
 # The sizes that make a run slow, each drawn from a small range instead of its declared one.
 SMALL = {"years": (1, 8), "n_parks": (1, 6), "n_cities": (1, 4), "initial_firms": (0, 120),
@@ -66,13 +72,28 @@ def values_of(draw, cls: type, owner: str) -> dict:
 
 
 @st.composite
+def parks(draw) -> tuple[ParkSpec, ...]:
+    """Explicit parks anywhere in the ranges ParkSpec.check allows, in one to three cities."""
+    number = st.floats(-MAX_COORDINATE, MAX_COORDINATE, allow_nan=False)
+    specs = []
+    for i in range(draw(st.integers(*SMALL["n_parks"]))):
+        specs.append(ParkSpec(
+            name=f"p{i}", level=draw(st.sampled_from(LEVELS)), city=draw(st.sampled_from(("a", "b", "c"))),
+            area_mu=draw(st.floats(0, MAX_AREA_MU, exclude_min=True)), x=draw(number), y=draw(number),
+            urban=draw(st.booleans()), infrastructure=draw(st.floats(0, 1)),
+            leading=tuple(draw(st.lists(st.sampled_from(SECTORS.keys), max_size=6, unique=True)))))
+    return tuple(specs)
+
+
+@st.composite
 def worlds(draw) -> WorldConfig:
-    """A small world with every other parameter anywhere in its declared range."""
+    """A small world with every other parameter anywhere in its declared range; half have explicit parks."""
     values = values_of(draw, WorldConfig, "world")
     total = sum(values[k] for k in SHARES)
     if total > 1:
         values.update({k: values[k] / total * (1 - 1e-9) for k in SHARES})
-    return WorldConfig(**values)
+    world = WorldConfig(**values)
+    return world.with_parks(draw(parks())) if draw(st.booleans()) else world
 
 
 @st.composite
