@@ -79,7 +79,7 @@ def main() -> None:
         print(f"\n{count} × {kind}\n  e.g. seed {run_seed}, rules on: {', '.join(policy.enabled_rules()) or 'none'}, "
               f"world: {json.dumps(_changed(world))}")
     for kind, count in warned.most_common():
-        print(f"\nwarning in {count} cases (the runs went on and kept their accounts): {kind}")
+        print(f"\nnumerical warning (not a failure) in {count} cases: {kind}")
     if args.failures and failures:
         with open(args.failures, "w", encoding="utf-8") as fh:
             for kind, (world, policy, run_seed) in failures:
