@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_runner.py
 	$(BIN)/python benchmarks/bench_dashboard.py
 	$(BIN)/python benchmarks/bench_calibration.py --quick
+	$(BIN)/python benchmarks/bench_properties.py
 
 clean:
 	rm -rf $(VENV) runs

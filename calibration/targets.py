@@ -8,12 +8,12 @@ key, the value and what is allowed.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from parksim.scenarios.loader import read_toml
 from parksim.simulation import ConfigError
 from parksim.simulation.errors import check_keys
 
@@ -138,13 +138,7 @@ def load_targets(path: str | Path | None = None) -> TargetSet:
     """
     path = Path(path) if path is not None else DEFAULT_FILE
     shown = str(path)
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(shown, str(e), "valid TOML (https://toml.io)") from None
-    except OSError as e:
-        raise ConfigError(shown, e.strerror, "a readable targets file") from None
+    data = read_toml(path, shown)
     for key in data:
         if key not in TOP_KEYS:
             raise ConfigError(f"{shown}: {key}", data[key], "a top-level key: " + ", ".join(TOP_KEYS))

@@ -26,7 +26,13 @@ A scenario file holds, at its top level::
     "world.projects_per_year" = [300, 400]
 
 ``extends`` chains are merged table by table (a later file overrides single values; arrays are
-replaced whole). ``name`` and ``description`` are never inherited. Every error is a
+replaced whole). ``name`` and ``description`` are never inherited. A name is looked up beside the
+extending file, then in ``scenarios/``; a path may point anywhere, but only to a ``.toml`` file.
+
+Files are UTF-8. A leading byte-order mark, which TOML parsers reject but Windows editors (Notepad,
+Excel) write, carries no content and is dropped; any other encoding (GBK, UTF-16) is refused, naming
+the first byte that is not UTF-8. A file that sets nothing (empty, or only comments) is refused too:
+it would silently run the defaults. Every error is a
 :class:`parksim.simulation.ConfigError` whose message names the file that set the value, the key path,
 the value and what is allowed.
 """
@@ -63,6 +69,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_SEED = 2**63 - 1
 MAX_REPLICATIONS = 100_000
 MAX_DESIGN = 1_000_000
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -214,13 +221,11 @@ def _show(path: Path) -> str:
 
 
 def _read(path: Path) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(_show(path), str(e), "valid TOML (https://toml.io)") from None
-    except OSError as e:
-        raise ConfigError(_show(path), e.strerror, "a readable file") from None
+    """One file's tables, checked for what can be checked alone (encoding, TOML, top-level keys)."""
+    data = read_toml(path, _show(path))
+    if not data:
+        raise ConfigError(_show(path), "", 'a scenario that sets at least one key, e.g. extends = "baseline" '
+                          "(the file is empty or holds only comments)")
     for key, value in data.items():
         if key not in TOP_KEYS:
             raise ConfigError(f"{_show(path)}: {key}", value, "a top-level key: " + ", ".join(TOP_KEYS))
@@ -228,6 +233,29 @@ def _read(path: Path) -> dict:
         if key in data and not isinstance(data[key], dict):
             raise ConfigError(f"{_show(path)}: {key}", data[key], f"a table ([{key}])")
     return data
+
+
+def read_toml(path: Path, shown: str) -> dict:
+    """A TOML input file's tables; ConfigError (naming ``shown``) if it is unreadable, not UTF-8 or not TOML.
+
+    A leading UTF-8 byte-order mark is dropped: TOML parsers reject it, Windows editors write it.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise ConfigError(shown, e.strerror, "a readable file") from None
+    body = raw.removeprefix(BOM)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = body[:e.start]
+        line, column = before.count(b"\n") + 1, e.start - before.rfind(b"\n")
+        raise ConfigError(shown, f"byte 0x{body[e.start]:02x} at line {line}, column {column}",
+                          "a UTF-8 text file (re-save it as UTF-8; GBK, UTF-16 and other encodings are not read)") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(shown, str(e), "valid TOML (https://toml.io)") from None
 
 
 def _read_chain(path: Path, seen: tuple[Path, ...]) -> list[tuple[Path, dict]]:
@@ -242,6 +270,8 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> list[tuple[Path, dict]]:
     if not isinstance(ref, str) or not ref:
         raise ConfigError(f"{_show(path)}: extends", ref, "the name or relative path of another scenario")
     parent = find_scenario(ref, path.parent, where=f"{_show(path)}: extends")
+    if parent.suffix != ".toml":
+        raise ConfigError(f"{_show(path)}: extends", ref, "a scenario name or the path of a .toml file")
     return _read_chain(parent, (*seen, path)) + [(path, data)]
 
 

@@ -513,7 +513,8 @@ class ParkModel(mesa.Model):
         """Sum a firm column by park (firms outside parks excluded)."""
         f = self.firms
         mask = (f.park >= 0) & ((f.state != EXITED) if live_only else True)
-        return np.bincount(f.park[mask], weights=values[mask], minlength=self.parks.n)
+        # bincount of no firms at all returns integers whatever the weights: keep sums float.
+        return np.bincount(f.park[mask], weights=values[mask], minlength=self.parks.n).astype(float, copy=False)
 
     def granted_by_park(self) -> np.ndarray:
         """Mu granted to live firms, per park."""

@@ -13,6 +13,26 @@ from typing import Any
 
 from .errors import ConfigError
 
+# Upper bounds of parameters whose range would otherwise be open. Each lies well above anything real,
+# so no plausible scenario is refused, but a typo or a stray exponent (``park_area_median = 1e300``) is,
+# before it overflows an area × price or a sum of utilities into inf or nan.
+MAX_AREA_MU = 1_000_000.0
+"""mu (≈ 667 km²): about three times the largest zone of the 2018 catalogue (23,252 ha = 348,784 mu)."""
+MAX_INVESTMENT = 1e8
+"""万元 (1 万亿元): about five times the largest single industrial projects (≈ 2,000 亿元), and more
+than a province's yearly special funds; bounds every project size, award and budget."""
+MAX_PER_MU = 100_000.0
+"""万元 per mu (10 亿元/mu): over a hundred times the strictest investment-intensity standards
+(≈ 250-600 万元/mu) and above the dearest urban land; bounds land prices, intensities and tax per mu."""
+MAX_LAND_QUOTA = 10_000_000.0
+"""mu a year: above China's whole yearly plan of new construction land (≈ 6-7 million mu)."""
+MAX_UTILITY = 100.0
+"""logit utility units: against unit-scale Gumbel taste shocks a term of 100 already makes a choice
+certain, so larger coefficients or bonuses change nothing."""
+MAX_FACTOR = 100.0
+"""a weight or multiplier (× a standard, extra quota weight per unit): 100 already gives everything
+to the favoured parks."""
+
 
 def param(default: Any, lo: float | None = None, hi: float | None = None, unit: str = "",
           choices: tuple | None = None, doc: str = ""):
@@ -32,7 +52,7 @@ def allowed_text(f: dataclasses.Field) -> str:
     kind = _kind(f)
     lo, hi = m.get("lo"), m.get("hi")
     rng = ("" if lo is None and hi is None else
-           f" in [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]")
+           f" in [{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]")
     unit = f" {m['unit']}" if m.get("unit") else ""
     return f"{kind}{rng}{unit}"
 

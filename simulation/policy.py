@@ -9,10 +9,11 @@ the model's form of it and the seed clause it comes from. Every rule is off by d
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
-from .params import build, param, validate
+from .params import MAX_AREA_MU, MAX_FACTOR, MAX_INVESTMENT, MAX_PER_MU, MAX_UTILITY, build, param, validate
 
 LEVELS = ("county", "city", "provincial", "national")
 INDICATORS = ("output", "output_growth", "tax_per_mu", "intensity", "leading_share",
@@ -45,9 +46,9 @@ class L2(Rule):
     ``reserve_share`` of the yearly quota. Source: 000 §(十七); 002 三(一)1, 三(四)1.
     """
 
-    county_key_min: float = param(5000.0, 0, None, "万元")
-    city_key_min: float = param(10000.0, 0, None, "万元")
-    reserve_min: float = param(200000.0, 0, None, "万元")
+    county_key_min: float = param(5000.0, 0, MAX_INVESTMENT, "万元")
+    city_key_min: float = param(10000.0, 0, MAX_INVESTMENT, "万元")
+    reserve_min: float = param(200000.0, 0, MAX_INVESTMENT, "万元")
     reserve_share: float = param(0.1, 0, 1, "share of yearly quota")
 
 
@@ -55,7 +56,7 @@ class L2(Rule):
 class L3(Rule):
     """L3: each park is guaranteed a minimum yearly land quota. Source: 002 三(四)1."""
 
-    min_mu: float = param(300.0, 0, None, "mu per park per year")
+    min_mu: float = param(300.0, 0, MAX_AREA_MU, "mu per park per year")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class L4(Rule):
     ``cut_share`` of their share. Source: 000 §(二十八); 001 四(六); 003 六(一); 004 §(十三).
     """
 
-    tilt: float = param(2.0, 0, None, "weight per unit percentile")
+    tilt: float = param(2.0, 0, MAX_FACTOR, "weight per unit percentile")
     cut_share: float = param(0.5, 0, 1, "share of quota cut")
 
 
@@ -97,7 +98,7 @@ class L7(Rule):
     need (the standard-factory footprint). Source: 000 §(十六); 001 四(六); 002 三(四)2.
     """
 
-    sme_max_investment: float = param(3000.0, 0, None, "万元")
+    sme_max_investment: float = param(3000.0, 0, MAX_INVESTMENT, "万元")
     floor_land_factor: float = param(0.35, 0, 1, "land share")
 
 
@@ -130,10 +131,10 @@ class L9(Rule):
 class E1(Rule):
     """E1: minimum investment intensity for entry, by park level. Source: 004 §(九) (250 / 150 万元/mu)."""
 
-    national: float = param(250.0, 0, None, "万元/mu")
-    provincial: float = param(150.0, 0, None, "万元/mu")
-    city: float = param(150.0, 0, None, "万元/mu")
-    county: float = param(150.0, 0, None, "万元/mu")
+    national: float = param(250.0, 0, MAX_PER_MU, "万元/mu")
+    provincial: float = param(150.0, 0, MAX_PER_MU, "万元/mu")
+    city: float = param(150.0, 0, MAX_PER_MU, "万元/mu")
+    county: float = param(150.0, 0, MAX_PER_MU, "万元/mu")
 
     def standard(self, level: str) -> float:
         """The threshold for a park level."""
@@ -150,7 +151,7 @@ class E2(Rule):
     """
 
     min_principles: int = param(3, 0, 5, "of 5")
-    major_min: float = param(10000.0, 0, None, "万元")
+    major_min: float = param(10000.0, 0, MAX_INVESTMENT, "万元")
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ class E4(Rule):
     goes first to the parks that cut most. Source: 003 六(一).
     """
 
-    quota_per_mu: float = param(1.0, 0, None, "pollution units per mu")
+    quota_per_mu: float = param(1.0, 0, 10_000.0, "pollution units per mu",
+                                 doc="a firm emits at most a few units per mu: 10,000 is a quota no park can fill")
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ class E5(Rule):
     Source: 001 四(二); 003 十(二).
     """
 
-    standard_factor: float = param(1.0, 0, None, "× E1 standard")
+    standard_factor: float = param(1.0, 0, MAX_FACTOR, "× E1 standard")
 
 
 # --- Subsidies and funds (财政支持、专项资金) -------------------------------------------------
@@ -194,7 +196,7 @@ class S1(Rule):
     ``budget`` growing by ``growth``; unpaid claims lapse. Source: 004 §(十五) (5000万元 a year).
     """
 
-    budget: float = param(5000.0, 0, None, "万元/year")
+    budget: float = param(5000.0, 0, MAX_INVESTMENT, "万元/year")
     growth: float = param(0.1, -1, 1, "per year")
     rate: float = param(0.03, 0, 1, "share of investment")
 
@@ -207,7 +209,7 @@ class S2(Rule):
     ``service_speedup`` years shorter. Source: 000 §(十一); 002 三(一)3.
     """
 
-    major_min: float = param(50000.0, 0, None, "万元")
+    major_min: float = param(50000.0, 0, MAX_INVESTMENT, "万元")
     service_speedup: int = param(1, 0, 5, "years")
 
 
@@ -267,7 +269,7 @@ class V2(Rule):
     Monthly bulletins and quarterly reviews fold into the yearly step. Source: 002 四(七).
     """
 
-    mega_min: float = param(200000.0, 0, None, "万元")
+    mega_min: float = param(200000.0, 0, MAX_INVESTMENT, "万元")
 
 
 @dataclass(frozen=True)
@@ -279,8 +281,8 @@ class V3(Rule):
     """
 
     top_share: float = param(0.2, 0, 1, "share of parks")
-    quota_bonus: float = param(0.5, 0, None, "extra weight")
-    award: float = param(2000.0, 0, None, "万元")
+    quota_bonus: float = param(0.5, 0, MAX_FACTOR, "extra weight")
+    award: float = param(2000.0, 0, MAX_INVESTMENT, "万元")
 
 
 @dataclass(frozen=True)
@@ -320,9 +322,9 @@ class V6(Rule):
     water and credit; class A (at least ``class_a_min``) gets ``a_discount``. Source: 003 六(一).
     """
 
-    class_a_min: float = param(30.0, 0, None, "万元/mu tax")
-    class_b_min: float = param(15.0, 0, None, "万元/mu tax")
-    class_c_min: float = param(5.0, 0, None, "万元/mu tax")
+    class_a_min: float = param(30.0, 0, MAX_PER_MU, "万元/mu tax")
+    class_b_min: float = param(15.0, 0, MAX_PER_MU, "万元/mu tax")
+    class_c_min: float = param(5.0, 0, MAX_PER_MU, "万元/mu tax")
     d_surcharge: float = param(0.04, 0, 1, "share of output")
     a_discount: float = param(0.01, 0, 1, "share of output")
 
@@ -376,7 +378,7 @@ class X3(Rule):
     Source: 000 §(十八); 003 六(三).
     """
 
-    tax_per_mu_min: float = param(5.0, 0, None, "万元/mu")
+    tax_per_mu_min: float = param(5.0, 0, MAX_PER_MU, "万元/mu")
     years: int = param(3, 1, 20, "consecutive years")
 
 
@@ -431,7 +433,7 @@ class C3(Rule):
     (以商招商). Source: 001 二, 四(三); 000 §(十); 003 七(一).
     """
 
-    chain_pull: float = param(5.0, 0, None, "utility per IO coefficient")
+    chain_pull: float = param(5.0, 0, MAX_UTILITY, "utility per IO coefficient")
     induced_projects: float = param(0.5, 0, 20, "projects per leading firm per year")
 
 
@@ -443,7 +445,7 @@ class C4(Rule):
     sectors already declared by ``max_parks_per_sector`` parks. Source: 000 §(十); 004 §(九); 001 一.
     """
 
-    strength: float = param(2.0, 0, None, "utility")
+    strength: float = param(2.0, 0, MAX_UTILITY, "utility")
     max_parks_per_sector: int = param(3, 1, 10000, "parks")
 
 
@@ -455,8 +457,8 @@ class C5(Rule):
     utility for mega and leading projects. Source: 002 三(一).
     """
 
-    mega_min: float = param(200000.0, 0, None, "万元")
-    mega_bonus: float = param(1.5, 0, None, "utility")
+    mega_min: float = param(200000.0, 0, MAX_INVESTMENT, "万元")
+    mega_bonus: float = param(1.5, 0, MAX_UTILITY, "utility")
 
 
 @dataclass(frozen=True)
@@ -479,7 +481,7 @@ class C7(Rule):
     """
 
     max_blocks: int = param(3, 1, 100, "blocks")
-    small_mu: float = param(3000.0, 0, None, "mu")
+    small_mu: float = param(3000.0, 0, MAX_AREA_MU, "mu")
 
 
 RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "E1", "E2", "E3", "E4", "E5",
@@ -588,8 +590,8 @@ def _check_weights(weights, where: str = "policy.V1.weights") -> None:
     for key, w in weights.items():
         if key not in INDICATORS:
             raise ConfigError(f"{where}.{key}", w, "an indicator: " + ", ".join(INDICATORS))
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
-            raise ConfigError(f"{where}.{key}", w, "a number >= 0")
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not (math.isfinite(w) and w >= 0):
+            raise ConfigError(f"{where}.{key}", w, "a finite number >= 0")
     total = sum(weights.values())
     if abs(total - 1.0) > 1e-6:
         raise ConfigError(where, weights, f"weights adding up to 1 (they add up to {total:g})")

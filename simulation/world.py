@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ConfigError
-from .params import build, param, validate
+from .params import MAX_AREA_MU, MAX_INVESTMENT, MAX_LAND_QUOTA, MAX_PER_MU, MAX_UTILITY, build, param, validate
 from .policy import LEVELS
+
+MAX_COORDINATE = 10_000.0
+"""km from the origin of the plane: wider than China (≈ 5,000 km east to west)."""
 
 
 @dataclass(frozen=True)
@@ -31,13 +34,18 @@ class ParkSpec:
     infrastructure: float = 0.5      # 0..1
 
     def check(self, where: str, sector_keys: tuple[str, ...]) -> None:
-        """Raise ConfigError on an unknown level, non-positive area or unknown sector."""
+        """Raise ConfigError on an unknown level, an area, position or infrastructure out of range
+        (nan and inf included) or an unknown sector."""
         if self.level not in LEVELS:
             raise ConfigError(f"{where}.level", self.level, "one of " + ", ".join(LEVELS))
-        if not (isinstance(self.area_mu, (int, float)) and self.area_mu > 0):
-            raise ConfigError(f"{where}.area_mu", self.area_mu, "a number > 0 (mu)")
-        if not 0 <= self.infrastructure <= 1:
-            raise ConfigError(f"{where}.infrastructure", self.infrastructure, "a number in [0, 1]")
+        for key, lo, hi, allowed in (("area_mu", 0, MAX_AREA_MU, f"a number > 0 and <= {MAX_AREA_MU:g} (mu)"),
+                                     ("x", -MAX_COORDINATE, MAX_COORDINATE, f"a number in ±{MAX_COORDINATE:g} (km)"),
+                                     ("y", -MAX_COORDINATE, MAX_COORDINATE, f"a number in ±{MAX_COORDINATE:g} (km)"),
+                                     ("infrastructure", 0, 1, "a number in [0, 1]")):
+            value = getattr(self, key)
+            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi
+                    or (key == "area_mu" and value == 0)):
+                raise ConfigError(f"{where}.{key}", value, allowed)
         for key in self.leading:
             if key not in sector_keys:
                 raise ConfigError(f"{where}.leading", key, "a sector key: " + ", ".join(sector_keys))
@@ -56,29 +64,29 @@ class WorldConfig:
     provincial_share: float = param(0.5, 0, 1, "share of generated parks")
     city_share: float = param(0.2, 0, 1, "share of generated parks")
     urban_share: float = param(0.3, 0, 1, "share of generated parks")
-    park_area_median: float = param(8000.0, 1, None, "mu")
+    park_area_median: float = param(8000.0, 1, MAX_AREA_MU, "mu")
     # Demand for investment.
     initial_firms: int = param(1500, 0, 10_000_000, "firms")
     projects_per_year: float = param(400.0, 0, 1e7, "projects/year")
     project_growth: float = param(0.03, -0.5, 1, "per year")
-    investment_scale: float = param(6000.0, 1, None, "万元 (Lomax scale)")
+    investment_scale: float = param(6000.0, 1, MAX_INVESTMENT, "万元 (Lomax scale)")
     investment_tail: float = param(1.3, 1.01, 10, "Pareto tail exponent of the survival function")
-    investment_min: float = param(500.0, 0, None, "万元")
-    investment_max: float = param(3_000_000.0, 1, None, "万元")
-    leading_min: float = param(100000.0, 0, None, "万元: a project this large is a leading (龙头) firm")
+    investment_min: float = param(500.0, 0, MAX_INVESTMENT, "万元")
+    investment_max: float = param(3_000_000.0, 1, MAX_INVESTMENT, "万元")
+    leading_min: float = param(100000.0, 0, MAX_INVESTMENT, "万元: a project this large is a leading (龙头) firm")
     # Location choice (multinomial logit over parks and the outside option).
-    beta_price: float = param(0.05, 0, None, "utility per 万元/mu of land price")
-    beta_subsidy: float = param(0.3, 0, None, "utility per % of investment subsidised")
-    beta_agglomeration: float = param(0.6, 0, None, "utility per log(1 + same-sector firms)")
-    beta_chain: float = param(1.5, 0, None, "utility per unit of upstream presence")
-    beta_infrastructure: float = param(1.0, 0, None, "utility per unit infrastructure")
-    beta_level: float = param(0.3, 0, None, "utility per level step")
-    beta_declared: float = param(0.8, 0, None, "utility of a declared leading industry (C1)")
-    outside_utility: float = param(0.5, None, None, "utility of locating outside any park")
-    outside_land_price: float = param(10.0, 0, None, "万元/mu")
-    land_price_base: float = param(20.0, 0, None, "万元/mu: minimum industrial land price")
-    level_price_step: float = param(5.0, 0, None, "万元/mu more per level step")
-    land_quota: float = param(40000.0, 0, None, "mu/year of new construction land")
+    beta_price: float = param(0.05, 0, MAX_UTILITY, "utility per 万元/mu of land price")
+    beta_subsidy: float = param(0.3, 0, MAX_UTILITY, "utility per % of investment subsidised")
+    beta_agglomeration: float = param(0.6, 0, MAX_UTILITY, "utility per log(1 + same-sector firms)")
+    beta_chain: float = param(1.5, 0, MAX_UTILITY, "utility per unit of upstream presence")
+    beta_infrastructure: float = param(1.0, 0, MAX_UTILITY, "utility per unit infrastructure")
+    beta_level: float = param(0.3, 0, MAX_UTILITY, "utility per level step")
+    beta_declared: float = param(0.8, 0, MAX_UTILITY, "utility of a declared leading industry (C1)")
+    outside_utility: float = param(0.5, -MAX_UTILITY, MAX_UTILITY, "utility of locating outside any park")
+    outside_land_price: float = param(10.0, 0, MAX_PER_MU, "万元/mu")
+    land_price_base: float = param(20.0, 0, MAX_PER_MU, "万元/mu: minimum industrial land price")
+    level_price_step: float = param(5.0, 0, MAX_PER_MU, "万元/mu more per level step")
+    land_quota: float = param(40000.0, 0, MAX_LAND_QUOTA, "mu/year of new construction land")
     # Build-out.
     start_prob: float = param(0.7, 0, 1, "yearly chance an unstarted project starts building")
     build_years: int = param(2, 1, 10, "years of construction")
@@ -99,8 +107,8 @@ class WorldConfig:
     links_per_firm: int = param(3, 0, 50, "supplier links formed when a firm starts producing")
     local_preference: float = param(0.7, 0, 1, "chance a link is sought in the own park first")
     # Park finances.
-    base_infra_budget: float = param(0.3, 0, None, "万元 per mu of area a year")
-    infra_cost: float = param(60.0, 1e-9, None, "万元 per mu per unit of infrastructure")
+    base_infra_budget: float = param(0.3, 0, MAX_PER_MU, "万元 per mu of area a year")
+    infra_cost: float = param(60.0, 1e-9, MAX_PER_MU, "万元 per mu per unit of infrastructure")
     infra_depreciation: float = param(0.03, 0, 1, "per year")
     expansion_trigger: float = param(0.85, 0, 1, "granted share of area at which a park asks to expand")
     expansion_share: float = param(0.2, 0, 5, "share of area asked for")
@@ -143,7 +151,7 @@ class WorldConfig:
 
 def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_share: np.ndarray,
                    rng: np.random.Generator) -> tuple[ParkSpec, ...]:
-    """Synthetic parks: levels by the world's shares, lognormal areas, cities on a 200 km plane."""
+    """Synthetic parks: levels by the world's shares, lognormal areas (whole mu, at least 1), cities on a 200 km plane."""
     n = world.n_parks
     shares = [1 - world.national_share - world.provincial_share - world.city_share,
               world.city_share, world.provincial_share, world.national_share]
@@ -159,7 +167,7 @@ def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_shar
     for i in range(n):
         k = 3 if levels[i] < 3 else 5
         leading = rng.choice(len(sector_keys), size=k, replace=False, p=demand_share)
-        specs.append(ParkSpec(name=f"park_{i:03d}", level=LEVELS[levels[i]], area_mu=float(round(areas[i])),
+        specs.append(ParkSpec(name=f"park_{i:03d}", level=LEVELS[levels[i]], area_mu=float(max(round(areas[i]), 1)),
                               city=f"city_{city_of[i]:02d}", leading=tuple(sector_keys[j] for j in leading),
                               urban=bool(urban[i]), x=float(xy[i, 0]), y=float(xy[i, 1]),
                               infrastructure=float(infra[i])))

@@ -3,47 +3,33 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import mean_over_seeds, run_model, small_world
+from conftest import (
+    EVERYTHING_ON,
+    assert_land_accounts,
+    assert_money_accounts,
+    assert_population_accounts,
+    mean_over_seeds,
+    run_model,
+    small_world,
+)
 
 from parksim.simulation import Policy, simulate
 from parksim.simulation.state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
-
-EVERYTHING_ON = Policy.from_dict({rid: {"enabled": True} for rid in
-                                  ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "E1", "E2", "E3",
-                                   "E4", "E5", "S1", "S2", "S3", "S4", "S5", "S6", "V1", "V2", "V3", "V4",
-                                   "V5", "V6", "V7", "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4",
-                                   "C5", "C6")})
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
 @pytest.mark.parametrize("policy", [Policy(), EVERYTHING_ON], ids=["baseline", "all_rules"])
 def test_land_and_money_accounts(seed, policy):
-    """Granted ≤ area per park; built + construction + idle = granted; awards ≤ budget; one park per firm."""
-    world = small_world(years=8, new_parks_per_year=0.5)
-    m = run_model(world, policy, seed)
-    out = m.recorder.outputs()
-    parks = out.parks
-    assert (parks.granted <= parks.area + 1e-6).all()
-    assert np.allclose(parks.built + parks.construction + parks.idle, parks.granted)
-    assert (parks.reusable >= -1e-9).all()
-    s = out.series
-    assert np.allclose(s.land_built + s.land_construction + s.land_idle, s.land_granted)
-    assert (s.subsidies_paid <= s.fund_budget + 1e-6).all()
-    f = m.firms
-    assert f.park.ndim == 1                         # each firm holds exactly one park index
-    live = f.state != EXITED
-    assert (f.land[~live] == 0).all()
-    assert len(m.firm_agents) == live.sum()          # Mesa registry matches the column store
+    """Granted ≤ area per park; built + construction + idle = granted; awards ≤ budget; flows add up."""
+    m = run_model(small_world(years=8, new_parks_per_year=0.5), policy, seed)
+    assert_land_accounts(m)
+    assert_money_accounts(m)
 
 
 @pytest.mark.parametrize("policy", [Policy(), EVERYTHING_ON], ids=["baseline", "all_rules"])
 def test_entries_and_exits_match_population_change(policy):
     """Firms alive at the end = firms at the start + entries − exits."""
-    m = run_model(small_world(years=8), policy, 5)
-    s = m.recorder.outputs().series
-    alive_start = int(s.firms_in_parks.iloc[0])          # every initial firm is in a park
-    alive_end = int((m.firms.state != EXITED).sum())
-    assert alive_end == alive_start + int(s.entries.sum()) - int(s.exits.sum())
+    assert_population_accounts(run_model(small_world(years=8), policy, 5))
 
 
 def test_same_seed_same_outputs_different_seed_different():
