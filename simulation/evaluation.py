@@ -1,8 +1,8 @@
 """Yearly park evaluation and ranking (V1, V2) and the scores behind rewards and sanctions (V3-V7).
 
 :func:`park_indicators` aggregates firm columns into the V1 indicators per park with ``bincount``;
-:func:`park_indicators_reference` does it park by park and firm by firm. :func:`score_parks` turns
-indicators into percentile scores and ranks.
+:func:`park_indicators_reference` does it with plain loops, firm by firm and then park by park.
+:func:`score_parks` turns indicators into percentile scores and ranks.
 """
 
 from __future__ import annotations
@@ -56,7 +56,10 @@ def park_indicators(f: FirmColumns, n_parks: int, declared: np.ndarray, last_out
                           minlength=n_parks * n_sec).reshape(n_parks, n_sec) > 0
     output = cell.sum(1)
     main_chain = chain_of_sector[cell.argmax(1)]
-    complete = np.array([chain_completeness(present[p], chains[main_chain[p]], io) for p in range(n_parks)])
+    complete = np.zeros(n_parks)
+    for c in np.unique(main_chain):                  # one call per chain, not per park
+        mine = main_chain == c
+        complete[mine] = chain_completeness(present[mine], chains[c], io)
     return {
         "output": output,
         "output_growth": _ratio(output - last_output, last_output),
@@ -73,39 +76,38 @@ def park_indicators(f: FirmColumns, n_parks: int, declared: np.ndarray, last_out
 def park_indicators_reference(f: FirmColumns, n_parks: int, declared: np.ndarray,
                               last_output: np.ndarray, chains: np.ndarray,
                               io: np.ndarray) -> dict[str, np.ndarray]:
-    """The same as :func:`park_indicators`, park by park with plain loops over firms."""
+    """The same as :func:`park_indicators`, with one plain pass over the firms and one over the parks."""
+    n_sec = declared.shape[1]
+    sums = {k: np.zeros(n_parks) for k in ("output", "tax", "land_p", "inv", "land", "lead", "ht", "emp", "pol")}
+    by_sector = np.zeros((n_parks, n_sec))
+    present = np.zeros((n_parks, n_sec), bool)
+    for i in range(len(f.park)):
+        p, s = f.park[i], f.sector[i]
+        sums["inv"][p] += f.investment[i]
+        sums["land"][p] += f.land[i]
+        if f.producing[i]:
+            sums["output"][p] += f.output[i]
+            sums["tax"][p] += f.tax[i]
+            sums["land_p"][p] += f.land[i]
+            sums["emp"][p] += f.employment[i]
+            sums["pol"][p] += f.pollution[i]
+            sums["ht"][p] += f.output[i] if f.hightech[i] else 0.0
+            sums["lead"][p] += f.output[i] if declared[p, s] else 0.0
+            by_sector[p, s] += f.output[i]
+            present[p, s] = True
     res = {k: np.zeros(n_parks) for k in INDICATORS}
     for p in range(n_parks):
-        output = tax = land_p = inv = land = lead = ht = emp = pol = 0.0
-        present = np.zeros(declared.shape[1], bool)
-        for i in range(len(f.park)):
-            if f.park[i] != p:
-                continue
-            inv += f.investment[i]
-            land += f.land[i]
-            if f.producing[i]:
-                output += f.output[i]
-                tax += f.tax[i]
-                land_p += f.land[i]
-                emp += f.employment[i]
-                pol += f.pollution[i]
-                ht += f.output[i] if f.hightech[i] else 0.0
-                lead += f.output[i] if declared[p, f.sector[i]] else 0.0
-                present[f.sector[i]] = True
+        output, last = sums["output"][p], last_output[p]
         res["output"][p] = output
-        res["output_growth"][p] = (output - last_output[p]) / last_output[p] if last_output[p] > 0 else 0.0
-        res["tax_per_mu"][p] = tax / land_p if land_p > 0 else 0.0
-        res["intensity"][p] = inv / land if land > 0 else 0.0
-        res["leading_share"][p] = lead / output if output > 0 else 0.0
-        res["hightech_share"][p] = ht / output if output > 0 else 0.0
-        res["employment"][p] = emp
-        res["pollution_per_output"][p] = pol / output if output > 0 else 0.0
-        by_sector = np.zeros(declared.shape[1])
-        for i in range(len(f.park)):
-            if f.park[i] == p and f.producing[i]:
-                by_sector[f.sector[i]] += f.output[i]
-        main = int(np.argmax(chains[:, int(np.argmax(by_sector))]))
-        value = chain_completeness(present, chains[main], io)
+        res["output_growth"][p] = (output - last) / last if last > 0 else 0.0
+        res["tax_per_mu"][p] = sums["tax"][p] / sums["land_p"][p] if sums["land_p"][p] > 0 else 0.0
+        res["intensity"][p] = sums["inv"][p] / sums["land"][p] if sums["land"][p] > 0 else 0.0
+        res["leading_share"][p] = sums["lead"][p] / output if output > 0 else 0.0
+        res["hightech_share"][p] = sums["ht"][p] / output if output > 0 else 0.0
+        res["employment"][p] = sums["emp"][p]
+        res["pollution_per_output"][p] = sums["pol"][p] / output if output > 0 else 0.0
+        main = int(np.argmax(chains[:, int(np.argmax(by_sector[p]))]))
+        value = chain_completeness(present[p], chains[main], io)
         res["chain_completeness"][p] = 0.0 if np.isnan(value) else value
     return res
 

@@ -116,6 +116,35 @@ def krugman_dissimilarity(x):
     return d
 
 
+def mean_krugman_dissimilarity(x):
+    """Mean of the pairwise Krugman dissimilarity over all pairs of regions, in O(S·R log R).
+
+    ``mean_{r<q} D_rq`` with ``D`` as in :func:`krugman_dissimilarity`, without the (R, R, S)
+    temporary: for each sector, with the shares sorted ``v_(1) <= … <= v_(R)``,
+    ``sum_{r<q} |v_r - v_q| = sum_k (2k - R - 1) v_(k)`` (the sorted form of Gini's mean
+    difference; Gini 1912, *Variabilità e mutabilità*).
+
+    Args:
+        x: (R, S) non-negative activity by region and sector.
+
+    Returns:
+        The mean (float); nan with fewer than two regions or if any region has no activity.
+    """
+    x = np.asarray(x, float)
+    r = x.shape[0]
+    if r < 2 or (x.sum(axis=1) == 0).any():
+        return np.nan
+    v = np.sort(_row_shares(x), axis=0)
+    k = np.arange(1, r + 1)
+    return max(float((2.0 * k - r - 1) @ v.sum(axis=1) / (r * (r - 1) / 2)), 0.0)   # rounding can dip below 0
+
+
+def mean_krugman_dissimilarity_reference(x):
+    """The same as :func:`mean_krugman_dissimilarity`, from the full (R, R) matrix of pairs."""
+    d = krugman_dissimilarity(x)
+    return float(d[np.triu_indices(len(d), 1)].mean()) if len(d) > 1 else np.nan
+
+
 def plant_herfindahl(sizes, sector, n_sectors):
     """Plant-size Herfindahl of each sector (Ellison & Glaeser 1997, JPE 105(5), eq. 1).
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import chains, entry, evaluation, idle_land, land, subsidy
+from . import chains, entry, evaluation, idle_land, land, placement, subsidy
 from .agents import Firm, Government, Park
 from .links import SupplyLinks, form_links
 from .location import ChoiceInputs, Coefficients, utilities
@@ -104,17 +104,9 @@ class ParkModel(mesa.Model):
             return
         draws = self._draw_projects(n)
         weight = self.parks.area[:, None] * (1.0 + 2.0 * self.declared)       # (P, S)
-        probs = weight[:, draws["sector"]].T
-        probs /= probs.sum(1, keepdims=True)
-        park = (self.rng.random(n)[:, None] > np.cumsum(probs, 1)).sum(1)
         need = draws["investment"] / draws["intensity"]
-        # Keep only firms that fit in their park's area, in order.
-        fits = np.zeros(n, bool)
-        room = self.parks.area.copy() * 0.6
-        for j in range(n):
-            if need[j] <= room[park[j]]:
-                room[park[j]] -= need[j]
-                fits[j] = True
+        # Keep only firms that fit in 60 % of their park's area, in order.
+        park, fits = placement.place(weight, draws["sector"], self.rng.random(n), need, self.parks.area * 0.6)
         age = self.rng.integers(1, 11, n)
         rows = self._add_firms({k: v[fits] for k, v in draws.items()}, park[fits], need[fits],
                                np.zeros(fits.sum()), np.full(fits.sum(), self.world.land_price_base),

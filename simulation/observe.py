@@ -140,7 +140,6 @@ def model_series(m, parks: pd.DataFrame) -> dict:
     wide = parks[active & (out > 0)]
     park_sector = np.bincount(f.park[inside] * n_sec + f.sector[inside], weights=f.output[inside],
                               minlength=m.parks.n * n_sec).reshape(m.parks.n, n_sec)[active & (out > 0)]
-    dissim = metrics.krugman_dissimilarity(park_sector) if len(park_sector) > 1 else np.zeros((1, 1))
     land_in = f.land * (f.park >= 0)
     status = parks["status"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -170,7 +169,7 @@ def model_series(m, parks: pd.DataFrame) -> dict:
             "hhi": float(wide["hhi"].mean()) if len(wide) else np.nan,
             "krugman_specialisation": (float(np.nanmean(metrics.krugman_specialisation(park_sector)))
                                        if len(park_sector) > 1 else np.nan),
-            "krugman_dissimilarity": float(dissim[np.triu_indices(len(dissim), 1)].mean()) if len(dissim) > 1 else np.nan,
+            "krugman_dissimilarity": metrics.mean_krugman_dissimilarity(park_sector),
             "eg_gamma_mean": float(np.nanmean(gamma)) if np.isfinite(gamma).any() else np.nan,
             "eg_gamma_median": float(np.nanmedian(gamma)) if np.isfinite(gamma).any() else np.nan,
             "egk_linked_mean": float(np.nanmean(coag[linked])) if np.isfinite(coag[linked]).any() else np.nan,

@@ -11,6 +11,7 @@ externality gain, minus the fixed-cost burden of running below capacity, and the
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,18 +72,20 @@ def produce(x: ProductionInputs, k: ProductionParams) -> dict[str, np.ndarray]:
 
 
 def produce_reference(x: ProductionInputs, k: ProductionParams) -> dict[str, np.ndarray]:
-    """The same as :func:`produce`, firm by firm with plain loops."""
+    """The same as :func:`produce`, firm by firm with plain loops and per-park counters."""
     n = len(x.sector)
     same, chain, infra = np.zeros(n), np.zeros(n), np.zeros(n)
     need = x.io.sum(0)
+    firms_in = Counter((x.park[i], x.sector[i]) for i in range(n) if x.park[i] >= 0)
+    sectors_in = defaultdict(set)
+    for p, s in firms_in:
+        sectors_in[p].add(s)
     for i in range(n):
-        p = x.park[i]
+        p, s = x.park[i], x.sector[i]
         if p < 0:
             continue
-        same[i] = sum(1 for j in range(n) if j != i and x.park[j] == p and x.sector[j] == x.sector[i])
-        present = {x.sector[j] for j in range(n) if x.park[j] == p}
-        s = x.sector[i]
-        chain[i] = sum(x.io[q, s] for q in present) / need[s] if need[s] > 0 else 0.0
+        same[i] = firms_in[p, s] - 1
+        chain[i] = sum(x.io[q, s] for q in sectors_in[p]) / need[s] if need[s] > 0 else 0.0
         infra[i] = x.infra[p]
     return _finish(x, k, same, chain, infra)
 

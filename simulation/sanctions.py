@@ -58,6 +58,7 @@ def _graded_sanctions(model, ranked, pct, ind) -> None:
     upgrades for parks in the top ``top_share`` for ``upgrade_years`` years."""
     pk, rule = model.parks, model.policy.V5
     bottom = ranked & (pct <= rule.bottom_share)
+    granted = model.granted_by_park()
     for p in np.flatnonzero(ranked & (pk.status != REVOKED)):
         before = int(pk.status[p])
         after = min(before + 1, REVOKED) if bottom[p] else max(before - 1, ACTIVE)
@@ -67,7 +68,7 @@ def _graded_sanctions(model, ranked, pct, ind) -> None:
         model.recorder.event("park_sanctioned" if after > before else "park_rectified", "V5",
                              park=int(p), value=float(after))
         if after == AREA_CUT and before < AREA_CUT:
-            _cut_area(model, int(p), rule.area_cut_share, "V5")
+            _cut_area(model, int(p), granted[p], rule.area_cut_share, "V5")
         if after == REVOKED:
             model.tally["parks_revoked"] += 1
     top = ranked & (pct >= 1 - rule.top_share)
@@ -83,9 +84,9 @@ def _graded_sanctions(model, ranked, pct, ind) -> None:
         model.expand_park(int(p), rule.expansion_share, ind["intensity"][p], standard[p], "park_expanded", "V5")
 
 
-def _cut_area(model, p: int, share: float, rule: str) -> None:
+def _cut_area(model, p: int, granted: float, share: float, rule: str) -> None:
+    """Cut ``share`` of park ``p``'s unbuilt area; ``granted`` is its land granted to live firms."""
     pk = model.parks
-    granted = model.granted_by_park()[p]
     before = pk.area[p]
     pk.area[p], pk.reusable[p] = land.cut_unbuilt(pk.area[p], granted, pk.reusable[p], share)
     model.tally["area_cut"] += before - pk.area[p]
@@ -107,7 +108,7 @@ def _adjust_plans(model, ranked, pct, ind) -> None:
         if built[p] >= rule.grow_built_share and ranked[p] and pct[p] >= 0.5:   # 增
             model.expand_park(int(p), rule.grow_share, ind["intensity"][p], standard[p], "park_expanded", "V7")
         elif built[p] < rule.cut_built_share:                                  # 降
-            _cut_area(model, int(p), rule.cut_share, "V7")
+            _cut_area(model, int(p), granted[p], rule.cut_share, "V7")
         top = np.argsort(-counts[p], kind="stable")[: max(int(model.declared[p].sum()), 1)]  # 调
         model.declared[p] = False
         model.declared[p, top[counts[p, top] > 0]] = True

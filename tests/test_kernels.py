@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from parksim.simulation import evaluation, location, production
+from parksim.simulation import evaluation, location, metrics, placement, production
 from parksim.simulation.sectors import default_sectors
 
 SEC = default_sectors()
@@ -100,3 +100,42 @@ def test_score_ranks_by_weighted_percentiles():
     assert rank.tolist() == [1, 3, 2]
     score, rank = evaluation.score_parks(ind, {"output": 1.0}, np.array([True, False, True]))
     assert np.isnan(score[1]) and rank[1] == 0
+
+
+def test_placement_kernel_matches_reference():
+    """Parks drawn and firms kept by the placement kernel equal the firm-by-firm reference, bit for bit."""
+    rng = np.random.default_rng(11)
+    for p, n in ((1, 50), (2, 40), (37, 3000)):
+        area = rng.choice([500.0, 2000.0, 2000.0, 9000.0], p)          # repeated areas: tied weights
+        weight = area[:, None] * (1.0 + 2.0 * (rng.random((p, SEC.n)) < 0.2))
+        sector = rng.integers(0, SEC.n, n)
+        u = rng.random(n)
+        u[:5] = 0.0                                                      # draws on a CDF step
+        need = rng.lognormal(3.0, 1.5, n)
+        park, fits = placement.place(weight, sector, u, need, area * 0.6)
+        park_ref, fits_ref = placement.place_reference(weight, sector, u, need, area * 0.6)
+        np.testing.assert_array_equal(park, park_ref)
+        np.testing.assert_array_equal(fits, fits_ref)
+        assert 0 < fits.sum() < n
+
+
+def test_first_fit_skips_a_firm_that_does_not_fit_and_keeps_later_smaller_ones():
+    """In order, each park keeps the firms that still fit: 6 fits in 10, 5 does not, 4 does."""
+    fits = placement.first_fit(np.array([0, 0, 1, 0]), np.array([6.0, 5.0, 11.0, 4.0]), np.array([10.0, 10.0]))
+    assert fits.tolist() == [True, False, False, True]
+
+
+def test_mean_krugman_dissimilarity_matches_pairwise_reference():
+    """The sorted O(S·R log R) mean equals the mean over the (R, R) matrix, with ties, R = 1 and R = 2."""
+    rng = np.random.default_rng(13)
+    cases = [rng.integers(0, 4, (r, SEC.n)).astype(float) + (np.arange(SEC.n) == 0) for r in (1, 2, 3, 160)]
+    cases += [np.tile(rng.random(SEC.n), (5, 1)),                               # identical regions: 0
+              np.repeat(rng.random((3, SEC.n)), [2, 3, 1], axis=0),             # tied regions
+              rng.random((40, SEC.n)) * (rng.random((40, SEC.n)) < 0.3) + 1e-3]
+    for x in cases:
+        fast, slow = metrics.mean_krugman_dissimilarity(x), metrics.mean_krugman_dissimilarity_reference(x)
+        if len(x) == 1:
+            assert np.isnan(fast) and np.isnan(slow)
+        else:
+            np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-15)
+    assert 0.0 <= metrics.mean_krugman_dissimilarity(cases[4]) < 1e-15

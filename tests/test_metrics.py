@@ -14,6 +14,7 @@ from parksim.simulation.metrics import (
     linkage_density,
     local_sourcing_share,
     location_quotient,
+    mean_krugman_dissimilarity,
     network_statistics,
     plant_herfindahl,
     top_k_share,
@@ -75,6 +76,13 @@ def test_krugman_dissimilarity_hand_case():
     d = krugman_dissimilarity(np.array([[4.0, 0.0], [1.0, 1.0], [0.0, 0.0]]))
     nan = np.nan
     np.testing.assert_allclose(d, [[0, 1, nan], [1, 0, nan], [nan, nan, 0]])
+
+
+def test_mean_krugman_dissimilarity_hand_case():
+    """Mean over pairs: shares (1, 0), (1/2, 1/2), (0, 1) differ by 1, 2, 1 -> 4/3; nan with an empty region."""
+    assert mean_krugman_dissimilarity(np.array([[4.0, 0.0], [1.0, 1.0], [0.0, 2.0]])) == pytest.approx(4 / 3)
+    assert np.isnan(mean_krugman_dissimilarity(np.array([[4.0, 0.0], [1.0, 1.0], [0.0, 0.0]])))
+    assert np.isnan(mean_krugman_dissimilarity(np.array([[4.0, 0.0]])))
 
 
 def test_plant_herfindahl_hand_case():
