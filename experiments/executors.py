@@ -3,6 +3,12 @@
 Every executor maps a picklable function over tasks and yields results as they finish (in any
 order). Runs are pure functions of their configuration and seed, so all three give identical
 results; only the speed differs.
+
+Worker processes never outlive the process that started them: each one watches its parent and
+exits when the parent is gone (killed with ``kill -9`` or by the OOM killer), and they ignore
+SIGINT so that the parent alone decides what an interrupt does. Leaving an executor because of an
+interrupt (KeyboardInterrupt or another BaseException) stops the runs in flight instead of waiting
+for them.
 """
 
 from __future__ import annotations
@@ -10,13 +16,56 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 EXECUTORS = ("serial", "pool", "dask")
+PARENT_POLL_SECONDS = 0.5
+
+
+def watch_parent(pid: int, interval: float = PARENT_POLL_SECONDS) -> None:
+    """Exit this process (status 1) as soon as process ``pid`` (the one that started the pool) is gone.
+
+    A daemon thread polls ``pid``. The pool's own parent cannot be watched instead: under
+    ``forkserver`` a worker's parent is the fork server, which only exits once every worker has.
+    """
+    def watch():
+        while not _gone(pid):
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parksim-parent-watch", daemon=True).start()
+
+
+def _gone(pid: int) -> bool:
+    """Process ``pid`` has exited (a zombie that its own parent has not reaped yet counts as exited)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _init_pool_worker(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent(parent)
+
+
+def _interrupted(exc_type) -> bool:
+    """Leaving a ``with`` block because of KeyboardInterrupt, SystemExit or another non-Exception."""
+    return exc_type is not None and not issubclass(exc_type, Exception)
 
 
 def available_cpus() -> int:
@@ -58,10 +107,14 @@ class PoolExecutor:
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload(["parksim.experiments.runner"])
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                         initializer=_init_pool_worker, initargs=(os.getpid(),))
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
+        if _interrupted(exc_type):       # do not wait for the runs in flight
+            for proc in list((self._pool._processes or {}).values()):
+                proc.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
         return False
 

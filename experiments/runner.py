@@ -6,7 +6,8 @@
   so differences between points or scenarios are paired.
 - :func:`plan` validates every design point before anything runs; :func:`execute` runs what the
   store does not hold yet, on any executor, writing chunks as results arrive. Run it again with the
-  same arguments and it resumes; a run that raises is recorded as failed and the sweep goes on.
+  same arguments and it resumes; a run that raises is recorded as failed and the sweep goes on. An
+  interrupt (KeyboardInterrupt, or SIGTERM turned into one by the CLI) writes the finished runs first.
 """
 
 from __future__ import annotations
@@ -311,20 +312,23 @@ def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, 
                dynamic_ncols=True)
     try:
         with executor:
-            for outcome in executor.map(execute_task, todo):
-                buffer.append(outcome)
-                if outcome["status"] == "ok":
-                    report.ok += 1
-                else:
-                    report.failed += 1
-                    report.failures.append(f"{outcome['run_id']}: {outcome['error']}")
-                    bar.set_postfix(failed=report.failed)
-                bar.update(1)
-                if len(buffer) >= chunk_runs or time.time() - last_flush >= chunk_seconds:
+            try:
+                for outcome in executor.map(execute_task, todo):
+                    buffer.append(outcome)
+                    if outcome["status"] == "ok":
+                        report.ok += 1
+                    else:
+                        report.failed += 1
+                        report.failures.append(f"{outcome['run_id']}: {outcome['error']}")
+                        bar.set_postfix(failed=report.failed)
+                    bar.update(1)
+                    if len(buffer) >= chunk_runs or time.time() - last_flush >= chunk_seconds:
+                        chunk, buffer = buffer, []          # emptied first: an interrupt never writes it twice
+                        store.write_chunk(_tables(chunk, plan_, versions, executor.name))
+                        last_flush = time.time()
+            finally:                     # also on KeyboardInterrupt/SIGTERM: keep the runs that finished
+                if buffer:
                     store.write_chunk(_tables(buffer, plan_, versions, executor.name))
-                    buffer, last_flush = [], time.time()
-        if buffer:
-            store.write_chunk(_tables(buffer, plan_, versions, executor.name))
     finally:
         bar.close()
     report.seconds = time.time() - started

@@ -2,17 +2,31 @@
 sensitivity, validate-model.
 
 Exit status: 0 on success, 2 on bad input (message on stderr, nothing run or written), 1 when
-runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again) and
-130 when interrupted (run the same command again to resume).
+runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again), 130
+when interrupted with Ctrl-C / SIGINT and 143 (128 + 15) on SIGTERM. On either signal the runs that
+already finished are written to the store and the worker processes stopped before exiting; run the
+same command again to resume. If the command itself is killed (``kill -9``, out of memory), its
+worker processes notice and exit within a second.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
-from parksim.options import EXIT_BAD_INPUT, EXIT_FAILED_RUNS, EXIT_INTERRUPTED, EXIT_OK, BadInput, executor_kind, executor_options
+from parksim.options import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED_RUNS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    BadInput,
+    Terminated,
+    executor_kind,
+    executor_options,
+)
 
 SHOWN = ("output", "output_in_parks", "tax_per_mu", "investment_intensity", "land_idle", "firms_producing",
          "share_producing_in_parks", "top3_share", "eg_gamma_mean", "parks_active", "total_entries")
@@ -234,14 +248,22 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from parksim.experiments.store import StoreMismatch
     from parksim.simulation import ConfigError
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.handler(args)
     except (ConfigError, StoreMismatch, BadInput) as e:
         print(f"parksim: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("parksim: interrupted; run the same command again to resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as e:
+        print(f"parksim: {'terminated' if isinstance(e, Terminated) else 'interrupted'}; finished runs are "
+              "in the store, run the same command again to resume", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(e, Terminated) else EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum, frame):
+    raise Terminated
 
 
 if __name__ == "__main__":
