@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import socket
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,10 +33,11 @@ import pandas as pd
 
 from parksim.scenarios.loader import Scenario, load_scenario
 from parksim.simulation import ConfigError, Policy, WorldConfig, simulate
+from parksim.simulation.params import check_value
 
 from . import targets as target_metrics
 from .compare import compare, summarise
-from .design import design_for, point_values
+from .design import design_for, design_rows
 from .executors import make_executor
 from .headline import FINAL, HEADLINE, TOTALS
 from .store import Store, StoreMismatch
@@ -121,8 +123,9 @@ class RunTask:
     replication: int
     seed: int
     params: Mapping[str, Any]
-    config: RunConfig
+    config: RunConfig | None
     keep_events: bool = False
+    error: str = ""              # why the design point has no valid configuration (then ``config`` is None)
 
 
 def execute_task(task: RunTask) -> dict:
@@ -131,6 +134,9 @@ def execute_task(task: RunTask) -> dict:
     outcome = {"run_id": task.run_id, "point": task.point, "replication": task.replication, "seed": task.seed,
                "params": json.dumps(dict(task.params), sort_keys=True, default=str), "started": started,
                "host": socket.gethostname(), "pid": os.getpid()}
+    if task.config is None:
+        outcome.update(status="failed", error=f"ConfigError: {task.error}", traceback="", seconds=0.0)
+        return outcome
     try:
         result = run_one(task.config, task.seed, keep_events=task.keep_events)
     except Exception as e:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
@@ -143,20 +149,73 @@ def execute_task(task: RunTask) -> dict:
     return outcome
 
 
+FULL_CHECK_POINTS = 2_000
+
+
+def run_id(point: int, replication: int) -> str:
+    """The id of replication ``replication`` at design point ``point``, e.g. ``p00003-r0007``."""
+    return f"p{point:05d}-r{replication:04d}"
+
+
 @dataclass
 class Plan:
-    """A validated experiment: the scenario, its design, the seeds and one task per run."""
+    """A validated experiment: the scenario, its design and the seeds; its tasks are made on demand."""
 
     scenario: Scenario
     design: pd.DataFrame
     seeds: list[int]
-    tasks: list[RunTask]
     identity: str
     keep_events: bool = False
 
     @property
     def factors(self) -> list[str]:
         return [c for c in self.design.columns if c != "point"]
+
+    @property
+    def size(self) -> int:
+        """Number of runs: design points × replications."""
+        return len(self.design) * len(self.seeds)
+
+    def run_ids(self) -> Iterator[str]:
+        """The id of every run, in task order."""
+        for point in self.design["point"].tolist():
+            for r in range(len(self.seeds)):
+                yield run_id(int(point), r)
+
+    def configure(self, point: int, params: Mapping[str, Any]) -> RunConfig:
+        """The configuration of one design point (ConfigError naming the file and point if invalid)."""
+        where = f"{self.scenario.path or self.scenario.name}: design point {point} {dict(params)} → "
+        world, policy = self.scenario.configure(params, where=where)
+        return RunConfig(world, policy, self.scenario.targets)
+
+    def check(self, limit: int | None = None) -> None:
+        """Configure the first ``limit`` design points (all with None); ConfigError for the first invalid one."""
+        for point, params in itertools.islice(design_rows(self.design), limit):
+            self.configure(point, params)
+
+    def iter_tasks(self, skip: Container[str] = frozenset()) -> Iterator[RunTask]:
+        """The tasks whose run id is not in ``skip``, one design point at a time.
+
+        A point is configured only when one of its runs is left, so a resume does not configure the
+        finished part of a large design again. A point beyond the ones :func:`plan` configured that
+        fails the cross-parameter checks gives tasks without a configuration: they are recorded
+        as failed runs naming the error.
+        """
+        for point, params in design_rows(self.design):
+            left = [(r, run_id(point, r)) for r in range(len(self.seeds)) if run_id(point, r) not in skip]
+            if not left:
+                continue
+            try:
+                config, error = self.configure(point, params), ""
+            except ConfigError as e:
+                config, error = None, str(e)
+            for r, rid in left:
+                yield RunTask(rid, point, r, self.seeds[r], params, config, self.keep_events, error)
+
+    @property
+    def tasks(self) -> list[RunTask]:
+        """Every task, materialised (:meth:`iter_tasks` makes them as they are needed)."""
+        return list(self.iter_tasks())
 
     def record(self) -> dict:
         """The experiment record kept in the store (``experiment.json``)."""
@@ -172,6 +231,12 @@ class Plan:
 def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame | None = None,
          replications: int | None = None, seed: int | None = None, keep_events: bool = False) -> Plan:
     """Validate and lay out an experiment; nothing runs and nothing is written.
+
+    Every factor value of every design point is checked against its declared type and range a
+    column at a time; the first :data:`FULL_CHECK_POINTS` points are also configured in full
+    (cross-parameter checks such as shares adding up to at most 1). Beyond that, points are
+    configured as their runs start (:meth:`Plan.iter_tasks`), so that planning 10⁵ points takes
+    seconds; ``parksim validate`` configures every point.
 
     Args:
         scenario: a Scenario or a scenario name/path.
@@ -200,30 +265,51 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame 
         design = design.reset_index(drop=True)
         if "point" not in design:
             design.insert(0, "point", range(len(design)))
-        for path in design.columns:
-            if path != "point":
-                _check_path(path, where)
     elif sweep:
         design = design_for(scenario)
     else:
         design = design_for(dataclasses.replace(scenario, sweep=None))
+    for path in design.columns:
+        if path != "point":
+            _check_column(design, path, where)
     seeds = replication_seeds(scenario.seed, scenario.replications)
-    tasks = []
-    for point in design["point"]:
-        params = point_values(design, int(point))
-        world, policy = scenario.configure(params, where=f"{where}: design point {int(point)} {params} → ")
-        config = RunConfig(world, policy, scenario.targets)
-        for r, s in enumerate(seeds):
-            tasks.append(RunTask(f"p{int(point):05d}-r{r:04d}", int(point), r, s, params, config, keep_events))
     identity = hashlib.sha256(json.dumps(
         {"fingerprint": scenario.fingerprint(), "design": json.loads(design.to_json(orient="records")),
          "keep_events": keep_events}, sort_keys=True).encode()).hexdigest()[:16]
-    return Plan(scenario, design, seeds, tasks, identity, keep_events)
+    planned = Plan(scenario, design, seeds, identity, keep_events)
+    planned.check(FULL_CHECK_POINTS)
+    return planned
 
 
-def _check_path(path: str, where: str) -> None:
+def _check_column(design: pd.DataFrame, path: str, where: str) -> None:
+    """Every value of one factor column against the factor's declared type and range, vectorised."""
     from parksim.scenarios.loader import _factor_field
-    _factor_field(path, f"{where}: design column {path}")
+    spec = _factor_field(path, f"{where}: design column {path}")
+    column, points = design[path], design["point"].to_numpy()
+    if column.dtype == object:                       # listed points: few, one by one
+        bad = column.notna().to_numpy()
+    else:
+        values = column.to_numpy()
+        kind, meta = spec.type, spec.metadata
+        if kind == "bool":
+            bad = np.full(len(values), values.dtype != bool)
+        elif kind == "int" and values.dtype.kind not in "iu":
+            bad = ~np.isnan(values) if values.dtype.kind == "f" else np.ones(len(values), bool)
+        elif values.dtype.kind not in "iuf":
+            bad = np.ones(len(values), bool)
+        else:
+            with np.errstate(invalid="ignore"):
+                bad = ~np.isfinite(values) & ~np.isnan(values)
+                if meta.get("lo") is not None:
+                    bad |= values < meta["lo"]
+                if meta.get("hi") is not None:
+                    bad |= values > meta["hi"]
+                if meta.get("choices"):
+                    bad |= ~np.isin(values, meta["choices"]) & ~np.isnan(values.astype(float))
+    for i in np.flatnonzero(bad):                    # the first value that really is invalid raises
+        value = column.iloc[i]
+        check_value(spec, value.item() if hasattr(value, "item") else value,
+                    f"{where}: design point {int(points[i])} → {path}")
 
 
 # ----------------------------------------------------------------------------- executing
@@ -298,9 +384,9 @@ def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, 
     if retry_failed:
         store.drop_failed()
     done = store.done()
-    todo = [t for t in plan_.tasks if t.run_id not in done]
-    report = Report(store, total=len(plan_.tasks), skipped=len(plan_.tasks) - len(todo))
-    if not todo:
+    skipped = sum(rid in done for rid in plan_.run_ids()) if done else 0
+    report = Report(store, total=plan_.size, skipped=skipped)
+    if skipped == plan_.size:
         write_summary(store)
         return report
     executor = executor or make_executor("pool")
@@ -308,12 +394,12 @@ def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, 
     started = time.time()
     buffer: list[dict] = []
     last_flush = time.time()
-    bar = tqdm(total=len(todo), desc=plan_.scenario.name, unit="run", file=sys.stderr, disable=not progress,
+    bar = tqdm(total=plan_.size - skipped, desc=plan_.scenario.name, unit="run", file=sys.stderr, disable=not progress,
                dynamic_ncols=True)
     try:
         with executor:
             try:
-                for outcome in executor.map(execute_task, todo):
+                for outcome in executor.map(execute_task, plan_.iter_tasks(done)):
                     buffer.append(outcome)
                     if outcome["status"] == "ok":
                         report.ok += 1

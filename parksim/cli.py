@@ -128,7 +128,7 @@ def _execute(p, store, args) -> int:
     else:
         print(f"{p.scenario.name}: all {report.total} runs already in {store.path}", file=sys.stderr)
     man = store.read("manifest", ["run_id", "status", "error"])
-    wanted = {t.run_id for t in p.tasks}
+    wanted = set(p.run_ids())
     failed = man[(man["status"] == "failed") & man["run_id"].isin(wanted)] if len(man) else man
     for _, row in failed.head(10).iterrows():
         print(f"failed: {row['run_id']}: {row['error']}", file=sys.stderr)
@@ -228,7 +228,9 @@ def cmd_validate(args) -> int:
         try:
             p = plan(ref, sweep=False)
             s = p.scenario
-            size = len(plan(s, sweep=True).design) if s.sweep is not None else 1
+            swept = plan(s, sweep=True) if s.sweep is not None else p
+            swept.check()                              # every design point in full, however many
+            size = len(swept.design)
         except ConfigError as e:
             print(f"parksim: error: {e}", file=sys.stderr)
             bad += 1
