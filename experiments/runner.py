@@ -35,6 +35,7 @@ from parksim.scenarios.loader import Scenario, load_scenario
 from parksim.simulation import ConfigError, Policy, WorldConfig, simulate
 from parksim.simulation.params import check_value
 
+from . import capacity
 from . import targets as target_metrics
 from .compare import compare, summarise
 from .design import design_for, design_rows
@@ -166,6 +167,7 @@ class Plan:
     seeds: list[int]
     identity: str
     keep_events: bool = False
+    estimate: capacity.RunEstimate | None = None    # per design point
 
     @property
     def factors(self) -> list[str]:
@@ -247,8 +249,9 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame 
         keep_events: store raw events instead of counts.
 
     Raises:
-        ConfigError: bad scenario, no ``[sweep]`` when ``sweep`` is asked for, or a design point
-            that gives an invalid world or policy (naming the file and the point).
+        ConfigError: bad scenario, no ``[sweep]`` when ``sweep`` is asked for, a design point
+            that gives an invalid world or policy (naming the file and the point), or one whose run
+            would exceed the firm cap or the memory limit (:mod:`parksim.experiments.capacity`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -276,7 +279,8 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame 
     identity = hashlib.sha256(json.dumps(
         {"fingerprint": scenario.fingerprint(), "design": json.loads(design.to_json(orient="records")),
          "keep_events": keep_events}, sort_keys=True).encode()).hexdigest()[:16]
-    planned = Plan(scenario, design, seeds, identity, keep_events)
+    estimate = capacity.check_design(scenario.world, design, f"{where}: ")
+    planned = Plan(scenario, design, seeds, identity, keep_events, estimate)
     planned.check(FULL_CHECK_POINTS)
     return planned
 
@@ -378,8 +382,12 @@ def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, 
 
     Raises:
         StoreMismatch: the store holds another experiment and ``overwrite`` is false.
+        ConfigError: the store would not fit on its disk (before anything is written).
     """
     from tqdm import tqdm
+    if plan_.estimate is not None:
+        years = plan_.design.get("world.years", plan_.scenario.world.years)
+        capacity.check_store(plan_.estimate, years, len(plan_.seeds), store.path)
     store.open(plan_.record(), overwrite=overwrite)
     if retry_failed:
         store.drop_failed()

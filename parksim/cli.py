@@ -221,6 +221,7 @@ def cmd_targets(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from parksim.experiments.capacity import human
     from parksim.experiments.runner import plan
     from parksim.simulation import ConfigError
     bad = 0
@@ -240,6 +241,9 @@ def cmd_validate(args) -> int:
         print(f"ok: {s.name} ({chain}): {parks}, {s.world.years} years from {s.world.start_year}; "
               f"rules on: {', '.join(s.policy.enabled_rules()) or 'none'}; {s.replications} replications, "
               f"root seed {s.seed}; {size} design point{'s' if size != 1 else ''}; {len(s.targets)} targets")
+        est = swept.estimate
+        print(f"  estimated per run: at most {est.firms.max():,.0f} firms, peak memory {human(est.peak_bytes.max())}, "
+              f"{est.seconds.max():.1g} s; {est.seconds.sum() * s.replications / 3600:.2g} CPU hours in all")
         if s.catalogue is not None:
             print("  " + s.catalogue.report().replace("\n", "\n  "))
     return EXIT_BAD_INPUT if bad else EXIT_OK
