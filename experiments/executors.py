@@ -25,8 +25,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
+from parksim.simulation import ConfigError
+
 EXECUTORS = ("serial", "pool", "dask")
 PARENT_POLL_SECONDS = 0.5
+CONNECT_SECONDS = 10.0
 
 
 def watch_parent(pid: int, interval: float = PARENT_POLL_SECONDS) -> None:
@@ -123,35 +126,50 @@ class PoolExecutor:
 
 
 class DaskExecutor:
-    """Dask distributed: a LocalCluster it starts (and stops), or an existing scheduler address."""
+    """Dask distributed: a LocalCluster it starts (and stops), or an existing scheduler address.
+
+    Entering connects to ``address`` at once (ConfigError if it cannot be reached, within
+    ``timeout`` seconds), so that a bad address fails before anything is written; a LocalCluster
+    starts only when the first tasks are mapped.
+    """
 
     name = "dask"
 
-    def __init__(self, workers: int | None = None, address: str | None = None):
+    def __init__(self, workers: int | None = None, address: str | None = None, timeout: float | None = None):
         self.address = address
+        self.timeout = timeout or CONNECT_SECONDS
         self.workers = workers or (None if address else available_cpus())
         self.client = self.cluster = None
 
     def __enter__(self):
-        from distributed import Client, LocalCluster
         if self.address:
-            self.client = Client(self.address)
+            from distributed import Client
+            try:
+                self.client = Client(self.address, timeout=self.timeout)
+            except Exception as e:  # noqa: BLE001 - distributed raises OSError, ValueError, TimeoutError, ...
+                raise ConfigError("--scheduler", self.address, "the address of a running Dask scheduler, e.g. "
+                                  f"tcp://host:8786 ({type(e).__name__}: {e})") from None
             self.workers = len(self.client.scheduler_info().get("workers", {})) or self.workers
-        else:
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
-            self.client = Client(self.cluster)
         return self
+
+    def _start_cluster(self) -> None:
+        from distributed import Client, LocalCluster
+        self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=None, silence_logs=logging.ERROR)
+        self.client = Client(self.cluster)
 
     def __exit__(self, *exc):
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        self.client = self.cluster = None
         return False
 
     def map(self, fn: Callable, tasks: Iterable) -> Iterator[Any]:
         from distributed import as_completed
+        if self.client is None:
+            self._start_cluster()
         window = 4 * max(self.workers or 1, 1)
         it = iter(tasks)
         running = as_completed([self.client.submit(fn, t, pure=False) for t in _take(it, window)])

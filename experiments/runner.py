@@ -382,52 +382,55 @@ def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, 
 
     Raises:
         StoreMismatch: the store holds another experiment and ``overwrite`` is false.
-        ConfigError: the store would not fit on its disk (before anything is written).
+        ConfigError: the store would not fit on its disk, or the executor's scheduler cannot be
+            reached (both before anything is written).
     """
-    from tqdm import tqdm
     if plan_.estimate is not None:
         years = plan_.design.get("world.years", plan_.scenario.world.years)
         capacity.check_store(plan_.estimate, years, len(plan_.seeds), store.path)
-    store.open(plan_.record(), overwrite=overwrite)
-    if retry_failed:
-        store.drop_failed()
-    done = store.done()
-    skipped = sum(rid in done for rid in plan_.run_ids()) if done else 0
-    report = Report(store, total=plan_.size, skipped=skipped)
-    if skipped == plan_.size:
-        write_summary(store)
-        return report
     executor = executor or make_executor("pool")
+    with executor:                # reaches a remote scheduler before the store is made; workers start lazily
+        store.open(plan_.record(), overwrite=overwrite)
+        if retry_failed:
+            store.drop_failed()
+        done = store.done()
+        skipped = sum(rid in done for rid in plan_.run_ids()) if done else 0
+        report = Report(store, total=plan_.size, skipped=skipped)
+        if skipped < plan_.size:
+            _run(plan_, store, executor, done, report, progress, chunk_runs, chunk_seconds)
+    write_summary(store)
+    return report
+
+
+def _run(plan_: Plan, store: Store, executor, done: set[str], report: Report, progress: bool, chunk_runs: int,
+         chunk_seconds: float) -> None:
+    """Run the tasks not in ``done`` on an entered executor, writing chunks; counts go to ``report``."""
+    from tqdm import tqdm
     versions = code_version()
     started = time.time()
     buffer: list[dict] = []
     last_flush = time.time()
-    bar = tqdm(total=plan_.size - skipped, desc=plan_.scenario.name, unit="run", file=sys.stderr, disable=not progress,
-               dynamic_ncols=True)
+    bar = tqdm(total=plan_.size - report.skipped, desc=plan_.scenario.name, unit="run", file=sys.stderr,
+               disable=not progress, dynamic_ncols=True)
     try:
-        with executor:
-            try:
-                for outcome in executor.map(execute_task, plan_.iter_tasks(done)):
-                    buffer.append(outcome)
-                    if outcome["status"] == "ok":
-                        report.ok += 1
-                    else:
-                        report.failed += 1
-                        report.failures.append(f"{outcome['run_id']}: {outcome['error']}")
-                        bar.set_postfix(failed=report.failed)
-                    bar.update(1)
-                    if len(buffer) >= chunk_runs or time.time() - last_flush >= chunk_seconds:
-                        chunk, buffer = buffer, []          # emptied first: an interrupt never writes it twice
-                        store.write_chunk(_tables(chunk, plan_, versions, executor.name))
-                        last_flush = time.time()
-            finally:                     # also on KeyboardInterrupt/SIGTERM: keep the runs that finished
-                if buffer:
-                    store.write_chunk(_tables(buffer, plan_, versions, executor.name))
-    finally:
+        for outcome in executor.map(execute_task, plan_.iter_tasks(done)):
+            buffer.append(outcome)
+            if outcome["status"] == "ok":
+                report.ok += 1
+            else:
+                report.failed += 1
+                report.failures.append(f"{outcome['run_id']}: {outcome['error']}")
+                bar.set_postfix(failed=report.failed)
+            bar.update(1)
+            if len(buffer) >= chunk_runs or time.time() - last_flush >= chunk_seconds:
+                chunk, buffer = buffer, []          # emptied first: an interrupt never writes it twice
+                store.write_chunk(_tables(chunk, plan_, versions, executor.name))
+                last_flush = time.time()
+    finally:                     # also on KeyboardInterrupt/SIGTERM: keep the runs that finished
+        if buffer:
+            store.write_chunk(_tables(buffer, plan_, versions, executor.name))
         bar.close()
-    report.seconds = time.time() - started
-    write_summary(store)
-    return report
+        report.seconds = time.time() - started
 
 
 def write_summary(store: Store) -> Path | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from parksim.options import (
@@ -139,7 +140,29 @@ def _execute(p, store, args) -> int:
 
 
 def _guard_out_of_runs(args) -> None:
+    """Check the flags of a command that runs the model before anything is planned or written."""
     executor_kind(args, ("workers", "chunk_runs"))
+    for flag in ("runs", "out"):
+        if getattr(args, flag, None):
+            _check_directory(f"--{flag}", getattr(args, flag))
+
+
+def _check_directory(flag: str, value: str) -> None:
+    """A directory that exists or can be made, and can be written to; BadInput naming the flag otherwise."""
+    allowed = "a directory (existing, or one that can be created) that you can write to"
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise BadInput(f"{flag}: got {value!r}, which is a file; allowed: {allowed}")
+    existing = path
+    while not existing.exists():                    # the nearest ancestor that exists must be a writable directory
+        existing = existing.parent
+    if not existing.is_dir():
+        raise BadInput(f"{flag}: got {value!r}, which is inside the file {str(existing)!r}; allowed: {allowed}")
+    try:
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as e:
+        raise BadInput(f"{flag}: got {value!r}; {str(existing)!r} is not writable ({e.strerror}); "
+                       f"allowed: {allowed}") from None
 
 
 # ----------------------------------------------------------------------------- commands
