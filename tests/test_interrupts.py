@@ -66,10 +66,11 @@ def stored_runs(tmp_path: Path) -> list[str]:
     return list(Store(tmp_path / "runs" / "slow").read("manifest", ["run_id"])["run_id"])
 
 
-@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_signal_keeps_finished_runs_and_resume_completes(tmp_path, signum, code):
+@pytest.mark.parametrize("signum, code, executor", [(signal.SIGINT, 130, "pool"), (signal.SIGTERM, 143, "pool"),
+                                                    (signal.SIGINT, 130, "dask")])
+def test_signal_keeps_finished_runs_and_resume_completes(tmp_path, signum, code, executor):
     """SIGINT exits 130, SIGTERM 143; the finished runs are stored and a resume runs each other run once."""
-    proc = start(tmp_path)
+    proc = start(tmp_path, "--executor", executor)
     progress = Progress(proc)
     progress.wait_for(4)
     os.kill(proc.pid, signum)
