@@ -61,8 +61,12 @@ def _gone(pid: int) -> bool:
         return False
 
 
-def _init_pool_worker(parent: int) -> None:
+def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _init_pool_worker(parent: int) -> None:
+    _ignore_sigint()
     watch_parent(parent)
 
 
@@ -115,7 +119,7 @@ class PoolExecutor:
         return self
 
     def __exit__(self, exc_type, *exc):
-        if _interrupted(exc_type):       # do not wait for the runs in flight
+        if _interrupted(exc_type):       # do not wait for the runs in flight (no public API before 3.14)
             for proc in list((self._pool._processes or {}).values()):
                 proc.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -157,6 +161,7 @@ class DaskExecutor:
         self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                     dashboard_address=None, silence_logs=logging.ERROR)
         self.client = Client(self.cluster)
+        self.client.run(_ignore_sigint)  # Ctrl-C reaches the whole process group; this process handles it
 
     def __exit__(self, *exc):
         if self.client is not None:
