@@ -53,13 +53,14 @@ class Progress:
             time.sleep(0.05)
 
 
-def start(tmp_path: Path, *extra: str) -> subprocess.Popen:
+def start(tmp_path: Path, *extra: str, session: bool = False) -> subprocess.Popen:
+    """`parksim run` of the slow scenario on 2 workers, chunks written only at the end (or on a signal)."""
     scenario = tmp_path / "slow.toml"
     if not scenario.exists():
         write(tmp_path, "slow.toml", SCENARIO)
     return subprocess.Popen([*PARKSIM, "run", str(scenario), "--runs", str(tmp_path / "runs"), "--workers", "2",
                              "--chunk-runs", "100000", *extra], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            cwd=tmp_path)
+                            cwd=tmp_path, start_new_session=session)
 
 
 def stored_runs(tmp_path: Path) -> list[str]:
@@ -83,6 +84,19 @@ def test_signal_keeps_finished_runs_and_resume_completes(tmp_path, signum, code,
     assert f"{len(kept)} already in the store" in again.stderr
     final = stored_runs(tmp_path)
     assert len(final) == len(set(final)) == RUNS
+
+
+@pytest.mark.parametrize("executor", ["pool", "dask"])
+def test_ctrl_c_in_a_terminal_stops_quietly(tmp_path, executor):
+    """Ctrl-C reaches the whole process group: workers ignore it, the command exits 130 without a traceback."""
+    proc = start(tmp_path, "--executor", executor, session=True)
+    progress = Progress(proc)
+    progress.wait_for(3)
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    time.sleep(0.5)                                      # the reader thread takes the last lines
+    assert "Traceback" not in progress.text and "interrupted" in progress.text
+    assert len(stored_runs(tmp_path)) >= progress.done
 
 
 def descendants_after_kill(proc: subprocess.Popen, progress: Progress, workers: int) -> list[psutil.Process]:
