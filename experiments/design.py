@@ -9,7 +9,7 @@ table into a design; a scenario without one has the single point 0 with no facto
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -79,13 +79,20 @@ def design_for(scenario) -> pd.DataFrame:
 
 def point_values(design: pd.DataFrame, point: int) -> dict[str, Any]:
     """The factor values of one design point as plain Python values (missing ones left out)."""
-    at = design["point"] == point
-    out = {}
-    for name in design.columns:
-        if name == "point":
-            continue
-        value = design.loc[at, name].iloc[0]        # per column, so integer columns stay integers
-        if isinstance(value, float) and np.isnan(value):
-            continue
-        out[name] = value.item() if hasattr(value, "item") else value
-    return out
+    return next(values for _, values in design_rows(design[design["point"] == point]))
+
+
+def design_rows(design: pd.DataFrame) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(point, factor values)`` of every design point in order, in one pass (no lookup per point).
+
+    Values are plain Python values (per column, so integer columns stay integers); NaN (a factor
+    a listed point leaves out) is left out.
+    """
+    names = [c for c in design.columns if c != "point"]
+    columns = [design[n].tolist() for n in names]
+    for point, *row in zip(design["point"].tolist(), *columns):
+        yield int(point), {n: _plain(v) for n, v in zip(names, row) if not (isinstance(v, float) and v != v)}
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value

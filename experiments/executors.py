@@ -3,6 +3,12 @@
 Every executor maps a picklable function over tasks and yields results as they finish (in any
 order). Runs are pure functions of their configuration and seed, so all three give identical
 results; only the speed differs.
+
+Worker processes never outlive the process that started them: each one watches its parent and
+exits when the parent is gone (killed with ``kill -9`` or by the OOM killer), and they ignore
+SIGINT so that the parent alone decides what an interrupt does. Leaving an executor because of an
+interrupt (KeyboardInterrupt or another BaseException) stops the runs in flight instead of waiting
+for them.
 """
 
 from __future__ import annotations
@@ -10,15 +16,64 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 from parksim.extras import require
+from parksim.simulation import ConfigError
 
 EXECUTORS = ("serial", "pool", "dask")
+PARENT_POLL_SECONDS = 0.5
+CONNECT_SECONDS = 10.0
+
+
+def watch_parent(pid: int, interval: float = PARENT_POLL_SECONDS) -> None:
+    """Exit this process (status 1) as soon as process ``pid`` (the one that started the pool) is gone.
+
+    A daemon thread polls ``pid``. The pool's own parent cannot be watched instead: under
+    ``forkserver`` a worker's parent is the fork server, which only exits once every worker has.
+    """
+    def watch():
+        while not _gone(pid):
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parksim-parent-watch", daemon=True).start()
+
+
+def _gone(pid: int) -> bool:
+    """Process ``pid`` has exited (a zombie that its own parent has not reaped yet counts as exited)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _init_pool_worker(parent: int) -> None:
+    _ignore_sigint()
+    watch_parent(parent)
+
+
+def _interrupted(exc_type) -> bool:
+    """Leaving a ``with`` block because of KeyboardInterrupt, SystemExit or another non-Exception."""
+    return exc_type is not None and not issubclass(exc_type, Exception)
 
 
 def available_cpus() -> int:
@@ -60,10 +115,14 @@ class PoolExecutor:
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload(["parksim.experiments.runner"])
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                         initializer=_init_pool_worker, initargs=(os.getpid(),))
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
+        if _interrupted(exc_type):       # do not wait for the runs in flight (no public API before 3.14)
+            for proc in list((self._pool._processes or {}).values()):
+                proc.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
         return False
 
@@ -72,36 +131,52 @@ class PoolExecutor:
 
 
 class DaskExecutor:
-    """Dask distributed: a LocalCluster it starts (and stops), or an existing scheduler address."""
+    """Dask distributed: a LocalCluster it starts (and stops), or an existing scheduler address.
+
+    Entering connects to ``address`` at once (ConfigError if it cannot be reached, within
+    ``timeout`` seconds), so that a bad address fails before anything is written; a LocalCluster
+    starts only when the first tasks are mapped.
+    """
 
     name = "dask"
 
-    def __init__(self, workers: int | None = None, address: str | None = None):
+    def __init__(self, workers: int | None = None, address: str | None = None, timeout: float | None = None):
         require("distributed", "the Dask executor (--executor dask, --scheduler)")
         self.address = address
+        self.timeout = timeout or CONNECT_SECONDS
         self.workers = workers or (None if address else available_cpus())
         self.client = self.cluster = None
 
     def __enter__(self):
-        from distributed import Client, LocalCluster
         if self.address:
-            self.client = Client(self.address)
+            from distributed import Client
+            try:
+                self.client = Client(self.address, timeout=self.timeout)
+            except Exception as e:  # noqa: BLE001 - distributed raises OSError, ValueError, TimeoutError, ...
+                raise ConfigError("--scheduler", self.address, "the address of a running Dask scheduler, e.g. "
+                                  f"tcp://host:8786 ({type(e).__name__}: {e})") from None
             self.workers = len(self.client.scheduler_info().get("workers", {})) or self.workers
-        else:
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
-            self.client = Client(self.cluster)
         return self
+
+    def _start_cluster(self) -> None:
+        from distributed import Client, LocalCluster
+        self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=None, silence_logs=logging.ERROR)
+        self.client = Client(self.cluster)
+        self.client.run(_ignore_sigint)  # Ctrl-C reaches the whole process group; this process handles it
 
     def __exit__(self, *exc):
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        self.client = self.cluster = None
         return False
 
     def map(self, fn: Callable, tasks: Iterable) -> Iterator[Any]:
         from distributed import as_completed
+        if self.client is None:
+            self._start_cluster()
         window = 4 * max(self.workers or 1, 1)
         it = iter(tasks)
         running = as_completed([self.client.submit(fn, t, pure=False) for t in _take(it, window)])

@@ -6,13 +6,15 @@
   so differences between points or scenarios are paired.
 - :func:`plan` validates every design point before anything runs; :func:`execute` runs what the
   store does not hold yet, on any executor, writing chunks as results arrive. Run it again with the
-  same arguments and it resumes; a run that raises is recorded as failed and the sweep goes on.
+  same arguments and it resumes; a run that raises is recorded as failed and the sweep goes on. An
+  interrupt (KeyboardInterrupt, or SIGTERM turned into one by the CLI) writes the finished runs first.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import socket
@@ -20,7 +22,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -31,11 +33,13 @@ import pandas as pd
 
 from parksim.scenarios.loader import Scenario, load_scenario
 from parksim.simulation import ConfigError, Policy, WorldConfig, simulate
+from parksim.simulation.params import check_value
 from parksim.simulation.policy import RULE_IDS
 
+from . import capacity
 from . import targets as target_metrics
 from .compare import compare, summarise
-from .design import design_for, point_values
+from .design import design_for, design_rows
 from .executors import make_executor
 from .headline import FINAL, HEADLINE, TOTALS
 from .store import Store, StoreMismatch
@@ -121,8 +125,9 @@ class RunTask:
     replication: int
     seed: int
     params: Mapping[str, Any]
-    config: RunConfig
+    config: RunConfig | None
     keep_events: bool = False
+    error: str = ""              # why the design point has no valid configuration (then ``config`` is None)
 
 
 def execute_task(task: RunTask) -> dict:
@@ -131,6 +136,9 @@ def execute_task(task: RunTask) -> dict:
     outcome = {"run_id": task.run_id, "point": task.point, "replication": task.replication, "seed": task.seed,
                "params": json.dumps(dict(task.params), sort_keys=True, default=str), "started": started,
                "host": socket.gethostname(), "pid": os.getpid()}
+    if task.config is None:
+        outcome.update(status="failed", error=f"ConfigError: {task.error}", traceback="", seconds=0.0)
+        return outcome
     try:
         result = run_one(task.config, task.seed, keep_events=task.keep_events)
     except Exception as e:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
@@ -143,20 +151,74 @@ def execute_task(task: RunTask) -> dict:
     return outcome
 
 
+FULL_CHECK_POINTS = 2_000
+
+
+def run_id(point: int, replication: int) -> str:
+    """The id of replication ``replication`` at design point ``point``, e.g. ``p00003-r0007``."""
+    return f"p{point:05d}-r{replication:04d}"
+
+
 @dataclass
 class Plan:
-    """A validated experiment: the scenario, its design, the seeds and one task per run."""
+    """A validated experiment: the scenario, its design and the seeds; its tasks are made on demand."""
 
     scenario: Scenario
     design: pd.DataFrame
     seeds: list[int]
-    tasks: list[RunTask]
     identity: str
     keep_events: bool = False
+    estimate: capacity.RunEstimate | None = None    # per design point
 
     @property
     def factors(self) -> list[str]:
         return [c for c in self.design.columns if c != "point"]
+
+    @property
+    def size(self) -> int:
+        """Number of runs: design points × replications."""
+        return len(self.design) * len(self.seeds)
+
+    def run_ids(self) -> Iterator[str]:
+        """The id of every run, in task order."""
+        for point in self.design["point"].tolist():
+            for r in range(len(self.seeds)):
+                yield run_id(int(point), r)
+
+    def configure(self, point: int, params: Mapping[str, Any]) -> RunConfig:
+        """The configuration of one design point (ConfigError naming the file and point if invalid)."""
+        where = f"{self.scenario.path or self.scenario.name}: design point {point} {dict(params)} → "
+        world, policy = self.scenario.configure(params, where=where)
+        return RunConfig(world, policy, self.scenario.targets)
+
+    def check(self, limit: int | None = None) -> None:
+        """Configure the first ``limit`` design points (all with None); ConfigError for the first invalid one."""
+        for point, params in itertools.islice(design_rows(self.design), limit):
+            self.configure(point, params)
+
+    def iter_tasks(self, skip: Container[str] = frozenset()) -> Iterator[RunTask]:
+        """The tasks whose run id is not in ``skip``, one design point at a time.
+
+        A point is configured only when one of its runs is left, so a resume does not configure the
+        finished part of a large design again. A point beyond the ones :func:`plan` configured that
+        fails the cross-parameter checks gives tasks without a configuration: they are recorded
+        as failed runs naming the error.
+        """
+        for point, params in design_rows(self.design):
+            left = [(r, run_id(point, r)) for r in range(len(self.seeds)) if run_id(point, r) not in skip]
+            if not left:
+                continue
+            try:
+                config, error = self.configure(point, params), ""
+            except ConfigError as e:
+                config, error = None, str(e)
+            for r, rid in left:
+                yield RunTask(rid, point, r, self.seeds[r], params, config, self.keep_events, error)
+
+    @property
+    def tasks(self) -> list[RunTask]:
+        """Every task, materialised (:meth:`iter_tasks` makes them as they are needed)."""
+        return list(self.iter_tasks())
 
     def record(self) -> dict:
         """The experiment record kept in the store (``experiment.json``)."""
@@ -172,11 +234,16 @@ class Plan:
     def points(self) -> pd.DataFrame:
         """Each design point as it runs: factor values and the fully resolved world, park list and
         policy, as JSON text (``points.parquet`` of the store). ``parks`` is empty when the parks are
-        generated from ``n_parks`` with each run's seed."""
+        generated from ``n_parks`` with each run's seed. A point that fails its cross-parameter checks
+        (beyond those :func:`plan` configured) is left out: its runs are recorded as failed, naming why."""
         rows = []
-        for t in self.tasks[::max(len(self.seeds), 1)]:
-            world, policy = t.config.world, t.config.policy
-            rows.append({"point": t.point, "params": json.dumps(dict(t.params), sort_keys=True, default=str),
+        for point, params in design_rows(self.design):
+            try:
+                config = self.configure(point, params)
+            except ConfigError:
+                continue
+            world, policy = config.world, config.policy
+            rows.append({"point": point, "params": json.dumps(dict(params), sort_keys=True, default=str),
                          "world": json.dumps(_fields(world, skip="parks")),
                          "parks": json.dumps([_fields(p) for p in world.parks], ensure_ascii=False),
                          "policy": json.dumps({rid: _fields(policy[rid]) for rid in RULE_IDS}, default=str)})
@@ -199,6 +266,12 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame 
          replications: int | None = None, seed: int | None = None, keep_events: bool = False) -> Plan:
     """Validate and lay out an experiment; nothing runs and nothing is written.
 
+    Every factor value of every design point is checked against its declared type and range a
+    column at a time; the first :data:`FULL_CHECK_POINTS` points are also configured in full
+    (cross-parameter checks such as shares adding up to at most 1). Beyond that, points are
+    configured as their runs start (:meth:`Plan.iter_tasks`), so that planning 10⁵ points takes
+    seconds; ``parksim validate`` configures every point.
+
     Args:
         scenario: a Scenario or a scenario name/path.
         sweep: use the scenario's ``[sweep]`` design (else only its base point).
@@ -208,8 +281,9 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame 
         keep_events: store raw events instead of counts.
 
     Raises:
-        ConfigError: bad scenario, no ``[sweep]`` when ``sweep`` is asked for, or a design point
-            that gives an invalid world or policy (naming the file and the point).
+        ConfigError: bad scenario, no ``[sweep]`` when ``sweep`` is asked for, a design point
+            that gives an invalid world or policy (naming the file and the point), or one whose run
+            would exceed the firm cap or the memory limit (:mod:`parksim.experiments.capacity`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -226,30 +300,52 @@ def plan(scenario: Scenario | str, *, sweep: bool = False, design: pd.DataFrame 
         design = design.reset_index(drop=True)
         if "point" not in design:
             design.insert(0, "point", range(len(design)))
-        for path in design.columns:
-            if path != "point":
-                _check_path(path, where)
     elif sweep:
         design = design_for(scenario)
     else:
         design = design_for(dataclasses.replace(scenario, sweep=None))
+    for path in design.columns:
+        if path != "point":
+            _check_column(design, path, where)
     seeds = replication_seeds(scenario.seed, scenario.replications)
-    tasks = []
-    for point in design["point"]:
-        params = point_values(design, int(point))
-        world, policy = scenario.configure(params, where=f"{where}: design point {int(point)} {params} → ")
-        config = RunConfig(world, policy, scenario.targets)
-        for r, s in enumerate(seeds):
-            tasks.append(RunTask(f"p{int(point):05d}-r{r:04d}", int(point), r, s, params, config, keep_events))
     identity = hashlib.sha256(json.dumps(
         {"fingerprint": scenario.fingerprint(), "design": json.loads(design.to_json(orient="records")),
          "keep_events": keep_events}, sort_keys=True).encode()).hexdigest()[:16]
-    return Plan(scenario, design, seeds, tasks, identity, keep_events)
+    estimate = capacity.check_design(scenario.world, design, f"{where}: ")
+    planned = Plan(scenario, design, seeds, identity, keep_events, estimate)
+    planned.check(FULL_CHECK_POINTS)
+    return planned
 
 
-def _check_path(path: str, where: str) -> None:
+def _check_column(design: pd.DataFrame, path: str, where: str) -> None:
+    """Every value of one factor column against the factor's declared type and range, vectorised."""
     from parksim.scenarios.loader import _factor_field
-    _factor_field(path, f"{where}: design column {path}")
+    spec = _factor_field(path, f"{where}: design column {path}")
+    column, points = design[path], design["point"].to_numpy()
+    if column.dtype == object:                       # listed points: few, one by one
+        bad = column.notna().to_numpy()
+    else:
+        values = column.to_numpy()
+        kind, meta = spec.type, spec.metadata
+        if kind == "bool":
+            bad = np.full(len(values), values.dtype != bool)
+        elif kind == "int" and values.dtype.kind not in "iu":
+            bad = ~np.isnan(values) if values.dtype.kind == "f" else np.ones(len(values), bool)
+        elif values.dtype.kind not in "iuf":
+            bad = np.ones(len(values), bool)
+        else:
+            with np.errstate(invalid="ignore"):
+                bad = ~np.isfinite(values) & ~np.isnan(values)
+                if meta.get("lo") is not None:
+                    bad |= values < meta["lo"]
+                if meta.get("hi") is not None:
+                    bad |= values > meta["hi"]
+                if meta.get("choices"):
+                    bad |= ~np.isin(values, meta["choices"]) & ~np.isnan(values.astype(float))
+    for i in np.flatnonzero(bad):                    # the first value that really is invalid raises
+        value = column.iloc[i]
+        check_value(spec, value.item() if hasattr(value, "item") else value,
+                    f"{where}: design point {int(points[i])} → {path}")
 
 
 # ----------------------------------------------------------------------------- executing
@@ -322,47 +418,58 @@ def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, 
         StoreBusy: another process is writing to the store.
         StoreMismatch: the store holds another experiment and ``overwrite`` is false, or results of
             another model version and ``new_store`` is false.
+        ConfigError: the store would not fit on its disk, or the executor's scheduler cannot be
+            reached (both before anything is written).
     """
-    from tqdm.auto import tqdm
-    store.open(plan_.record(), overwrite=overwrite, new_store=new_store, points=plan_.points)
-    if retry_failed:
-        store.drop_failed()
-    done = store.done()
-    todo = [t for t in plan_.tasks if t.run_id not in done]
-    report = Report(store, total=len(plan_.tasks), skipped=len(plan_.tasks) - len(todo))
-    if not todo:
-        write_summary(store)
-        store.close()
-        return report
+    if plan_.estimate is not None:
+        years = plan_.design.get("world.years", plan_.scenario.world.years)
+        capacity.check_store(plan_.estimate, years, len(plan_.seeds), store.path)
     executor = executor or make_executor("pool")
+    with executor:                # reaches a remote scheduler before the store is made; workers start lazily
+        store.open(plan_.record(), overwrite=overwrite, new_store=new_store, points=plan_.points)
+        try:
+            if retry_failed:
+                store.drop_failed()
+            done = store.done()
+            skipped = sum(rid in done for rid in plan_.run_ids()) if done else 0
+            report = Report(store, total=plan_.size, skipped=skipped)
+            if skipped < plan_.size:
+                _run(plan_, store, executor, done, report, progress, chunk_runs, chunk_seconds)
+            write_summary(store)
+        finally:
+            store.close()
+    return report
+
+
+def _run(plan_: Plan, store: Store, executor, done: set[str], report: Report, progress: bool, chunk_runs: int,
+         chunk_seconds: float) -> None:
+    """Run the tasks not in ``done`` on an entered executor, writing chunks; counts go to ``report``."""
+    from tqdm.auto import tqdm
     versions = code_version()
     started = time.time()
     buffer: list[dict] = []
     last_flush = time.time()
-    bar = tqdm(total=len(todo), desc=plan_.scenario.name, unit="run", file=sys.stderr, disable=not progress,
-               dynamic_ncols=True)
+    bar = tqdm(total=plan_.size - report.skipped, desc=plan_.scenario.name, unit="run", file=sys.stderr,
+               disable=not progress, dynamic_ncols=True)
     try:
-        with executor:
-            for outcome in executor.map(execute_task, todo):
-                buffer.append(outcome)
-                if outcome["status"] == "ok":
-                    report.ok += 1
-                else:
-                    report.failed += 1
-                    report.failures.append(f"{outcome['run_id']}: {outcome['error']}")
-                    bar.set_postfix(failed=report.failed)
-                bar.update(1)
-                if len(buffer) >= chunk_runs or time.time() - last_flush >= chunk_seconds:
-                    store.write_chunk(_tables(buffer, plan_, versions, executor.name))
-                    buffer, last_flush = [], time.time()
+        for outcome in executor.map(execute_task, plan_.iter_tasks(done)):
+            buffer.append(outcome)
+            if outcome["status"] == "ok":
+                report.ok += 1
+            else:
+                report.failed += 1
+                report.failures.append(f"{outcome['run_id']}: {outcome['error']}")
+                bar.set_postfix(failed=report.failed)
+            bar.update(1)
+            if len(buffer) >= chunk_runs or time.time() - last_flush >= chunk_seconds:
+                chunk, buffer = buffer, []          # emptied first: an interrupt never writes it twice
+                store.write_chunk(_tables(chunk, plan_, versions, executor.name))
+                last_flush = time.time()
+    finally:                     # also on KeyboardInterrupt/SIGTERM: keep the runs that finished
         if buffer:
             store.write_chunk(_tables(buffer, plan_, versions, executor.name))
-        report.seconds = time.time() - started
-        write_summary(store)
-    finally:
         bar.close()
-        store.close()
-    return report
+        report.seconds = time.time() - started
 
 
 def write_summary(store: Store) -> Path | None:

@@ -3,7 +3,10 @@ sensitivity, validate-model.
 
 Exit status: 0 on success, 2 on bad input (message on stderr, nothing run or written), 1 when
 runs failed (they are recorded in the store's manifest; ``--retry-failed`` runs them again) or,
-for ``verify``, when the store is damaged, and 130 when interrupted (run the same command again to resume).
+for ``verify``, when the store is damaged; 130 when interrupted with Ctrl-C / SIGINT and 143
+(128 + 15) on SIGTERM. On either signal the runs that already finished are written to the store and
+the worker processes stopped before exiting; run the same command again to resume. If the command
+itself is killed (``kill -9``, out of memory), its worker processes notice and exit within a second.
 A command that needs an extra which is not installed (``parksim[dashboard]``, ``parksim[distributed]``)
 says which, with exit status 2. Library modules log through :mod:`logging` under ``parksim.*``; the CLI
 shows those messages on stderr (warnings only with ``-q``).
@@ -13,12 +16,24 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 from parksim.extras import MissingExtra
-from parksim.options import EXIT_BAD_INPUT, EXIT_FAILED_RUNS, EXIT_INTERRUPTED, EXIT_OK, BadInput, executor_kind, executor_options
+from parksim.options import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED_RUNS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    BadInput,
+    Terminated,
+    executor_kind,
+    executor_options,
+)
 
 SHOWN = ("output", "output_in_parks", "tax_per_mu", "investment_intensity", "land_idle", "firms_producing",
          "share_producing_in_parks", "top3_share", "eg_gamma_mean", "parks_active", "total_entries")
@@ -132,7 +147,7 @@ def _execute(p, store, args) -> int:
     else:
         print(f"{p.scenario.name}: all {report.total} runs already in {store.path}", file=sys.stderr)
     man = store.read("manifest", ["run_id", "status", "error"])
-    wanted = {t.run_id for t in p.tasks}
+    wanted = set(p.run_ids())
     failed = man[(man["status"] == "failed") & man["run_id"].isin(wanted)] if len(man) else man
     for _, row in failed.head(10).iterrows():
         print(f"failed: {row['run_id']}: {row['error']}", file=sys.stderr)
@@ -143,7 +158,29 @@ def _execute(p, store, args) -> int:
 
 
 def _guard_out_of_runs(args) -> None:
+    """Check the flags of a command that runs the model before anything is planned or written."""
     executor_kind(args, ("workers", "chunk_runs"))
+    for flag in ("runs", "out"):
+        if getattr(args, flag, None):
+            _check_directory(f"--{flag}", getattr(args, flag))
+
+
+def _check_directory(flag: str, value: str) -> None:
+    """A directory that exists or can be made, and can be written to; BadInput naming the flag otherwise."""
+    allowed = "a directory (existing, or one that can be created) that you can write to"
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise BadInput(f"{flag}: got {value!r}, which is a file; allowed: {allowed}")
+    existing = path
+    while not existing.exists():                    # the nearest ancestor that exists must be a writable directory
+        existing = existing.parent
+    if not existing.is_dir():
+        raise BadInput(f"{flag}: got {value!r}, which is inside the file {str(existing)!r}; allowed: {allowed}")
+    try:
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as e:
+        raise BadInput(f"{flag}: got {value!r}; {str(existing)!r} is not writable ({e.strerror}); "
+                       f"allowed: {allowed}") from None
 
 
 # ----------------------------------------------------------------------------- commands
@@ -225,6 +262,7 @@ def cmd_targets(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from parksim.experiments.capacity import human
     from parksim.experiments.runner import plan
     from parksim.simulation import ConfigError
     bad = 0
@@ -232,7 +270,9 @@ def cmd_validate(args) -> int:
         try:
             p = plan(ref, sweep=False)
             s = p.scenario
-            size = len(plan(s, sweep=True).design) if s.sweep is not None else 1
+            swept = plan(s, sweep=True) if s.sweep is not None else p
+            swept.check()                              # every design point in full, however many
+            size = len(swept.design)
         except ConfigError as e:
             print(f"parksim: error: {e}", file=sys.stderr)
             bad += 1
@@ -242,6 +282,9 @@ def cmd_validate(args) -> int:
         print(f"ok: {s.name} ({chain}): {parks}, {s.world.years} years from {s.world.start_year}; "
               f"rules on: {', '.join(s.policy.enabled_rules()) or 'none'}; {s.replications} replications, "
               f"root seed {s.seed}; {size} design point{'s' if size != 1 else ''}; {len(s.targets)} targets")
+        est = swept.estimate
+        print(f"  estimated per run: at most {est.firms.max():,.0f} firms, peak memory {human(est.peak_bytes.max())}, "
+              f"{est.seconds.max():.1g} s; {est.seconds.sum() * s.replications / 3600:.2g} CPU hours in all")
         if s.catalogue is not None:
             print("  " + s.catalogue.report().replace("\n", "\n  "))
     return EXIT_BAD_INPUT if bad else EXIT_OK
@@ -284,17 +327,24 @@ def main(argv: list[str] | None = None) -> int:
     level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING if getattr(args, "quiet", False) else logging.INFO)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.handler(args)
     except (ConfigError, StoreError, BadInput, MissingExtra) as e:
         print(f"parksim: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("parksim: interrupted; run the same command again to resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as e:
+        print(f"parksim: {'terminated' if isinstance(e, Terminated) else 'interrupted'}; finished runs are "
+              "in the store, run the same command again to resume", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(e, Terminated) else EXIT_INTERRUPTED
     finally:
+        signal.signal(signal.SIGTERM, previous)
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+def _terminate(signum, frame):
+    raise Terminated
 
 
 if __name__ == "__main__":

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import argparse
 
-EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 
 class BadInput(Exception):
     """Input the user must fix; reported on stderr with exit status 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs (finished runs are written)."""
 
 
 def executor_options() -> argparse.ArgumentParser:

@@ -244,3 +244,43 @@ def test_plan_accepts_an_explicit_design(tmp_path):
     assert len(p.tasks) == 3 and {t.config.world.projects_per_year for t in p.tasks} == set(design["world.projects_per_year"])
     with pytest.raises(ConfigError, match="world.colour"):
         plan(s, design=pd.DataFrame({"world.colour": [1.0]}))
+
+
+def test_plan_checks_every_design_value_against_its_range(tmp_path):
+    """A value out of its declared range anywhere in a large design is refused, naming the point and factor."""
+    s = tiny(tmp_path, reps=1)
+    values = np.full(50_000, 20.0)
+    values[41_234] = -5.0
+    with pytest.raises(ConfigError, match=r"design point 41234 → world.projects_per_year: got -5.0"):
+        plan(s, design=pd.DataFrame({"world.projects_per_year": values}))
+    with pytest.raises(ConfigError, match=r"design point 2 → world.n_parks: got 6000; allowed: an integer in \[1, 5000\]"):
+        plan(s, design=pd.DataFrame({"world.n_parks": [4, 5, 6000]}))
+    with pytest.raises(ConfigError, match=r"design point 0 → world.n_parks: got 4.5; allowed: an integer"):
+        plan(s, design=pd.DataFrame({"world.n_parks": [4.5, 5.0]}))
+
+
+def test_point_failing_cross_checks_beyond_the_planned_ones_is_a_failed_run(tmp_path, monkeypatch):
+    """Points past FULL_CHECK_POINTS are configured as they start; an invalid one is recorded as failed, the rest run."""
+    monkeypatch.setattr(runner, "FULL_CHECK_POINTS", 1)
+    s = tiny(tmp_path, reps=1)
+    design = pd.DataFrame({"world.national_share": [0.1, 0.9], "world.provincial_share": [0.1, 0.9]})
+    report = execute(plan(s, design=design), Store(tmp_path / "store"), make_executor("serial"), progress=False)
+    assert (report.ok, report.failed) == (1, 1)
+    assert "design point 1" in report.failures[0] and "national_share + provincial_share" in report.failures[0]
+    monkeypatch.setattr(runner, "FULL_CHECK_POINTS", 2)
+    with pytest.raises(ConfigError, match="design point 1"):
+        plan(s, design=design)
+
+
+def test_resume_configures_only_the_points_left(tmp_path, monkeypatch):
+    """A resumed plan skips finished design points without configuring them again."""
+    s = tiny(tmp_path, reps=2)
+    design = pd.DataFrame({"world.projects_per_year": [10.0, 12.0, 14.0, 16.0]})
+    store = Store(tmp_path / "store")
+    p = plan(s, design=design)
+    store.open(p.record())
+    store.write_chunk({"manifest": pd.DataFrame({"run_id": list(p.run_ids())[:5], "status": "ok"})})
+    configured = []
+    monkeypatch.setattr(runner.Plan, "configure", lambda self, point, params: configured.append(point))
+    left = list(p.iter_tasks(store.done()))
+    assert [t.run_id for t in left] == ["p00002-r0001", "p00003-r0000", "p00003-r0001"] and configured == [2, 3]

@@ -1,0 +1,66 @@
+"""Bad --runs, --out and --scheduler values: exit 2 naming the flag, the value and what is allowed; nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import TINY_WORLD, write
+
+import parksim.experiments.executors as executors
+from parksim.cli import main
+from parksim.experiments import Store, execute, make_executor, plan
+from parksim.simulation import ConfigError
+
+
+def snapshot(root: Path) -> dict:
+    """Every file under root with its size and modification time."""
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")}
+
+
+def tiny(tmp_path: Path) -> Path:
+    return write(tmp_path, "tiny.toml", 'extends = "baseline"\nreplications = 1\n[world]' + TINY_WORLD)
+
+
+@pytest.mark.parametrize("flag, value, said", [
+    ("--runs", "afile", "which is a file"),
+    ("--runs", "afile/runs", "which is inside the file"),
+    ("--out", "afile", "which is a file"),
+    ("--out", "afile/x/store", "which is inside the file"),
+])
+def test_directory_flag_that_is_a_file(tmp_path, capsys, monkeypatch, flag, value, said):
+    """--runs/--out naming a file, or a path inside one, is refused before anything is written."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "afile", "not a directory")
+    scenario = tiny(tmp_path)
+    before = snapshot(tmp_path)
+    assert main(["run", str(scenario), "-q", flag, value]) == 2
+    err = capsys.readouterr().err
+    assert f"{flag}: got {value!r}, {said}" in err and "allowed: a directory" in err
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc, which no one can write to")
+def test_unwritable_runs_directory(tmp_path, capsys):
+    """A --runs under a directory nobody can create files in is refused (even for root)."""
+    assert main(["run", str(tiny(tmp_path)), "-q", "--runs", "/proc/parksim_runs"]) == 2
+    assert "--runs: got '/proc/parksim_runs'; '/proc' is not writable" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("address, said", [("garbage", "missing port"), ("nonsense://x:1", "unknown address scheme"),
+                                           ("tcp://127.0.0.1:1", "Timed out")])
+def test_bad_scheduler_exits_2_and_leaves_no_store(tmp_path, capsys, monkeypatch, address, said):
+    """An unusable --scheduler gives exit 2 (not a traceback) and no store directory."""
+    monkeypatch.setattr(executors, "CONNECT_SECONDS", 2.0)
+    code = main(["run", str(tiny(tmp_path)), "-q", "--runs", str(tmp_path / "runs"), "--scheduler", address])
+    err = capsys.readouterr().err
+    assert code == 2 and f"--scheduler: got {address!r}" in err and said in err and "Traceback" not in err
+    assert not (tmp_path / "runs").exists()
+
+
+def test_execute_reaches_the_scheduler_before_making_the_store(tmp_path):
+    """The library refuses an unreachable scheduler with ConfigError before the store exists."""
+    with pytest.raises(ConfigError, match="--scheduler"):
+        execute(plan(tiny(tmp_path)), Store(tmp_path / "store"), make_executor("dask", scheduler="garbage"),
+                progress=False)
+    assert not (tmp_path / "store").exists()
