@@ -1,4 +1,5 @@
-"""Planning large designs: time of ``plan()`` for 10³, 10⁴ and 10⁵ Latin hypercube points, and of a resume.
+"""Planning large designs: time of ``plan()`` for 10³, 10⁴ and 10⁵ Latin hypercube points, of a resume, and of
+the store's points table (each point's resolved world and policy, written once when the store is created).
 
 The design is a Latin hypercube over three factors (a lever, an integer world parameter and a
 float world parameter) on the baseline scenario with 2 replications. ``plan`` checks every value
@@ -57,14 +58,16 @@ def main() -> None:
     args = ap.parse_args()
     scenario = load_scenario("baseline", replications=2)
     print(f"baseline × {scenario.replications} replications; the first {FULL_CHECK_POINTS} points configured in full")
-    print(f"{'points':>8} {'runs':>8} {'plan s':>8} {'resume s':>9}")
+    print(f"{'points':>8} {'runs':>8} {'plan s':>8} {'resume s':>9} {'points table s':>15}")
     for n in args.sizes:
         design = latin_hypercube(BOUNDS, n, seed=1, integer=["world.initial_firms"])
         p, seconds = timed(plan_design, scenario, design)
         with tempfile.TemporaryDirectory() as root:
             first, resume_seconds = timed(resume, scenario, design, fake_store(p, root))
         assert first.point == n - 1
-        print(f"{n:>8} {p.size:>8} {seconds:>8.2f} {resume_seconds:>9.2f}")
+        points, points_seconds = timed(p.points)     # once, when the store is created (not on resume)
+        assert len(points) == n
+        print(f"{n:>8} {p.size:>8} {seconds:>8.2f} {resume_seconds:>9.2f} {points_seconds:>15.2f}")
 
 
 if __name__ == "__main__":

@@ -271,3 +271,20 @@ def test_verify_help_names_exit_codes(capsys):
         main(["verify", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "Exit 0 when the store is sound, 1 when it is damaged" in out and "2 when STORE is not a store" in out
+
+
+def test_points_table_equals_each_configured_point(tmp_path):
+    """points.parquet (built by substitution, for speed) holds exactly what Scenario.configure builds per point."""
+    from parksim.experiments.design import latin_hypercube
+    from parksim.experiments.runner import _fields
+    from parksim.simulation.policy import RULE_IDS
+    design = latin_hypercube({"world.projects_per_year": (20, 60), "policy.E1.national": (100, 400),
+                              "world.initial_firms": (10, 40)}, 12, seed=5, integer=["world.initial_firms"])
+    p = plan(str(scenario(tmp_path, tail=V1)), design=design)
+    table = p.points()
+    assert list(table["point"]) == list(range(12))
+    for row, task in zip(table.itertuples(), p.tasks[::len(p.seeds)]):
+        world, policy = task.config.world, task.config.policy
+        assert json.loads(row.world) == json.loads(json.dumps(_fields(world, skip="parks")))
+        assert json.loads(row.policy) == json.loads(json.dumps({r: _fields(policy[r]) for r in RULE_IDS}, default=str))
+        assert json.loads(row.params) == dict(task.params)
