@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,21 @@ import pyarrow.parquet as pq
 CHECKSUMS = "checksums.json"
 MANIFEST = "manifest.parquet"
 MANIFEST_KEYS = ("run_id", "source_hash", "code_version")
+
+
+@dataclass
+class Verdict:
+    """What verification found for one chunk or store file: empty ``reason`` means sound."""
+
+    name: str
+    reason: str = ""
+    runs: list[str] = field(default_factory=list)
+    kind: str = "chunk"                                          # or "store" for the store's own files
+    versions: dict[str, str] = field(default_factory=dict)       # source hash -> code version of its runs
+
+    @property
+    def ok(self) -> bool:
+        return not self.reason
 
 
 class Damaged(Exception):
@@ -114,3 +130,28 @@ def verify_chunk(chunk: Path) -> pd.DataFrame:
     if "run_id" not in manifest or sorted(manifest["run_id"].astype(str)) != sorted(record["runs"]):
         raise Damaged(f"{MANIFEST} holds other run ids than {CHECKSUMS} lists")
     return manifest
+
+
+def verify_chunks(chunks: list[Path]) -> list[Verdict]:
+    """Verdicts for ``chunks`` in order: each checked whole, and no run id in two of them (the later
+    one is damaged); a sound verdict lists its runs and the model versions that wrote them."""
+    verdicts, owner = [], {}
+    for chunk in chunks:
+        try:
+            manifest = verify_chunk(chunk)
+        except Damaged as e:
+            verdicts.append(Verdict(chunk.name, str(e)))
+            continue
+        runs = [str(r) for r in manifest["run_id"]]
+        versions = (dict(zip(manifest["source_hash"].astype(str), manifest["code_version"].astype(str)))
+                    if {"source_hash", "code_version"} <= set(manifest) else {})
+        v = Verdict(chunk.name, runs=runs, versions=versions)
+        twice = sorted({r for r in runs if r in owner})
+        if twice:
+            v.reason = f"run {twice[0]} (and {len(twice) - 1} more) already in chunk {owner[twice[0]]}"
+        elif len(set(runs)) < len(runs):
+            v.reason = "a run id appears twice in its manifest"
+        else:
+            owner.update(dict.fromkeys(runs, chunk.name))
+        verdicts.append(v)
+    return verdicts

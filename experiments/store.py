@@ -41,13 +41,12 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from . import integrity, lock
-from .integrity import CHECKSUMS, Damaged
+from .integrity import CHECKSUMS, Damaged, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +69,6 @@ class StoreBusy(StoreError):
 
 class StoreDamaged(StoreError):
     """A file of the store is not what was written (see ``parksim verify``)."""
-
-
-@dataclass
-class Verdict:
-    """What verification found for one chunk or store file: empty ``reason`` means sound."""
-
-    name: str
-    reason: str = ""
-    runs: list[str] = field(default_factory=list)
-    kind: str = "chunk"                                          # or "store" for the store's own files
-    versions: dict[str, str] = field(default_factory=dict)       # source hash -> code version of its runs
-
-    @property
-    def ok(self) -> bool:
-        return not self.reason
 
 
 class Store:
@@ -310,26 +294,7 @@ class Store:
 
     def verify_chunks(self) -> list[Verdict]:
         """Check every chunk (digests, sizes, manifest, run ids unique across chunks); changes nothing."""
-        verdicts, owner = [], {}
-        for chunk in self._chunk_dirs():
-            try:
-                manifest = integrity.verify_chunk(chunk)
-            except Damaged as e:
-                verdicts.append(Verdict(chunk.name, str(e)))
-                continue
-            runs = [str(r) for r in manifest["run_id"]]
-            versions = (dict(zip(manifest["source_hash"].astype(str), manifest["code_version"].astype(str)))
-                        if {"source_hash", "code_version"} <= set(manifest) else {})
-            v = Verdict(chunk.name, runs=runs, versions=versions)
-            twice = sorted({r for r in runs if r in owner})
-            if twice:
-                v.reason = f"run {twice[0]} (and {len(twice) - 1} more) already in chunk {owner[twice[0]]}"
-            elif len(set(runs)) < len(runs):
-                v.reason = "a run id appears twice in its manifest"
-            else:
-                owner.update(dict.fromkeys(runs, chunk.name))
-            verdicts.append(v)
-        return verdicts
+        return integrity.verify_chunks(self._chunk_dirs())
 
     def check_points(self) -> str:
         """Why ``points.parquet`` is not what ``experiment.json`` recorded ('' when sound or not kept)."""
