@@ -117,6 +117,10 @@ def parse(entry: Mapping[str, Any], where: str) -> Intervention:
     if isinstance(year, bool) or not isinstance(year, int):
         raise ConfigError(f"{where}.year", year, "an integer calendar year")
     levers = [k for k in entry if isinstance(k, str) and "." in k]
+    for key, value in entry.items():
+        if key in ("policy", "world") and isinstance(value, Mapping):
+            raise ConfigError(f"{where}.{key}", value, f'a quoted lever path, e.g. "{key}.….…" = value '
+                              "(unquoted dots make nested tables)")
     if "place" in entry:
         return _new_park(entry, year, where)
     if "park" in entry:
