@@ -241,7 +241,8 @@ def cmd_validate(args) -> int:
         chain = " <- ".join(Path(f).stem for f in reversed(s.files))
         print(f"ok: {s.name} ({chain}): {parks}, {s.world.years} years from {s.world.start_year}; "
               f"rules on: {', '.join(s.policy.enabled_rules()) or 'none'}; {s.replications} replications, "
-              f"root seed {s.seed}; {size} design point{'s' if size != 1 else ''}; {len(s.targets)} targets")
+              f"root seed {s.seed}; {size} design point{'s' if size != 1 else ''}; {len(s.targets)} targets"
+              + (f"; {len(s.world.schedule)} scheduled interventions" if s.world.schedule else ""))
         if s.catalogue is not None:
             print("  " + s.catalogue.report().replace("\n", "\n  "))
     return EXIT_BAD_INPUT if bad else EXIT_OK

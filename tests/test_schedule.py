@@ -15,37 +15,15 @@ from parksim.scenarios import load_scenario
 from parksim.simulation import ConfigError, ParkModel, Policy
 from parksim.simulation.schedule import parse
 
-PARKS = """
-[world]
-years = 6
-initial_firms = 200
-projects_per_year = 120.0
-land_quota = 8000.0
-[[world.parks]]
-name = "east"
-level = "county"
-area_mu = 6000.0
-city = "alpha"
-leading = ["textiles", "apparel"]
-x = 10.0
-y = 10.0
-[[world.parks]]
-name = "west"
-level = "provincial"
-area_mu = 9000.0
-city = "alpha"
-leading = ["auto_parts", "vehicles"]
-x = 30.0
-y = 12.0
-[[world.parks]]
-name = "north"
-level = "city"
-area_mu = 7000.0
-city = "beta"
-leading = ["medicines", "medical_devices"]
-x = 80.0
-y = 60.0
-"""
+def park_table(name: str, level: str, area: float, city: str, leading: list[str], x: float, y: float) -> str:
+    return (f'[[world.parks]]\nname = "{name}"\nlevel = "{level}"\narea_mu = {area}\ncity = "{city}"\n'
+            f'leading = {leading}\nx = {x}\ny = {y}\n'.replace("'", '"'))
+
+
+PARKS = ("[world]\nyears = 6\ninitial_firms = 200\nprojects_per_year = 120.0\nland_quota = 8000.0\n"
+         + park_table("east", "county", 6000.0, "alpha", ["textiles", "apparel"], 10.0, 10.0)
+         + park_table("west", "provincial", 9000.0, "alpha", ["auto_parts", "vehicles"], 30.0, 12.0)
+         + park_table("north", "city", 7000.0, "beta", ["medicines", "medical_devices"], 80.0, 60.0))
 
 SCHEDULE = """
 [[schedule]]
@@ -261,3 +239,10 @@ def test_sweep_over_a_scheduled_scenario_stores_each_point_with_its_schedule(tmp
     events = store.read("events")
     assert set(events[events.kind == "schedule"].groupby("run_id").n.sum()) == {4}
     assert json.loads(store.points().schedule.iloc[0])[2]["place"] == "beta"
+
+
+def test_validate_reports_the_scheduled_interventions(tmp_path, capsys):
+    """`parksim validate` accepts a scheduled scenario and says how many interventions it holds."""
+    from parksim.cli import main
+    assert main(["validate", str(write(tmp_path, PARKS + SCHEDULE))]) == 0
+    assert "; 4 scheduled interventions" in capsys.readouterr().out
