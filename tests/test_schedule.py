@@ -15,6 +15,7 @@ from parksim.scenarios import load_scenario
 from parksim.simulation import ConfigError, ParkModel, Policy
 from parksim.simulation.schedule import parse
 
+
 def park_table(name: str, level: str, area: float, city: str, leading: list[str], x: float, y: float) -> str:
     return (f'[[world.parks]]\nname = "{name}"\nlevel = "{level}"\narea_mu = {area}\ncity = "{city}"\n'
             f'leading = {leading}\nx = {x}\ny = {y}\n'.replace("'", '"'))
