@@ -247,3 +247,21 @@ def test_validate_reports_the_scheduled_interventions(tmp_path, capsys):
     from parksim.cli import main
     assert main(["validate", str(write(tmp_path, PARKS + SCHEDULE))]) == 0
     assert "; 4 scheduled interventions" in capsys.readouterr().out
+
+
+def test_a_park_merged_by_c7_cannot_be_scheduled(tmp_path):
+    """C7 merges east into west at set-up, so a schedule naming east is refused at load."""
+    body = PARKS + '[policy.C7]\nenabled = true\nsmall_mu = 7000.0\n' \
+                   '[[schedule]]\nyear = 2012\npark = "east"\nlevel = "national"\n'
+    with pytest.raises(ConfigError, match=r"schedule\[0\]\.park: got 'east'; allowed: a park of the run: west, north"):
+        load_scenario(write(tmp_path, body))
+
+
+def test_generated_parks_are_checked_by_level_when_the_model_is_set_up():
+    """Five leading industries for a generated county park pass the loader's check but not the model's (C1: 3)."""
+    policy = Policy.from_dict({"C1": {"enabled": True}})
+    world = small_world(years=3, national_share=0.0, provincial_share=0.0, city_share=0.0)
+    wish = ["textiles", "apparel", "medicines", "auto_parts", "vehicles"]
+    scheduled = world.with_schedule((parse({"year": 2012, "park": "park_000", "leading": wish}, "s"),))
+    with pytest.raises(ConfigError, match=r"world.schedule\[0\]\.leading: .* at most 3 leading industries"):
+        ParkModel(scheduled, policy, rng=0)
