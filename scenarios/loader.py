@@ -72,6 +72,7 @@ from parksim.simulation.policy import LEVELS
 from parksim.simulation.schedule import check as check_schedule
 from parksim.simulation.schedule import factor_field as _factor_field
 from parksim.simulation.schedule import parse as parse_intervention
+from parksim.simulation.schedule import to_entry
 from parksim.simulation.sectors import default_sectors
 
 from .catalogue import CatalogueParks, parks_from_catalogue
@@ -163,15 +164,19 @@ class Scenario:
         return dataclasses.replace(self, **changes)
 
     def fingerprint(self) -> str:
-        """Hash of what defines each run (world, policy, root seed, targets, parks); not the replication count.
+        """Hash of what defines each run (world, policy, root seed, targets, parks, schedule); not the
+        replication count.
 
         Replication r has the same seed whatever the count, so more replications extend an experiment;
-        the design of a sweep is identified separately (experiments.runner.plan).
+        the design of a sweep is identified separately (experiments.runner.plan). The schedule enters
+        only when there is one, so fingerprints of scenarios without one are those they always had.
         """
         data = {k: v for k, v in _plain(self.data).items() if k not in ("replications", "seed", "sweep")}
-        blob = json.dumps({"data": data, "seed": self.seed,
-                           "targets": list(self.targets), "parks": [dataclasses.asdict(p) for p in self.world.parks]},
-                          sort_keys=True, ensure_ascii=False, default=str)
+        runs = {"data": data, "seed": self.seed, "targets": list(self.targets),
+                "parks": [dataclasses.asdict(p) for p in self.world.parks]}
+        if self.world.schedule:
+            runs["schedule"] = [to_entry(i) for i in self.world.schedule]
+        blob = json.dumps(runs, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def factor_kind(self, path: str) -> str:

@@ -220,6 +220,8 @@ def test_schedule_is_part_of_the_scenario_identity(tmp_path):
     a = load_scenario(write(tmp_path, PARKS + SCHEDULE, "a.toml"))
     b = load_scenario(write(tmp_path, PARKS + SCHEDULE.replace("300.0", "280.0"), "b.toml"))
     assert a.fingerprint() != b.fingerprint()
+    by_api = a.replace(world=a.world.with_schedule(a.world.schedule[:3]))      # same file data, shorter schedule
+    assert by_api.fingerprint() != a.fingerprint()
 
 
 def test_sweep_over_a_scheduled_scenario_stores_each_point_with_its_schedule(tmp_path):
