@@ -6,8 +6,8 @@ Layout of ``runs/<name>/``::
                                     targets, code version, environment (Python, numpy, scipy, pandas,
                                     Mesa, pyarrow, ParkSim, platform, git) and the points file's checksum
     points.parquet                  one row per design point: its factor values and the fully resolved
-                                    world, park list and policy that ran (JSON), whatever the scenario
-                                    file says today
+                                    world, park list, policy and schedule that ran (JSON), whatever the
+                                    scenario file says today
     writer.lock                     the single-writer lock (see :mod:`parksim.experiments.lock`)
     chunks/<chunk id>/manifest.parquet   one row per run: run id, point, replication, seed, parameters,
                                          status (ok/failed), error and traceback, timing, code version
@@ -385,23 +385,24 @@ class Store:
                             + "); a table must not mix them: run the experiment again with --new-store")
 
     def points(self) -> pd.DataFrame:
-        """The design points as run: point, params, world, parks, policy (JSON text); empty if not kept."""
+        """The design points as run: point, params, world, parks, policy, schedule (JSON text); empty if not kept."""
         expected = (self.experiment().get("points") or {}) if self.exists() else {}
         if not expected:
-            return pd.DataFrame(columns=["point", "params", "world", "parks", "policy"])
+            return pd.DataFrame(columns=["point", "params", "world", "parks", "policy", "schedule"])
         try:
             return integrity.read_parquet_checked(self.path, POINTS_FILE, {"files": {POINTS_FILE: expected}})
         except Damaged as e:
             raise StoreDamaged(f"{self.path}: {e}; running the experiment again writes it anew") from None
 
     def point(self, point: int) -> dict | None:
-        """One design point as run: ``{"params", "world", "parks", "policy"}`` as Python values, or None."""
+        """One design point as run: ``{"params", "world", "parks", "policy", "schedule"}`` as Python values,
+        or None (stores written before schedules were kept have no ``schedule``)."""
         table = self.points()
         rows = table[table["point"] == point]
         if rows.empty:
             return None
         row = rows.iloc[0]
-        return {k: json.loads(row[k]) for k in ("params", "world", "parks", "policy")}
+        return {k: json.loads(row[k]) for k in ("params", "world", "parks", "policy", "schedule") if k in row}
 
     def connect(self):
         """A DuckDB connection with one view per table over the Parquet files in place."""

@@ -281,7 +281,8 @@ def cmd_validate(args) -> int:
         chain = " <- ".join(Path(f).stem for f in reversed(s.files))
         print(f"ok: {s.name} ({chain}): {parks}, {s.world.years} years from {s.world.start_year}; "
               f"rules on: {', '.join(s.policy.enabled_rules()) or 'none'}; {s.replications} replications, "
-              f"root seed {s.seed}; {size} design point{'s' if size != 1 else ''}; {len(s.targets)} targets")
+              f"root seed {s.seed}; {size} design point{'s' if size != 1 else ''}; {len(s.targets)} targets"
+              + (f"; {len(s.world.schedule)} scheduled interventions" if s.world.schedule else ""))
         est = swept.estimate
         print(f"  estimated per run: at most {est.firms.max():,.0f} firms, peak memory {human(est.peak_bytes.max())}, "
               f"{est.seconds.max():.1g} s; {est.seconds.sum() * s.replications / 3600:.2g} CPU hours in all")

@@ -18,6 +18,19 @@ A scenario file holds, at its top level::
     enabled = true
     national = 250.0
 
+    [[schedule]]                   # interventions during the run (simulation.schedule), one action each
+    year = 2014
+    park = "park_003"              # an existing park: level = "national" … "county" or "revoked",
+    level = "national"             #   or leading = ["…"] to re-declare its leading industries
+    [[schedule]]
+    year = 2015
+    place = "city_01"              # a new park: place, level, area_mu (name, leading, x, y optional)
+    level = "provincial"
+    area_mu = 5000
+    [[schedule]]
+    year = 2018
+    "policy.E1.national" = 300.0   # a lever (policy.* or world.*) changes from this year on
+
     [sweep]                        # optional design for `parksim sweep`
     method = "factorial"           # factorial | list | lhs
     [sweep.levers]                 # policy.* paths
@@ -26,7 +39,8 @@ A scenario file holds, at its top level::
     "world.projects_per_year" = [300, 400]
 
 ``extends`` chains are merged table by table (a later file overrides single values; arrays are
-replaced whole). ``name`` and ``description`` are never inherited. A name is looked up beside the
+replaced whole, so a ``[[schedule]]`` array replaces the parent's). ``name`` and ``description`` are
+never inherited. A name is looked up beside the
 extending file, then in ``scenarios/``; a path may point anywhere, but only to a ``.toml`` file.
 
 Files are UTF-8. A leading byte-order mark, which TOML parsers reject but Windows editors (Notepad,
@@ -52,14 +66,21 @@ from pathlib import Path
 from typing import Any
 
 from parksim.simulation import ConfigError, ParkSpec, Policy, WorldConfig
+from parksim.simulation.chains import consolidate
 from parksim.simulation.errors import check_keys
-from parksim.simulation.policy import RULE_IDS, RULES
+from parksim.simulation.policy import LEVELS
+from parksim.simulation.schedule import check as check_schedule
+from parksim.simulation.schedule import factor_field as _factor_field
+from parksim.simulation.schedule import parse as parse_intervention
+from parksim.simulation.schedule import to_entry
+from parksim.simulation.sectors import default_sectors
 
 from .catalogue import CatalogueParks, parks_from_catalogue
 from .targets import target_ids
 
 SCENARIO_DIR = Path(__file__).parent
-TOP_KEYS = ("name", "description", "extends", "replications", "seed", "targets", "world", "policy", "sweep")
+TOP_KEYS = ("name", "description", "extends", "replications", "seed", "targets", "world", "policy", "sweep",
+            "schedule")
 NOT_INHERITED = ("name", "description", "extends")
 SWEEP_KEYS = ("method", "levers", "uncertainties", "points", "samples", "seed")
 SWEEP_METHODS = ("factorial", "list", "lhs")
@@ -128,9 +149,11 @@ class Scenario:
         try:
             built_world = WorldConfig.from_dict(world)
             built_policy = Policy.from_dict(policy)
+            built_world = built_world.with_parks(self.world.parks).with_schedule(self.world.schedule)
+            _check_schedule(built_world, built_policy)
         except ConfigError as e:
             raise ConfigError(f"{where}{e.where}", e.value, e.allowed) from None
-        return built_world.with_parks(self.world.parks) if self.world.parks else built_world, built_policy
+        return built_world, built_policy
 
     def replace(self, **changes) -> Scenario:
         """A copy with some fields changed (e.g. ``replications`` or ``seed`` from the command line)."""
@@ -141,15 +164,19 @@ class Scenario:
         return dataclasses.replace(self, **changes)
 
     def fingerprint(self) -> str:
-        """Hash of what defines each run (world, policy, root seed, targets, parks); not the replication count.
+        """Hash of what defines each run (world, policy, root seed, targets, parks, schedule); not the
+        replication count.
 
         Replication r has the same seed whatever the count, so more replications extend an experiment;
-        the design of a sweep is identified separately (experiments.runner.plan).
+        the design of a sweep is identified separately (experiments.runner.plan). The schedule enters
+        only when there is one, so fingerprints of scenarios without one are those they always had.
         """
         data = {k: v for k, v in _plain(self.data).items() if k not in ("replications", "seed", "sweep")}
-        blob = json.dumps({"data": data, "seed": self.seed,
-                           "targets": list(self.targets), "parks": [dataclasses.asdict(p) for p in self.world.parks]},
-                          sort_keys=True, ensure_ascii=False, default=str)
+        runs = {"data": data, "seed": self.seed, "targets": list(self.targets),
+                "parks": [dataclasses.asdict(p) for p in self.world.parks]}
+        if self.world.schedule:
+            runs["schedule"] = [to_entry(i) for i in self.world.schedule]
+        blob = json.dumps(runs, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def factor_kind(self, path: str) -> str:
@@ -232,6 +259,8 @@ def _read(path: Path) -> dict:
     for key in ("world", "policy", "sweep"):
         if key in data and not isinstance(data[key], dict):
             raise ConfigError(f"{_show(path)}: {key}", data[key], f"a table ([{key}])")
+    if "schedule" in data and not (isinstance(data["schedule"], list) and data["schedule"]):
+        raise ConfigError(f"{_show(path)}: schedule", data["schedule"], "a non-empty array of tables ([[schedule]])")
     return data
 
 
@@ -359,6 +388,8 @@ def _validate(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, fi
         catalogue = _catalogue(cat_table, "world.catalogue", world.start_year)
         world = world.with_parks(catalogue.parks)
     policy = Policy.from_dict(merged.get("policy", {}))
+    world = world.with_schedule(parse_intervention(e, f"schedule[{i}]") for i, e in enumerate(merged.get("schedule", [])))
+    _check_schedule(world, policy)
     sweep = _sweep(merged["sweep"]) if "sweep" in merged else None
     scenario = Scenario(name=name, description=description, world=world, policy=policy,
                         replications=replications, seed=seed, targets=tuple(targets), sweep=sweep,
@@ -403,6 +434,20 @@ def _parks(table, where: str) -> tuple[ParkSpec, ...]:
     return tuple(specs)
 
 
+def _check_schedule(world: WorldConfig, policy: Policy) -> None:
+    """The schedule against the parks known before the run: explicit or catalogue parks (after C7
+    consolidation) by name, level and place; generated parks by name (park_000, …), their levels and
+    places being drawn with each run's seed (the model checks those when it is set up)."""
+    if not world.schedule:
+        return
+    if world.parks:
+        specs, _ = consolidate(policy, world.parks)
+        parks, places = {s.name: LEVELS.index(s.level) for s in specs}, {s.city or s.name for s in specs}
+    else:
+        parks, places = {f"park_{i:03d}": None for i in range(world.n_parks)}, None
+    check_schedule(world.schedule, world, policy, tuple(default_sectors().keys), parks, places)
+
+
 def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
@@ -420,25 +465,6 @@ def _catalogue(table, where: str, year: int) -> CatalogueParks:
             raise ConfigError(f"{where}.{key}", value, "a list of strings")
     return parks_from_catalogue(province, tuple(table.get("cities", [])), tuple(table.get("levels", [])),
                                 year=year, where=where)
-
-
-def _factor_field(path: str, where: str) -> dataclasses.Field:
-    """The dataclass field a factor path names: ``policy.<rule>.<param>`` or ``world.<param>``."""
-    parts = path.split(".") if isinstance(path, str) else []
-    if len(parts) == 3 and parts[0] == "policy" and parts[1] in RULES:
-        fields = {f.name: f for f in dataclasses.fields(RULES[parts[1]])}
-        if parts[2] in fields and fields[parts[2]].type in ("int", "float", "bool"):
-            return fields[parts[2]]
-        raise ConfigError(where, path, f"a scalar parameter of rule {parts[1]}: "
-                          + ", ".join(n for n, f in fields.items() if f.type in ("int", "float", "bool")))
-    if len(parts) == 2 and parts[0] == "world":
-        fields = {f.name: f for f in dataclasses.fields(WorldConfig)}
-        if parts[1] in fields and fields[parts[1]].type in ("int", "float", "bool"):
-            return fields[parts[1]]
-        raise ConfigError(where, path, "a scalar world parameter: "
-                          + ", ".join(n for n, f in fields.items() if f.type in ("int", "float", "bool")))
-    raise ConfigError(where, path, "a factor path 'policy.<rule id>.<parameter>' (rule ids "
-                      + ", ".join(RULE_IDS) + ") or 'world.<parameter>'")
 
 
 def _sweep(table: dict) -> SweepSpec:

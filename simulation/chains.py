@@ -19,14 +19,15 @@ def declared_cap(policy: Policy, level: int) -> int | None:
 
 
 def declare(policy: Policy, wishes: list[list[int]], levels: np.ndarray, n_sectors: int,
-            order: np.ndarray) -> np.ndarray:
+            order: np.ndarray, taken: np.ndarray | None = None) -> np.ndarray:
     """(P, S) declared leading industries from each park's ordered wish list.
 
     Parks declare in ``order`` (largest first); C4 错位发展 (000 §(十)) skips a sector already
-    declared by ``max_parks_per_sector`` parks; the count is capped by :func:`declared_cap`.
+    declared by ``max_parks_per_sector`` parks (``taken``: counts by parks declared before, e.g. when
+    one park re-declares); the count is capped by :func:`declared_cap`.
     """
     declared = np.zeros((len(wishes), n_sectors), bool)
-    taken = np.zeros(n_sectors, int)
+    taken = np.zeros(n_sectors, int) if taken is None else taken.astype(int)
     for p in order:
         cap = declared_cap(policy, int(levels[p]))
         limit = len(wishes[p]) if cap is None else cap

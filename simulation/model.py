@@ -2,7 +2,8 @@
 
 The schedule of a year (``step``), in order:
 
-1. ``plan_year``        government splits the land quota (L2-L5, V3), sets the fund budget (S1) and energy
+1. ``plan_year``        scheduled interventions apply (designations, leading industries, levers, new parks);
+                        government splits the land quota (L2-L5, V3), sets the fund budget (S1) and energy
                         cap (X5); new parks appear unless C7
 2. ``admit_projects``   projects arrive (and C3 induced ones), are screened (E1-E3, C2) and choose a park by
                         logit (L1, L8, S1, C1, C3-C5); land is granted (L2, L5-L7, E3, E4)
@@ -22,7 +23,9 @@ import mesa
 import numpy as np
 
 from . import chains, entry, evaluation, idle_land, land, placement, subsidy
+from . import schedule as interventions
 from .agents import Firm, Government, Park
+from .errors import ConfigError
 from .links import SupplyLinks, form_links
 from .location import ChoiceInputs, Coefficients, utilities
 from .observe import Recorder
@@ -68,6 +71,7 @@ class ParkModel(mesa.Model):
         self.energy_baseline = float(self.firms.energy.sum())
         self.parks.base_tax[:] = self.park_sum(self.firms.tax)      # S4 base year
         self.recorder.record()
+        self._check_schedule(self.world.schedule, "world.schedule")
 
     # ----------------------------------------------------------------------------- set-up
 
@@ -96,6 +100,31 @@ class ParkModel(mesa.Model):
         self.declared = np.vstack([self.declared, new])
         for r, s in zip(rows, specs):
             self.park_agents.append(Park(self, int(r), s.name, s.city))
+
+    def _check_schedule(self, schedule: tuple, where: str) -> None:
+        """ConfigError for interventions that could not apply to this run's parks, before they run."""
+        parks = {a.name: int(self.parks.level[a.row]) for a in self.park_agents}
+        interventions.check(schedule, self.world, self.policy, self.sectors.keys, parks, set(self.cities), where)
+
+    def schedule(self, year: int, **action) -> None:
+        """Schedule an intervention for ``year`` (after the current year), as a ``[[schedule]]`` table would.
+
+        ``model.schedule(2014, park="park_003", level="national")``; ``level="revoked"`` revokes;
+        ``leading=[...]`` re-declares; ``place="city_01", level=…, area_mu=…`` opens a new park;
+        ``lever="policy.E1.national", value=300.0`` changes a parameter from that year on.
+
+        Raises:
+            ConfigError: naming the entry, key, value and what is allowed; nothing is scheduled.
+        """
+        entry = {"year": year, **action}
+        if "lever" in entry:
+            entry[entry.pop("lever")] = entry.pop("value", None)
+        item = interventions.parse(entry, "schedule")
+        if item.year <= self.year:
+            raise ConfigError("schedule.year", year, f"a year after the model's current year {self.year}")
+        pending = tuple(i for i in self.world.schedule if i.year > self.year)
+        self._check_schedule((*pending, item), "schedule")
+        self.world = self.world.with_schedule((*self.world.schedule, item))
 
     def _create_initial_firms(self) -> None:
         """Firms already producing at the start, placed by area and declared industries."""
@@ -139,6 +168,7 @@ class ParkModel(mesa.Model):
     # 1 ------------------------------------------------------------------------------------
     def plan_year(self) -> None:
         """Quota split (L2-L5, V3), fund budget (S1), energy cap (X5), new parks (world; none under C7)."""
+        interventions.apply(self)
         gov, pol, pk = self.government, self.policy, self.parks
         if pol.S1.enabled:
             gov.fund_budget = pol.S1.budget * (1 + pol.S1.growth) ** (self.year_index - 1)
@@ -169,10 +199,15 @@ class ParkModel(mesa.Model):
                                   leading=tuple(self.sectors.keys[s] for s in wish),
                                   x=float(self.rng.uniform(0, 200)), y=float(self.rng.uniform(0, 200)),
                                   infrastructure=0.2))
+        self.open_new_parks(tuple(specs))
+
+    def open_new_parks(self, specs: tuple[ParkSpec, ...]) -> int:
+        """Parks created during the run (yearly or by schedule); returns the first new row."""
         first = len(self.park_agents)
-        self.add_parks(tuple(specs))
+        self.add_parks(specs)
         for i, s in enumerate(specs):
             self.recorder.event("park_created", "", park=first + i, detail=s.name)
+        return first
 
     # 2 ------------------------------------------------------------------------------------
     def admit_projects(self) -> None:

@@ -114,6 +114,7 @@ class WorldConfig:
     expansion_share: float = param(0.2, 0, 5, "share of area asked for")
     new_parks_per_year: float = param(0.0, 0, 100, "parks created a year (stopped by C7)")
     parks: tuple = field(default=())
+    schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)
 
     def __post_init__(self):
         validate(self, "world")
@@ -127,6 +128,8 @@ class WorldConfig:
     def from_dict(cls, values: dict, prefix: str = "world") -> WorldConfig:
         """Build from a mapping, rejecting unknown keys; ``parks`` is a list of park tables."""
         values = dict(values)
+        if "schedule" in values:
+            raise ConfigError(f"{prefix}.schedule", values["schedule"], "a top-level [[schedule]] array, not a world key")
         parks = values.pop("parks", ())
         world = build(cls, values, prefix)
         specs = []
@@ -147,6 +150,11 @@ class WorldConfig:
         """A copy with explicit parks."""
         from dataclasses import replace
         return replace(self, parks=tuple(parks))
+
+    def with_schedule(self, schedule: tuple) -> WorldConfig:
+        """A copy with these interventions (:mod:`parksim.simulation.schedule` records)."""
+        from dataclasses import replace
+        return replace(self, schedule=tuple(schedule))
 
 
 def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_share: np.ndarray,

@@ -278,6 +278,7 @@ def test_points_table_equals_each_configured_point(tmp_path):
     from parksim.experiments.design import latin_hypercube
     from parksim.experiments.runner import _fields
     from parksim.simulation.policy import RULE_IDS
+    from parksim.simulation.schedule import to_entry
     design = latin_hypercube({"world.projects_per_year": (20, 60), "policy.E1.national": (100, 400),
                               "world.initial_firms": (10, 40)}, 12, seed=5, integer=["world.initial_firms"])
     p = plan(str(scenario(tmp_path, tail=V1)), design=design)
@@ -285,6 +286,7 @@ def test_points_table_equals_each_configured_point(tmp_path):
     assert list(table["point"]) == list(range(12))
     for row, task in zip(table.itertuples(), p.tasks[::len(p.seeds)]):
         world, policy = task.config.world, task.config.policy
-        assert json.loads(row.world) == json.loads(json.dumps(_fields(world, skip="parks")))
+        assert json.loads(row.world) == json.loads(json.dumps(_fields(world, skip=("parks", "schedule"))))
+        assert json.loads(row.schedule) == [to_entry(i) for i in world.schedule]
         assert json.loads(row.policy) == json.loads(json.dumps({r: _fields(policy[r]) for r in RULE_IDS}, default=str))
         assert json.loads(row.params) == dict(task.params)
