@@ -70,7 +70,7 @@ def test_fan_chart_draws_band_and_median_per_run_and_column():
                       "land_granted": [4.0, 6, 2, 8], "land_built": 1.0, "land_idle": [0.0, 1, 2, 3]})
     fig = figures.fan_chart({"x": s, "y": s}, spec)
     assert len(fig.data) == 3 * 3 * 2                             # band high, band low, median per line
-    median = next(t for t in fig.data if t.name == "x · granted")
+    median = next(t for t in fig.data if t.name == "x · Land granted")
     assert list(median.y) == [3.0, 7.0]
     assert "2 replications" in fig.layout.title.text
 
@@ -80,25 +80,27 @@ def test_difference_chart_pairs_on_seed():
     b = a.assign(output=a["output"] + np.where(a["replication"] == 0, 1.0, 3.0))
     d = figures.difference_table(a, b, "output")
     assert d["diff"].tolist() == pytest.approx([7 / 3, 7 / 3]) and (d["n"] == 3).all()
-    fig = figures.difference_chart(a, b, "output", "Output", "万元", ("A", "B"))
-    assert list(fig.data[2].y) == pytest.approx([7 / 3, 7 / 3])
+    fig = figures.difference_chart(a, b, "output", ("A", "B"))
+    assert list(fig.data[2].y) == pytest.approx([7e-4 / 3, 7e-4 / 3])          # 万元 shown as 亿元
+    assert fig.layout.yaxis.title.text == "100 million yuan (亿元)"
     assert d["ci_low"].iloc[0] < 7 / 3 < d["ci_high"].iloc[0]
     unpaired = figures.difference_table(a, b.assign(seed=b["seed"] + 1000), "output")
     assert unpaired.empty
 
 
-def test_park_map_frames_replay_every_year():
+def test_park_map_draws_the_year_asked_for_and_names_it():
+    """One year per figure (the dashboard's year slider picks it); sizes scale over all years."""
     parks = pd.DataFrame({"year": [1, 1, 2, 2], "park": [0, 1, 0, 1], "name": ["p0", "p1", "p0", "p1"],
                           "x": [0.0, 10, 0, 10], "y": [0.0, 5, 0, 5], "output": [0.0, 4, 1, 16],
                           "top_sector": ["a", "b", "a", "b"], "level": "city", "status": ["normal"] * 3 + ["revoked"],
                           "alive": True})
-    fig = figures.park_map(parks, SECTORS)
-    assert [f.name for f in fig.frames] == ["1", "2"] and len(fig.layout.sliders[0].steps) == 2
-    first = {t.name: t for t in fig.data}
-    assert set(first) == {"a", "b", "no output"}                  # park 0 has no output in year 1
-    last = {t.name: t for t in fig.frames[-1].data}
+    first = figures.park_map(parks, SECTORS, year=1)
+    assert "Parks in 1:" in first.layout.title.text and not first.frames and not first.layout.updatemenus
+    assert {t.name: len(t.x) for t in first.data} == {"a": 0, "b": 1, "no output": 1}   # park 0 has no output in 1
+    last = {t.name: t for t in figures.park_map(parks, SECTORS).data}                      # default: the last year
     assert last["b"].marker.symbol[0] == "x"                      # revoked
     assert last["b"].marker.size[0] == pytest.approx(50) and last["a"].marker.size[0] == pytest.approx(8 + 42 / 4)
+    assert {str(c[3]) for t in last.values() for c in (t.customdata if t.customdata is not None else [])} == {"2"}
 
 
 def test_network_figure_counts_links_of_the_year_and_park(monkeypatch):
@@ -335,3 +337,70 @@ def test_report_from_store_matches_store_tables(stores):
     assert run.policy["L1"]["enabled"] is False and run.world["years"] == 3
     page = build_report([run])
     assert page.count("class='chart'") == len(figures.FANS) + 1
+
+
+# ----------------------------------------------------------------------------- language and units
+
+def test_translation_table_names_every_rule_parameter_metric_and_indicator():
+    """One table gives a Chinese and an English plain name for everything the dashboard shows."""
+    from parksim.experiments.headline import HEADLINE
+    from parksim.simulation.policy import INDICATORS
+    from parksim.viz import i18n
+    for lang in i18n.LANGS:
+        assert all(i18n.rule_name(rid, lang) for rid in RULE_IDS)
+        assert all(i18n.param_name(s.rule, s.name, lang) != s.name for s in controls.SLIDERS)
+        assert all(i18n.unit_name(s.unit, lang) for s in controls.SLIDERS if s.unit)
+        assert all(k in i18n.INDICATORS and i18n.indicator_name(k, lang) for k in INDICATORS)
+        for col in (*HEADLINE, *COLUMNS):
+            assert i18n.metric_name(col, lang) != col and i18n.explain(col, lang)
+    assert i18n.param_name("E1", "national", "zh") == "国家级园区投资强度门槛"
+    assert i18n.metric_label("eg_gamma_mean", "zh") == "产业集聚指数 (EG γ)"
+    assert i18n.metric_label("output", "zh") == "工业产值（亿元）"
+
+
+def test_numbers_are_written_without_scientific_notation():
+    from parksim.viz import i18n
+    assert i18n.number(1.5e7) == "15,000,000" and i18n.number(0.000123) == "0.000123"
+    assert i18n.number(1234.5678) == "1,235" and i18n.number(0.5) == "0.500" and i18n.number(float("nan")) == "–"
+    assert i18n.percent(-0.031) == "-3.1%"
+
+
+def test_comparison_table_reads_in_yi_yuan_and_percent(runs):
+    """The A-versus-B table: plain names, output in 亿元, relative change in %, no 'e+' anywhere."""
+    from parksim.viz.export import shown_table
+    raw = comparison_table(*runs)
+    table = shown_table(raw, "zh")
+    row = table.set_index("指标").loc["工业产值"]
+    assert row["单位"] == "亿元"
+    expected = raw.set_index("metric").loc["output", "mean_a"] / 1e4
+    assert float(row["A 均值"].replace(",", "")) == pytest.approx(expected, rel=1e-2)
+    assert row["相对变化"].endswith("%")
+    assert not table.astype(str).apply(lambda c: c.str.contains(r"\de[+-]\d")).any().any()
+
+
+def test_cjk_font_check_reads_fontconfig(monkeypatch):
+    """The start-up check finds the installed Noto CJK fonts, and says nothing without fc-list."""
+    from parksim.viz import fonts
+    if shutil.which("fc-list"):
+        assert (fonts.cjk_fonts() != []) == (not fonts.cjk_font_missing())
+    monkeypatch.setenv("PATH", "")
+    assert fonts.cjk_fonts() is None and not fonts.cjk_font_missing()
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("PARKSIM_REQUIRE_BROWSER"),
+                    reason="kaleido needs Debian's chromium (.ci/run installs it)")
+def test_png_export_draws_chinese_glyphs_not_empty_boxes():
+    """A PNG with Chinese text differs from the same text in code points no font has (which Chromium
+    draws as identical empty boxes); two such box strings render alike, so the check can fail."""
+    import plotly.graph_objects as go
+
+    from parksim.viz.export import render
+
+    def png(text):
+        fig = go.Figure()
+        fig.update_layout(title=text, font={"family": figures.FONT, "size": 40}, height=200, template="plotly_white",
+                          xaxis={"visible": False}, yaxis={"visible": False})
+        return render(pd.DataFrame(), fig, "png")
+    boxes_a, boxes_b = png("\U000F0001\U000F0002\U000F0003\U000F0004"), png("\U000F0011\U000F0012\U000F0013\U000F0014")
+    assert boxes_a == boxes_b                                     # missing glyphs: the same empty boxes
+    assert png("工业产值") != boxes_a and png("工业产值") != png("产业集聚")

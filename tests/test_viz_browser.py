@@ -141,6 +141,20 @@ def trace_values(driver, graph_id: str, axis: str = "y") -> list[list[float]]:
         "return g._fullData.map(t => Array.from(t[arguments[1]] || []));", graph_id, axis)
 
 
+def open_dashboard(driver, url: str, lang: str = "en") -> None:
+    """Open the dashboard in ``lang`` (remembered by the browser like the language switch does)."""
+    driver.get(url)
+    driver.execute_script("localStorage.setItem('parksim-lang', arguments[0])", lang)
+    driver.add_cookie({"name": "parksim_lang", "value": lang, "path": "/"})
+    driver.get(url)
+    wait(driver, lambda d: d.find_elements(By.ID, "rule-E1"))
+
+
+def session_id(driver) -> str:
+    wait(driver, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
+    return driver.execute_script("return JSON.parse(sessionStorage.getItem('session'))")
+
+
 def run_and_wait(driver) -> str:
     status_before = driver.find_element(By.ID, "status").text
     driver.find_element(By.ID, "run").click()
@@ -156,8 +170,7 @@ def test_workshop_flow(dashboard, browser):
     download a CSV; no console errors and no request leaves 127.0.0.1."""
     url, _ = dashboard
     d = browser
-    d.get(url)
-    wait(d, lambda d: d.find_elements(By.ID, "rule-E1"))
+    open_dashboard(d, url)
     choose(d, "scenario", "tiny_lanzhou")
     wait(d, lambda d: "Lanzhou" in d.find_element(By.ID, "scenario-description").text)
     e1_on = d.find_element(By.CSS_SELECTOR, "#rule-E1 input[type=checkbox]")
@@ -181,15 +194,10 @@ def test_workshop_flow(dashboard, browser):
     tab(d, "A versus B")
     wait(d, lambda d: traces_drawn(d, "ab-diff") >= 2 and traces_drawn(d, "ab-fan") >= 6)
     rows = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#ab-table td[data-column=metric]"))
-    assert "output" in [r.text for r in rows]
+    assert "Industrial output" in [r.text for r in rows]
 
     tab(d, "Park map")
-    wait(d, lambda d: traces_drawn(d, "map") >= 1)
-    steps = d.execute_script("return document.querySelector('#map .js-plotly-plot').layout.sliders[0].steps.length")
-    assert steps == 7                                            # initial year + 6 years
-    next(b for b in d.find_elements(By.CSS_SELECTOR, "#map .updatemenu-button") if "Play" in b.text).click()
-    wait(d, lambda d: d.execute_script(
-        "return document.querySelector('#map .js-plotly-plot')._fullLayout.sliders[0].active") == steps - 1)
+    wait(d, lambda d: traces_drawn(d, "map") >= 1 and "2016" in d.find_element(By.CSS_SELECTOR, "#map .gtitle").text)
 
     tab(d, "Time series")
     wait(d, lambda d: traces_drawn(d, "fan-output") >= 3)
@@ -231,9 +239,8 @@ def test_cancel_and_sessions_are_isolated(dashboard, browser):
     is not listed in another tab (another session)."""
     url, app = dashboard
     d = browser
-    d.get(url)
-    wait(d, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
-    first = d.execute_script("return JSON.parse(sessionStorage.getItem('session'))")
+    open_dashboard(d, url)
+    first = session_id(d)
     set_replications(d, 200)
     d.find_element(By.ID, "run").click()
     wait(d, lambda d: not d.find_element(By.ID, "run").is_enabled() and d.find_element(By.ID, "cancel").is_enabled())
@@ -246,10 +253,9 @@ def test_cancel_and_sessions_are_isolated(dashboard, browser):
     assert [j.status for j in app.manager.jobs(first)] == ["cancelled", "done"]
     d.switch_to.new_window("tab")
     d.get(url)
-    wait(d, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
-    second = d.execute_script("return JSON.parse(sessionStorage.getItem('session'))")
+    second = session_id(d)
     assert second != first
-    tab(d, "Time series")
+    wait(d, lambda d: d.find_elements(By.ID, "run-select"))
     time.sleep(1)
     assert "no run yet" in d.find_element(By.ID, "run-select").text
     assert app.manager.jobs(second) == []
@@ -277,3 +283,146 @@ def test_report_opens_offline_with_every_chart(tmp_path, browser):
     assert len(titles) == len(charts) and any("Industrial output" in t for t in titles)
     assert console_errors(browser) == []
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+
+
+def slider_value(driver, slider_id: str) -> int:
+    return int(driver.find_element(By.CSS_SELECTOR, f"#{slider_id} [role=slider]").get_attribute("aria-valuenow"))
+
+
+def map_years(driver) -> tuple[str, set]:
+    """(the map's title, the years of the bubbles drawn) at one moment."""
+    return driver.execute_script(
+        "const g = document.querySelector('#map .js-plotly-plot');"
+        "return [g.querySelector('.gtitle').textContent,"
+        " g.data.flatMap(t => Array.from(t.customdata || []).map(c => String(c[3])))];")
+
+
+def test_replications_typed_after_a_scenario_change_are_run(dashboard, browser):
+    """Bug: a number typed into Replications just after a scenario change was overwritten by the
+    scenario's own number when the server's reply came in, so the run ignored it."""
+    url, app = dashboard
+    d = browser
+    open_dashboard(d, url)
+    session = session_id(d)
+    choose(d, "scenario", "tiny_lanzhou")
+    time.sleep(1)
+    d.execute_cdp_cmd("Network.enable", {})
+    slow = {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1}
+    d.execute_cdp_cmd("Network.emulateNetworkConditions", slow)     # a busy server on a room's Wi-Fi
+    choose(d, "scenario", "tiny_base")
+    set_replications(d, 3)
+    time.sleep(3)                                                    # every reply is in
+    assert d.find_element(By.ID, "replications").get_attribute("value") == "3"
+    d.execute_cdp_cmd("Network.emulateNetworkConditions", {**slow, "latency": 0})
+    run_and_wait(d)
+    assert app.manager.jobs(session)[-1].total == 3
+
+
+def test_map_year_label_stays_with_the_bubbles_during_play(dashboard, browser):
+    """Bug: after Play the map's year label and its bubbles showed different years."""
+    url, _ = dashboard
+    d = browser
+    open_dashboard(d, url)
+    set_replications(d, 2)
+    run_and_wait(d)
+    tab(d, "Park map")
+    wait(d, lambda d: traces_drawn(d, "map") >= 1)
+    d.find_element(By.ID, "map-play").click()
+    seen = set()
+    deadline = time.time() + TIMEOUT
+    while "Play" not in d.find_element(By.ID, "map-play").text or not seen:
+        assert time.time() < deadline
+        title, years = map_years(d)
+        year = title.split(" ")[2].rstrip(":")
+        assert set(years) <= {year}, (title, years)                 # bubbles of the year the title names
+        seen.add(year)
+        time.sleep(0.1)
+    time.sleep(1)
+    title, years = map_years(d)
+    assert str(slider_value(d, "map-year")) in title and set(years) == {str(slider_value(d, "map-year"))}
+    assert slider_value(d, "map-year") == 2016 and len(seen) >= 3      # it did play through the years
+
+
+# The ancestors (and the window) that cut off part of an element: those that clip their overflow and
+# do not contain the element's box.
+CLIPPED_JS = """
+const r = arguments[0].getBoundingClientRect(), out = [];
+if (r.left < 0 || r.right > window.innerWidth) { out.push('window'); }
+for (let a = arguments[0].parentElement; a; a = a.parentElement) {
+    const st = getComputedStyle(a), b = a.getBoundingClientRect();
+    if ((st.overflowX !== 'visible' || st.overflow !== 'visible') && (r.left < b.left - 0.5 || r.right > b.right + 0.5)) {
+        out.push(a.className || a.tagName);
+    }
+}
+return out;"""
+
+
+def test_network_year_slider_labels_are_not_cut(dashboard, browser):
+    """Bug: the network year slider's first label was cut to "011"."""
+    url, _ = dashboard
+    d = browser
+    open_dashboard(d, url)
+    set_replications(d, 2)
+    run_and_wait(d)
+    tab(d, "Chain network")
+    wait(d, lambda d: traces_drawn(d, "network") >= 2)
+    marks = d.find_elements(By.CSS_SELECTOR, "#net-year .dash-slider-mark")
+    for mark in (marks[0], marks[-1]):
+        assert d.execute_script(CLIPPED_JS, mark) == [], mark.text
+    assert marks[0].text == "2010" and marks[-1].text == "2016"
+
+
+def test_map_png_shows_the_year_on_screen(dashboard, browser):
+    """Bug: the map PNG always showed the first year (with a Play button that does nothing on paper)."""
+    url, app = dashboard
+    d = browser
+    open_dashboard(d, url)
+    set_replications(d, 2)
+    run_and_wait(d)
+    tab(d, "Park map")
+    wait(d, lambda d: "2016" in d.find_element(By.CSS_SELECTOR, "#map .gtitle").text)
+    pngs = {}
+    for key, year in ((Keys.HOME, 2010), (Keys.END, 2016)):
+        d.find_element(By.CSS_SELECTOR, "#map-year [role=slider]").send_keys(key)
+        wait(d, lambda d, year=year: str(year) in d.find_element(By.CSS_SELECTOR, "#map .gtitle").text)
+        d.find_element(By.CSS_SELECTOR, "#map ~ .exports button:nth-child(1)").click()
+        path = wait(d, lambda d, year=year: next(iter(d.downloads.glob(f"*map_{year}.png")), None))
+        wait(d, lambda d, path=path: path.stat().st_size > 10_000)
+        pngs[year] = path.read_bytes()
+    assert pngs[2010] != pngs[2016]
+    run = next(iter(app.manager.results(session_id(d)).values()))
+    from parksim.viz.export import chart
+    fig = chart("map", [run], year=2016)[1]
+    assert not fig.layout.updatemenus and not fig.layout.sliders and "2016" in fig.layout.title.text
+
+
+def test_language_switch_is_remembered_and_sets_html_lang(dashboard, browser):
+    """中文/English: the switch rebuilds the page in that language, sets <html lang>, and a new visit
+    in the same browser comes back in it; labels are plain names with units (亿元, no code names)."""
+    url, _ = dashboard
+    d = browser
+    open_dashboard(d, url, "en")
+    assert d.execute_script("return document.documentElement.lang") == "en"
+    assert any(t.text == "Scenario and run" for t in d.find_elements(By.CSS_SELECTOR, ".tab"))
+    d.find_element(By.XPATH, "//label[contains(., '中文')]").click()
+    wait(d, lambda d: d.execute_script("return document.documentElement.lang") == "zh-CN"
+         and any(t.text == "情景与运行" for t in d.find_elements(By.CSS_SELECTOR, ".tab")))
+    assert d.execute_script("return localStorage.getItem('parksim-lang')") == "zh"
+    assert "国家级园区投资强度门槛（万元/亩）" in d.find_element(By.ID, "rule-E1").text
+    d.delete_all_cookies()                                          # localStorage alone brings it back
+    d.get(url)
+    wait(d, lambda d: any(t.text == "情景与运行" for t in d.find_elements(By.CSS_SELECTOR, ".tab")))
+    set_replications(d, 2)
+    run_and_wait_zh = d.find_element(By.ID, "run")
+    run_and_wait_zh.click()
+    wait(d, lambda d: "完成" in d.find_element(By.ID, "status").text)
+    tab(d, "时间序列")
+    wait(d, lambda d: traces_drawn(d, "fan-output") >= 3)
+    assert d.execute_script("return document.querySelector('#fan-output .js-plotly-plot').layout.yaxis.title.text") \
+        == "亿元"
+    tab(d, "指标说明")
+    assert "产业集聚指数 (EG γ)" in d.find_element(By.CSS_SELECTOR, ".glossary").text
+    assert "eg_gamma_mean" not in d.find_element(By.TAG_NAME, "body").text
+    assert console_errors(d) == []
+    assert off_host_requests(d) == []

@@ -9,6 +9,7 @@ browser tab's session id, so each tab sees only its own runs. All charts come fr
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import dash
@@ -23,8 +24,9 @@ from parksim.experiments.store import Store
 from parksim.scenarios.loader import load_scenario
 from parksim.simulation import ConfigError
 
-from . import controls, figures
-from .export import COLUMNS, FORMATS, chart, filename, render
+from . import controls, figures, i18n
+from .export import COLUMNS, FORMATS, chart, filename, render, shown_table
+from .fonts import cjk_font_missing
 from .jobs import DONE, RUNNING, Busy, JobManager
 
 DOCUMENT_SCENARIOS = ("baseline", "nanyang_2009", "xuchang_2012", "lanzhou_2012", "chizhou_2015", "henan_2017")
@@ -38,24 +40,39 @@ SESSION_JS = """function(_, sid) {
 }"""
 
 
+LANG_JS = """function(lang, current) {
+    if (!lang || lang === current) { return window.dash_clientside.no_update; }
+    localStorage.setItem('parksim-lang', lang);
+    document.cookie = 'parksim_lang=' + lang + '; path=/; max-age=31536000; SameSite=Lax';
+    window.location.reload();
+    return lang;
+}"""
+# The scenario's own number of replications goes into the box in the browser, at once: a reply from the
+# server arriving after the user typed a number would otherwise overwrite it.
+REPLICATIONS_JS = """function(name, defaults) { return (defaults && name in defaults) ? defaults[name] :
+    window.dash_clientside.no_update; }"""
+PLAY_MS = 700
+
+
 def empty_chart(message: str) -> go.Figure:
     """An empty chart with a message (before any run, or when a view does not apply)."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15})
-    fig.update_layout(template="plotly_white", height=300, xaxis={"visible": False}, yaxis={"visible": False})
+    fig.update_layout(template="plotly_white", height=300, xaxis={"visible": False}, yaxis={"visible": False},
+                      font={"family": figures.FONT})
     return fig
 
 
-def export_buttons(name: str) -> html.Div:
+def export_buttons(name: str, lang: str) -> html.Div:
     """PNG / HTML / CSV buttons with the chart's own download slot (charts download independently)."""
     return html.Div([html.Button(fmt.upper(), id={"type": "export", "chart": name, "fmt": fmt},
-                                 className="export", title=f"download this chart as {fmt.upper()}")
+                                 className="export", title=i18n.t("export.title", lang, fmt=fmt.upper()))
                      for fmt in FORMATS] + [dcc.Download(id={"type": "download", "chart": name})], className="exports")
 
 
-def card(name: str, graph_id: str) -> html.Div:
-    return html.Div([dcc.Graph(id=graph_id, figure=empty_chart("Run a scenario first"),
-                               config={"displaylogo": False}), export_buttons(name)], className="card")
+def card(name: str, graph_id: str, lang: str) -> html.Div:
+    return html.Div([dcc.Graph(id=graph_id, figure=empty_chart(i18n.t("run.first", lang)),
+                               config={"displaylogo": False}), export_buttons(name, lang)], className="card")
 
 
 def sweep_stores(runs_dir: Path) -> list[str]:
@@ -70,83 +87,133 @@ def sweep_stores(runs_dir: Path) -> list[str]:
     return out
 
 
+def year_slider(slider_id: str) -> html.Div:
+    """A year slider; the wrapper leaves room so that the first and last year labels are not cut."""
+    return html.Div(dcc.Slider(id=slider_id, min=0, max=1, step=1, value=0, marks=None,
+                               tooltip={"placement": "bottom"}), className="year-slider")
+
+
+def glossary(lang: str) -> html.Div:
+    """Every metric with its unit and one or two sentences on what it measures."""
+    return html.Div([html.P(i18n.t("glossary.intro", lang)), html.Dl([
+        item for key in i18n.METRICS for item in (html.Dt(i18n.metric_label(key, lang)), html.Dd(i18n.explain(key, lang)))
+    ], className="glossary")])
+
+
+def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
+    """The page in ``lang``."""
+    def tr(key, **kw):
+        return i18n.t(key, lang, **kw)
+
+    builder = html.Div([
+        html.Div([
+            html.Label(tr("scenario"), htmlFor="scenario"),
+            dcc.Dropdown(id="scenario", options=[{"label": n, "value": n} for n in loaded],
+                         value=next(iter(loaded)), clearable=False),
+            html.Div(id="scenario-description", className="note"),
+            html.Label(tr("replications"), htmlFor="replications"),
+            dcc.Input(id="replications", type="number", min=1, max=MAX_REPLICATIONS, step=1,
+                      value=min(next(iter(loaded.values())).replications, MAX_REPLICATIONS)),
+            html.Div([html.Button(tr("run"), id="run", className="primary"),
+                      html.Button(tr("cancel"), id="cancel", disabled=True)], className="buttons"),
+            html.Progress(id="progress", max=1, value=0),
+            html.Div(id="status", className="status"),
+            html.Div(id="error", className="error"),
+        ], className="sidebar"),
+        html.Div(controls.rule_controls(lang), className="rules"),
+    ], className="builder")
+
+    fans = html.Div([card(f"fan:{s.id}", f"fan-{s.id}", lang) for s in figures.FANS], className="grid")
+    showing = html.Div([
+        html.Div([html.Label(tr("run.picker")), dcc.Dropdown(id="run-select", options=[], placeholder=tr("no.run"))]),
+        html.Div([html.Label(tr("replication.picker")), dcc.Dropdown(id="rep-select", options=[], clearable=False)]),
+    ], className="row2 showing")
+    ab = html.Div([
+        html.Div([html.Div([html.Label("A"), dcc.Dropdown(id="ab-a", options=[])]),
+                  html.Div([html.Label("B"), dcc.Dropdown(id="ab-b", options=[])]),
+                  html.Div([html.Label(tr("metric")), dcc.Dropdown(
+                      id="ab-column", options=[{"label": i18n.metric_label(c, lang), "value": c} for c in COLUMNS],
+                      value="output", clearable=False)])], className="row3"),
+        html.Div(id="ab-note", className="note"),
+        html.Div([card("ab-fan", "ab-fan", lang), card("ab-diff", "ab-diff", lang)], className="grid"),
+        html.H4(tr("ab.table")),
+        html.Div(id="ab-table", className="table"),
+        export_buttons("ab-table", lang),
+    ])
+    park_map = html.Div([
+        html.Div([html.Button(tr("play"), id="map-play"), html.Label(tr("year")), year_slider("map-year")],
+                 className="player"),
+        dcc.Interval(id="map-timer", interval=PLAY_MS, disabled=True),
+        card("map", "map", lang),
+    ])
+    network = html.Div([
+        html.Div([html.Label(tr("park")), dcc.Dropdown(id="net-park", options=[{"label": tr("all.parks"), "value": -1}],
+                                                       value=-1, clearable=False)], className="picker"),
+        html.Label(tr("year")),
+        year_slider("net-year"),
+        card("network", "network", lang),
+    ])
+    sweeps = html.Div([
+        html.Div([html.Div([html.Label(tr("sweep.store")), dcc.Dropdown(id="sweep-store", options=[])]),
+                  html.Div([html.Label(tr("metric")), dcc.Dropdown(id="sweep-metric", options=[])])], className="row3"),
+        html.Button(tr("reload"), id="sweep-reload"),
+        card("sweep", "sweep", lang),
+        html.H4(tr("sweep.runs")),
+        html.Div(id="sweep-runs", className="table"),
+    ])
+    banner = [html.Div(tr("font.missing"), id="font-warning", className="warning")] if font_missing else []
+    return html.Div([
+        dcc.Store(id="session", storage_type="session"),
+        dcc.Store(id="job"),
+        dcc.Store(id="runs-version", data=0),
+        dcc.Store(id="page-lang", data=lang),
+        dcc.Store(id="scenario-replications", data={n: min(s.replications, MAX_REPLICATIONS) for n, s in loaded.items()}),
+        dcc.Interval(id="poll", interval=400, disabled=True),
+        html.Div([html.H2(tr("title")),
+                  dcc.RadioItems(id="lang", options=[{"label": "中文", "value": "zh"}, {"label": "English", "value": "en"}],
+                                 value=lang, inline=True, className="lang-switch")], className="header"),
+        *banner,
+        showing,
+        dcc.Tabs(id="tabs", value="builder", children=[
+            dcc.Tab(label=tr("tab.builder"), value="builder", children=builder),
+            dcc.Tab(label=tr("tab.series"), value="series", children=[fans]),
+            dcc.Tab(label=tr("tab.ab"), value="ab", children=ab),
+            dcc.Tab(label=tr("tab.map"), value="map", children=park_map),
+            dcc.Tab(label=tr("tab.network"), value="network", children=network),
+            dcc.Tab(label=tr("tab.sweeps"), value="sweeps", children=sweeps),
+            dcc.Tab(label=tr("tab.glossary"), value="glossary", children=glossary(lang)),
+        ]),
+    ])
+
+
 def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUMENT_SCENARIOS,
                manager: JobManager | None = None) -> Dash:
-    """The dashboard app; ``scenarios`` are names or paths offered in the builder."""
+    """The dashboard app; ``scenarios`` are names or paths offered in the builder.
+
+    The page is built per request in the language of the browser's ``parksim_lang`` cookie (kept in
+    step with localStorage by ``assets/lang.js``), with ``<html lang>`` set to it.
+    """
     runs_dir = Path(runs_dir)
     manager = manager or JobManager()
     loaded = {}
     for ref in scenarios:
         s = load_scenario(ref)
         loaded[s.name] = s
-    app = Dash(__name__, title="ParkSim workshop", serve_locally=True, update_title=None,
+    font_missing = cjk_font_missing()
+    if font_missing:
+        print(i18n.t("font.missing", "zh") + "\n" + i18n.t("font.missing", "en"), file=sys.stderr)
+    app = Dash(__name__, title="ParkSim", serve_locally=True, update_title=None,
                assets_folder=str(Path(__file__).parent / "assets"), suppress_callback_exceptions=True)
     app.manager = manager
-
-    builder = html.Div([
-        html.Div([
-            html.Label("Scenario", htmlFor="scenario"),
-            dcc.Dropdown(id="scenario", options=[{"label": n, "value": n} for n in loaded],
-                         value=next(iter(loaded)), clearable=False),
-            html.Div(id="scenario-description", className="note"),
-            html.Label("Replications", htmlFor="replications"),
-            dcc.Input(id="replications", type="number", min=1, max=MAX_REPLICATIONS, step=1, value=10),
-            html.Div([html.Button("Run", id="run", className="primary"),
-                      html.Button("Cancel", id="cancel", disabled=True)], className="buttons"),
-            html.Progress(id="progress", max=1, value=0),
-            html.Div(id="status", className="status"),
-            html.Div(id="error", className="error"),
-        ], className="sidebar"),
-        html.Div(controls.rule_controls(), className="rules"),
-    ], className="builder")
-
-    fans = html.Div([card(f"fan:{s.id}", f"fan-{s.id}") for s in figures.FANS], className="grid")
-    run_picker = html.Div([html.Label("Run"), dcc.Dropdown(id="run-select", options=[], placeholder="no run yet")],
-                          className="picker")
-    ab = html.Div([
-        html.Div([html.Div([html.Label("A"), dcc.Dropdown(id="ab-a", options=[])]),
-                  html.Div([html.Label("B"), dcc.Dropdown(id="ab-b", options=[])]),
-                  html.Div([html.Label("Metric"), dcc.Dropdown(
-                      id="ab-column", options=[{"label": f"{t} ({u})", "value": c} for c, (t, u) in COLUMNS.items()],
-                      value="output", clearable=False)])], className="row3"),
-        html.Div(id="ab-note", className="note"),
-        html.Div([card("ab-fan", "ab-fan"), card("ab-diff", "ab-diff")], className="grid"),
-        html.H4("Headline metrics: B − A on common seeds (final year; total_ = sum over the run)"),
-        html.Div(id="ab-table", className="table"),
-        export_buttons("ab-table"),
-    ])
-    network = html.Div([
-        html.Div([html.Label("Park"), dcc.Dropdown(id="net-park", options=[{"label": "all parks", "value": -1}],
-                                                   value=-1, clearable=False)], className="picker"),
-        html.Label("Year"),
-        dcc.Slider(id="net-year", min=0, max=1, step=1, value=0, marks=None, tooltip={"placement": "bottom"}),
-        card("network", "network"),
-    ])
-    sweeps = html.Div([
-        html.Div([html.Div([html.Label("Sweep (store)"), dcc.Dropdown(id="sweep-store", options=[])]),
-                  html.Div([html.Label("Metric"), dcc.Dropdown(id="sweep-metric", options=[])])], className="row3"),
-        html.Button("Reload list", id="sweep-reload"),
-        card("sweep", "sweep"),
-        html.H4("Runs behind the clicked point or cell"),
-        html.Div(id="sweep-runs", className="table"),
-    ])
-    app.layout = html.Div([
-        dcc.Store(id="session", storage_type="session"),
-        dcc.Store(id="job"),
-        dcc.Store(id="runs-version", data=0),
-        dcc.Interval(id="poll", interval=400, disabled=True),
-        html.H2("ParkSim workshop dashboard"),
-        dcc.Tabs(id="tabs", value="builder", children=[
-            dcc.Tab(label="Scenario and run", value="builder", children=builder),
-            dcc.Tab(label="Time series", value="series", children=[run_picker, fans]),
-            dcc.Tab(label="A versus B", value="ab", children=ab),
-            dcc.Tab(label="Park map", value="map", children=[card("map", "map")]),
-            dcc.Tab(label="Chain network", value="network", children=network),
-            dcc.Tab(label="Sweeps", value="sweeps", children=sweeps),
-        ]),
-    ])
+    index = app.interpolate_index
+    app.interpolate_index = lambda **kw: index(**kw).replace("<html>", f'<html lang="{i18n.HTML_LANG[i18n.current()]}">', 1)
+    app.layout = lambda: build_layout(loaded, i18n.current(), font_missing)
     app.clientside_callback(SESSION_JS, Output("session", "data"), Input("session", "modified_timestamp"),
                             State("session", "data"))
+    app.clientside_callback(LANG_JS, Output("page-lang", "data"), Input("lang", "value"), State("page-lang", "data"),
+                            prevent_initial_call=True)
+    app.clientside_callback(REPLICATIONS_JS, Output("replications", "value"), Input("scenario", "value"),
+                            State("scenario-replications", "data"), prevent_initial_call=True)
     _builder_callbacks(app, manager, loaded)
     _chart_callbacks(app, manager, runs_dir)
     return app
@@ -162,30 +229,29 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
     controls_in = [State({"type": t, **k}, "value") for t, k in
                    (("rule-on", {"rule": ALL}), ("param", {"rule": ALL, "name": ALL}), ("weight", {"indicator": ALL}))]
 
-    @app.callback(*controls_out, Output("replications", "value"), Output("scenario-description", "children"),
-                  Input("scenario", "value"))
+    @app.callback(*controls_out, Output("scenario-description", "children"), Input("scenario", "value"))
     def show_scenario(name):
         s = loaded[name]
         v = controls.values_of(s.policy, _control_ids(ctx.outputs_list[:3]))
         parks = f"{len(s.world.parks)} parks" if s.world.parks else f"{s.world.n_parks} generated parks"
-        return (v["rule-on"], v["param"], v["weight"], min(s.replications, MAX_REPLICATIONS),
+        return (v["rule-on"], v["param"], v["weight"],
                 f"{s.description} ({parks}, {s.world.years} years from {s.world.start_year}; root seed {s.seed})")
 
     @app.callback(Output("job", "data"), Output("error", "children"),
                   Input("run", "n_clicks"), State("session", "data"), State("scenario", "value"),
                   State("replications", "value"), *controls_in, prevent_initial_call=True)
     def start_run(_, session, name, replications, *values):
+        lang = i18n.current()
         if not session:
             raise PreventUpdate
         if not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
-            return dash.no_update, (f"replications: got {replications!r}; allowed: an integer in "
-                                    f"[1, {MAX_REPLICATIONS}]")
+            return dash.no_update, i18n.t("bad.replications", lang, value=replications, max=MAX_REPLICATIONS)
         s = loaded[name]
         ids = _control_ids(ctx.states_list[3:])
         try:
             policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values)))
         except ConfigError as e:
-            return dash.no_update, f"Not run: {e}"
+            return dash.no_update, i18n.t("not.run", lang, error=e)
         changed = controls.changes(s.policy, policy)
         label = f"{s.name}" + (f" ({', '.join(changed)})" if changed else "")
         try:
@@ -205,22 +271,24 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
                   Input("job", "data"), Input("poll", "n_intervals"), State("session", "data"),
                   State("runs-version", "data"), prevent_initial_call=True)
     def show_progress(job_id, _, session, version):
+        lang = i18n.current()
         job = manager.get(session, job_id)
         if job is None:
             raise PreventUpdate
         if job.status == RUNNING:
-            text = f"{job.id}: {job.label}: {job.done} of {job.total} replications"
+            text = i18n.t("status.running", lang, id=job.id, label=job.label, done=job.done, total=job.total)
             return job.progress, text, True, False, False, dash.no_update
-        text = (f"{job.id}: {job.label}: {job.status} after {job.seconds:.1f} s"
-                + (f": {job.error}" if job.error else ""))
+        text = (i18n.t("status.finished", lang, id=job.id, label=job.label, seconds=job.seconds,
+                       status=i18n.t(f"status.{job.status}", lang)) + (f": {job.error}" if job.error else ""))
         return (1 if job.status == DONE else job.progress), text, False, True, True, version + 1
 
     @app.callback(Output("run-select", "options"), Output("run-select", "value"), Output("ab-a", "options"),
                   Output("ab-a", "value"), Output("ab-b", "options"), Output("ab-b", "value"),
                   Input("runs-version", "data"), State("session", "data"), State("ab-b", "value"))
     def list_runs(_, session, previous_b):
+        lang = i18n.current()
         runs = manager.results(session) if session else {}
-        options = [{"label": f"{jid}: {r.label} ({r.replications} replications)", "value": jid}
+        options = [{"label": i18n.t("run.option", lang, id=jid, label=r.label, n=r.replications), "value": jid}
                    for jid, r in runs.items()]
         ids = list(runs)
         latest = ids[-1] if ids else None
@@ -235,49 +303,88 @@ def _runs(manager: JobManager, session, *job_ids):
     return None if any(r is None for r in picked) else picked
 
 
+def _year_marks(years: list[int]) -> dict:
+    return {int(y): str(y) for y in years[::max(1, len(years) // 8)]} | {int(years[-1]): str(years[-1])}
+
+
 def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
-    @app.callback(*[Output(f"fan-{s.id}", "figure") for s in figures.FANS], Output("map", "figure"),
-                  Output("net-year", "min"), Output("net-year", "max"), Output("net-year", "value"),
-                  Output("net-year", "marks"), Output("net-park", "options"),
+    @app.callback(*[Output(f"fan-{s.id}", "figure") for s in figures.FANS],
+                  Output("rep-select", "options"), Output("rep-select", "value"),
+                  Output("map-year", "min"), Output("map-year", "max"), Output("map-year", "value"),
+                  Output("map-year", "marks"), Output("net-year", "min"), Output("net-year", "max"),
+                  Output("net-year", "value"), Output("net-year", "marks"), Output("net-park", "options"),
                   Input("run-select", "value"), State("session", "data"))
     def draw_run(job_id, session):
+        lang = i18n.current()
         runs = _runs(manager, session, job_id)
         if runs is None:
-            empty = empty_chart("Run a scenario first")
-            return (*[empty] * (len(figures.FANS) + 1), 0, 1, 0, None, [{"label": "all parks", "value": -1}])
+            empty = empty_chart(i18n.t("run.first", lang))
+            return (*[empty] * len(figures.FANS), [], None, 0, 1, 0, None, 0, 1, 0, None,
+                    [{"label": i18n.t("all.parks", lang), "value": -1}])
         run = runs[0]
-        fans = [chart(f"fan:{s.id}", runs)[1] for s in figures.FANS]
-        years = sorted(run.nodes["year"].unique()) if run.nodes is not None and len(run.nodes) else [0]
+        fans = [chart(f"fan:{s.id}", runs, lang=lang)[1] for s in figures.FANS]
+        reps = [{"label": i18n.t("replication.option", lang, r=r, seed=seed), "value": r}
+                for r, seed in run.replication_seeds().items()]
+        years = sorted(int(y) for y in run.series["year"].unique())
         parks = run.first_parks().drop_duplicates("park")
-        park_options = [{"label": "all parks", "value": -1}] + [
+        park_options = [{"label": i18n.t("all.parks", lang), "value": -1}] + [
             {"label": f"{p.park}: {p.name} ({p.level})", "value": int(p.park)} for p in parks.itertuples()]
-        marks = {int(y): str(y) for y in years[::max(1, len(years) // 8)]}
-        return (*fans, chart("map", runs)[1], int(years[0]), int(years[-1]), int(years[-1]), marks, park_options)
+        marks = _year_marks(years)
+        return (*fans, reps, run.pick(None), years[0], years[-1], years[-1], marks,
+                years[0], years[-1], years[-1], marks, park_options)
 
-    @app.callback(Output("network", "figure"), Input("run-select", "value"), Input("net-year", "value"),
-                  Input("net-park", "value"), State("session", "data"))
-    def draw_network(job_id, year, park, session):
+    @app.callback(Output("map", "figure"), Input("run-select", "value"), Input("rep-select", "value"),
+                  Input("map-year", "value"), State("session", "data"))
+    def draw_map(job_id, replication, year, session):
+        lang = i18n.current()
         runs = _runs(manager, session, job_id)
-        if runs is None or runs[0].nodes is None:
-            return empty_chart("Run a scenario first")
-        if year not in set(runs[0].nodes["year"]):
+        if runs is None:
+            return empty_chart(i18n.t("run.first", lang))
+        return chart("map", runs, year=year, replication=replication, lang=lang)[1]
+
+    @app.callback(Output("map-year", "value", allow_duplicate=True), Output("map-timer", "disabled"),
+                  Output("map-play", "children"), Input("map-play", "n_clicks"), Input("map-timer", "n_intervals"),
+                  State("map-year", "value"), State("map-year", "min"), State("map-year", "max"),
+                  State("map-timer", "disabled"), prevent_initial_call=True)
+    def play_map(_, __, year, first, last, stopped):
+        """Play steps the year slider itself, so the year label and the bubbles are one state."""
+        lang = i18n.current()
+        if ctx.triggered_id == "map-play":
+            if not stopped:
+                return dash.no_update, True, i18n.t("play", lang)
+            return (first if year is None or year >= last else year), False, i18n.t("pause", lang)
+        if stopped or year is None:
+            raise PreventUpdate
+        nxt = min(year + 1, last)
+        done = nxt >= last
+        return nxt, done, i18n.t("play" if done else "pause", lang)
+
+    @app.callback(Output("network", "figure"), Input("run-select", "value"), Input("rep-select", "value"),
+                  Input("net-year", "value"), Input("net-park", "value"), State("session", "data"))
+    def draw_network(job_id, replication, year, park, session):
+        lang = i18n.current()
+        runs = _runs(manager, session, job_id)
+        if runs is None or runs[0].network(replication)[0] is None:
+            return empty_chart(i18n.t("run.first", lang))
+        if year not in set(runs[0].network(replication)[0]["year"]):
             raise PreventUpdate                      # the year slider is being reset for another run
-        return chart("network", runs, year=year, park=None if park in (None, -1) else park)[1]
+        return chart("network", runs, year=year, park=None if park in (None, -1) else park,
+                     replication=replication, lang=lang)[1]
 
     @app.callback(Output("ab-fan", "figure"), Output("ab-diff", "figure"), Output("ab-table", "children"),
                   Output("ab-note", "children"),
                   Input("ab-a", "value"), Input("ab-b", "value"), Input("ab-column", "value"),
                   State("session", "data"))
     def draw_ab(a, b, column, session):
+        lang = i18n.current()
         runs = _runs(manager, session, a, b)
         if runs is None:
-            empty = empty_chart("Choose two runs (run two scenarios first)")
+            empty = empty_chart(i18n.t("choose.two", lang))
             return empty, empty, None, ""
         ra, rb = runs
-        note = "" if ra.root_seed == rb.root_seed else (
-            f"A and B have different root seeds ({ra.root_seed}, {rb.root_seed}): no common seeds to pair")
-        table = chart("ab-table", runs)[0]
-        return (chart("ab-fan", runs, column=column)[1], chart("ab-diff", runs, column=column)[1],
+        note = "" if ra.root_seed == rb.root_seed else i18n.t("ab.seeds", lang, a=ra.root_seed, b=rb.root_seed)
+        table = shown_table(chart("ab-table", runs)[0], lang)
+        return (chart("ab-fan", runs, column=column, lang=lang)[1], chart("ab-diff", runs, column=column, lang=lang)[1],
                 html_table(table), note)
 
     @app.callback(Output("sweep-store", "options"), Input("sweep-reload", "n_clicks"))
@@ -297,7 +404,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
     @app.callback(Output("sweep", "figure"), Input("sweep-store", "value"), Input("sweep-metric", "value"))
     def draw_sweep(path, metric):
         if not path or not metric:
-            return empty_chart("Choose a sweep store (parksim sweep writes them under the runs directory)")
+            return empty_chart(i18n.t("sweep.choose", i18n.current()))
         return _sweep_chart(path, metric)[1]
 
     @app.callback(Output("sweep-runs", "children"), Input("sweep", "clickData"),
@@ -314,11 +421,13 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
 
     @app.callback(Output({"type": "download", "chart": MATCH}, "data"),
                   Input({"type": "export", "chart": MATCH, "fmt": ALL}, "n_clicks"),
-                  State("session", "data"), State("run-select", "value"), State("ab-a", "value"),
-                  State("ab-b", "value"), State("ab-column", "value"), State("net-year", "value"),
+                  State("session", "data"), State("run-select", "value"), State("rep-select", "value"),
+                  State("ab-a", "value"), State("ab-b", "value"), State("ab-column", "value"),
+                  State("map-year", "value"), State("net-year", "value"),
                   State("net-park", "value"), State("sweep-store", "value"), State("sweep-metric", "value"),
                   prevent_initial_call=True)
-    def download(clicks, session, run_id, a, b, column, year, park, sweep_path, sweep_metric):
+    def download(clicks, session, run_id, replication, a, b, column, map_year, net_year, park, sweep_path,
+                 sweep_metric):
         trigger = ctx.triggered_id
         if not trigger or not any(clicks):
             raise PreventUpdate
@@ -331,8 +440,10 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
         runs = _runs(manager, session, *((a, b) if name.startswith("ab-") else (run_id,)))
         if runs is None:
             raise PreventUpdate
-        data, fig = chart(name, runs, column=column, year=year, park=None if park in (None, -1) else park)
-        return dcc.send_bytes(render(data, fig, fmt), filename(name.replace(":", "_"), runs, fmt))
+        year = {"map": map_year, "network": net_year}.get(name)
+        data, fig = chart(name, runs, column=column, year=year, park=None if park in (None, -1) else park,
+                          replication=replication, lang=i18n.current())
+        return dcc.send_bytes(render(data, fig, fmt), filename(name.replace(":", "_"), runs, fmt, year))
 
 
 def _sweep_chart(path: str, metric: str):
@@ -342,9 +453,10 @@ def _sweep_chart(path: str, metric: str):
 
 
 def html_table(table: pd.DataFrame) -> html.Table:
-    """A plain HTML table, numbers in 4 significant digits; each cell names its column (``data-column``)."""
+    """A plain HTML table, numbers written out without scientific notation; each cell names its
+    column (``data-column``)."""
     def cell(v):
-        return f"{v:.4g}" if isinstance(v, float) else str(v)
+        return i18n.number(v) if isinstance(v, float) else str(v)
     return html.Table([html.Thead(html.Tr([html.Th(c) for c in table.columns])),
                        html.Tbody([html.Tr([html.Td(cell(v), **{"data-column": c}) for c, v in zip(table.columns, row)])
                                    for row in table.itertuples(index=False)])])

@@ -17,9 +17,8 @@ from dash import dcc, html
 from parksim.simulation import ConfigError, Policy
 from parksim.simulation.policy import INDICATORS, RULE_IDS, RULES
 
-FAMILIES = {"L": "Land quota (用地指标)", "E": "Entry thresholds (入驻门槛)", "S": "Subsidies and funds (财政支持)",
-            "V": "Evaluation, reward and elimination (考核、奖优汰劣)", "X": "Idle land and exit (闲置土地、腾笼换鸟)",
-            "C": "Industry structure and chains (主导产业、产业链)"}
+from . import i18n
+
 ON = "on"
 
 
@@ -69,33 +68,43 @@ def _slider(component_id: dict, spec_lo, spec_hi, step, value, label: str) -> ht
     return html.Div(className="param", children=[
         html.Label(label),
         dcc.Slider(id=component_id, min=spec_lo, max=spec_hi, step=step, value=value, allow_direct_input=True,
-                   marks={spec_lo: f"{spec_lo:g}", spec_hi: f"{spec_hi:g}"}, tooltip={"placement": "bottom"},
-                   updatemode="mouseup")])
+                   marks={spec_lo: i18n.number(spec_lo), spec_hi: i18n.number(spec_hi)},
+                   tooltip={"placement": "bottom"}, updatemode="mouseup")])
 
 
-def rule_block(rid: str) -> html.Div:
-    """A rule's switch, one-line explanation (hover: docstring and source) and parameter sliders."""
+def param_label(spec: SliderSpec, lang: str) -> str:
+    """A parameter's plain name and unit, e.g. ``国家级园区投资强度门槛（万元/亩）``."""
+    name, unit = i18n.param_name(spec.rule, spec.name, lang), i18n.unit_name(spec.unit, lang)
+    if not unit:
+        return name
+    return f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})"
+
+
+def rule_block(rid: str, lang: str = "en") -> html.Div:
+    """A rule's switch, plain name, one-line explanation (hover: docstring and source) and parameter sliders."""
     first, source, doc = rule_summary(rid)
     children = [dcc.Checklist(id={"type": "rule-on", "rule": rid}, options=[{"label": f" {rid}", "value": ON}],
                               value=[], inline=True, className="rule-switch"),
+                html.Span(i18n.rule_name(rid, lang), className="rule-name"),
                 html.Span(first.removeprefix(rid).lstrip(" :"), className="rule-text", title=doc)]
     if source:
-        children.append(html.Span(f"source: {source}", className="rule-source", title=doc))
+        children.append(html.Span(i18n.t("source", lang, source=source), className="rule-source", title=doc))
     for s in (s for s in SLIDERS if s.rule == rid):
         children.append(_slider({"type": "param", "rule": rid, "name": s.name}, s.lo, s.hi, s.step, s.default,
-                                f"{s.name} ({s.unit})" if s.unit else s.name))
+                                param_label(s, lang)))
     if rid == "V1":
-        children.append(html.Div("indicator weights (rescaled to add up to 1):", className="note"))
-        children += [_slider({"type": "weight", "indicator": k}, 0.0, 1.0, 0.01, WEIGHT_DEFAULTS.get(k, 0.0), k)
-                     for k in INDICATORS]
+        children.append(html.Div(i18n.t("weights", lang), className="note"))
+        children += [_slider({"type": "weight", "indicator": k}, 0.0, 1.0, 0.01, WEIGHT_DEFAULTS.get(k, 0.0),
+                             i18n.indicator_name(k, lang)) for k in INDICATORS]
     return html.Div(children, className="rule", id=f"rule-{rid}", title=doc)
 
 
-def rule_controls() -> list:
-    """All rules grouped by family (collapsible sections, the family open when a rule in it is on)."""
-    return [html.Details([html.Summary(title), *[rule_block(rid) for rid in RULE_IDS if rid.startswith(letter)]],
+def rule_controls(lang: str = "en") -> list:
+    """All rules grouped by family (collapsible sections)."""
+    return [html.Details([html.Summary(i18n.family_name(letter, lang)),
+                          *[rule_block(rid, lang) for rid in RULE_IDS if rid.startswith(letter)]],
                          open=True, className="family")
-            for letter, title in FAMILIES.items()]
+            for letter in i18n.FAMILIES]
 
 
 def values_of(policy: Policy, ids: dict[str, list[dict]]) -> dict[str, list]:

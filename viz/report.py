@@ -24,6 +24,7 @@ from . import figures
 from .controls import rule_summary
 from .data import RunData
 from .export import COLUMNS, chart
+from .i18n import metric_name
 
 CSS = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5rem auto;max-width:1200px;
 color:#222}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem;
@@ -45,11 +46,11 @@ def report_charts(runs: list[RunData]) -> list[tuple[str, object]]:
     differences for a comparison, and the park map of each run's first replication."""
     out = []
     if len(runs) == 1:
-        out += [(s.title, chart(f"fan:{s.id}", runs)[1]) for s in figures.FANS]
+        out += [(s.title("en"), chart(f"fan:{s.id}", runs)[1]) for s in figures.FANS]
     else:
         a, b = runs
-        out += [(s.title, figures.fan_chart({a.label: a.series, b.label: b.series}, s)) for s in figures.FANS]
-        out += [(f"{COLUMNS[c][0]}: B − A", chart("ab-diff", runs, column=c)[1]) for c in COLUMNS]
+        out += [(s.title("en"), figures.fan_chart({a.label: a.series, b.label: b.series}, s)) for s in figures.FANS]
+        out += [(f"{metric_name(c, 'en')}: B − A", chart("ab-diff", runs, column=c)[1]) for c in COLUMNS]
     out += [(f"Park map: {r.label}", chart("map", [r])[1]) for r in runs]
     return out
 
