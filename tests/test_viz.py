@@ -404,3 +404,17 @@ def test_png_export_draws_chinese_glyphs_not_empty_boxes():
     boxes_a, boxes_b = png("\U000F0001\U000F0002\U000F0003\U000F0004"), png("\U000F0011\U000F0012\U000F0013\U000F0014")
     assert boxes_a == boxes_b                                     # missing glyphs: the same empty boxes
     assert png("工业产值") != boxes_a and png("工业产值") != png("产业集聚")
+
+
+def test_verdicts_say_direction_size_band_and_whether_it_is_noise():
+    """A plain sentence per headline metric from the paired differences (relative to A's mean)."""
+    from parksim.viz.verdict import verdicts
+    table = pd.DataFrame([
+        {"metric": "output", "n": 20, "mean_a": 1000.0, "mean_b": 970.0, "diff": -30.0, "ci_low": -60.0,
+         "ci_high": 2.0, "rel_change": -0.03, "significant": False},
+        {"metric": "tax", "n": 20, "mean_a": 100.0, "mean_b": 110.0, "diff": 10.0, "ci_low": 5.0, "ci_high": 15.0,
+         "rel_change": 0.1, "significant": True}])
+    zh = verdicts(table, "zh")
+    assert zh == ["工业产值：下降 3.0%（-6.0% 至 +0.2%），在随机波动范围内",
+                  "税收：上升 10.0%（+5.0% 至 +15.0%），超出随机波动，差异可信"]
+    assert verdicts(table, "en")[0] == "Industrial output: down 3.0% (-6.0% to +0.2%), within random variation"

@@ -114,7 +114,7 @@ def wait(driver, condition, timeout=TIMEOUT):
 
 def choose(driver, dropdown_id: str, text: str) -> None:
     """Pick the option of a Dash dropdown whose label contains ``text``."""
-    box = driver.find_element(By.ID, dropdown_id)
+    box = wait(driver, lambda d: d.find_element(By.ID, dropdown_id) if d.find_elements(By.ID, dropdown_id) else None)
     box.click()
     option = wait(driver, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
                                           if text in o.text), None))
@@ -147,7 +147,8 @@ def open_dashboard(driver, url: str, lang: str = "en") -> None:
     driver.execute_script("localStorage.setItem('parksim-lang', arguments[0])", lang)
     driver.add_cookie({"name": "parksim_lang", "value": lang, "path": "/"})
     driver.get(url)
-    wait(driver, lambda d: d.find_elements(By.ID, "rule-E1"))
+    wait(driver, lambda d: d.find_elements(By.ID, "rule-E1") and d.find_elements(By.ID, "scenario")
+         and d.execute_script("return document.readyState") == "complete")
 
 
 def session_id(driver) -> str:
@@ -195,6 +196,8 @@ def test_workshop_flow(dashboard, browser):
     wait(d, lambda d: traces_drawn(d, "ab-diff") >= 2 and traces_drawn(d, "ab-fan") >= 6)
     rows = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#ab-table td[data-column=metric]"))
     assert "Industrial output" in [r.text for r in rows]
+    verdict = d.find_elements(By.CSS_SELECTOR, "#ab-verdict li")
+    assert verdict and verdict[0].text.startswith("Industrial output: ") and "random variation" in verdict[0].text
 
     tab(d, "Park map")
     wait(d, lambda d: traces_drawn(d, "map") >= 1 and "2016" in d.find_element(By.CSS_SELECTOR, "#map .gtitle").text)

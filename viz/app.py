@@ -28,6 +28,7 @@ from . import controls, figures, i18n
 from .export import COLUMNS, FORMATS, chart, filename, render, shown_table
 from .fonts import cjk_font_missing
 from .jobs import DONE, RUNNING, Busy, JobManager
+from .verdict import verdicts
 
 DOCUMENT_SCENARIOS = ("baseline", "nanyang_2009", "xuchang_2012", "lanzhou_2012", "chizhou_2015", "henan_2017")
 MAX_REPLICATIONS = 200
@@ -135,6 +136,7 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
                       id="ab-column", options=[{"label": i18n.metric_label(c, lang), "value": c} for c in COLUMNS],
                       value="output", clearable=False)])], className="row3"),
         html.Div(id="ab-note", className="note"),
+        html.Ul(id="ab-verdict", className="verdict"),
         html.Div([card("ab-fan", "ab-fan", lang), card("ab-diff", "ab-diff", lang)], className="grid"),
         html.H4(tr("ab.table")),
         html.Div(id="ab-table", className="table"),
@@ -372,7 +374,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
                      replication=replication, lang=lang)[1]
 
     @app.callback(Output("ab-fan", "figure"), Output("ab-diff", "figure"), Output("ab-table", "children"),
-                  Output("ab-note", "children"),
+                  Output("ab-note", "children"), Output("ab-verdict", "children"),
                   Input("ab-a", "value"), Input("ab-b", "value"), Input("ab-column", "value"),
                   State("session", "data"))
     def draw_ab(a, b, column, session):
@@ -380,12 +382,12 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
         runs = _runs(manager, session, a, b)
         if runs is None:
             empty = empty_chart(i18n.t("choose.two", lang))
-            return empty, empty, None, ""
+            return empty, empty, None, "", []
         ra, rb = runs
         note = "" if ra.root_seed == rb.root_seed else i18n.t("ab.seeds", lang, a=ra.root_seed, b=rb.root_seed)
-        table = shown_table(chart("ab-table", runs)[0], lang)
+        raw = chart("ab-table", runs)[0]
         return (chart("ab-fan", runs, column=column, lang=lang)[1], chart("ab-diff", runs, column=column, lang=lang)[1],
-                html_table(table), note)
+                html_table(shown_table(raw, lang)), note, [html.Li(v) for v in verdicts(raw, lang)])
 
     @app.callback(Output("sweep-store", "options"), Input("sweep-reload", "n_clicks"))
     def list_sweeps(_):
