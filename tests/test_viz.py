@@ -418,3 +418,32 @@ def test_verdicts_say_direction_size_band_and_whether_it_is_noise():
     assert zh == ["工业产值：下降 3.0%（-6.0% 至 +0.2%），在随机波动范围内",
                   "税收：上升 10.0%（+5.0% 至 +15.0%），超出随机波动，差异可信"]
     assert verdicts(table, "en")[0] == "Industrial output: down 3.0% (-6.0% to +0.2%), within random variation"
+
+
+def test_a_pair_runs_both_scenarios_on_the_same_seeds():
+    """The guided comparison's one button: A and B in one job, each equal to its own run on the same seeds."""
+    manager = JobManager("serial")
+    b_policy = Policy().set("E1", enabled=True, national=400.0, provincial=300.0)
+    job = manager.submit_parts("s", [("A", "a", RunConfig(TINY, Policy()), ""), ("B", "b", RunConfig(TINY, b_policy), "")],
+                               7, 2)
+    job = wait_done(manager, "s", job.id)
+    assert job.status == DONE and job.total == 4 and job.progress == 1
+    runs = manager.results("s")
+    assert list(runs) == [f"{job.id}A", f"{job.id}B"]
+    a, b = runs[f"{job.id}A"], runs[f"{job.id}B"]
+    assert a.metrics["seed"].tolist() == b.metrics["seed"].tolist() == replication_seeds(7, 2)
+    alone = run_one(RunConfig(TINY, b_policy), replication_seeds(7, 2)[1])
+    mine = b.series[b.series["replication"] == 1].drop(columns=["replication", "seed"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, alone.series)
+
+
+def test_the_server_limits_runs_going_at_once():
+    """max_running over all sessions: a third session is told to wait while two runs go."""
+    manager = JobManager("serial", max_running=2)
+    jobs = [manager.submit(s, "x", "x", RunConfig(TINY, Policy()), 1, 50) for s in ("s1", "s2")]
+    with pytest.raises(Busy, match="limit"):
+        manager.submit("s3", "x", "x", RunConfig(TINY, Policy()), 1, 1)
+    for j in jobs:
+        manager.cancel(j.session, j.id)
+        wait_done(manager, j.session, j.id)
+    assert manager.submit("s3", "x", "x", RunConfig(TINY, Policy()), 1, 1)

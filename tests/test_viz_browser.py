@@ -141,14 +141,17 @@ def trace_values(driver, graph_id: str, axis: str = "y") -> list[list[float]]:
         "return g._fullData.map(t => Array.from(t[arguments[1]] || []));", graph_id, axis)
 
 
-def open_dashboard(driver, url: str, lang: str = "en") -> None:
-    """Open the dashboard in ``lang`` (remembered by the browser like the language switch does)."""
+def open_dashboard(driver, url: str, lang: str = "en", start: str | None = "Scenario and run") -> None:
+    """Open the dashboard in ``lang`` (remembered by the browser like the language switch does), on the
+    tab labelled ``start`` (None: the guided comparison, where it opens)."""
     driver.get(url)
     driver.execute_script("localStorage.setItem('parksim-lang', arguments[0])", lang)
     driver.add_cookie({"name": "parksim_lang", "value": lang, "path": "/"})
     driver.get(url)
-    wait(driver, lambda d: d.find_elements(By.ID, "rule-E1") and d.find_elements(By.ID, "scenario")
-         and d.execute_script("return document.readyState") == "complete")
+    wait(driver, lambda d: d.find_elements(By.ID, "g-run") and d.execute_script("return document.readyState") == "complete")
+    if start:
+        tab(driver, start)
+        wait(driver, lambda d: d.find_elements(By.ID, "rule-E1") and d.find_elements(By.ID, "scenario"))
 
 
 def session_id(driver) -> str:
@@ -255,7 +258,7 @@ def test_cancel_and_sessions_are_isolated(dashboard, browser):
     run_and_wait(d)
     assert [j.status for j in app.manager.jobs(first)] == ["cancelled", "done"]
     d.switch_to.new_window("tab")
-    d.get(url)
+    open_dashboard(d, url)
     second = session_id(d)
     assert second != first
     wait(d, lambda d: d.find_elements(By.ID, "run-select"))
@@ -412,10 +415,13 @@ def test_language_switch_is_remembered_and_sets_html_lang(dashboard, browser):
     wait(d, lambda d: d.execute_script("return document.documentElement.lang") == "zh-CN"
          and any(t.text == "情景与运行" for t in d.find_elements(By.CSS_SELECTOR, ".tab")))
     assert d.execute_script("return localStorage.getItem('parksim-lang')") == "zh"
-    assert "国家级园区投资强度门槛（万元/亩）" in d.find_element(By.ID, "rule-E1").text
+    tab(d, "情景与运行")
+    assert "国家级园区投资强度门槛（万元/亩）" in wait(d, lambda d: d.find_element(By.ID, "rule-E1")).text
     d.delete_all_cookies()                                          # localStorage alone brings it back
     d.get(url)
     wait(d, lambda d: any(t.text == "情景与运行" for t in d.find_elements(By.CSS_SELECTOR, ".tab")))
+    tab(d, "情景与运行")
+    wait(d, lambda d: d.find_elements(By.ID, "replications"))
     set_replications(d, 2)
     run_and_wait_zh = d.find_element(By.ID, "run")
     run_and_wait_zh.click()
@@ -427,5 +433,64 @@ def test_language_switch_is_remembered_and_sets_html_lang(dashboard, browser):
     tab(d, "指标说明")
     assert "产业集聚指数 (EG γ)" in d.find_element(By.CSS_SELECTOR, ".glossary").text
     assert "eg_gamma_mean" not in d.find_element(By.TAG_NAME, "body").text
+    assert console_errors(d) == []
+    assert off_host_requests(d) == []
+
+
+def card_rule(driver, card: str, rid: str):
+    return driver.find_element(By.CSS_SELECTOR, f"#card-{card} [id*='\"rule\":\"{rid}\"'][id*='g-block']")
+
+
+def test_guided_comparison_end_to_end(dashboard, browser):
+    """The workshop's main flow in Chinese at 1280×720: presets in cards A and B, the preset's rules
+    first, search, a prerequisite switched on with a note, changed levers highlighted, one button runs
+    both on common seeds, a plain-language verdict per headline metric."""
+    url, app = dashboard
+    d = browser
+    d.set_window_size(1280, 720)
+    open_dashboard(d, url, "zh", start=None)
+    session = session_id(d)
+    choose(d, "g-preset-A", "tiny_base")
+    choose(d, "g-preset-B", "tiny_lanzhou")
+    first = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#card-B .preset-rules .rule"))
+    assert first[0].text.split()[0] == "L1"                         # Lanzhou's own rules come first
+    assert not d.find_elements(By.CSS_SELECTOR, "#card-A .preset-rules .rule")   # the baseline switches none on
+    search = d.find_element(By.ID, "g-search-B")
+    search.send_keys("末位淘汰")
+    wait(d, lambda d: [r.text.split()[0] for r in d.find_elements(By.CSS_SELECTOR, "#card-B .rule")
+                       if r.is_displayed()] == ["V4"])
+    v4 = d.find_element(By.CSS_SELECTOR, "#card-B .rule:not([style*='none']) input[type=checkbox]")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", v4)
+    v4.click()
+    wait(d, lambda d: "V1" in d.find_element(By.ID, "g-changed-B").text
+         or "V4" in d.find_element(By.ID, "g-changed-B").text)
+    search.send_keys(Keys.CONTROL, "a")
+    search.send_keys(Keys.BACKSPACE)
+    changed = wait(d, lambda d: [r.text.split()[0] for r in d.find_elements(By.CSS_SELECTOR, "#card-B .rule.changed")])
+    assert changed == ["V4"]                                          # V1 is Lanzhou's own: on already, no note
+    choose(d, "g-preset-B", "tiny_base")
+    wait(d, lambda d: not d.find_elements(By.CSS_SELECTOR, "#card-B .preset-rules .rule"))
+    d.find_element(By.ID, "g-search-B").send_keys("V4")
+    v4 = wait(d, lambda d: next(r for r in d.find_elements(By.CSS_SELECTOR, "#card-B .rule") if r.is_displayed()))
+    v4.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    note = wait(d, lambda d: d.find_element(By.ID, "g-note-B").text)
+    assert "V1" in note and "V4" in note                              # the prerequisite, switched on with a note
+    d.find_element(By.ID, "g-search-B").send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)
+    wait(d, lambda d: sorted(r.text.split()[0] for r in d.find_elements(By.CSS_SELECTOR, "#card-B .rule.changed"))
+         == ["V1", "V4"])
+    box = d.find_element(By.ID, "g-replications")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("3")
+    d.find_element(By.ID, "g-run").click()
+    head = wait(d, lambda d: d.find_element(By.CSS_SELECTOR, "#g-verdict .verdict-head").text
+                if d.find_elements(By.CSS_SELECTOR, "#g-verdict .verdict-head") else None)
+    assert head.startswith("B 相对 A（打开 V1") and "V4" in head
+    lines = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#g-verdict li")]
+    assert lines[0].startswith("工业产值：") and all(("随机波动" in x) for x in lines)
+    job = app.manager.jobs(session)[-1]
+    a, b = job.results.values()
+    assert job.parts == 2 and a.metrics["seed"].tolist() == b.metrics["seed"].tolist() and len(a.metrics) == 3
+    d.execute_script("document.getElementById('g-verdict').scrollIntoView({block: 'end'})")
+    d.save_screenshot(str(Path(os.environ.get("PARKSIM_SCREENSHOTS", d.downloads)) / "guided_zh_1280x720.png"))
     assert console_errors(d) == []
     assert off_host_requests(d) == []

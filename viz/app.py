@@ -22,10 +22,10 @@ from parksim.experiments.compare import ok_metrics
 from parksim.experiments.runner import RunConfig
 from parksim.experiments.store import Store
 from parksim.scenarios.loader import load_scenario
-from parksim.simulation import ConfigError
+from parksim.simulation import ConfigError, Policy
 
 from . import controls, figures, i18n
-from .export import COLUMNS, FORMATS, chart, filename, render, shown_table
+from .export import COLUMNS, FORMATS, chart, comparison_table, filename, render, shown_table
 from .fonts import cjk_font_missing
 from .jobs import DONE, RUNNING, Busy, JobManager
 from .verdict import verdicts
@@ -53,6 +53,20 @@ LANG_JS = """function(lang, current) {
 REPLICATIONS_JS = """function(name, defaults) { return (defaults && name in defaults) ? defaults[name] :
     window.dash_clientside.no_update; }"""
 PLAY_MS = 700
+# Rule search in a guided card: show the rules whose text (id, plain name, explanation) has the words,
+# and open "more rules" while searching.
+SEARCH_JS = """function(text, id) {
+    const card = document.getElementById(id.replace('g-search-', 'g-rules-'));
+    if (!card) { return 'search'; }
+    const words = (text || '').toLowerCase().split(/\\s+/).filter(w => w);
+    card.querySelectorAll('.rule').forEach(r => {
+        const t = r.textContent.toLowerCase();
+        r.style.display = words.every(w => t.includes(w)) ? '' : 'none';
+    });
+    const more = card.querySelector('details.more-rules');
+    if (more && words.length) { more.open = true; }
+    return 'search';
+}"""
 
 
 def empty_chart(message: str) -> go.Figure:
@@ -99,6 +113,23 @@ def glossary(lang: str) -> html.Div:
     return html.Div([html.P(i18n.t("glossary.intro", lang)), html.Dl([
         item for key in i18n.METRICS for item in (html.Dt(i18n.metric_label(key, lang)), html.Dd(i18n.explain(key, lang)))
     ], className="glossary")])
+
+
+def guided_card(card: str, loaded: dict, lang: str) -> html.Div:
+    """Scenario card A or B of the guided comparison: preset, rule search, notes and the rule panel
+    (filled in by :func:`_guided_callbacks` from the preset)."""
+    presets = [n for n in loaded]
+    return html.Div([
+        html.H3(i18n.t("card", lang, card=card)),
+        html.Label(i18n.t("preset", lang)),
+        dcc.Dropdown(id=f"g-preset-{card}", options=[{"label": n, "value": n} for n in presets],
+                     value=presets[0], clearable=False),
+        dcc.Input(id=f"g-search-{card}", type="search", placeholder=i18n.t("search", lang), debounce=False,
+                  className="search"),
+        html.Div(id=f"g-note-{card}", className="note prereq"),
+        html.Div(id=f"g-changed-{card}", className="note changed-list"),
+        html.Div(id=f"g-rules-{card}", className="rules"),
+    ], className="scenario-card", id=f"card-{card}")
 
 
 def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
@@ -163,6 +194,17 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
         html.H4(tr("sweep.runs")),
         html.Div(id="sweep-runs", className="table"),
     ])
+    guided = html.Div([
+        html.P(tr("guided.intro"), className="note"),
+        html.Div([guided_card(card, loaded, lang) for card in "AB"], className="cards"),
+        html.Div([html.Label(tr("replications"), htmlFor="g-replications"),
+                  dcc.Input(id="g-replications", type="number", min=1, max=MAX_REPLICATIONS, step=1, value=10),
+                  html.Button(tr("run.both"), id="g-run", className="primary"),
+                  html.Progress(id="g-progress", max=1, value=0), html.Span(id="g-status", className="status")],
+                 className="g-runbar"),
+        html.Div(id="g-error", className="error"),
+        html.Div(id="g-verdict", className="verdict"),
+    ])
     banner = [html.Div(tr("font.missing"), id="font-warning", className="warning")] if font_missing else []
     return html.Div([
         dcc.Store(id="session", storage_type="session"),
@@ -176,7 +218,8 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
                                  value=lang, inline=True, className="lang-switch")], className="header"),
         *banner,
         showing,
-        dcc.Tabs(id="tabs", value="builder", children=[
+        dcc.Tabs(id="tabs", value="guided", children=[
+            dcc.Tab(label=tr("tab.guided"), value="guided", children=guided),
             dcc.Tab(label=tr("tab.builder"), value="builder", children=builder),
             dcc.Tab(label=tr("tab.series"), value="series", children=[fans]),
             dcc.Tab(label=tr("tab.ab"), value="ab", children=ab),
@@ -216,7 +259,11 @@ def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUM
                             prevent_initial_call=True)
     app.clientside_callback(REPLICATIONS_JS, Output("replications", "value"), Input("scenario", "value"),
                             State("scenario-replications", "data"), prevent_initial_call=True)
+    for card in "AB":
+        app.clientside_callback(SEARCH_JS, Output(f"g-search-{card}", "className"), Input(f"g-search-{card}", "value"),
+                                State(f"g-search-{card}", "id"), prevent_initial_call=True)
     _builder_callbacks(app, manager, loaded)
+    _guided_callbacks(app, manager, loaded)
     _chart_callbacks(app, manager, runs_dir)
     return app
 
@@ -270,6 +317,7 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
 
     @app.callback(Output("progress", "value"), Output("status", "children"), Output("run", "disabled"),
                   Output("cancel", "disabled"), Output("poll", "disabled"), Output("runs-version", "data"),
+                  Output("g-progress", "value"), Output("g-status", "children"), Output("g-run", "disabled"),
                   Input("job", "data"), Input("poll", "n_intervals"), State("session", "data"),
                   State("runs-version", "data"), prevent_initial_call=True)
     def show_progress(job_id, _, session, version):
@@ -279,10 +327,11 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
             raise PreventUpdate
         if job.status == RUNNING:
             text = i18n.t("status.running", lang, id=job.id, label=job.label, done=job.done, total=job.total)
-            return job.progress, text, True, False, False, dash.no_update
+            return job.progress, text, True, False, False, dash.no_update, job.progress, text, True
         text = (i18n.t("status.finished", lang, id=job.id, label=job.label, seconds=job.seconds,
                        status=i18n.t(f"status.{job.status}", lang)) + (f": {job.error}" if job.error else ""))
-        return (1 if job.status == DONE else job.progress), text, False, True, True, version + 1
+        progress = 1 if job.status == DONE else job.progress
+        return progress, text, False, True, True, version + 1, progress, text, False
 
     @app.callback(Output("run-select", "options"), Output("run-select", "value"), Output("ab-a", "options"),
                   Output("ab-a", "value"), Output("ab-b", "options"), Output("ab-b", "value"),
@@ -296,6 +345,93 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
         latest = ids[-1] if ids else None
         a = previous_b if previous_b in runs and previous_b != latest else (ids[-2] if len(ids) > 1 else latest)
         return options, latest, options, a, options, latest
+
+
+def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
+    """Cards A and B: the preset fills the rule panel; switching a rule on switches on what it needs
+    (with a note); changed levers are highlighted and listed; one button runs both on common seeds; the
+    verdicts follow when the pair is done."""
+    def card_ids(kind: str, card: str, **keys):
+        return {"type": kind, "card": card, **keys}
+
+    for card in "AB":
+        @app.callback(Output(f"g-rules-{card}", "children"), Input(f"g-preset-{card}", "value"))
+        def fill_rules(name, card=card):
+            return controls.guided_rules(loaded[name].policy, card, i18n.current())
+
+        @app.callback(Output(card_ids("g-on", card, rule=ALL), "value"), Output(f"g-note-{card}", "children"),
+                      Output(f"g-changed-{card}", "children"), Output(card_ids("g-block", card, rule=ALL), "className"),
+                      Input(card_ids("g-on", card, rule=ALL), "value"),
+                      Input(card_ids("g-param", card, rule=ALL, name=ALL), "value"),
+                      Input(card_ids("g-weight", card, indicator=ALL), "value"),
+                      State(f"g-preset-{card}", "value"), prevent_initial_call=True)
+        def check_card(on_values, params, weights, name, card=card):
+            lang = i18n.current()
+            on_ids = [i["id"] for i in ctx.inputs_list[0]]
+            on = {i["rule"]: controls.ON in (v or []) for i, v in zip(on_ids, on_values)}
+            needed = controls.prerequisites(on)
+            note = ""
+            if needed:
+                for rid, users in needed.items():
+                    on[rid] = True
+                    note = i18n.t("prereq", lang, needed=f"{rid} {i18n.rule_name(rid, lang)}", users=", ".join(users))
+                on_values = [[controls.ON] if on[i["rule"]] else [] for i in on_ids]
+            ids = {"rule-on": on_ids, "param": [i["id"] for i in ctx.inputs_list[1]],
+                   "weight": [i["id"] for i in ctx.inputs_list[2]]}
+            try:
+                policy = controls.policy_of(ids, {"rule-on": on_values, "param": params, "weight": weights})
+            except ConfigError as e:
+                return on_values, f"{note} {e}".strip(), "", ["rule"] * len(on_ids)
+            preset = loaded[name].policy
+            changed_rules = {c.split(" ")[0].split(".")[0] for c in controls.changes(preset, policy)}
+            words = controls.describe(preset, policy, lang)
+            listed = i18n.t("changed", lang) + "; ".join(words) if words else i18n.t("changed.none", lang)
+            classes = ["rule changed" if i["rule"] in changed_rules else "rule"
+                       for i in (b["id"] for b in ctx.outputs_list[3])]
+            return on_values, note, listed, classes
+
+    states = [State(card_ids(kind, card, **keys), "value") for card in "AB" for kind, keys in
+              (("g-on", {"rule": ALL}), ("g-param", {"rule": ALL, "name": ALL}), ("g-weight", {"indicator": ALL}))]
+
+    @app.callback(Output("job", "data", allow_duplicate=True), Output("g-error", "children"),
+                  Input("g-run", "n_clicks"), State("session", "data"), State("g-preset-A", "value"),
+                  State("g-preset-B", "value"), State("g-replications", "value"), *states, prevent_initial_call=True)
+    def run_both(_, session, preset_a, preset_b, replications, *values):
+        lang = i18n.current()
+        if not session:
+            raise PreventUpdate
+        if not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
+            return dash.no_update, i18n.t("bad.replications", lang, value=replications, max=MAX_REPLICATIONS)
+        parts = []
+        for k, (card, name) in enumerate((("A", preset_a), ("B", preset_b))):
+            ids = _control_ids(ctx.states_list[4 + 3 * k: 7 + 3 * k])
+            try:
+                policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values[3 * k: 3 * k + 3])))
+            except ConfigError as e:
+                return dash.no_update, i18n.t("not.run", lang, error=f"{card}: {e}")
+            s = loaded[name]
+            changed = controls.changes(s.policy, policy)
+            label = f"{card}: {s.name}" + (f" ({', '.join(changed)})" if changed else "")
+            parts.append((label, s.name, RunConfig(s.world, policy, s.targets), s.description))
+        try:
+            job = manager.submit_parts(session, parts, loaded[preset_a].seed, replications)
+        except Busy as e:
+            return dash.no_update, str(e)
+        return job.id, ""
+
+    @app.callback(Output("g-verdict", "children"), Input("runs-version", "data"), State("session", "data"),
+                  State("job", "data"), prevent_initial_call=True)
+    def show_verdict(_, session, job_id):
+        lang = i18n.current()
+        job = manager.get(session, job_id)
+        if job is None or job.parts != 2 or job.status != DONE:
+            raise PreventUpdate
+        a, b = job.results.values()
+        words = controls.describe(Policy.from_dict(a.policy), Policy.from_dict(b.policy), lang)
+        head = i18n.t("verdict.head", lang, changes="; ".join(words) if words else i18n.t("verdict.same", lang))
+        return [html.P(head, className="verdict-head"),
+                html.Ul([html.Li(v) for v in verdicts(comparison_table(a, b), lang)]),
+                html.P(i18n.t("verdict.next", lang), className="note")]
 
 
 def _runs(manager: JobManager, session, *job_ids):

@@ -15,7 +15,7 @@ import re
 from dash import dcc, html
 
 from parksim.simulation import ConfigError, Policy
-from parksim.simulation.policy import INDICATORS, RULE_IDS, RULES
+from parksim.simulation.policy import INDICATORS, NEEDS_EVALUATION, RULE_IDS, RULES
 
 from . import i18n
 
@@ -80,23 +80,41 @@ def param_label(spec: SliderSpec, lang: str) -> str:
     return f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})"
 
 
-def rule_block(rid: str, lang: str = "en") -> html.Div:
-    """A rule's switch, plain name, one-line explanation (hover: docstring and source) and parameter sliders."""
+def rule_block(rid: str, lang: str = "en", policy: Policy | None = None, card: str | None = None) -> html.Div:
+    """A rule's switch, plain name, one-line explanation (hover: docstring and source) and parameter sliders.
+
+    With ``policy`` the controls start at its values (else at the rule's defaults); with ``card`` ("A",
+    "B") the component ids are the guided comparison's (``g-on``, ``g-param``, ``g-weight`` keyed by card).
+    """
     first, source, doc = rule_summary(rid)
-    children = [dcc.Checklist(id={"type": "rule-on", "rule": rid}, options=[{"label": f" {rid}", "value": ON}],
-                              value=[], inline=True, className="rule-switch"),
+    values = (policy or Policy()).to_dict()[rid]
+    key = {"card": card} if card else {}
+    kind = ("g-on", "g-param", "g-weight") if card else ("rule-on", "param", "weight")
+    children = [dcc.Checklist(id={"type": kind[0], **key, "rule": rid}, options=[{"label": f" {rid}", "value": ON}],
+                              value=[ON] if values["enabled"] else [], inline=True, className="rule-switch"),
                 html.Span(i18n.rule_name(rid, lang), className="rule-name"),
                 html.Span(first.removeprefix(rid).lstrip(" :"), className="rule-text", title=doc)]
     if source:
         children.append(html.Span(i18n.t("source", lang, source=source), className="rule-source", title=doc))
     for s in (s for s in SLIDERS if s.rule == rid):
-        children.append(_slider({"type": "param", "rule": rid, "name": s.name}, s.lo, s.hi, s.step, s.default,
-                                param_label(s, lang)))
+        children.append(_slider({"type": kind[1], **key, "rule": rid, "name": s.name}, s.lo, s.hi, s.step,
+                                values[s.name], param_label(s, lang)))
     if rid == "V1":
         children.append(html.Div(i18n.t("weights", lang), className="note"))
-        children += [_slider({"type": "weight", "indicator": k}, 0.0, 1.0, 0.01, WEIGHT_DEFAULTS.get(k, 0.0),
+        children += [_slider({"type": kind[2], **key, "indicator": k}, 0.0, 1.0, 0.01, values["weights"].get(k, 0.0),
                              i18n.indicator_name(k, lang)) for k in INDICATORS]
-    return html.Div(children, className="rule", id=f"rule-{rid}", title=doc)
+    block_id = {"type": "g-block", "card": card, "rule": rid} if card else f"rule-{rid}"
+    return html.Div(children, className="rule", id=block_id, title=doc)
+
+
+def guided_rules(policy: Policy, card: str, lang: str) -> list:
+    """The guided comparison's rule panel: the preset's own rules (those it switches on) first, every
+    other rule under "more rules"."""
+    on = [rid for rid in RULE_IDS if policy[rid].enabled]
+    rest = [rid for rid in RULE_IDS if rid not in on]
+    return [html.Div([rule_block(rid, lang, policy, card) for rid in on], className="preset-rules"),
+            html.Details([html.Summary(i18n.t("more.rules", lang, n=len(rest))),
+                          *[rule_block(rid, lang, policy, card) for rid in rest]], className="family more-rules")]
 
 
 def rule_controls(lang: str = "en") -> list:
@@ -154,3 +172,33 @@ def _same(a, b) -> bool:
     if isinstance(a, dict):
         return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1)
+
+
+def prerequisites(on: dict[str, bool]) -> dict[str, list[str]]:
+    """Rules to switch on because a rule that is on needs them: {needed rule: [rules needing it]}
+    (V1's ranking for L4, V2, V3, V4, V5, V7)."""
+    users = [rid for rid in NEEDS_EVALUATION if on.get(rid)]
+    return {"V1": users} if users and not on.get("V1") else {}
+
+
+def describe(old: Policy, new: Policy, lang: str) -> list[str]:
+    """What changed from ``old`` to ``new`` in plain words, e.g. ``国家级园区投资强度门槛 250 → 400 万元/亩``."""
+    a, b = old.to_dict(), new.to_dict()
+    specs = {(s.rule, s.name): s for s in SLIDERS}
+    out = []
+    for rid in RULE_IDS:
+        if a[rid]["enabled"] != b[rid]["enabled"]:
+            out.append(i18n.t("rule.on" if b[rid]["enabled"] else "rule.off", lang, rid=rid,
+                              name=i18n.rule_name(rid, lang)))
+        if not b[rid]["enabled"]:
+            continue
+        for key, value in b[rid].items():
+            if key == "enabled" or _same(value, a[rid][key]):
+                continue
+            if isinstance(value, dict):
+                out.append(i18n.t("weights.changed", lang, rid=rid))
+            else:
+                spec = specs[(rid, key)]
+                out.append(f"{i18n.param_name(rid, key, lang)} {i18n.number(a[rid][key])} → {i18n.number(value)} "
+                           f"{i18n.unit_name(spec.unit, lang)}".strip())
+    return out

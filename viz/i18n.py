@@ -96,6 +96,28 @@ UI = {
     "col.significant": ("显著", "significant"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    "tab.guided": ("引导对比", "Guided comparison"),
+    "guided.intro": ("① 为方案 A 和 B 各选一个文件预设；② 调整 B 的政策杠杆（改动会高亮）；"
+                     "③ 点击“运行两个方案”，两者用同一组随机种子，结果逐次配对比较。",
+                     "① Pick a document preset for A and for B; ② change B's levers (changes are highlighted); "
+                     "③ press “Run both”: both use the same random seeds, so results pair run by run."),
+    "card": ("方案 {card}", "Scenario {card}"),
+    "preset": ("文件预设", "Document preset"),
+    "search": ("搜索规则（编号或名称）", "Search rules (id or name)"),
+    "more.rules": ("更多规则（{n} 条）", "More rules ({n})"),
+    "run.both": ("运行两个方案（共同随机种子）", "Run both (common seeds)"),
+    "estimate": ("预计用时约 {seconds} 秒", "Estimated time about {seconds} s"),
+    "prereq": ("已同时打开 {needed}（{users} 需要它的考核排名）", "{needed} switched on too ({users} use its ranking)"),
+    "changed.none": ("与预设相同", "Same as the preset"),
+    "changed": ("相对预设的改动：", "Changed from the preset: "),
+    "rule.on": ("打开 {rid} {name}", "{rid} {name} switched on"),
+    "rule.off": ("关闭 {rid} {name}", "{rid} {name} switched off"),
+    "weights.changed": ("{rid} 考核权重已调整", "{rid} weights changed"),
+    "verdict.head": ("B 相对 A（{changes}）：", "B against A ({changes}):"),
+    "verdict.same": ("同一政策", "the same policy"),
+    "verdict.next": ("下一步：在“A 与 B 对比”中逐年查看差异，或在“园区地图”“产业链网络”中查看各园区。",
+                     "Next: see the difference year by year under “A versus B”, or each park under “Park map” "
+                     "and “Chain network”."),
     "glossary.intro": ("各指标的含义（均为全部重复的统计）。", "What each metric means (over all replications)."),
 }
 

@@ -41,13 +41,15 @@ class Job:
     started: float = field(default_factory=time.time)
     seconds: float = 0.0
     result: RunData | None = None
+    results: dict[str, RunData] = field(default_factory=dict)
+    parts: int = 1
     cancel_event: threading.Event = field(default_factory=threading.Event, repr=False)
     thread: threading.Thread | None = field(default=None, repr=False)
 
     @property
     def progress(self) -> float:
-        """Share of the work done, 0-1 (the replications plus the network trace of the first one)."""
-        return self.done / (self.total + 1)
+        """Share of the work done, 0-1 (the replications plus the network trace of each part's first one)."""
+        return self.done / (self.total + self.parts)
 
 
 class JobManager:
@@ -55,11 +57,13 @@ class JobManager:
 
     Sessions never say goodbye (a closed tab just stops asking), so at most ``keep_total`` finished
     runs are kept over all sessions, the oldest dropped first: a day-long workshop stays in memory.
+    At most ``max_running`` runs go at once over all sessions, so a full room cannot swamp the machine.
     """
 
     def __init__(self, executor: str = "serial", workers: int | None = None, keep: int = 12,
-                 keep_total: int = 60):
+                 keep_total: int = 60, max_running: int = 4):
         self.executor, self.workers, self.keep, self.keep_total = executor, workers, keep, keep_total
+        self.max_running = max_running
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -69,43 +73,68 @@ class JobManager:
         """Start a run in the background and return its job at once.
 
         Raises:
-            Busy: the session already has a run going.
+            Busy: the session already has a run going, or the server runs ``max_running`` already.
+        """
+        return self.submit_parts(session, [(label, scenario, config, description)], root_seed, replications)
+
+    def submit_parts(self, session: str, parts: list[tuple[str, str, RunConfig, str]], root_seed: int,
+                     replications: int) -> Job:
+        """Run several scenarios ``(label, scenario, config, description)`` one after the other on the same
+        seeds (common random numbers, so that B − A pairs replication by replication) as one job. Each part's
+        result is listed by :meth:`results` as ``<job id>`` (one part) or ``<job id>A``, ``<job id>B`` ….
+
+        Raises:
+            Busy: the session already has a run going, or the server runs ``max_running`` already.
         """
         with self._lock:
             if any(j.status == RUNNING for j in self._session_jobs(session)):
                 raise Busy(f"session {session}: a run is already going; wait for it or cancel it")
-            job = Job(f"run{next(self._ids)}", session, label, replications)
+            if sum(j.status == RUNNING for j in self._jobs.values()) >= self.max_running:
+                raise Busy(f"the server is running {self.max_running} runs already (its limit); try again shortly")
+            label = parts[0][0] if len(parts) == 1 else " | ".join(p[0] for p in parts)
+            job = Job(f"run{next(self._ids)}", session, label, replications * len(parts), parts=len(parts))
             self._jobs[job.id] = job
-        job.thread = threading.Thread(target=self._work, args=(job, scenario, config, root_seed, description),
+        job.thread = threading.Thread(target=self._work, args=(job, parts, root_seed, replications),
                                       name=f"parksim-{job.id}", daemon=True)
         job.thread.start()
         return job
 
-    def _work(self, job: Job, scenario: str, config: RunConfig, root_seed: int, description: str) -> None:
-        seeds = replication_seeds(root_seed, job.total)
-        tasks = [RunTask(f"p00000-r{r:04d}", 0, r, s, {}, config) for r, s in enumerate(seeds)]
-        outcomes = []
+    def _work(self, job: Job, parts: list[tuple[str, str, RunConfig, str]], root_seed: int, replications: int) -> None:
+        seeds = replication_seeds(root_seed, replications)
         try:
             with make_executor(self.executor, self.workers) as ex:
-                for outcome in ex.map(execute_task, tasks):
-                    if job.cancel_event.is_set():
+                for i, (label, scenario, config, description) in enumerate(parts):
+                    data = self._run_part(job, ex, label, scenario, config, description, root_seed, seeds)
+                    if data is None:
                         break
-                    outcomes.append(outcome)
-                    job.done += 1
-            failed = [o for o in outcomes if o["status"] != "ok"]
-            if job.cancel_event.is_set():
-                job.status = CANCELLED
-            elif failed:
-                job.status, job.error = FAILED, f"{len(failed)} of {job.total} runs failed: {failed[0]['error']}"
-            else:
-                data = RunData.from_outcomes(job.label, scenario, config, root_seed, outcomes, description)
-                data.nodes, data.edges = network_trace(config, seeds[0])
-                job.done += 1
-                job.result, job.status = data, DONE
+                    job.results[job.id if len(parts) == 1 else f"{job.id}{chr(ord('A') + i)}"] = data
+                    job.result = data
+            if job.status == RUNNING:
+                job.status = DONE
         except Exception as e:  # noqa: BLE001 - shown to the user instead of killing the server thread
             job.status, job.error = FAILED, f"{type(e).__name__}: {e}"
         job.seconds = time.time() - job.started
         self._prune(job.session)
+
+    def _run_part(self, job: Job, ex, label: str, scenario: str, config: RunConfig, description: str,
+                  root_seed: int, seeds: list[int]) -> RunData | None:
+        """One scenario's replications; None (and the job's status set) when cancelled or failed."""
+        tasks = [RunTask(f"p00000-r{r:04d}", 0, r, s, {}, config) for r, s in enumerate(seeds)]
+        outcomes = []
+        for outcome in ex.map(execute_task, tasks):
+            if job.cancel_event.is_set():
+                job.status = CANCELLED
+                return None
+            outcomes.append(outcome)
+            job.done += 1
+        failed = [o for o in outcomes if o["status"] != "ok"]
+        if failed:
+            job.status, job.error = FAILED, f"{len(failed)} of {len(seeds)} runs failed: {failed[0]['error']}"
+            return None
+        data = RunData.from_outcomes(label, scenario, config, root_seed, outcomes, description)
+        data.nodes, data.edges = network_trace(config, seeds[0])
+        job.done += 1
+        return data
 
     def _session_jobs(self, session: str) -> list[Job]:
         return [j for j in self._jobs.values() if j.session == session]
@@ -128,8 +157,8 @@ class JobManager:
             return self._session_jobs(session)
 
     def results(self, session: str) -> dict[str, RunData]:
-        """The session's finished runs by job id."""
-        return {j.id: j.result for j in self.jobs(session) if j.status == DONE}
+        """The session's finished runs by id (a job of several parts gives one run per part)."""
+        return {rid: data for j in self.jobs(session) if j.status == DONE for rid, data in j.results.items()}
 
     def cancel(self, session: str, job_id: str) -> bool:
         """Ask the session's job to stop after the replication in progress; True if it was running."""
