@@ -494,3 +494,51 @@ def test_guided_comparison_end_to_end(dashboard, browser):
     d.save_screenshot(str(Path(os.environ.get("PARKSIM_SCREENSHOTS", d.downloads)) / "guided_zh_1280x720.png"))
     assert console_errors(d) == []
     assert off_host_requests(d) == []
+
+
+SMALL_TEXT_JS = """
+const out = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const e = n.parentElement;
+    if (!n.textContent.trim() || !e || !e.getClientRects().length) { continue; }
+    const r = e.getBoundingClientRect(), st = getComputedStyle(e);
+    if (r.width === 0 || st.visibility === 'hidden' || r.bottom < 0 || r.top > innerHeight) { continue; }
+    if (parseFloat(st.fontSize) < 16) { out.push(n.textContent.trim().slice(0, 30) + ' ' + st.fontSize); }
+}
+return out;"""
+
+
+def visible_fans(driver) -> list[str]:
+    return [c.find_element(By.CSS_SELECTOR, ".dash-graph").get_attribute("id")
+            for c in driver.find_elements(By.CSS_SELECTOR, "#fans > .card") if c.is_displayed()]
+
+
+def test_projector_mode_at_1280x720(dashboard, browser):
+    """Projector: every visible text 16 px or more, one chart at a time with next and previous, and no
+    chart title under the toolbar, at 1280×720."""
+    url, _ = dashboard
+    d = browser
+    d.set_window_size(1280, 720)
+    open_dashboard(d, url, "zh", start="情景与运行")
+    wait(d, lambda d: d.find_elements(By.ID, "replications"))
+    set_replications(d, 2)
+    d.find_element(By.ID, "run").click()
+    wait(d, lambda d: "完成" in d.find_element(By.ID, "status").text)
+    d.find_element(By.XPATH, "//label[contains(., '投影模式')]").click()
+    tab(d, "时间序列")
+    wait(d, lambda d: len(visible_fans(d)) == 1 and traces_drawn(d, visible_fans(d)[0]) >= 3)
+    first = visible_fans(d)[0]
+    time.sleep(1)
+    assert d.execute_script(SMALL_TEXT_JS) == []
+    title, graph = (d.find_element(By.CSS_SELECTOR, f"#{first} {sel}").rect for sel in (".gtitle", ".main-svg"))
+    assert title["x"] >= graph["x"] and title["x"] + title["width"] <= graph["x"] + graph["width"]
+    bars = [b.rect for b in d.find_elements(By.CSS_SELECTOR, f"#{first} .modebar") if b.is_displayed()]
+    assert all(b["y"] + b["height"] <= title["y"] or b["x"] >= title["x"] + title["width"] for b in bars)
+    d.find_element(By.ID, "slide-next").click()
+    wait(d, lambda d: visible_fans(d) != [first] and len(visible_fans(d)) == 1)
+    d.find_element(By.ID, "slide-prev").click()
+    wait(d, lambda d: visible_fans(d) == [first])
+    d.refresh()                                                       # the choice is remembered
+    wait(d, lambda d: d.execute_script("return document.body.classList.contains('projector')"))
+    assert console_errors(d) == []

@@ -53,6 +53,23 @@ LANG_JS = """function(lang, current) {
 REPLICATIONS_JS = """function(name, defaults) { return (defaults && name in defaults) ? defaults[name] :
     window.dash_clientside.no_update; }"""
 PLAY_MS = 700
+# Projector mode: a class on <body> (CSS makes all text, chart text too, 16 px or more and shows one
+# chart at a time) and the n-th chart of the time series shown; re-applied when a tab is opened.
+PROJECTOR_JS = """function(mode, slide, tab) {
+    const on = (mode || []).includes('on');
+    document.body.classList.toggle('projector', on);
+    setTimeout(() => {
+        const cards = Array.from(document.querySelectorAll('#fans > .card'));
+        const k = ((slide || 0) % cards.length + cards.length) % cards.length;
+        cards.forEach((c, i) => c.classList.toggle('current', i === k));
+        window.dispatchEvent(new Event('resize'));
+    }, 100);
+    return on;
+}"""
+SLIDE_JS = """function(prev, next, slide) {
+    const step = window.dash_clientside.callback_context.triggered_id === 'slide-prev' ? -1 : 1;
+    return (slide || 0) + step;
+}"""
 # Rule search in a guided card: show the rules whose text (id, plain name, explanation) has the words,
 # and open "more rules" while searching.
 SEARCH_JS = """function(text, id) {
@@ -155,7 +172,9 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
         html.Div(controls.rule_controls(lang), className="rules"),
     ], className="builder")
 
-    fans = html.Div([card(f"fan:{s.id}", f"fan-{s.id}", lang) for s in figures.FANS], className="grid")
+    fans = html.Div([card(f"fan:{s.id}", f"fan-{s.id}", lang) for s in figures.FANS], className="grid", id="fans")
+    slides = html.Div([html.Button(tr("previous"), id="slide-prev"), html.Button(tr("next"), id="slide-next")],
+                      className="slides")
     showing = html.Div([
         html.Div([html.Label(tr("run.picker")), dcc.Dropdown(id="run-select", options=[], placeholder=tr("no.run"))]),
         html.Div([html.Label(tr("replication.picker")), dcc.Dropdown(id="rep-select", options=[], clearable=False)]),
@@ -211,17 +230,22 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
         dcc.Store(id="job"),
         dcc.Store(id="runs-version", data=0),
         dcc.Store(id="page-lang", data=lang),
+        dcc.Store(id="slide", data=0),
+        dcc.Store(id="projector-applied"),
         dcc.Store(id="scenario-replications", data={n: min(s.replications, MAX_REPLICATIONS) for n, s in loaded.items()}),
         dcc.Interval(id="poll", interval=400, disabled=True),
         html.Div([html.H2(tr("title")),
                   dcc.RadioItems(id="lang", options=[{"label": "中文", "value": "zh"}, {"label": "English", "value": "en"}],
-                                 value=lang, inline=True, className="lang-switch")], className="header"),
+                                 value=lang, inline=True, className="lang-switch"),
+                  dcc.Checklist(id="projector", options=[{"label": tr("projector"), "value": "on"}], value=[],
+                                inline=True, persistence=True, persistence_type="local", className="projector-switch")],
+                 className="header"),
         *banner,
         showing,
         dcc.Tabs(id="tabs", value="guided", children=[
             dcc.Tab(label=tr("tab.guided"), value="guided", children=guided),
             dcc.Tab(label=tr("tab.builder"), value="builder", children=builder),
-            dcc.Tab(label=tr("tab.series"), value="series", children=[fans]),
+            dcc.Tab(label=tr("tab.series"), value="series", children=[slides, fans]),
             dcc.Tab(label=tr("tab.ab"), value="ab", children=ab),
             dcc.Tab(label=tr("tab.map"), value="map", children=park_map),
             dcc.Tab(label=tr("tab.network"), value="network", children=network),
@@ -259,6 +283,10 @@ def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUM
                             prevent_initial_call=True)
     app.clientside_callback(REPLICATIONS_JS, Output("replications", "value"), Input("scenario", "value"),
                             State("scenario-replications", "data"), prevent_initial_call=True)
+    app.clientside_callback(PROJECTOR_JS, Output("projector-applied", "data"), Input("projector", "value"),
+                            Input("slide", "data"), Input("tabs", "value"))
+    app.clientside_callback(SLIDE_JS, Output("slide", "data"), Input("slide-prev", "n_clicks"),
+                            Input("slide-next", "n_clicks"), State("slide", "data"), prevent_initial_call=True)
     for card in "AB":
         app.clientside_callback(SEARCH_JS, Output(f"g-search-{card}", "className"), Input(f"g-search-{card}", "value"),
                                 State(f"g-search-{card}", "id"), prevent_initial_call=True)

@@ -96,6 +96,9 @@ UI = {
     "col.significant": ("显著", "significant"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    "projector": ("投影模式", "Projector"),
+    "previous": ("‹ 上一张", "‹ Previous"),
+    "next": ("下一张 ›", "Next ›"),
     "tab.guided": ("引导对比", "Guided comparison"),
     "guided.intro": ("① 为方案 A 和 B 各选一个文件预设；② 调整 B 的政策杠杆（改动会高亮）；"
                      "③ 点击“运行两个方案”，两者用同一组随机种子，结果逐次配对比较。",
