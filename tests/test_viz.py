@@ -447,3 +447,42 @@ def test_the_server_limits_runs_going_at_once():
         manager.cancel(j.session, j.id)
         wait_done(manager, j.session, j.id)
     assert manager.submit("s3", "x", "x", RunConfig(TINY, Policy()), 1, 1)
+
+
+# ----------------------------------------------------------------------------- room mode
+
+def test_sweep_picker_offers_store_names_and_refuses_paths(tmp_path):
+    """The sweep picker lists names under --runs only; a path, '..' or a non-sweep name reads nothing."""
+    from parksim.viz.app import sweep_names, sweep_store
+    for where, factors in ((tmp_path / "runs" / "s1", ["policy.E1.national"]), (tmp_path / "runs" / "plain", []),
+                           (tmp_path / "elsewhere" / "s2", ["policy.E1.national"])):
+        where.mkdir(parents=True)
+        (where / "experiment.json").write_text(f'{{"factors": {factors!r}}}'.replace("'", '"'), encoding="utf-8")
+    runs = tmp_path / "runs"
+    assert sweep_names(runs) == ["s1"]
+    assert sweep_store(runs, "s1").path == runs / "s1"
+    for crafted in (str(tmp_path / "elsewhere" / "s2"), "../elsewhere/s2", "plain", str(runs / "s1"), None, ["s1"]):
+        assert sweep_store(runs, crafted) is None
+
+
+def test_pin_is_asked_once_then_remembered(tmp_path):
+    """With a PIN, every page and callback answers 401 until the PIN is given; a wrong PIN is refused."""
+    from parksim.viz.app import create_app
+    base = write(tmp_path, "tiny.toml", f'name = "tiny"\nreplications = 2\n[world]\n{TINY_WORLD}')
+    client = create_app(tmp_path / "runs", (str(base),), JobManager("serial"), pin="2468").server.test_client()
+    assert client.get("/").status_code == 401 and client.get("/_dash-layout").status_code == 401
+    assert client.post("/_pin", data={"pin": "1357"}).status_code == 401
+    assert client.post("/_pin", data={"pin": "2468"}).status_code == 302
+    assert client.get("/").status_code == 200 and client.get("/_dash-layout").status_code == 200
+    assert "2468" not in client.get_cookie("parksim_pin").value
+
+
+def test_dashboard_room_options_are_checked(capsys):
+    """--max-runs and --pin are checked before anything is served (exit 2)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free = str(s.getsockname()[1])
+    assert main(["dashboard", "--port", free, "--max-runs", "0"]) == 2
+    assert main(["dashboard", "--port", free, "--pin", " "]) == 2
+    err = capsys.readouterr().err
+    assert "--max-runs: got 0" in err and "--pin: got ' '" in err

@@ -151,6 +151,7 @@ def open_dashboard(driver, url: str, lang: str = "en", start: str | None = "Scen
     wait(driver, lambda d: d.find_elements(By.ID, "g-run") and d.execute_script("return document.readyState") == "complete")
     if start:
         tab(driver, start)
+    if start in ("Scenario and run", "情景与运行"):
         wait(driver, lambda d: d.find_elements(By.ID, "rule-E1") and d.find_elements(By.ID, "scenario"))
 
 
@@ -542,3 +543,30 @@ def test_projector_mode_at_1280x720(dashboard, browser):
     d.refresh()                                                       # the choice is remembered
     wait(d, lambda d: d.execute_script("return document.body.classList.contains('projector')"))
     assert console_errors(d) == []
+
+
+CRAFTED_JS = """
+const [path, done] = arguments;
+fetch('/_dash-update-component', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({output: 'sweep.figure', outputs: {id: 'sweep', property: 'figure'},
+        inputs: [{id: 'sweep-store', property: 'value', value: path},
+                 {id: 'sweep-metric', property: 'value', value: 'output'}],
+        changedPropIds: ['sweep-store.value'], state: []})})
+    .then(r => r.text()).then(done, e => done('error ' + e));"""
+
+
+def test_sweep_picker_refuses_a_crafted_path(dashboard, browser):
+    """The picker offers store names only; a request naming a path (or another store) is refused and
+    nothing is read from it."""
+    url, _ = dashboard
+    d = browser
+    open_dashboard(d, url, start="Sweeps")
+    d.find_element(By.ID, "sweep-store").click()
+    options = wait(d, lambda d: [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                 if o.text not in ("中文", "English", "Projector")])
+    assert options == ["tiny_sweep"]
+    store = d.execute_async_script(CRAFTED_JS, "tiny_sweep")
+    assert "policy.E1.national" in store and "Refused" not in store     # the name works
+    for crafted in ("/etc", "../tiny_sweep", "runs/tiny_sweep", str(Path.cwd())):
+        answer = d.execute_async_script(CRAFTED_JS, crafted)
+        assert "Refused" in answer and "policy.E1.national" not in answer, crafted

@@ -8,11 +8,15 @@ browser tab's session id, so each tab sees only its own runs. All charts come fr
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
 import sys
 from pathlib import Path
 
 import dash
+import flask
 import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html
@@ -53,6 +57,10 @@ LANG_JS = """function(lang, current) {
 REPLICATIONS_JS = """function(name, defaults) { return (defaults && name in defaults) ? defaults[name] :
     window.dash_clientside.no_update; }"""
 PLAY_MS = 700
+PIN_PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>ParkSim</title></head>
+<body style="font: 20px sans-serif; margin: 3rem"><form method="post" action="/_pin">
+<label>PIN（会议室口令 / room PIN）: <input name="pin" type="password" autofocus></label>
+<button>OK</button> <b>{error}</b></form></body></html>"""
 # Projector mode: a class on <body> (CSS makes all text, chart text too, 16 px or more and shows one
 # chart at a time) and the n-th chart of the time series shown; re-applied when a tab is opened.
 PROJECTOR_JS = """function(mode, slide, tab) {
@@ -107,16 +115,23 @@ def card(name: str, graph_id: str, lang: str) -> html.Div:
                                config={"displaylogo": False}), export_buttons(name, lang)], className="card")
 
 
-def sweep_stores(runs_dir: Path) -> list[str]:
-    """Store directories under ``runs_dir`` that hold a sweep (an experiment with design factors)."""
+def sweep_names(runs_dir: Path) -> list[str]:
+    """Names of the stores directly under ``runs_dir`` that hold a sweep (an experiment with design
+    factors). The browser only ever sees and sends these names, never a server path."""
     out = []
     for exp in sorted(runs_dir.glob("*/experiment.json")):
         try:
             if json.loads(exp.read_text(encoding="utf-8")).get("factors"):
-                out.append(str(exp.parent))
+                out.append(exp.parent.name)
         except (OSError, ValueError):
             continue
     return out
+
+
+def sweep_store(runs_dir: Path, name) -> Store | None:
+    """The sweep store called ``name`` under ``runs_dir``; None for anything else (a path, ``..``, a
+    store that is not a sweep), so a crafted request cannot read a store elsewhere on the server."""
+    return Store(runs_dir / name) if isinstance(name, str) and name in sweep_names(runs_dir) else None
 
 
 def year_slider(slider_id: str) -> html.Div:
@@ -255,9 +270,30 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
     ])
 
 
+def require_pin(server, pin: str) -> None:
+    """Every request needs the room's PIN once (then a cookie holding a keyed hash of it, never the PIN)."""
+    secret = secrets.token_bytes(32)
+    token = hmac.new(secret, pin.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    @server.route("/_pin", methods=["POST"])
+    def check_pin():
+        if hmac.compare_digest(flask.request.form.get("pin", ""), pin):
+            response = flask.redirect("/")
+            response.set_cookie("parksim_pin", token, httponly=True, samesite="Strict")
+            return response
+        return PIN_PAGE.format(error="✗ PIN"), 401
+
+    @server.before_request
+    def gate():
+        if flask.request.path == "/_pin" or hmac.compare_digest(flask.request.cookies.get("parksim_pin", ""), token):
+            return None
+        return PIN_PAGE.format(error=""), 401
+
+
 def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUMENT_SCENARIOS,
-               manager: JobManager | None = None) -> Dash:
-    """The dashboard app; ``scenarios`` are names or paths offered in the builder.
+               manager: JobManager | None = None, pin: str | None = None) -> Dash:
+    """The dashboard app; ``scenarios`` are names or paths offered in the builder; with ``pin`` every
+    visitor enters it once (for a room on a non-local address).
 
     The page is built per request in the language of the browser's ``parksim_lang`` cookie (kept in
     step with localStorage by ``assets/lang.js``), with ``<html lang>`` set to it.
@@ -274,6 +310,8 @@ def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUM
     app = Dash(__name__, title="ParkSim", serve_locally=True, update_title=None,
                assets_folder=str(Path(__file__).parent / "assets"), suppress_callback_exceptions=True)
     app.manager = manager
+    if pin:
+        require_pin(app.server, pin)
     index = app.interpolate_index
     app.interpolate_index = lambda **kw: index(**kw).replace("<html>", f'<html lang="{i18n.HTML_LANG[i18n.current()]}">', 1)
     app.layout = lambda: build_layout(loaded, i18n.current(), font_missing)
@@ -555,33 +593,38 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
 
     @app.callback(Output("sweep-store", "options"), Input("sweep-reload", "n_clicks"))
     def list_sweeps(_):
-        return [{"label": Path(p).name, "value": p} for p in sweep_stores(runs_dir)]
+        return [{"label": name, "value": name} for name in sweep_names(runs_dir)]
 
     @app.callback(Output("sweep-metric", "options"), Output("sweep-metric", "value"), Input("sweep-store", "value"))
-    def list_sweep_metrics(path):
-        if not path:
+    def list_sweep_metrics(name):
+        store = sweep_store(runs_dir, name)
+        if store is None:
             return [], None
-        m = ok_metrics(Store(path))
-        factors = set(Store(path).experiment().get("factors", []))
+        m = ok_metrics(store)
+        factors = set(store.experiment().get("factors", []))
         names = [c for c in m.columns if c not in factors and c not in ("run_id", "point", "replication", "seed")
                  and pd.api.types.is_numeric_dtype(m[c])]
         return [{"label": n, "value": n} for n in names], ("output" if "output" in names else names[0])
 
     @app.callback(Output("sweep", "figure"), Input("sweep-store", "value"), Input("sweep-metric", "value"))
-    def draw_sweep(path, metric):
-        if not path or not metric:
-            return empty_chart(i18n.t("sweep.choose", i18n.current()))
-        return _sweep_chart(path, metric)[1]
+    def draw_sweep(name, metric):
+        lang = i18n.current()
+        if name and sweep_store(runs_dir, name) is None:
+            return empty_chart(i18n.t("sweep.refused", lang, name=str(name)[:80]))
+        if not name or not metric:
+            return empty_chart(i18n.t("sweep.choose", lang))
+        return _sweep_chart(sweep_store(runs_dir, name), metric)[1]
 
     @app.callback(Output("sweep-runs", "children"), Input("sweep", "clickData"),
                   State("sweep-store", "value"), State("sweep-metric", "value"), prevent_initial_call=True)
-    def sweep_click(click, path, metric):
-        if not click or not path:
+    def sweep_click(click, name, metric):
+        store = sweep_store(runs_dir, name)
+        if not click or store is None:
             raise PreventUpdate
-        factors = Store(path).experiment()["factors"]
+        factors = store.experiment()["factors"]
         pt = click["points"][0]
         values = {factors[0]: pt["x"], **({factors[1]: pt["y"]} if len(factors) > 1 else {})}
-        rows = figures.runs_behind(ok_metrics(Store(path)), values)
+        rows = figures.runs_behind(ok_metrics(store), values)
         cols = ["run_id", "point", "replication", "seed", *factors, metric]
         return html_table(rows[cols])
 
@@ -592,17 +635,18 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
                   State("map-year", "value"), State("net-year", "value"),
                   State("net-park", "value"), State("sweep-store", "value"), State("sweep-metric", "value"),
                   prevent_initial_call=True)
-    def download(clicks, session, run_id, replication, a, b, column, map_year, net_year, park, sweep_path,
+    def download(clicks, session, run_id, replication, a, b, column, map_year, net_year, park, sweep_name,
                  sweep_metric):
         trigger = ctx.triggered_id
         if not trigger or not any(clicks):
             raise PreventUpdate
         name, fmt = trigger["chart"], trigger["fmt"]
         if name == "sweep":
-            if not sweep_path or not sweep_metric:
+            store = sweep_store(runs_dir, sweep_name)
+            if store is None or not sweep_metric:
                 raise PreventUpdate
-            data, fig = _sweep_chart(sweep_path, sweep_metric)
-            return dcc.send_bytes(render(data, fig, fmt), f"{Path(sweep_path).name}_{sweep_metric}.{fmt}")
+            data, fig = _sweep_chart(store, sweep_metric)
+            return dcc.send_bytes(render(data, fig, fmt), f"{sweep_name}_{sweep_metric}.{fmt}")
         runs = _runs(manager, session, *((a, b) if name.startswith("ab-") else (run_id,)))
         if runs is None:
             raise PreventUpdate
@@ -612,9 +656,9 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
         return dcc.send_bytes(render(data, fig, fmt), filename(name.replace(":", "_"), runs, fmt, year))
 
 
-def _sweep_chart(path: str, metric: str):
-    factors = Store(path).experiment()["factors"]
-    m = ok_metrics(Store(path))
+def _sweep_chart(store: Store, metric: str):
+    factors = store.experiment()["factors"]
+    m = ok_metrics(store)
     return figures.sweep_table(m, factors[:2], metric), figures.sweep_figure(m, factors, metric)
 
 

@@ -43,6 +43,8 @@ UI = {
     "pause": ("❚❚ 暂停", "❚❚ Pause"),
     "sweep.store": ("扫描结果", "Sweep"),
     "reload": ("刷新列表", "Reload list"),
+    "sweep.refused": ("拒绝：{name!r} 不是运行目录下的扫描结果名称", "Refused: {name!r} is not the name of a sweep in "
+                      "the runs directory"),
     "sweep.runs": ("所点位置背后的运行", "Runs behind the clicked point or cell"),
     "sweep.choose": ("请选择一个扫描结果（parksim sweep 写在运行目录下）",
                      "Choose a sweep (parksim sweep writes them under the runs directory)"),
