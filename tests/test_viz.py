@@ -232,8 +232,10 @@ def test_cancel_stops_a_run_and_busy_refuses_a_second():
     while job.done == 0:
         time.sleep(0.01)
     assert manager.cancel("s", job.id)
-    job = wait_done(manager, "s", job.id)
-    assert job.status == CANCELLED and 0 < job.done < 200 and job.result is None
+    assert manager.get("s", job.id).status == CANCELLED                # at once, not after the replication
+    done = job.done
+    time.sleep(0.5)
+    assert job.status == CANCELLED and 0 < job.done <= done + 1 < 200 and job.result is None
     other = manager.submit("s", "next", "next", RunConfig(TINY, Policy()), 1, 1)   # free again
     assert wait_done(manager, "s", other.id).status == DONE
 
@@ -486,3 +488,38 @@ def test_dashboard_room_options_are_checked(capsys):
     assert main(["dashboard", "--port", free, "--pin", " "]) == 2
     err = capsys.readouterr().err
     assert "--max-runs: got 0" in err and "--pin: got ' '" in err
+
+
+def test_results_stream_in_while_a_run_goes():
+    """With live=True the replications finished so far are a run of their own (same id as the final run)."""
+    manager = JobManager("serial")
+    job = manager.submit("s", "long", "long", RunConfig(TINY, Policy()), 1, 40)
+    while job.done < 2:
+        time.sleep(0.01)
+    partial = manager.results("s", live=True)[job.id]
+    assert manager.results("s") == {} and 2 <= partial.replications < 40 and "…" in partial.label
+    assert partial.metrics["seed"].tolist() == replication_seeds(1, 40)[:partial.replications]
+    manager.cancel("s", job.id)
+    assert job.id not in manager.results("s", live=True)
+
+
+def test_the_worker_pool_is_started_once_and_shared():
+    """A warm executor: the second run reuses the first run's pool; close() stops it."""
+    manager = JobManager("pool", 2)
+    try:
+        first = wait_done(manager, "s", manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 2).id)
+        pool = manager._warm
+        second = wait_done(manager, "t", manager.submit("t", "b", "b", RunConfig(TINY, Policy()), 1, 2).id)
+        assert first.status == second.status == DONE and manager._warm is pool
+    finally:
+        manager.close()
+    assert manager._warm is None
+
+
+def test_estimate_comes_from_the_last_run_of_each_scenario():
+    """No estimate before a scenario has run; then seconds per replication × replications."""
+    manager = JobManager("serial")
+    assert manager.estimate(("a",), 10) is None
+    job = wait_done(manager, "s", manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 2).id)
+    assert manager.estimate(("a",), 10) == pytest.approx(job.seconds / 2 * 10)
+    assert manager.estimate(("a", "b"), 10) is None

@@ -511,8 +511,8 @@ return out;"""
 
 
 def visible_fans(driver) -> list[str]:
-    return [c.find_element(By.CSS_SELECTOR, ".dash-graph").get_attribute("id")
-            for c in driver.find_elements(By.CSS_SELECTOR, "#fans > .card") if c.is_displayed()]
+    return driver.execute_script("return Array.from(document.querySelectorAll('#fans > .card'))"
+                                 ".filter(c => c.offsetParent !== null).map(c => c.querySelector('.dash-graph').id)")
 
 
 def test_projector_mode_at_1280x720(dashboard, browser):

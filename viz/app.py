@@ -180,6 +180,7 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
                       value=min(next(iter(loaded.values())).replications, MAX_REPLICATIONS)),
             html.Div([html.Button(tr("run"), id="run", className="primary"),
                       html.Button(tr("cancel"), id="cancel", disabled=True)], className="buttons"),
+            html.Div(id="estimate", className="note"),
             html.Progress(id="progress", max=1, value=0),
             html.Div(id="status", className="status"),
             html.Div(id="error", className="error"),
@@ -234,6 +235,7 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
         html.Div([html.Label(tr("replications"), htmlFor="g-replications"),
                   dcc.Input(id="g-replications", type="number", min=1, max=MAX_REPLICATIONS, step=1, value=10),
                   html.Button(tr("run.both"), id="g-run", className="primary"),
+                  html.Span(id="g-estimate", className="note"),
                   html.Progress(id="g-progress", max=1, value=0), html.Span(id="g-status", className="status")],
                  className="g-runbar"),
         html.Div(id="g-error", className="error"),
@@ -244,6 +246,7 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
         dcc.Store(id="session", storage_type="session"),
         dcc.Store(id="job"),
         dcc.Store(id="runs-version", data=0),
+        dcc.Store(id="seen-done"),
         dcc.Store(id="page-lang", data=lang),
         dcc.Store(id="slide", data=0),
         dcc.Store(id="projector-applied"),
@@ -330,6 +333,7 @@ def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUM
                                 State(f"g-search-{card}", "id"), prevent_initial_call=True)
     _builder_callbacks(app, manager, loaded)
     _guided_callbacks(app, manager, loaded)
+    _estimate_callbacks(app, manager)
     _chart_callbacks(app, manager, runs_dir)
     return app
 
@@ -384,27 +388,31 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
     @app.callback(Output("progress", "value"), Output("status", "children"), Output("run", "disabled"),
                   Output("cancel", "disabled"), Output("poll", "disabled"), Output("runs-version", "data"),
                   Output("g-progress", "value"), Output("g-status", "children"), Output("g-run", "disabled"),
+                  Output("seen-done", "data"),
                   Input("job", "data"), Input("poll", "n_intervals"), State("session", "data"),
-                  State("runs-version", "data"), prevent_initial_call=True)
-    def show_progress(job_id, _, session, version):
+                  State("runs-version", "data"), State("seen-done", "data"), prevent_initial_call=True)
+    def show_progress(job_id, _, session, version, seen):
+        """Progress; each newly finished replication bumps ``runs-version`` so the charts stream in."""
         lang = i18n.current()
         job = manager.get(session, job_id)
         if job is None:
             raise PreventUpdate
         if job.status == RUNNING:
             text = i18n.t("status.running", lang, id=job.id, label=job.label, done=job.done, total=job.total)
-            return job.progress, text, True, False, False, dash.no_update, job.progress, text, True
+            fresh = job.done != seen and job.done > 0
+            return (job.progress, text, True, False, False, version + 1 if fresh else dash.no_update,
+                    job.progress, text, True, job.done)
         text = (i18n.t("status.finished", lang, id=job.id, label=job.label, seconds=job.seconds,
                        status=i18n.t(f"status.{job.status}", lang)) + (f": {job.error}" if job.error else ""))
         progress = 1 if job.status == DONE else job.progress
-        return progress, text, False, True, True, version + 1, progress, text, False
+        return progress, text, False, True, True, version + 1, progress, text, False, None
 
     @app.callback(Output("run-select", "options"), Output("run-select", "value"), Output("ab-a", "options"),
                   Output("ab-a", "value"), Output("ab-b", "options"), Output("ab-b", "value"),
                   Input("runs-version", "data"), State("session", "data"), State("ab-b", "value"))
     def list_runs(_, session, previous_b):
         lang = i18n.current()
-        runs = manager.results(session) if session else {}
+        runs = manager.results(session, live=True) if session else {}
         options = [{"label": i18n.t("run.option", lang, id=jid, label=r.label, n=r.replications), "value": jid}
                    for jid, r in runs.items()]
         ids = list(runs)
@@ -500,9 +508,22 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
                 html.P(i18n.t("verdict.next", lang), className="note")]
 
 
+def _estimate_callbacks(app: Dash, manager: JobManager) -> None:
+    """The expected time of a run, shown before it is started (from the last run of the same scenarios)."""
+    for out, scenarios, reps in (("estimate", ["scenario"], "replications"),
+                                 ("g-estimate", ["g-preset-A", "g-preset-B"], "g-replications")):
+        @app.callback(Output(out, "children"), *[Input(s, "value") for s in scenarios], Input(reps, "value"),
+                      Input("runs-version", "data"))
+        def show_estimate(*values):
+            lang = i18n.current()
+            names, replications = values[:-2], values[-2]
+            seconds = manager.estimate(tuple(names), replications) if isinstance(replications, int) else None
+            return i18n.t("estimate", lang, seconds=f"{max(seconds, 1):.0f}") if seconds else i18n.t("estimate.none", lang)
+
+
 def _runs(manager: JobManager, session, *job_ids):
     """The session's finished runs for ``job_ids`` (PreventUpdate-free: None when one is missing)."""
-    results = manager.results(session) if session else {}
+    results = manager.results(session, live=True) if session else {}
     picked = [results.get(j) for j in job_ids]
     return None if any(r is None for r in picked) else picked
 

@@ -112,6 +112,7 @@ UI = {
     "more.rules": ("更多规则（{n} 条）", "More rules ({n})"),
     "run.both": ("运行两个方案（共同随机种子）", "Run both (common seeds)"),
     "estimate": ("预计用时约 {seconds} 秒", "Estimated time about {seconds} s"),
+    "estimate.none": ("首次运行后显示预计用时", "The expected time shows after a first run"),
     "prereq": ("已同时打开 {needed}（{users} 需要它的考核排名）", "{needed} switched on too ({users} use its ranking)"),
     "changed.none": ("与预设相同", "Same as the preset"),
     "changed": ("相对预设的改动：", "Changed from the preset: "),

@@ -1,4 +1,5 @@
-"""Background runs for the dashboard: one worker thread per run, progress, cancel, per-session results.
+"""Background runs for the dashboard: one thread per run feeding a warm worker pool shared by all runs,
+progress, results streamed as replications finish, immediate cancel, per-session results.
 
 Every job belongs to the browser session that started it (a random id kept in the tab's session
 storage); lookups take the session id and never return another session's jobs, so two people at
@@ -43,7 +44,8 @@ class Job:
     result: RunData | None = None
     results: dict[str, RunData] = field(default_factory=dict)
     parts: int = 1
-    cancel_event: threading.Event = field(default_factory=threading.Event, repr=False)
+    scenarios: tuple[str, ...] = ()
+    live: tuple | None = field(default=None, repr=False)      # (result id, make partial RunData) while running
     thread: threading.Thread | None = field(default=None, repr=False)
 
     @property
@@ -64,6 +66,8 @@ class JobManager:
                  keep_total: int = 60, max_running: int = 4):
         self.executor, self.workers, self.keep, self.keep_total = executor, workers, keep, keep_total
         self.max_running = max_running
+        self._warm = None
+        self._pace: dict[str, float] = {}        # seconds per replication of each scenario's last run
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -92,38 +96,65 @@ class JobManager:
             if sum(j.status == RUNNING for j in self._jobs.values()) >= self.max_running:
                 raise Busy(f"the server is running {self.max_running} runs already (its limit); try again shortly")
             label = parts[0][0] if len(parts) == 1 else " | ".join(p[0] for p in parts)
-            job = Job(f"run{next(self._ids)}", session, label, replications * len(parts), parts=len(parts))
+            job = Job(f"run{next(self._ids)}", session, label, replications * len(parts), parts=len(parts),
+                      scenarios=tuple(p[1] for p in parts))
             self._jobs[job.id] = job
         job.thread = threading.Thread(target=self._work, args=(job, parts, root_seed, replications),
                                       name=f"parksim-{job.id}", daemon=True)
         job.thread.start()
         return job
 
+    def _executor(self):
+        """The warm executor shared by every run: a process pool started once (on the first run) and
+        kept, so a run does not pay the pool's start-up; :meth:`close` stops it."""
+        with self._lock:
+            if self._warm is None:
+                self._warm = make_executor(self.executor, self.workers).__enter__()
+            return self._warm
+
+    def close(self) -> None:
+        """Stop the shared worker pool (runs still going are cancelled first)."""
+        for job in list(self._jobs.values()):
+            self.cancel(job.session, job.id)
+        with self._lock:
+            warm, self._warm = self._warm, None
+        if warm is not None:
+            warm.__exit__(None, None, None)
+
     def _work(self, job: Job, parts: list[tuple[str, str, RunConfig, str]], root_seed: int, replications: int) -> None:
         seeds = replication_seeds(root_seed, replications)
         try:
-            with make_executor(self.executor, self.workers) as ex:
-                for i, (label, scenario, config, description) in enumerate(parts):
-                    data = self._run_part(job, ex, label, scenario, config, description, root_seed, seeds)
-                    if data is None:
-                        break
-                    job.results[job.id if len(parts) == 1 else f"{job.id}{chr(ord('A') + i)}"] = data
-                    job.result = data
+            ex = self._executor()
+            for i, (label, scenario, config, description) in enumerate(parts):
+                rid = job.id if len(parts) == 1 else f"{job.id}{chr(ord('A') + i)}"
+                data = self._run_part(job, ex, rid, label, scenario, config, description, root_seed, seeds)
+                if data is None:
+                    break
+                job.results[rid] = job.result = data
+            job.live = None
             if job.status == RUNNING:
                 job.status = DONE
         except Exception as e:  # noqa: BLE001 - shown to the user instead of killing the server thread
-            job.status, job.error = FAILED, f"{type(e).__name__}: {e}"
-        job.seconds = time.time() - job.started
+            job.live = None
+            if job.status == RUNNING:
+                job.status, job.error = FAILED, f"{type(e).__name__}: {e}"
+        if job.status != CANCELLED:
+            job.seconds = time.time() - job.started
+        if job.status == DONE:
+            for scenario in job.scenarios:
+                self._pace[scenario] = job.seconds / job.total
         self._prune(job.session)
 
-    def _run_part(self, job: Job, ex, label: str, scenario: str, config: RunConfig, description: str,
+    def _run_part(self, job: Job, ex, rid: str, label: str, scenario: str, config: RunConfig, description: str,
                   root_seed: int, seeds: list[int]) -> RunData | None:
-        """One scenario's replications; None (and the job's status set) when cancelled or failed."""
+        """One scenario's replications, streamed: while they come in, :meth:`results` with ``live`` shows
+        the replications finished so far. None when cancelled or failed (the job's status says which)."""
         tasks = [RunTask(f"p00000-r{r:04d}", 0, r, s, {}, config) for r, s in enumerate(seeds)]
-        outcomes = []
+        outcomes: list[dict] = []
+        job.live = (rid, lambda: RunData.from_outcomes(f"{label} ({len(outcomes)}/{len(seeds)} …)", scenario, config,
+                                                       root_seed, list(outcomes), description))
         for outcome in ex.map(execute_task, tasks):
-            if job.cancel_event.is_set():
-                job.status = CANCELLED
+            if job.status != RUNNING:
                 return None
             outcomes.append(outcome)
             job.done += 1
@@ -146,6 +177,13 @@ class JobManager:
             for old in {j.id for j in finished[:-self.keep] + everyone[:-self.keep_total]}:
                 del self._jobs[old]
 
+    def estimate(self, scenarios: tuple[str, ...], replications: int) -> float | None:
+        """Seconds a run of ``replications`` of each of ``scenarios`` should take on this server, from the
+        last run of each (any session); None until every one has run once."""
+        if not all(s in self._pace for s in scenarios):
+            return None
+        return sum(self._pace[s] for s in scenarios) * replications
+
     def get(self, session: str, job_id: str) -> Job | None:
         """The session's job ``job_id``; None if it does not exist or belongs to another session."""
         job = self._jobs.get(job_id)
@@ -156,14 +194,25 @@ class JobManager:
         with self._lock:
             return self._session_jobs(session)
 
-    def results(self, session: str) -> dict[str, RunData]:
-        """The session's finished runs by id (a job of several parts gives one run per part)."""
-        return {rid: data for j in self.jobs(session) if j.status == DONE for rid, data in j.results.items()}
+    def results(self, session: str, live: bool = False) -> dict[str, RunData]:
+        """The session's finished runs by id (a job of several parts gives one run per part); with
+        ``live``, also the replications finished so far of the part that is running."""
+        out = {}
+        for j in self.jobs(session):
+            if j.status in (DONE, RUNNING):
+                out.update(j.results)
+            current = j.live
+            if live and j.status == RUNNING and current is not None:
+                data = current[1]()
+                if data.replications:
+                    out[current[0]] = data
+        return out
 
     def cancel(self, session: str, job_id: str) -> bool:
-        """Ask the session's job to stop after the replication in progress; True if it was running."""
+        """Stop the session's job at once (its status says so now; the replications already in the
+        workers finish and are dropped); True if it was running."""
         job = self.get(session, job_id)
         if job is None or job.status != RUNNING:
             return False
-        job.cancel_event.set()
+        job.status, job.seconds = CANCELLED, time.time() - job.started
         return True
