@@ -523,3 +523,33 @@ def test_estimate_comes_from_the_last_run_of_each_scenario():
     job = wait_done(manager, "s", manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 2).id)
     assert manager.estimate(("a",), 10) == pytest.approx(job.seconds / 2 * 10)
     assert manager.estimate(("a", "b"), 10) is None
+
+
+# ----------------------------------------------------------------------------- saved runs
+
+def test_a_saved_run_is_reopened_after_a_restart(tmp_path):
+    """A dashboard run is written as a store; a later server (another SavedRuns) reopens it with the same
+    tables for the same session, lists it for the facilitator, and never for another session."""
+    from parksim.viz.saved import SavedRuns
+    scenario = load_scenario(str(write(tmp_path, "tiny.toml", f'name = "tiny"\nseed = 3\n[world]\n{TINY_WORLD}')))
+    session = "0123abcd-4567-89ef"
+    first = SavedRuns(tmp_path / "runs" / "dashboard")
+    policy = Policy().set("E1", enabled=True)
+
+    def saver(sess, rid, label, name, config, n, outcomes):
+        return first.save(sess, rid, scenario, config.policy, n, label, outcomes)
+    manager = JobManager("serial", saver=saver)
+    job = wait_done(manager, session, manager.submit(session, "tiny (E1 on)", "tiny", RunConfig(scenario.world, policy),
+                                                     scenario.seed, 2).id)
+    assert job.status == DONE and not job.error
+    assert first.reopened(session) == {}                             # this server's runs are in memory
+    later = SavedRuns(tmp_path / "runs" / "dashboard")
+    later.stamp = "29990101000000"
+    (name, run), = later.reopened(session).items()
+    assert name.endswith(job.id) and run.label.startswith("tiny (E1 on)")
+    pd.testing.assert_frame_equal(run.metrics[["seed", "output"]].reset_index(drop=True),
+                                  job.result.metrics[["seed", "output"]].reset_index(drop=True))
+    assert [r["session"] for r in later.records()] == [session]
+    assert later.reopened("99999999-other") == {}
+    assert first.save("../../etc", "x", scenario, policy, 1, "x", []) is None      # not a session id: nothing written
+    assert not (tmp_path / "etc").exists()

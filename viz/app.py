@@ -32,6 +32,7 @@ from . import controls, figures, i18n
 from .export import COLUMNS, FORMATS, chart, comparison_table, filename, render, shown_table
 from .fonts import cjk_font_missing
 from .jobs import DONE, RUNNING, Busy, JobManager
+from .saved import SavedRuns
 from .verdict import verdicts
 
 DOCUMENT_SCENARIOS = ("baseline", "nanyang_2009", "xuchang_2012", "lanzhou_2012", "chizhou_2015", "henan_2017")
@@ -268,6 +269,8 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
             dcc.Tab(label=tr("tab.map"), value="map", children=park_map),
             dcc.Tab(label=tr("tab.network"), value="network", children=network),
             dcc.Tab(label=tr("tab.sweeps"), value="sweeps", children=sweeps),
+            dcc.Tab(label=tr("tab.room"), value="room", children=[
+                html.Button(tr("reload"), id="room-reload"), html.Div(id="room-runs", className="table")]),
             dcc.Tab(label=tr("tab.glossary"), value="glossary", children=glossary(lang)),
         ]),
     ])
@@ -313,6 +316,11 @@ def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUM
     app = Dash(__name__, title="ParkSim", serve_locally=True, update_title=None,
                assets_folder=str(Path(__file__).parent / "assets"), suppress_callback_exceptions=True)
     app.manager = manager
+    saved = SavedRuns(runs_dir / "dashboard")
+    app.saved = saved
+    if manager.saver is None:
+        manager.saver = lambda session, rid, label, scenario, config, n, outcomes: saved.save(
+            session, rid, loaded[scenario], config.policy, n, label, outcomes)
     if pin:
         require_pin(app.server, pin)
     index = app.interpolate_index
@@ -331,10 +339,10 @@ def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUM
     for card in "AB":
         app.clientside_callback(SEARCH_JS, Output(f"g-search-{card}", "className"), Input(f"g-search-{card}", "value"),
                                 State(f"g-search-{card}", "id"), prevent_initial_call=True)
-    _builder_callbacks(app, manager, loaded)
+    _builder_callbacks(app, manager, loaded, saved)
     _guided_callbacks(app, manager, loaded)
     _estimate_callbacks(app, manager)
-    _chart_callbacks(app, manager, runs_dir)
+    _chart_callbacks(app, manager, saved, runs_dir)
     return app
 
 
@@ -342,7 +350,7 @@ def _control_ids(group) -> dict[str, list[dict]]:
     return {kind: [item["id"] for item in items] for kind, items in zip(("rule-on", "param", "weight"), group)}
 
 
-def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
+def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict, saved: SavedRuns) -> None:
     controls_out = [Output({"type": t, **k}, "value") for t, k in
                     (("rule-on", {"rule": ALL}), ("param", {"rule": ALL, "name": ALL}), ("weight", {"indicator": ALL}))]
     controls_in = [State({"type": t, **k}, "value") for t, k in
@@ -412,7 +420,7 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
                   Input("runs-version", "data"), State("session", "data"), State("ab-b", "value"))
     def list_runs(_, session, previous_b):
         lang = i18n.current()
-        runs = manager.results(session, live=True) if session else {}
+        runs = _all_runs(manager, saved, session)
         options = [{"label": i18n.t("run.option", lang, id=jid, label=r.label, n=r.replications), "value": jid}
                    for jid, r in runs.items()]
         ids = list(runs)
@@ -521,9 +529,17 @@ def _estimate_callbacks(app: Dash, manager: JobManager) -> None:
             return i18n.t("estimate", lang, seconds=f"{max(seconds, 1):.0f}") if seconds else i18n.t("estimate.none", lang)
 
 
-def _runs(manager: JobManager, session, *job_ids):
-    """The session's finished runs for ``job_ids`` (PreventUpdate-free: None when one is missing)."""
-    results = manager.results(session, live=True) if session else {}
+def _all_runs(manager: JobManager, saved: SavedRuns, session) -> dict:
+    """The session's runs: reopened from the store (earlier servers), then this server's, the one
+    going included as far as it got."""
+    if not session:
+        return {}
+    return {**saved.reopened(session), **manager.results(session, live=True)}
+
+
+def _runs(manager: JobManager, saved: SavedRuns, session, *job_ids):
+    """The session's runs for ``job_ids`` (PreventUpdate-free: None when one is missing)."""
+    results = _all_runs(manager, saved, session)
     picked = [results.get(j) for j in job_ids]
     return None if any(r is None for r in picked) else picked
 
@@ -532,7 +548,7 @@ def _year_marks(years: list[int]) -> dict:
     return {int(y): str(y) for y in years[::max(1, len(years) // 8)]} | {int(years[-1]): str(years[-1])}
 
 
-def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
+def _chart_callbacks(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir: Path) -> None:
     @app.callback(*[Output(f"fan-{s.id}", "figure") for s in figures.FANS],
                   Output("rep-select", "options"), Output("rep-select", "value"),
                   Output("map-year", "min"), Output("map-year", "max"), Output("map-year", "value"),
@@ -541,7 +557,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
                   Input("run-select", "value"), State("session", "data"))
     def draw_run(job_id, session):
         lang = i18n.current()
-        runs = _runs(manager, session, job_id)
+        runs = _runs(manager, saved, session, job_id)
         if runs is None:
             empty = empty_chart(i18n.t("run.first", lang))
             return (*[empty] * len(figures.FANS), [], None, 0, 1, 0, None, 0, 1, 0, None,
@@ -562,7 +578,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
                   Input("map-year", "value"), State("session", "data"))
     def draw_map(job_id, replication, year, session):
         lang = i18n.current()
-        runs = _runs(manager, session, job_id)
+        runs = _runs(manager, saved, session, job_id)
         if runs is None:
             return empty_chart(i18n.t("run.first", lang))
         return chart("map", runs, year=year, replication=replication, lang=lang)[1]
@@ -588,7 +604,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
                   Input("net-year", "value"), Input("net-park", "value"), State("session", "data"))
     def draw_network(job_id, replication, year, park, session):
         lang = i18n.current()
-        runs = _runs(manager, session, job_id)
+        runs = _runs(manager, saved, session, job_id)
         if runs is None or runs[0].network(replication)[0] is None:
             return empty_chart(i18n.t("run.first", lang))
         if year not in set(runs[0].network(replication)[0]["year"]):
@@ -602,7 +618,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
                   State("session", "data"))
     def draw_ab(a, b, column, session):
         lang = i18n.current()
-        runs = _runs(manager, session, a, b)
+        runs = _runs(manager, saved, session, a, b)
         if runs is None:
             empty = empty_chart(i18n.t("choose.two", lang))
             return empty, empty, None, "", []
@@ -611,6 +627,17 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
         raw = chart("ab-table", runs)[0]
         return (chart("ab-fan", runs, column=column, lang=lang)[1], chart("ab-diff", runs, column=column, lang=lang)[1],
                 html_table(shown_table(raw, lang)), note, [html.Li(v) for v in verdicts(raw, lang)])
+
+    @app.callback(Output("room-runs", "children"), Input("room-reload", "n_clicks"), Input("tabs", "value"))
+    def list_room(_, tab):
+        """Facilitator view: every group's saved runs (groups are browser sessions, shown by a short id)."""
+        if tab != "room":
+            raise PreventUpdate
+        lang = i18n.current()
+        rows = [{i18n.t("col.group", lang): r["session"][:8], i18n.t("col.run", lang): r["label"],
+                 i18n.t("scenario", lang): r["scenario"], i18n.t("col.saved", lang): r["saved"]}
+                for r in saved.records()]
+        return html_table(pd.DataFrame(rows)) if rows else i18n.t("room.none", lang)
 
     @app.callback(Output("sweep-store", "options"), Input("sweep-reload", "n_clicks"))
     def list_sweeps(_):
@@ -668,7 +695,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, runs_dir: Path) -> None:
                 raise PreventUpdate
             data, fig = _sweep_chart(store, sweep_metric)
             return dcc.send_bytes(render(data, fig, fmt), f"{sweep_name}_{sweep_metric}.{fmt}")
-        runs = _runs(manager, session, *((a, b) if name.startswith("ab-") else (run_id,)))
+        runs = _runs(manager, saved, session, *((a, b) if name.startswith("ab-") else (run_id,)))
         if runs is None:
             raise PreventUpdate
         year = {"map": map_year, "network": net_year}.get(name)

@@ -63,8 +63,10 @@ class JobManager:
     """
 
     def __init__(self, executor: str = "serial", workers: int | None = None, keep: int = 12,
-                 keep_total: int = 60, max_running: int = 4):
+                 keep_total: int = 60, max_running: int = 4, saver=None):
         self.executor, self.workers, self.keep, self.keep_total = executor, workers, keep, keep_total
+        # saver(session, run id, label, scenario name, config, replications, outcomes): keeps a finished run
+        self.saver = saver
         self.max_running = max_running
         self._warm = None
         self._pace: dict[str, float] = {}        # seconds per replication of each scenario's last run
@@ -164,6 +166,11 @@ class JobManager:
             return None
         data = RunData.from_outcomes(label, scenario, config, root_seed, outcomes, description)
         data.nodes, data.edges = network_trace(config, seeds[0])
+        if self.saver is not None:
+            try:
+                self.saver(job.session, rid, label, scenario, config, len(seeds), outcomes)
+            except Exception as e:  # noqa: BLE001 - the run is still shown; the status says it was not saved
+                job.error = f"not saved: {type(e).__name__}: {e}"
         job.done += 1
         return data
 
