@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import socket
 import time
@@ -553,3 +554,15 @@ def test_a_saved_run_is_reopened_after_a_restart(tmp_path):
     assert later.reopened("99999999-other") == {}
     assert first.save("../../etc", "x", scenario, policy, 1, "x", []) is None      # not a session id: nothing written
     assert not (tmp_path / "etc").exists()
+
+
+def test_report_of_a_comparison_opens_with_the_verdicts_in_chinese(stores, capsys):
+    """--lang zh: <html lang>, the verdict sentences first, the table in 亿元 and %, no scientific notation."""
+    tmp, (a, b) = stores
+    out = tmp / "zh.html"
+    assert main(["report", str(a.path), str(b.path), "--lang", "zh", "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<html lang='zh-CN'>" in page and "<li>工业产值：" in page and "亿元" in page
+    assert page.index("<li>工业产值：") < page.index("<table")
+    body = page[page.index("<body>"):page.index("<div class='chart'")]
+    assert not re.search(r"\de[+-]\d", body)

@@ -40,6 +40,7 @@ def register(sub, common) -> None:
     r.add_argument("--point", type=int, default=0, metavar="K", help="design point of each store (default 0)")
     r.add_argument("--out", metavar="PATH", help="report file (default: <store>/report.html, or "
                    "RUNS/report_<A>_vs_<B>.html for a comparison)")
+    r.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the verdicts and tables (default en)")
     r.set_defaults(handler=cmd_report)
 
 
@@ -66,7 +67,7 @@ def cmd_report(args) -> int:
                                            Path(args.runs) / f"report_{runs[0].scenario}_vs_{runs[1].scenario}.html")
     if out.is_dir():
         raise ConfigError("--out", str(out), "a file path (it is a directory)")
-    path = write_report(runs, out)
+    path = write_report(runs, out, args.lang)
     print(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 
