@@ -545,7 +545,6 @@ def test_a_saved_run_is_reopened_after_a_restart(tmp_path):
     assert job.status == DONE and not job.error
     assert first.reopened(session) == {}                             # this server's runs are in memory
     later = SavedRuns(tmp_path / "runs" / "dashboard")
-    later.stamp = "29990101000000"
     (name, run), = later.reopened(session).items()
     assert name.endswith(job.id) and run.label.startswith("tiny (E1 on)")
     pd.testing.assert_frame_equal(run.metrics[["seed", "output"]].reset_index(drop=True),
@@ -566,3 +565,33 @@ def test_report_of_a_comparison_opens_with_the_verdicts_in_chinese(stores, capsy
     assert page.index("<li>工业产值：") < page.index("<table")
     body = page[page.index("<body>"):page.index("<div class='chart'")]
     assert not re.search(r"\de[+-]\d", body)
+
+
+def test_a_session_is_exported_and_imported_as_one_file(tmp_path):
+    """Export gives one zip; importing it into another session there (or on another server) reopens the
+    same runs; a crafted file (an entry climbing out with '..') is refused with nothing written."""
+    import io
+    import zipfile
+
+    from parksim.viz.saved import SavedRuns
+    scenario = load_scenario(str(write(tmp_path, "tiny.toml", f'name = "tiny"\nseed = 3\n[world]\n{TINY_WORLD}')))
+    saved = SavedRuns(tmp_path / "runs" / "dashboard")
+    manager = JobManager("serial", saver=lambda s, rid, label, name, config, n, outcomes: saved.save(
+        s, rid, scenario, config.policy, n, label, outcomes))
+    job = wait_done(manager, "aaaa1111", manager.submit("aaaa1111", "tiny", "tiny", RunConfig(scenario.world,
+                                                                                                scenario.policy), 3, 2).id)
+    file = saved.export("aaaa1111")
+    other = SavedRuns(tmp_path / "elsewhere" / "dashboard")
+    assert other.import_("bbbb2222", file) == [f"{saved.stamp}-{job.id}"]
+    (run,) = other.reopened("bbbb2222").values()
+    assert run.metrics["seed"].tolist() == job.result.metrics["seed"].tolist()
+    with pytest.raises(ConfigError, match="runs not already"):
+        other.import_("bbbb2222", file)
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr(f"{saved.stamp}-run9/../../../evil.txt", "x")
+    with pytest.raises(ConfigError, match="entries"):
+        other.import_("cccc3333", evil.getvalue())
+    with pytest.raises(ConfigError, match="zip"):
+        other.import_("cccc3333", b"not a zip")
+    assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "elsewhere" / "dashboard" / "cccc3333").exists()

@@ -570,3 +570,46 @@ def test_sweep_picker_refuses_a_crafted_path(dashboard, browser):
     for crafted in ("/etc", "../tiny_sweep", "runs/tiny_sweep", str(Path.cwd())):
         answer = d.execute_async_script(CRAFTED_JS, crafted)
         assert "Refused" in answer and "policy.E1.national" not in answer, crafted
+
+
+def serve(app) -> str:
+    """Serve ``app`` in a thread on a free port; its URL once it answers."""
+    port = free_port()
+    threading.Thread(target=app.run, kwargs={"host": "127.0.0.1", "port": port, "debug": False}, daemon=True).start()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return f"http://127.0.0.1:{port}/"
+
+
+def test_a_saved_run_is_reopened_after_a_server_restart(dashboard, browser):
+    """A run is saved to the store; a new server on the same runs directory shows it to the same group
+    (browser session), with its charts, and the facilitator view lists it."""
+    from parksim.viz.app import create_app
+    from parksim.viz.jobs import JobManager
+    url, app = dashboard
+    d = browser
+    open_dashboard(d, url)
+    session = session_id(d)
+    set_replications(d, 2)
+    choose(d, "scenario", "tiny_lanzhou")
+    set_replications(d, 2)
+    run_and_wait(d)
+    label = app.manager.jobs(session)[-1].label
+    runs_dir = app.saved.root.parent
+    restarted = create_app(runs_dir, [str(p) for p in sorted(runs_dir.parent.glob("tiny_*.toml"))[:2]],
+                           JobManager("serial"))
+    new_url = serve(restarted)
+    d.get(new_url)
+    d.execute_script("sessionStorage.setItem('session', JSON.stringify(arguments[0]))", session)
+    open_dashboard(d, new_url, start="Time series")
+    assert session_id(d) == session
+    wait(d, lambda d: label in d.find_element(By.ID, "run-select").text)
+    wait(d, lambda d: traces_drawn(d, "fan-output") >= 3)
+    tab(d, "Room")
+    wait(d, lambda d: label in d.find_element(By.ID, "room-runs").text)
+    assert console_errors(d) == []

@@ -8,6 +8,7 @@ browser tab's session id, so each tab sees only its own runs. All charts come fr
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -270,6 +271,10 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
             dcc.Tab(label=tr("tab.network"), value="network", children=network),
             dcc.Tab(label=tr("tab.sweeps"), value="sweeps", children=sweeps),
             dcc.Tab(label=tr("tab.room"), value="room", children=[
+                html.Div([html.Button(tr("session.export"), id="session-export"), dcc.Download(id="session-file"),
+                          dcc.Upload(html.Button(tr("session.import")), id="session-import", accept=".zip"),
+                          html.Span(id="session-note", className="note")], className="buttons"),
+                html.H4(tr("room.title")),
                 html.Button(tr("reload"), id="room-reload"), html.Div(id="room-runs", className="table")]),
             dcc.Tab(label=tr("tab.glossary"), value="glossary", children=glossary(lang)),
         ]),
@@ -638,6 +643,28 @@ def _chart_callbacks(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir:
                  i18n.t("scenario", lang): r["scenario"], i18n.t("col.saved", lang): r["saved"]}
                 for r in saved.records()]
         return html_table(pd.DataFrame(rows)) if rows else i18n.t("room.none", lang)
+
+    @app.callback(Output("session-file", "data"), Input("session-export", "n_clicks"), State("session", "data"),
+                  prevent_initial_call=True)
+    def export_session(_, session):
+        """This group's saved runs as one file."""
+        if not saved.records(session):
+            raise PreventUpdate
+        return dcc.send_bytes(saved.export(session), f"parksim_session_{session[:8]}.zip")
+
+    @app.callback(Output("session-note", "children"), Output("runs-version", "data", allow_duplicate=True),
+                  Input("session-import", "contents"), State("session", "data"), State("runs-version", "data"),
+                  prevent_initial_call=True)
+    def import_session(contents, session, version):
+        """A session file's runs join this group's runs (listed in the run pickers)."""
+        lang = i18n.current()
+        if not contents:
+            raise PreventUpdate
+        try:
+            names = saved.import_(session, base64.b64decode(contents.split(",", 1)[-1]))
+        except ConfigError as e:
+            return i18n.t("not.imported", lang, error=e), dash.no_update
+        return i18n.t("imported", lang, n=len(names)), version + 1
 
     @app.callback(Output("sweep-store", "options"), Input("sweep-reload", "n_clicks"))
     def list_sweeps(_):

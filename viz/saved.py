@@ -10,19 +10,25 @@ the label shown in the dashboard. Session ids come from the browser, so only pla
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import re
+import shutil
+import tempfile
 import time
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 
 from parksim.experiments.runner import execute, plan
 from parksim.experiments.store import Store
 from parksim.scenarios.loader import Scenario
-from parksim.simulation import Policy
+from parksim.simulation import ConfigError, Policy
 
 from .data import RunData
 
 SESSION_ID = re.compile(r"[0-9a-f][0-9a-f-]{7,63}")
+RUN_NAME = re.compile(r"[0-9]{14}-run[0-9]+[AB]?")
+MAX_IMPORT = 500 * 1024 * 1024          # bytes unpacked from one session file
 
 
 class Replay:
@@ -49,8 +55,9 @@ class SavedRuns:
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
-        self.stamp = time.strftime("%Y%m%d%H%M%S")      # this server's runs: <stamp>-<job id>
+        self.stamp = time.strftime("%Y%m%d%H%M%S")      # run names: <server start>-<job id>
         self._cache: dict[Path, RunData] = {}
+        self._mine: set[tuple[str, str]] = set()        # (session, name) saved by this server: in memory too
 
     def _session_dir(self, session) -> Path | None:
         ok = isinstance(session, str) and SESSION_ID.fullmatch(session)
@@ -69,6 +76,7 @@ class SavedRuns:
         (where / f"{name}.json").write_text(json.dumps({"label": label, "scenario": scenario.name, "run": run_id,
                                                         "saved": time.strftime("%Y-%m-%d %H:%M:%S")},
                                                        ensure_ascii=False), encoding="utf-8")
+        self._mine.add((session, name))
         return store.path
 
     def records(self, session: str | None = None) -> list[dict]:
@@ -86,10 +94,10 @@ class SavedRuns:
         return out
 
     def reopened(self, session: str) -> dict[str, RunData]:
-        """The session's runs saved by earlier servers (this server's own are in memory), by name."""
+        """The session's saved runs but those this server saved itself (they are in memory), by name."""
         out = {}
         for record in self.records(session):
-            if record["name"].startswith(self.stamp + "-"):
+            if (session, record["name"]) in self._mine:
                 continue
             path = self.root / record["session"] / record["name"]
             if path not in self._cache:
@@ -98,3 +106,53 @@ class SavedRuns:
                 self._cache[path] = data
             out[record["name"]] = self._cache[path]
         return out
+
+    def export(self, session: str) -> bytes:
+        """The session's saved runs as one zip file (each store and its label)."""
+        where = self._session_dir(session)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for record in self.records(session):
+                name = record["name"]
+                z.write(where / f"{name}.json", f"{name}.json")
+                for f in sorted((where / name).rglob("*")):
+                    if f.is_file():
+                        z.write(f, f"{name}/{f.relative_to(where / name).as_posix()}")
+        return buffer.getvalue()
+
+    def import_(self, session: str, data: bytes) -> list[str]:
+        """Add the runs of a session file (from :meth:`export`) to ``session``; returns their names.
+
+        Raises:
+            ConfigError: not a session file: not a zip, an entry outside ``<run>/`` or ``<run>.json``
+                (absolute, ``..``), too large, or a run already there. Nothing is written then.
+        """
+        where = self._session_dir(session)
+        if where is None:
+            raise ConfigError("session", session, "a browser session id")
+        try:
+            z = zipfile.ZipFile(io.BytesIO(data))
+            entries = z.infolist()
+        except zipfile.BadZipFile:
+            raise ConfigError("session file", f"{len(data)} bytes", "a zip written by the dashboard's export") from None
+        names = set()
+        for e in entries:
+            parts = PurePosixPath(e.filename).parts
+            top = parts[0].removesuffix(".json") if parts else ""
+            if not RUN_NAME.fullmatch(top) or ".." in parts or (len(parts) == 1 and not parts[0].endswith(".json")):
+                raise ConfigError("session file", e.filename, "entries <run>/… and <run>.json only")
+            names.add(top)
+        if sum(e.file_size for e in entries) > MAX_IMPORT:
+            raise ConfigError("session file", f"{sum(e.file_size for e in entries)} bytes unpacked",
+                              f"at most {MAX_IMPORT} bytes")
+        clash = sorted(n for n in names if (where / n).exists())
+        if clash:
+            raise ConfigError("session file", clash[0], "runs not already in this session")
+        where.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=where) as tmp:
+            z.extractall(tmp)
+            for n in sorted(names):
+                for item in (f"{n}.json", n):
+                    if (Path(tmp) / item).exists():
+                        shutil.move(str(Path(tmp) / item), where / item)
+        return sorted(names)
