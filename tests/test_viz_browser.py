@@ -293,6 +293,14 @@ def test_report_opens_offline_with_every_chart(tmp_path, browser):
 
 
 
+def run_two_and_open(driver, url: str, label: str) -> None:
+    """Run the first scenario with 2 replications, then open the tab ``label``."""
+    open_dashboard(driver, url)
+    set_replications(driver, 2)
+    run_and_wait(driver)
+    tab(driver, label)
+
+
 def slider_value(driver, slider_id: str) -> int:
     return int(driver.find_element(By.CSS_SELECTOR, f"#{slider_id} [role=slider]").get_attribute("aria-valuenow"))
 
@@ -328,12 +336,8 @@ def test_replications_typed_after_a_scenario_change_are_run(dashboard, browser):
 
 def test_map_year_label_stays_with_the_bubbles_during_play(dashboard, browser):
     """Bug: after Play the map's year label and its bubbles showed different years."""
-    url, _ = dashboard
     d = browser
-    open_dashboard(d, url)
-    set_replications(d, 2)
-    run_and_wait(d)
-    tab(d, "Park map")
+    run_two_and_open(d, dashboard[0], "Park map")
     wait(d, lambda d: traces_drawn(d, "map") >= 1)
     d.find_element(By.ID, "map-play").click()
     seen = set()
@@ -367,12 +371,8 @@ return out;"""
 
 def test_network_year_slider_labels_are_not_cut(dashboard, browser):
     """Bug: the network year slider's first label was cut to "011"."""
-    url, _ = dashboard
     d = browser
-    open_dashboard(d, url)
-    set_replications(d, 2)
-    run_and_wait(d)
-    tab(d, "Chain network")
+    run_two_and_open(d, dashboard[0], "Chain network")
     wait(d, lambda d: traces_drawn(d, "network") >= 2)
     marks = d.find_elements(By.CSS_SELECTOR, "#net-year .dash-slider-mark")
     for mark in (marks[0], marks[-1]):
@@ -382,12 +382,9 @@ def test_network_year_slider_labels_are_not_cut(dashboard, browser):
 
 def test_map_png_shows_the_year_on_screen(dashboard, browser):
     """Bug: the map PNG always showed the first year (with a Play button that does nothing on paper)."""
-    url, app = dashboard
+    _, app = dashboard
     d = browser
-    open_dashboard(d, url)
-    set_replications(d, 2)
-    run_and_wait(d)
-    tab(d, "Park map")
+    run_two_and_open(d, dashboard[0], "Park map")
     wait(d, lambda d: "2016" in d.find_element(By.CSS_SELECTOR, "#map .gtitle").text)
     pngs = {}
     for key, year in ((Keys.HOME, 2010), (Keys.END, 2016)):
