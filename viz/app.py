@@ -559,8 +559,8 @@ def _chart_callbacks(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir:
                   Output("map-year", "min"), Output("map-year", "max"), Output("map-year", "value"),
                   Output("map-year", "marks"), Output("net-year", "min"), Output("net-year", "max"),
                   Output("net-year", "value"), Output("net-year", "marks"), Output("net-park", "options"),
-                  Input("run-select", "value"), State("session", "data"))
-    def draw_run(job_id, session):
+                  Input("run-select", "value"), Input("projector", "value"), State("session", "data"))
+    def draw_run(job_id, projector, session):
         lang = i18n.current()
         runs = _runs(manager, saved, session, job_id)
         if runs is None:
@@ -568,7 +568,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir:
             return (*[empty] * len(figures.FANS), [], None, 0, 1, 0, None, 0, 1, 0, None,
                     [{"label": i18n.t("all.parks", lang), "value": -1}])
         run = runs[0]
-        fans = [chart(f"fan:{s.id}", runs, lang=lang)[1] for s in figures.FANS]
+        fans = [shown(chart(f"fan:{s.id}", runs, lang=lang)[1], projector) for s in figures.FANS]
         reps = [{"label": i18n.t("replication.option", lang, r=r, seed=seed), "value": r}
                 for r, seed in run.replication_seeds().items()]
         years = sorted(int(y) for y in run.series["year"].unique())
@@ -580,13 +580,13 @@ def _chart_callbacks(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir:
                 years[0], years[-1], years[-1], marks, park_options)
 
     @app.callback(Output("map", "figure"), Input("run-select", "value"), Input("rep-select", "value"),
-                  Input("map-year", "value"), State("session", "data"))
-    def draw_map(job_id, replication, year, session):
+                  Input("map-year", "value"), Input("projector", "value"), State("session", "data"))
+    def draw_map(job_id, replication, year, projector, session):
         lang = i18n.current()
         runs = _runs(manager, saved, session, job_id)
         if runs is None:
             return empty_chart(i18n.t("run.first", lang))
-        return chart("map", runs, year=year, replication=replication, lang=lang)[1]
+        return shown(chart("map", runs, year=year, replication=replication, lang=lang)[1], projector)
 
     @app.callback(Output("map-year", "value", allow_duplicate=True), Output("map-timer", "disabled"),
                   Output("map-play", "children"), Input("map-play", "n_clicks"), Input("map-timer", "n_intervals"),
@@ -735,6 +735,11 @@ def _sweep_chart(store: Store, metric: str):
     factors = store.experiment()["factors"]
     m = ok_metrics(store)
     return figures.sweep_table(m, factors[:2], metric), figures.sweep_figure(m, factors, metric)
+
+
+def shown(fig: go.Figure, projector) -> go.Figure:
+    """A chart as drawn on the page: enlarged in projector mode."""
+    return figures.for_projector(fig) if projector and "on" in projector else fig
 
 
 def html_table(table: pd.DataFrame) -> html.Table:

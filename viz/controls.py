@@ -81,7 +81,8 @@ def param_label(spec: SliderSpec, lang: str) -> str:
 
 
 def rule_block(rid: str, lang: str = "en", policy: Policy | None = None, card: str | None = None) -> html.Div:
-    """A rule's switch, plain name, one-line explanation (hover: docstring and source) and parameter sliders.
+    """A rule's switch, plain name, one-line explanation in English (hover: docstring and source), source and
+    parameter sliders.
 
     With ``policy`` the controls start at its values (else at the rule's defaults); with ``card`` ("A",
     "B") the component ids are the guided comparison's (``g-on``, ``g-param``, ``g-weight`` keyed by card).
@@ -92,8 +93,9 @@ def rule_block(rid: str, lang: str = "en", policy: Policy | None = None, card: s
     kind = ("g-on", "g-param", "g-weight") if card else ("rule-on", "param", "weight")
     children = [dcc.Checklist(id={"type": kind[0], **key, "rule": rid}, options=[{"label": f" {rid}", "value": ON}],
                               value=[ON] if values["enabled"] else [], inline=True, className="rule-switch"),
-                html.Span(i18n.rule_name(rid, lang), className="rule-name"),
-                html.Span(first.removeprefix(rid).lstrip(" :"), className="rule-text", title=doc)]
+                html.Span(i18n.rule_name(rid, lang), className="rule-name", title=doc)]
+    if lang == "en":                       # the docstring is English: in Chinese it stays the hover text
+        children.append(html.Span(first.removeprefix(rid).lstrip(" :"), className="rule-text", title=doc))
     if source:
         children.append(html.Span(i18n.t("source", lang, source=source), className="rule-source", title=doc))
     for s in (s for s in SLIDERS if s.rule == rid):

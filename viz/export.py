@@ -33,6 +33,12 @@ def sector_keys() -> tuple[str, ...]:
     return default_sectors().keys
 
 
+def sector_names(lang: str) -> dict[str, str] | None:
+    """Sector names as the audience reads them (Chinese from the sector catalogue); None: the keys."""
+    sectors = default_sectors()
+    return dict(zip(sectors.keys, sectors.names_zh)) if lang == "zh" else None
+
+
 def comparison_table(a: RunData, b: RunData, metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
     """Headline metrics (final year, totals) of B − A paired on common seeds, 95% CI (stored units)."""
     table = paired_differences(a.metrics, b.metrics, metrics)
@@ -82,12 +88,14 @@ def chart(name: str, runs: list[RunData], *, column: str = "output", year: int |
         run = runs[0]
         parks = run.parks_of(replication)
         year = year if year is not None and year in set(parks["year"]) else None
-        return parks, figures.park_map(parks, sector_keys(), year, lang, shows(run, replication, lang))
+        return parks, figures.park_map(parks, sector_keys(), year, lang, shows(run, replication, lang),
+                                       sector_names(lang))
     if name == "network":
         run = runs[0]
         nodes, edges = run.network(replication)
         year = year if year is not None and year in set(nodes["year"]) else int(nodes["year"].max())
-        fig = figures.network_figure(nodes, edges, year, sector_keys(), park, lang, shows(run, replication, lang))
+        fig = figures.network_figure(nodes, edges, year, sector_keys(), park, lang, shows(run, replication, lang),
+                                     sector_names(lang))
         ends = nodes[nodes["year"] == year].drop(columns="year")
         data = (edges[edges["year"] == year]
                 .merge(ends.add_prefix("supplier_"), left_on="supplier", right_on="supplier_firm")

@@ -119,7 +119,7 @@ def difference_table(a: pd.DataFrame, b: pd.DataFrame, column: str) -> pd.DataFr
 
 
 def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: int | None = None,
-             lang: str = "en", subtitle: str = "") -> go.Figure:
+             lang: str = "en", subtitle: str = "", names: dict[str, str] | None = None) -> go.Figure:
     """Parks on the plane (km) in one year (default: the last), marker area ∝ output, colour = largest sector.
 
     ``parks`` is one replication's park panel; the title names the year (and ``subtitle`` the run and
@@ -141,12 +141,12 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
         s = y[y["sector"] == cat]
         colour = "#bbbbbb" if cat == no_output else colour_of(cat, sectors)
         fig.add_trace(go.Scatter(
-            x=s["x"], y=s["y"], mode="markers", name=cat, text=s["name"],
+            x=s["x"], y=s["y"], mode="markers", name=(names or {}).get(cat, cat), text=s["name"],
             marker={"size": 8 + 42 * np.sqrt(s["output"].clip(lower=0)) / scale, "color": colour,
                     "symbol": s["symbol"], "line": {"width": 1, "color": "#333"}},
             customdata=np.stack([s["output"] * factor, s["level"], s["status"], s["year"]], axis=-1) if len(s) else None,
             hovertemplate="%{text} (%{customdata[3]})<br>%{customdata[0]:,.2f} " + unit + "<br>%{customdata[1]}, "
-                          "%{customdata[2]}<extra>" + cat + "</extra>"))
+                          "%{customdata[2]}<extra>" + (names or {}).get(cat, cat) + "</extra>"))
     fig.update_xaxes(range=_padded(p["x"]))
     fig.update_yaxes(range=_padded(p["y"]), scaleanchor="x", scaleratio=1)
     title = i18n.t("map.title", lang, year=year) + (f"<br><sup>{subtitle}</sup>" if subtitle else "")
@@ -163,7 +163,8 @@ def _padded(values: pd.Series) -> list[float]:
 
 
 def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors: list[str] | tuple[str, ...],
-                   park: int | None = None, lang: str = "en", subtitle: str = "") -> go.Figure:
+                   park: int | None = None, lang: str = "en", subtitle: str = "",
+                   names: dict[str, str] | None = None) -> go.Figure:
     """The supplier network in one year: firms placed by chain stage (left to right, upstream first)
     around their park's position, coloured by sector; leading (龙头) firms are stars.
 
@@ -198,7 +199,7 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors:
         s = n[n["sector"] == sector]
         lead = s["leading"].astype(bool)
         fig.add_trace(scatter(
-            x=s["px"], y=s["py"], mode="markers", name=sector,
+            x=s["px"], y=s["py"], mode="markers", name=(names or {}).get(sector, sector),
             marker={"color": colour_of(sector, sectors), "size": np.where(lead, 16, 7),
                     "symbol": np.where(lead, "star", "circle"), "line": {"width": np.where(lead, 1.5, 0), "color": "#000"}},
             customdata=np.stack([s["firm"], s["park"], s["stage"], np.where(lead, "leading firm", "")], axis=-1),
@@ -260,6 +261,12 @@ def runs_behind(metrics: pd.DataFrame, values: dict[str, object]) -> pd.DataFram
         except (TypeError, ValueError):
             keep &= metrics[factor].astype(str).to_numpy() == str(value)
     return metrics[keep]
+
+
+def for_projector(fig: go.Figure) -> go.Figure:
+    """The same chart for a projector: every text 16 px or more (the subtitle is 70% of the title)."""
+    return fig.update_layout(font={"size": 16}, title={"font": {"size": 23}}, legend={"font": {"size": 16}},
+                             margin={"t": 100})
 
 
 def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> go.Figure:
