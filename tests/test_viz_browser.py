@@ -41,6 +41,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve(app) -> str:
+    """Serve ``app`` in a thread on a free port; its URL once it answers."""
+    port = free_port()
+    threading.Thread(target=app.run, kwargs={"host": "127.0.0.1", "port": port, "debug": False}, daemon=True).start()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return f"http://127.0.0.1:{port}/"
+
+
 def make_driver(tmp_path: Path, downloads: Path | None = None):
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
@@ -84,18 +98,7 @@ def dashboard(tmp_path_factory):
                   '[sweep]\nmethod = "factorial"\n[sweep.levers]\n"policy.E1.national" = [100.0, 300.0]\n')
     execute(plan(str(sweep), sweep=True), Store(tmp / "runs" / "tiny_sweep"), make_executor("serial"), progress=False)
     app = create_app(tmp / "runs", (str(base), str(lanz)), JobManager("serial"))
-    port = free_port()
-    server = threading.Thread(target=app.run, kwargs={"host": "127.0.0.1", "port": port, "debug": False},
-                              daemon=True)
-    server.start()
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    return f"http://127.0.0.1:{port}/", app
+    return serve(app), app
 
 
 @pytest.fixture
@@ -567,20 +570,6 @@ def test_sweep_picker_refuses_a_crafted_path(dashboard, browser):
     for crafted in ("/etc", "../tiny_sweep", "runs/tiny_sweep", str(Path.cwd())):
         answer = d.execute_async_script(CRAFTED_JS, crafted)
         assert "Refused" in answer and "policy.E1.national" not in answer, crafted
-
-
-def serve(app) -> str:
-    """Serve ``app`` in a thread on a free port; its URL once it answers."""
-    port = free_port()
-    threading.Thread(target=app.run, kwargs={"host": "127.0.0.1", "port": port, "debug": False}, daemon=True).start()
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    return f"http://127.0.0.1:{port}/"
 
 
 def test_a_saved_run_is_reopened_after_a_server_restart(dashboard, browser):
