@@ -595,3 +595,15 @@ def test_a_session_is_exported_and_imported_as_one_file(tmp_path):
     with pytest.raises(ConfigError, match="zip"):
         other.import_("cccc3333", b"not a zip")
     assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "elsewhere" / "dashboard" / "cccc3333").exists()
+
+
+def test_sector_flows_count_links_within_parks_and_draw_a_sankey():
+    """Flows between sectors: links inside one park only (a link across parks is not a park's chain)."""
+    nodes = pd.DataFrame({"year": 1, "firm": [0, 1, 2, 3], "park": [0, 0, 1, 1], "sector": ["a", "b", "a", "c"],
+                          "stage": "upstream", "leading": False, "park_x": 0.0, "park_y": 0.0})
+    edges = pd.DataFrame({"year": [1, 1, 1, 2], "supplier": [0, 2, 0, 0], "customer": [1, 3, 3, 1]})
+    flows = figures.sector_flows(nodes, edges, 1)
+    assert sorted(map(tuple, flows.to_numpy().tolist())) == [("a", "b", 1), ("a", "c", 1)]
+    assert figures.sector_flows(nodes, edges, 1, park=0).to_numpy().tolist() == [["a", "b", 1]]
+    fig = figures.chain_sankey(flows, SECTORS, "t", names={"a": "甲"})
+    assert list(fig.data[0].node.label) == ["甲", "b", "c"] and list(fig.data[0].link.value) == [1, 1]

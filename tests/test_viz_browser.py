@@ -222,8 +222,9 @@ def test_workshop_flow(dashboard, browser):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     tab(d, "Chain network")
-    wait(d, lambda d: traces_drawn(d, "network") >= 2)
-    assert "2016" in d.find_element(By.CSS_SELECTOR, "#network .gtitle").text   # last year shown first
+    wait(d, lambda d: traces_drawn(d, "network") >= 2 and d.find_elements(By.CSS_SELECTOR, "#flows .sankey-node"))
+    assert "2016" in d.find_element(By.CSS_SELECTOR, "#network .gtitle").get_attribute("textContent")  # last year first
+    assert "2016" in d.find_element(By.CSS_SELECTOR, "#flows .gtitle").text
 
     tab(d, "Sweeps")
     choose(d, "sweep-store", "tiny_sweep")

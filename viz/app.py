@@ -221,7 +221,8 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
                                                        value=-1, clearable=False)], className="picker"),
         html.Label(tr("year")),
         year_slider("net-year"),
-        card("network", "network", lang),
+        card("flows", "flows", lang),
+        html.Details([html.Summary(tr("firm.network")), card("network", "network", lang)], className="family"),
     ])
     sweeps = html.Div([
         html.Div([html.Div([html.Label(tr("sweep.store")), dcc.Dropdown(id="sweep-store", options=[])]),
@@ -605,17 +606,21 @@ def _chart_callbacks(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir:
         done = nxt >= last
         return nxt, done, i18n.t("play" if done else "pause", lang)
 
-    @app.callback(Output("network", "figure"), Input("run-select", "value"), Input("rep-select", "value"),
-                  Input("net-year", "value"), Input("net-park", "value"), State("session", "data"))
-    def draw_network(job_id, replication, year, park, session):
+    @app.callback(Output("flows", "figure"), Output("network", "figure"), Input("run-select", "value"),
+                  Input("rep-select", "value"), Input("net-year", "value"), Input("net-park", "value"),
+                  Input("projector", "value"), State("session", "data"))
+    def draw_network(job_id, replication, year, park, projector, session):
+        """Sector-to-sector flows (always readable) and the firm network of the year and park."""
         lang = i18n.current()
         runs = _runs(manager, saved, session, job_id)
         if runs is None or runs[0].network(replication)[0] is None:
-            return empty_chart(i18n.t("run.first", lang))
+            empty = empty_chart(i18n.t("run.first", lang))
+            return empty, empty
         if year not in set(runs[0].network(replication)[0]["year"]):
             raise PreventUpdate                      # the year slider is being reset for another run
-        return chart("network", runs, year=year, park=None if park in (None, -1) else park,
-                     replication=replication, lang=lang)[1]
+        park = None if park in (None, -1) else park
+        return tuple(shown(chart(name, runs, year=year, park=park, replication=replication, lang=lang)[1], projector)
+                     for name in ("flows", "network"))
 
     @app.callback(Output("ab-fan", "figure"), Output("ab-diff", "figure"), Output("ab-table", "children"),
                   Output("ab-note", "children"), Output("ab-verdict", "children"),
@@ -725,7 +730,7 @@ def _chart_callbacks(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir:
         runs = _runs(manager, saved, session, *((a, b) if name.startswith("ab-") else (run_id,)))
         if runs is None:
             raise PreventUpdate
-        year = {"map": map_year, "network": net_year}.get(name)
+        year = {"map": map_year, "network": net_year, "flows": net_year}.get(name)
         data, fig = chart(name, runs, column=column, year=year, park=None if park in (None, -1) else park,
                           replication=replication, lang=i18n.current())
         return dcc.send_bytes(render(data, fig, fmt), filename(name.replace(":", "_"), runs, fmt, year))

@@ -77,7 +77,8 @@ def chart(name: str, runs: list[RunData], *, column: str = "output", year: int |
     """(data, figure) of chart ``name`` for ``runs`` (one run, or A and B for the ``ab-`` charts).
 
     Names: ``fan:<id>`` for each of :data:`figures.FANS`; ``map`` (``year``, ``replication``);
-    ``network`` (``year``, ``park``, ``replication``); ``ab-fan``, ``ab-diff`` (``column``) and ``ab-table``.
+    ``flows`` and ``network`` (``year``, ``park``, ``replication``); ``ab-fan``, ``ab-diff`` (``column``) and
+    ``ab-table``.
     """
     if name.startswith("fan:"):
         spec = figures.FAN_BY_ID[name[4:]]
@@ -90,6 +91,15 @@ def chart(name: str, runs: list[RunData], *, column: str = "output", year: int |
         year = year if year is not None and year in set(parks["year"]) else None
         return parks, figures.park_map(parks, sector_keys(), year, lang, shows(run, replication, lang),
                                        sector_names(lang))
+    if name == "flows":
+        run = runs[0]
+        nodes, edges = run.network(replication)
+        year = year if year is not None and year in set(nodes["year"]) else int(nodes["year"].max())
+        flows = figures.sector_flows(nodes, edges, year, park)
+        where = i18n.t("all.parks", lang) if park is None else i18n.t("net.park", lang, park=park)
+        title = i18n.t("flows.title", lang, where=where, year=year, e=int(flows["links"].sum()))
+        return flows, figures.chain_sankey(flows, sector_keys(), f"{title}<br><sup>{shows(run, replication, lang)}</sup>",
+                                           lang, sector_names(lang))
     if name == "network":
         run = runs[0]
         nodes, edges = run.network(replication)
@@ -117,7 +127,7 @@ def chart(name: str, runs: list[RunData], *, column: str = "output", year: int |
     if name == "ab-table":
         table = comparison_table(a, b)
         return table, table_figure(shown_table(table, lang), i18n.t("table.title", lang, a=a.label, b=b.label))
-    raise ValueError(f"chart {name!r}: allowed fan:<id>, map, network, ab-fan, ab-diff, ab-table")
+    raise ValueError(f"chart {name!r}: allowed fan:<id>, map, flows, network, ab-fan, ab-diff, ab-table")
 
 
 def shows(run: RunData, replication: int | None, lang: str) -> str:

@@ -215,6 +215,37 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors:
     return fig
 
 
+def sector_flows(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, park: int | None = None) -> pd.DataFrame:
+    """Supplier links of one year between sectors: supplier_sector, customer_sector, links (within one
+    park when ``park`` is given, else links whose two firms are in the same park, over all parks)."""
+    n = nodes[nodes["year"] == year].set_index("firm")[["park", "sector"]]
+    e = edges[(edges["year"] == year) & edges["supplier"].isin(n.index) & edges["customer"].isin(n.index)]
+    s, c = n.loc[e["supplier"]].reset_index(drop=True), n.loc[e["customer"]].reset_index(drop=True)
+    keep = (s["park"] == c["park"]) & ((s["park"] == park) if park is not None else True)
+    flows = pd.DataFrame({"supplier_sector": s["sector"].astype(str)[keep], "customer_sector": c["sector"].astype(str)[keep]})
+    return (flows.groupby(["supplier_sector", "customer_sector"]).size().rename("links").reset_index()
+            .sort_values("links", ascending=False, ignore_index=True))
+
+
+def chain_sankey(flows: pd.DataFrame, sectors: list[str] | tuple[str, ...], title: str, lang: str = "en",
+                 names: dict[str, str] | None = None) -> go.Figure:
+    """Sector-to-sector supply flows as a Sankey: suppliers on the left, customers on the right, band
+    width = number of supplier links; readable at any size, unlike the firm network."""
+    left = sorted(set(flows["supplier_sector"]), key=list(sectors).index)
+    right = sorted(set(flows["customer_sector"]), key=list(sectors).index)
+    labels = [(names or {}).get(k, k) for k in left + right]
+    colours = [colour_of(k, sectors) for k in left + right]
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": labels, "color": colours, "pad": 12, "thickness": 16},
+        link={"source": [left.index(k) for k in flows["supplier_sector"]],
+              "target": [len(left) + right.index(k) for k in flows["customer_sector"]],
+              "value": flows["links"].tolist(), "color": [_rgba(colour_of(k, sectors), 0.35) for k in flows["supplier_sector"]]}))
+    fig.update_layout(title={"text": title, "x": 0.01}, height=560, font={"family": FONT},
+                      margin={"l": 20, "r": 20, "t": 80, "b": 20})
+    return fig
+
+
 def sweep_table(metrics: pd.DataFrame, factors: list[str], metric: str) -> pd.DataFrame:
     """Per combination of ``factors``: n, mean and 95% CI of ``metric`` over the runs that share it
     (design factors left out are pooled over)."""
