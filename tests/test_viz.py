@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import socket
 import time
@@ -70,7 +71,7 @@ def test_fan_chart_draws_band_and_median_per_run_and_column():
                       "land_granted": [4.0, 6, 2, 8], "land_built": 1.0, "land_idle": [0.0, 1, 2, 3]})
     fig = figures.fan_chart({"x": s, "y": s}, spec)
     assert len(fig.data) == 3 * 3 * 2                             # band high, band low, median per line
-    median = next(t for t in fig.data if t.name == "x · granted")
+    median = next(t for t in fig.data if t.name == "x · Land granted")
     assert list(median.y) == [3.0, 7.0]
     assert "2 replications" in fig.layout.title.text
 
@@ -80,25 +81,27 @@ def test_difference_chart_pairs_on_seed():
     b = a.assign(output=a["output"] + np.where(a["replication"] == 0, 1.0, 3.0))
     d = figures.difference_table(a, b, "output")
     assert d["diff"].tolist() == pytest.approx([7 / 3, 7 / 3]) and (d["n"] == 3).all()
-    fig = figures.difference_chart(a, b, "output", "Output", "万元", ("A", "B"))
-    assert list(fig.data[2].y) == pytest.approx([7 / 3, 7 / 3])
+    fig = figures.difference_chart(a, b, "output", ("A", "B"))
+    assert list(fig.data[2].y) == pytest.approx([7e-4 / 3, 7e-4 / 3])          # 万元 shown as 亿元
+    assert fig.layout.yaxis.title.text == "100 million yuan (亿元)"
     assert d["ci_low"].iloc[0] < 7 / 3 < d["ci_high"].iloc[0]
     unpaired = figures.difference_table(a, b.assign(seed=b["seed"] + 1000), "output")
     assert unpaired.empty
 
 
-def test_park_map_frames_replay_every_year():
+def test_park_map_draws_the_year_asked_for_and_names_it():
+    """One year per figure (the dashboard's year slider picks it); sizes scale over all years."""
     parks = pd.DataFrame({"year": [1, 1, 2, 2], "park": [0, 1, 0, 1], "name": ["p0", "p1", "p0", "p1"],
                           "x": [0.0, 10, 0, 10], "y": [0.0, 5, 0, 5], "output": [0.0, 4, 1, 16],
                           "top_sector": ["a", "b", "a", "b"], "level": "city", "status": ["normal"] * 3 + ["revoked"],
                           "alive": True})
-    fig = figures.park_map(parks, SECTORS)
-    assert [f.name for f in fig.frames] == ["1", "2"] and len(fig.layout.sliders[0].steps) == 2
-    first = {t.name: t for t in fig.data}
-    assert set(first) == {"a", "b", "no output"}                  # park 0 has no output in year 1
-    last = {t.name: t for t in fig.frames[-1].data}
+    first = figures.park_map(parks, SECTORS, year=1)
+    assert "Parks in 1:" in first.layout.title.text and not first.frames and not first.layout.updatemenus
+    assert {t.name: len(t.x) for t in first.data} == {"a": 0, "b": 1, "no output": 1}   # park 0 has no output in 1
+    last = {t.name: t for t in figures.park_map(parks, SECTORS).data}                      # default: the last year
     assert last["b"].marker.symbol[0] == "x"                      # revoked
     assert last["b"].marker.size[0] == pytest.approx(50) and last["a"].marker.size[0] == pytest.approx(8 + 42 / 4)
+    assert {str(c[3]) for t in last.values() for c in (t.customdata if t.customdata is not None else [])} == {"2"}
 
 
 def test_network_figure_counts_links_of_the_year_and_park(monkeypatch):
@@ -230,8 +233,10 @@ def test_cancel_stops_a_run_and_busy_refuses_a_second():
     while job.done == 0:
         time.sleep(0.01)
     assert manager.cancel("s", job.id)
-    job = wait_done(manager, "s", job.id)
-    assert job.status == CANCELLED and 0 < job.done < 200 and job.result is None
+    assert manager.get("s", job.id).status == CANCELLED                # at once, not after the replication
+    done = job.done
+    time.sleep(0.5)
+    assert job.status == CANCELLED and 0 < job.done <= done + 1 < 200 and job.result is None
     other = manager.submit("s", "next", "next", RunConfig(TINY, Policy()), 1, 1)   # free again
     assert wait_done(manager, "s", other.id).status == DONE
 
@@ -335,3 +340,270 @@ def test_report_from_store_matches_store_tables(stores):
     assert run.policy["L1"]["enabled"] is False and run.world["years"] == 3
     page = build_report([run])
     assert page.count("class='chart'") == len(figures.FANS) + 1
+
+
+# ----------------------------------------------------------------------------- language and units
+
+def test_translation_table_names_every_rule_parameter_metric_and_indicator():
+    """One table gives a Chinese and an English plain name for everything the dashboard shows."""
+    from parksim.experiments.headline import HEADLINE
+    from parksim.simulation.policy import INDICATORS
+    from parksim.viz import i18n
+    for lang in i18n.LANGS:
+        assert all(i18n.rule_name(rid, lang) for rid in RULE_IDS)
+        assert all(i18n.param_name(s.rule, s.name, lang) != s.name for s in controls.SLIDERS)
+        assert all(i18n.unit_name(s.unit, lang) for s in controls.SLIDERS if s.unit)
+        assert all(k in i18n.INDICATORS and i18n.indicator_name(k, lang) for k in INDICATORS)
+        for col in (*HEADLINE, *COLUMNS):
+            assert i18n.metric_name(col, lang) != col and i18n.explain(col, lang)
+    assert i18n.param_name("E1", "national", "zh") == "国家级园区投资强度门槛"
+    assert i18n.metric_label("eg_gamma_mean", "zh") == "产业集聚指数 (EG γ)"
+    assert i18n.metric_label("output", "zh") == "工业产值（亿元）"
+
+
+def test_numbers_are_written_without_scientific_notation():
+    from parksim.viz import i18n
+    assert i18n.number(1.5e7) == "15,000,000" and i18n.number(0.000123) == "0.000123"
+    assert i18n.number(1234.5678) == "1,235" and i18n.number(0.5) == "0.500" and i18n.number(float("nan")) == "–"
+    assert i18n.percent(-0.031) == "-3.1%"
+
+
+def test_comparison_table_reads_in_yi_yuan_and_percent(runs):
+    """The A-versus-B table: plain names, output in 亿元, relative change in %, no 'e+' anywhere."""
+    from parksim.viz.export import shown_table
+    raw = comparison_table(*runs)
+    table = shown_table(raw, "zh")
+    row = table.set_index("指标").loc["工业产值"]
+    assert row["单位"] == "亿元"
+    expected = raw.set_index("metric").loc["output", "mean_a"] / 1e4
+    assert float(row["A 均值"].replace(",", "")) == pytest.approx(expected, rel=1e-2)
+    assert row["相对变化"].endswith("%")
+    assert not table.astype(str).apply(lambda c: c.str.contains(r"\de[+-]\d")).any().any()
+
+
+def test_cjk_font_check_reads_fontconfig(monkeypatch):
+    """The start-up check finds the installed Noto CJK fonts, and says nothing without fc-list."""
+    from parksim.viz import fonts
+    if shutil.which("fc-list"):
+        assert (fonts.cjk_fonts() != []) == (not fonts.cjk_font_missing())
+    monkeypatch.setenv("PATH", "")
+    assert fonts.cjk_fonts() is None and not fonts.cjk_font_missing()
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("PARKSIM_REQUIRE_BROWSER"),
+                    reason="kaleido needs Debian's chromium (.ci/run installs it)")
+def test_png_export_draws_chinese_glyphs_not_empty_boxes():
+    """A PNG with Chinese text differs from the same text in code points no font has (which Chromium
+    draws as identical empty boxes); two such box strings render alike, so the check can fail."""
+    import plotly.graph_objects as go
+
+    from parksim.viz.export import render
+
+    def png(text):
+        fig = go.Figure()
+        fig.update_layout(title=text, font={"family": figures.FONT, "size": 40}, height=200, template="plotly_white",
+                          xaxis={"visible": False}, yaxis={"visible": False})
+        return render(pd.DataFrame(), fig, "png")
+    boxes_a, boxes_b = png("\U000F0001\U000F0002\U000F0003\U000F0004"), png("\U000F0011\U000F0012\U000F0013\U000F0014")
+    assert boxes_a == boxes_b                                     # missing glyphs: the same empty boxes
+    assert png("工业产值") != boxes_a and png("工业产值") != png("产业集聚")
+
+
+def test_verdicts_say_direction_size_band_and_whether_it_is_noise():
+    """A plain sentence per headline metric from the paired differences (relative to A's mean)."""
+    from parksim.viz.verdict import verdicts
+    table = pd.DataFrame([
+        {"metric": "output", "n": 20, "mean_a": 1000.0, "mean_b": 970.0, "diff": -30.0, "ci_low": -60.0,
+         "ci_high": 2.0, "rel_change": -0.03, "significant": False},
+        {"metric": "tax", "n": 20, "mean_a": 100.0, "mean_b": 110.0, "diff": 10.0, "ci_low": 5.0, "ci_high": 15.0,
+         "rel_change": 0.1, "significant": True}])
+    zh = verdicts(table, "zh")
+    assert zh == ["工业产值：下降 3.0%（-6.0% 至 +0.2%），在随机波动范围内",
+                  "税收：上升 10.0%（+5.0% 至 +15.0%），超出随机波动，差异可信"]
+    assert verdicts(table, "en")[0] == "Industrial output: down 3.0% (-6.0% to +0.2%), within random variation"
+
+
+def test_a_pair_runs_both_scenarios_on_the_same_seeds():
+    """The guided comparison's one button: A and B in one job, each equal to its own run on the same seeds."""
+    manager = JobManager("serial")
+    b_policy = Policy().set("E1", enabled=True, national=400.0, provincial=300.0)
+    job = manager.submit_parts("s", [("A", "a", RunConfig(TINY, Policy()), ""), ("B", "b", RunConfig(TINY, b_policy), "")],
+                               7, 2)
+    job = wait_done(manager, "s", job.id)
+    assert job.status == DONE and job.total == 4 and job.progress == 1
+    runs = manager.results("s")
+    assert list(runs) == [f"{job.id}A", f"{job.id}B"]
+    a, b = runs[f"{job.id}A"], runs[f"{job.id}B"]
+    assert a.metrics["seed"].tolist() == b.metrics["seed"].tolist() == replication_seeds(7, 2)
+    alone = run_one(RunConfig(TINY, b_policy), replication_seeds(7, 2)[1])
+    mine = b.series[b.series["replication"] == 1].drop(columns=["replication", "seed"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, alone.series)
+
+
+def test_the_server_limits_runs_going_at_once():
+    """max_running over all sessions: a third session is told to wait while two runs go."""
+    manager = JobManager("serial", max_running=2)
+    jobs = [manager.submit(s, "x", "x", RunConfig(TINY, Policy()), 1, 50) for s in ("s1", "s2")]
+    with pytest.raises(Busy, match="limit"):
+        manager.submit("s3", "x", "x", RunConfig(TINY, Policy()), 1, 1)
+    for j in jobs:
+        manager.cancel(j.session, j.id)
+        wait_done(manager, j.session, j.id)
+    assert manager.submit("s3", "x", "x", RunConfig(TINY, Policy()), 1, 1)
+
+
+# ----------------------------------------------------------------------------- room mode
+
+def test_sweep_picker_offers_store_names_and_refuses_paths(tmp_path):
+    """The sweep picker lists names under --runs only; a path, '..' or a non-sweep name reads nothing."""
+    from parksim.viz.app import sweep_names, sweep_store
+    for where, factors in ((tmp_path / "runs" / "s1", ["policy.E1.national"]), (tmp_path / "runs" / "plain", []),
+                           (tmp_path / "elsewhere" / "s2", ["policy.E1.national"])):
+        where.mkdir(parents=True)
+        (where / "experiment.json").write_text(f'{{"factors": {factors!r}}}'.replace("'", '"'), encoding="utf-8")
+    runs = tmp_path / "runs"
+    assert sweep_names(runs) == ["s1"]
+    assert sweep_store(runs, "s1").path == runs / "s1"
+    for crafted in (str(tmp_path / "elsewhere" / "s2"), "../elsewhere/s2", "plain", str(runs / "s1"), None, ["s1"]):
+        assert sweep_store(runs, crafted) is None
+
+
+def test_pin_is_asked_once_then_remembered(tmp_path):
+    """With a PIN, every page and callback answers 401 until the PIN is given; a wrong PIN is refused."""
+    from parksim.viz.app import create_app
+    base = write(tmp_path, "tiny.toml", f'name = "tiny"\nreplications = 2\n[world]\n{TINY_WORLD}')
+    client = create_app(tmp_path / "runs", (str(base),), JobManager("serial"), pin="2468").server.test_client()
+    assert client.get("/").status_code == 401 and client.get("/_dash-layout").status_code == 401
+    assert client.post("/_pin", data={"pin": "1357"}).status_code == 401
+    assert client.post("/_pin", data={"pin": "2468"}).status_code == 302
+    assert client.get("/").status_code == 200 and client.get("/_dash-layout").status_code == 200
+    assert "2468" not in client.get_cookie("parksim_pin").value
+
+
+def test_dashboard_room_options_are_checked(capsys):
+    """--max-runs and --pin are checked before anything is served (exit 2)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free = str(s.getsockname()[1])
+    assert main(["dashboard", "--port", free, "--max-runs", "0"]) == 2
+    assert main(["dashboard", "--port", free, "--pin", " "]) == 2
+    err = capsys.readouterr().err
+    assert "--max-runs: got 0" in err and "--pin: got ' '" in err
+
+
+def test_results_stream_in_while_a_run_goes():
+    """With live=True the replications finished so far are a run of their own (same id as the final run)."""
+    manager = JobManager("serial")
+    job = manager.submit("s", "long", "long", RunConfig(TINY, Policy()), 1, 40)
+    while job.done < 2:
+        time.sleep(0.01)
+    partial = manager.results("s", live=True)[job.id]
+    assert manager.results("s") == {} and 2 <= partial.replications < 40 and "…" in partial.label
+    assert partial.metrics["seed"].tolist() == replication_seeds(1, 40)[:partial.replications]
+    manager.cancel("s", job.id)
+    assert job.id not in manager.results("s", live=True)
+
+
+def test_the_worker_pool_is_started_once_and_shared():
+    """A warm executor: the second run reuses the first run's pool; close() stops it."""
+    manager = JobManager("pool", 2)
+    try:
+        first = wait_done(manager, "s", manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 2).id)
+        pool = manager._warm
+        second = wait_done(manager, "t", manager.submit("t", "b", "b", RunConfig(TINY, Policy()), 1, 2).id)
+        assert first.status == second.status == DONE and manager._warm is pool
+    finally:
+        manager.close()
+    assert manager._warm is None
+
+
+def test_estimate_comes_from_the_last_run_of_each_scenario():
+    """No estimate before a scenario has run; then seconds per replication × replications."""
+    manager = JobManager("serial")
+    assert manager.estimate(("a",), 10) is None
+    job = wait_done(manager, "s", manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 2).id)
+    assert manager.estimate(("a",), 10) == pytest.approx(job.seconds / 2 * 10)
+    assert manager.estimate(("a", "b"), 10) is None
+
+
+# ----------------------------------------------------------------------------- saved runs
+
+def test_a_saved_run_is_reopened_after_a_restart(tmp_path):
+    """A dashboard run is written as a store; a later server (another SavedRuns) reopens it with the same
+    tables for the same session, lists it for the facilitator, and never for another session."""
+    from parksim.viz.saved import SavedRuns
+    scenario = load_scenario(str(write(tmp_path, "tiny.toml", f'name = "tiny"\nseed = 3\n[world]\n{TINY_WORLD}')))
+    session = "0123abcd-4567-89ef"
+    first = SavedRuns(tmp_path / "runs" / "dashboard")
+    policy = Policy().set("E1", enabled=True)
+
+    def saver(sess, rid, label, name, config, n, outcomes):
+        return first.save(sess, rid, scenario, config.policy, n, label, outcomes)
+    manager = JobManager("serial", saver=saver)
+    job = wait_done(manager, session, manager.submit(session, "tiny (E1 on)", "tiny", RunConfig(scenario.world, policy),
+                                                     scenario.seed, 2).id)
+    assert job.status == DONE and not job.error
+    assert first.reopened(session) == {}                             # this server's runs are in memory
+    later = SavedRuns(tmp_path / "runs" / "dashboard")
+    (name, run), = later.reopened(session).items()
+    assert name.endswith(job.id) and run.label.startswith("tiny (E1 on)")
+    pd.testing.assert_frame_equal(run.metrics[["seed", "output"]].reset_index(drop=True),
+                                  job.result.metrics[["seed", "output"]].reset_index(drop=True))
+    assert [r["session"] for r in later.records()] == [session]
+    assert later.reopened("99999999-other") == {}
+    assert first.save("../../etc", "x", scenario, policy, 1, "x", []) is None      # not a session id: nothing written
+    assert not (tmp_path / "etc").exists()
+
+
+def test_report_of_a_comparison_opens_with_the_verdicts_in_chinese(stores, capsys):
+    """--lang zh: <html lang>, the verdict sentences first, the table in 亿元 and %, no scientific notation."""
+    tmp, (a, b) = stores
+    out = tmp / "zh.html"
+    assert main(["report", str(a.path), str(b.path), "--lang", "zh", "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<html lang='zh-CN'>" in page and "<li>工业产值：" in page and "亿元" in page
+    assert page.index("<li>工业产值：") < page.index("<table")
+    body = page[page.index("<body>"):page.index("<div class='chart'")]
+    assert not re.search(r"\de[+-]\d", body)
+
+
+def test_a_session_is_exported_and_imported_as_one_file(tmp_path):
+    """Export gives one zip; importing it into another session there (or on another server) reopens the
+    same runs; a crafted file (an entry climbing out with '..') is refused with nothing written."""
+    import io
+    import zipfile
+
+    from parksim.viz.saved import SavedRuns
+    scenario = load_scenario(str(write(tmp_path, "tiny.toml", f'name = "tiny"\nseed = 3\n[world]\n{TINY_WORLD}')))
+    saved = SavedRuns(tmp_path / "runs" / "dashboard")
+    manager = JobManager("serial", saver=lambda s, rid, label, name, config, n, outcomes: saved.save(
+        s, rid, scenario, config.policy, n, label, outcomes))
+    job = wait_done(manager, "aaaa1111", manager.submit("aaaa1111", "tiny", "tiny", RunConfig(scenario.world,
+                                                                                                scenario.policy), 3, 2).id)
+    file = saved.export("aaaa1111")
+    other = SavedRuns(tmp_path / "elsewhere" / "dashboard")
+    assert other.import_("bbbb2222", file) == [f"{saved.stamp}-{job.id}"]
+    (run,) = other.reopened("bbbb2222").values()
+    assert run.metrics["seed"].tolist() == job.result.metrics["seed"].tolist()
+    with pytest.raises(ConfigError, match="runs not already"):
+        other.import_("bbbb2222", file)
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr(f"{saved.stamp}-run9/../../../evil.txt", "x")
+    with pytest.raises(ConfigError, match="entries"):
+        other.import_("cccc3333", evil.getvalue())
+    with pytest.raises(ConfigError, match="zip"):
+        other.import_("cccc3333", b"not a zip")
+    assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "elsewhere" / "dashboard" / "cccc3333").exists()
+
+
+def test_sector_flows_count_links_within_parks_and_draw_a_sankey():
+    """Flows between sectors: links inside one park only (a link across parks is not a park's chain)."""
+    nodes = pd.DataFrame({"year": 1, "firm": [0, 1, 2, 3], "park": [0, 0, 1, 1], "sector": ["a", "b", "a", "c"],
+                          "stage": "upstream", "leading": False, "park_x": 0.0, "park_y": 0.0})
+    edges = pd.DataFrame({"year": [1, 1, 1, 2], "supplier": [0, 2, 0, 0], "customer": [1, 3, 3, 1]})
+    flows = figures.sector_flows(nodes, edges, 1)
+    assert sorted(map(tuple, flows.to_numpy().tolist())) == [("a", "b", 1), ("a", "c", 1)]
+    assert figures.sector_flows(nodes, edges, 1, park=0).to_numpy().tolist() == [["a", "b", 1]]
+    fig = figures.chain_sankey(flows, SECTORS, "t", names={"a": "甲"})
+    assert list(fig.data[0].node.label) == ["甲", "b", "c"] and list(fig.data[0].link.value) == [1, 1]

@@ -41,6 +41,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve(app) -> str:
+    """Serve ``app`` in a thread on a free port; its URL once it answers."""
+    port = free_port()
+    threading.Thread(target=app.run, kwargs={"host": "127.0.0.1", "port": port, "debug": False}, daemon=True).start()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return f"http://127.0.0.1:{port}/"
+
+
 def make_driver(tmp_path: Path, downloads: Path | None = None):
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
@@ -84,18 +98,7 @@ def dashboard(tmp_path_factory):
                   '[sweep]\nmethod = "factorial"\n[sweep.levers]\n"policy.E1.national" = [100.0, 300.0]\n')
     execute(plan(str(sweep), sweep=True), Store(tmp / "runs" / "tiny_sweep"), make_executor("serial"), progress=False)
     app = create_app(tmp / "runs", (str(base), str(lanz)), JobManager("serial"))
-    port = free_port()
-    server = threading.Thread(target=app.run, kwargs={"host": "127.0.0.1", "port": port, "debug": False},
-                              daemon=True)
-    server.start()
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    return f"http://127.0.0.1:{port}/", app
+    return serve(app), app
 
 
 @pytest.fixture
@@ -114,7 +117,7 @@ def wait(driver, condition, timeout=TIMEOUT):
 
 def choose(driver, dropdown_id: str, text: str) -> None:
     """Pick the option of a Dash dropdown whose label contains ``text``."""
-    box = driver.find_element(By.ID, dropdown_id)
+    box = wait(driver, lambda d: d.find_element(By.ID, dropdown_id) if d.find_elements(By.ID, dropdown_id) else None)
     box.click()
     option = wait(driver, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
                                           if text in o.text), None))
@@ -141,6 +144,25 @@ def trace_values(driver, graph_id: str, axis: str = "y") -> list[list[float]]:
         "return g._fullData.map(t => Array.from(t[arguments[1]] || []));", graph_id, axis)
 
 
+def open_dashboard(driver, url: str, lang: str = "en", start: str | None = "Scenario and run") -> None:
+    """Open the dashboard in ``lang`` (remembered by the browser like the language switch does), on the
+    tab labelled ``start`` (None: the guided comparison, where it opens)."""
+    driver.get(url)
+    driver.execute_script("localStorage.setItem('parksim-lang', arguments[0])", lang)
+    driver.add_cookie({"name": "parksim_lang", "value": lang, "path": "/"})
+    driver.get(url)
+    wait(driver, lambda d: d.find_elements(By.ID, "g-run") and d.execute_script("return document.readyState") == "complete")
+    if start:
+        tab(driver, start)
+    if start in ("Scenario and run", "情景与运行"):
+        wait(driver, lambda d: d.find_elements(By.ID, "rule-E1") and d.find_elements(By.ID, "scenario"))
+
+
+def session_id(driver) -> str:
+    wait(driver, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
+    return driver.execute_script("return JSON.parse(sessionStorage.getItem('session'))")
+
+
 def run_and_wait(driver) -> str:
     status_before = driver.find_element(By.ID, "status").text
     driver.find_element(By.ID, "run").click()
@@ -156,8 +178,7 @@ def test_workshop_flow(dashboard, browser):
     download a CSV; no console errors and no request leaves 127.0.0.1."""
     url, _ = dashboard
     d = browser
-    d.get(url)
-    wait(d, lambda d: d.find_elements(By.ID, "rule-E1"))
+    open_dashboard(d, url)
     choose(d, "scenario", "tiny_lanzhou")
     wait(d, lambda d: "Lanzhou" in d.find_element(By.ID, "scenario-description").text)
     e1_on = d.find_element(By.CSS_SELECTOR, "#rule-E1 input[type=checkbox]")
@@ -181,15 +202,12 @@ def test_workshop_flow(dashboard, browser):
     tab(d, "A versus B")
     wait(d, lambda d: traces_drawn(d, "ab-diff") >= 2 and traces_drawn(d, "ab-fan") >= 6)
     rows = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#ab-table td[data-column=metric]"))
-    assert "output" in [r.text for r in rows]
+    assert "Industrial output" in [r.text for r in rows]
+    verdict = d.find_elements(By.CSS_SELECTOR, "#ab-verdict li")
+    assert verdict and verdict[0].text.startswith("Industrial output: ") and "random variation" in verdict[0].text
 
     tab(d, "Park map")
-    wait(d, lambda d: traces_drawn(d, "map") >= 1)
-    steps = d.execute_script("return document.querySelector('#map .js-plotly-plot').layout.sliders[0].steps.length")
-    assert steps == 7                                            # initial year + 6 years
-    next(b for b in d.find_elements(By.CSS_SELECTOR, "#map .updatemenu-button") if "Play" in b.text).click()
-    wait(d, lambda d: d.execute_script(
-        "return document.querySelector('#map .js-plotly-plot')._fullLayout.sliders[0].active") == steps - 1)
+    wait(d, lambda d: traces_drawn(d, "map") >= 1 and "2016" in d.find_element(By.CSS_SELECTOR, "#map .gtitle").text)
 
     tab(d, "Time series")
     wait(d, lambda d: traces_drawn(d, "fan-output") >= 3)
@@ -204,8 +222,9 @@ def test_workshop_flow(dashboard, browser):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     tab(d, "Chain network")
-    wait(d, lambda d: traces_drawn(d, "network") >= 2)
-    assert "2016" in d.find_element(By.CSS_SELECTOR, "#network .gtitle").text   # last year shown first
+    wait(d, lambda d: traces_drawn(d, "network") >= 2 and d.find_elements(By.CSS_SELECTOR, "#flows .sankey-node"))
+    assert "2016" in d.find_element(By.CSS_SELECTOR, "#network .gtitle").get_attribute("textContent")  # last year first
+    assert "2016" in d.find_element(By.CSS_SELECTOR, "#flows .gtitle").text
 
     tab(d, "Sweeps")
     choose(d, "sweep-store", "tiny_sweep")
@@ -231,9 +250,8 @@ def test_cancel_and_sessions_are_isolated(dashboard, browser):
     is not listed in another tab (another session)."""
     url, app = dashboard
     d = browser
-    d.get(url)
-    wait(d, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
-    first = d.execute_script("return JSON.parse(sessionStorage.getItem('session'))")
+    open_dashboard(d, url)
+    first = session_id(d)
     set_replications(d, 200)
     d.find_element(By.ID, "run").click()
     wait(d, lambda d: not d.find_element(By.ID, "run").is_enabled() and d.find_element(By.ID, "cancel").is_enabled())
@@ -245,11 +263,10 @@ def test_cancel_and_sessions_are_isolated(dashboard, browser):
     run_and_wait(d)
     assert [j.status for j in app.manager.jobs(first)] == ["cancelled", "done"]
     d.switch_to.new_window("tab")
-    d.get(url)
-    wait(d, lambda d: d.execute_script("return sessionStorage.getItem('session')"))
-    second = d.execute_script("return JSON.parse(sessionStorage.getItem('session'))")
+    open_dashboard(d, url)
+    second = session_id(d)
     assert second != first
-    tab(d, "Time series")
+    wait(d, lambda d: d.find_elements(By.ID, "run-select"))
     time.sleep(1)
     assert "no run yet" in d.find_element(By.ID, "run-select").text
     assert app.manager.jobs(second) == []
@@ -277,3 +294,309 @@ def test_report_opens_offline_with_every_chart(tmp_path, browser):
     assert len(titles) == len(charts) and any("Industrial output" in t for t in titles)
     assert console_errors(browser) == []
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+
+
+def run_two_and_open(driver, url: str, label: str) -> None:
+    """Run the first scenario with 2 replications, then open the tab ``label``."""
+    open_dashboard(driver, url)
+    set_replications(driver, 2)
+    run_and_wait(driver)
+    tab(driver, label)
+
+
+def slider_value(driver, slider_id: str) -> int:
+    return int(driver.find_element(By.CSS_SELECTOR, f"#{slider_id} [role=slider]").get_attribute("aria-valuenow"))
+
+
+def map_years(driver) -> tuple[str, set]:
+    """(the map's title, the years of the bubbles drawn) at one moment."""
+    return driver.execute_script(
+        "const g = document.querySelector('#map .js-plotly-plot');"
+        "return [g.querySelector('.gtitle').textContent,"
+        " g.data.flatMap(t => Array.from(t.customdata || []).map(c => String(c[3])))];")
+
+
+def test_replications_typed_after_a_scenario_change_are_run(dashboard, browser):
+    """Bug: a number typed into Replications just after a scenario change was overwritten by the
+    scenario's own number when the server's reply came in, so the run ignored it."""
+    url, app = dashboard
+    d = browser
+    open_dashboard(d, url)
+    session = session_id(d)
+    choose(d, "scenario", "tiny_lanzhou")
+    time.sleep(1)
+    d.execute_cdp_cmd("Network.enable", {})
+    slow = {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1}
+    d.execute_cdp_cmd("Network.emulateNetworkConditions", slow)     # a busy server on a room's Wi-Fi
+    choose(d, "scenario", "tiny_base")
+    set_replications(d, 3)
+    time.sleep(3)                                                    # every reply is in
+    assert d.find_element(By.ID, "replications").get_attribute("value") == "3"
+    d.execute_cdp_cmd("Network.emulateNetworkConditions", {**slow, "latency": 0})
+    run_and_wait(d)
+    assert app.manager.jobs(session)[-1].total == 3
+
+
+def test_map_year_label_stays_with_the_bubbles_during_play(dashboard, browser):
+    """Bug: after Play the map's year label and its bubbles showed different years."""
+    d = browser
+    run_two_and_open(d, dashboard[0], "Park map")
+    wait(d, lambda d: traces_drawn(d, "map") >= 1)
+    d.find_element(By.ID, "map-play").click()
+    seen = set()
+    deadline = time.time() + TIMEOUT
+    while "Play" not in d.find_element(By.ID, "map-play").text or not seen:
+        assert time.time() < deadline
+        title, years = map_years(d)
+        year = title.split(" ")[2].rstrip(":")
+        assert set(years) <= {year}, (title, years)                 # bubbles of the year the title names
+        seen.add(year)
+        time.sleep(0.1)
+    time.sleep(1)
+    title, years = map_years(d)
+    assert str(slider_value(d, "map-year")) in title and set(years) == {str(slider_value(d, "map-year"))}
+    assert slider_value(d, "map-year") == 2016 and len(seen) >= 3      # it did play through the years
+
+
+# The ancestors (and the window) that cut off part of an element: those that clip their overflow and
+# do not contain the element's box.
+CLIPPED_JS = """
+const r = arguments[0].getBoundingClientRect(), out = [];
+if (r.left < 0 || r.right > window.innerWidth) { out.push('window'); }
+for (let a = arguments[0].parentElement; a; a = a.parentElement) {
+    const st = getComputedStyle(a), b = a.getBoundingClientRect();
+    if ((st.overflowX !== 'visible' || st.overflow !== 'visible') && (r.left < b.left - 0.5 || r.right > b.right + 0.5)) {
+        out.push(a.className || a.tagName);
+    }
+}
+return out;"""
+
+
+def test_network_year_slider_labels_are_not_cut(dashboard, browser):
+    """Bug: the network year slider's first label was cut to "011"."""
+    d = browser
+    run_two_and_open(d, dashboard[0], "Chain network")
+    wait(d, lambda d: traces_drawn(d, "network") >= 2)
+    marks = d.find_elements(By.CSS_SELECTOR, "#net-year .dash-slider-mark")
+    for mark in (marks[0], marks[-1]):
+        assert d.execute_script(CLIPPED_JS, mark) == [], mark.text
+    assert marks[0].text == "2010" and marks[-1].text == "2016"
+
+
+def test_map_png_shows_the_year_on_screen(dashboard, browser):
+    """Bug: the map PNG always showed the first year (with a Play button that does nothing on paper)."""
+    _, app = dashboard
+    d = browser
+    run_two_and_open(d, dashboard[0], "Park map")
+    wait(d, lambda d: "2016" in d.find_element(By.CSS_SELECTOR, "#map .gtitle").text)
+    pngs = {}
+    for key, year in ((Keys.HOME, 2010), (Keys.END, 2016)):
+        d.find_element(By.CSS_SELECTOR, "#map-year [role=slider]").send_keys(key)
+        wait(d, lambda d, year=year: str(year) in d.find_element(By.CSS_SELECTOR, "#map .gtitle").text)
+        d.find_element(By.CSS_SELECTOR, "#map ~ .exports button:nth-child(1)").click()
+        path = wait(d, lambda d, year=year: next(iter(d.downloads.glob(f"*map_{year}.png")), None))
+        wait(d, lambda d, path=path: path.stat().st_size > 10_000)
+        pngs[year] = path.read_bytes()
+    assert pngs[2010] != pngs[2016]
+    run = next(iter(app.manager.results(session_id(d)).values()))
+    from parksim.viz.export import chart
+    fig = chart("map", [run], year=2016)[1]
+    assert not fig.layout.updatemenus and not fig.layout.sliders and "2016" in fig.layout.title.text
+
+
+def test_language_switch_is_remembered_and_sets_html_lang(dashboard, browser):
+    """中文/English: the switch rebuilds the page in that language, sets <html lang>, and a new visit
+    in the same browser comes back in it; labels are plain names with units (亿元, no code names)."""
+    url, _ = dashboard
+    d = browser
+    open_dashboard(d, url, "en")
+    assert d.execute_script("return document.documentElement.lang") == "en"
+    assert any(t.text == "Scenario and run" for t in d.find_elements(By.CSS_SELECTOR, ".tab"))
+    d.find_element(By.XPATH, "//label[contains(., '中文')]").click()
+    wait(d, lambda d: d.execute_script("return document.documentElement.lang") == "zh-CN"
+         and any(t.text == "情景与运行" for t in d.find_elements(By.CSS_SELECTOR, ".tab")))
+    assert d.execute_script("return localStorage.getItem('parksim-lang')") == "zh"
+    tab(d, "情景与运行")
+    assert "国家级园区投资强度门槛（万元/亩）" in wait(d, lambda d: d.find_element(By.ID, "rule-E1")).text
+    d.delete_all_cookies()                                          # localStorage alone brings it back
+    d.get(url)
+    wait(d, lambda d: any(t.text == "情景与运行" for t in d.find_elements(By.CSS_SELECTOR, ".tab")))
+    tab(d, "情景与运行")
+    wait(d, lambda d: d.find_elements(By.ID, "replications"))
+    set_replications(d, 2)
+    run_and_wait_zh = d.find_element(By.ID, "run")
+    run_and_wait_zh.click()
+    wait(d, lambda d: "完成" in d.find_element(By.ID, "status").text)
+    tab(d, "时间序列")
+    wait(d, lambda d: traces_drawn(d, "fan-output") >= 3)
+    assert d.execute_script("return document.querySelector('#fan-output .js-plotly-plot').layout.yaxis.title.text") \
+        == "亿元"
+    tab(d, "指标说明")
+    assert "产业集聚指数 (EG γ)" in d.find_element(By.CSS_SELECTOR, ".glossary").text
+    assert "eg_gamma_mean" not in d.find_element(By.TAG_NAME, "body").text
+    assert console_errors(d) == []
+    assert off_host_requests(d) == []
+
+
+def card_rule(driver, card: str, rid: str):
+    return driver.find_element(By.CSS_SELECTOR, f"#card-{card} [id*='\"rule\":\"{rid}\"'][id*='g-block']")
+
+
+def test_guided_comparison_end_to_end(dashboard, browser):
+    """The workshop's main flow in Chinese at 1280×720: presets in cards A and B, the preset's rules
+    first, search, a prerequisite switched on with a note, changed levers highlighted, one button runs
+    both on common seeds, a plain-language verdict per headline metric."""
+    url, app = dashboard
+    d = browser
+    d.set_window_size(1280, 720)
+    open_dashboard(d, url, "zh", start=None)
+    session = session_id(d)
+    choose(d, "g-preset-A", "tiny_base")
+    choose(d, "g-preset-B", "tiny_lanzhou")
+    first = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#card-B .preset-rules .rule"))
+    assert first[0].text.split()[0] == "L1"                         # Lanzhou's own rules come first
+    assert not d.find_elements(By.CSS_SELECTOR, "#card-A .preset-rules .rule")   # the baseline switches none on
+    search = d.find_element(By.ID, "g-search-B")
+    search.send_keys("末位淘汰")
+    wait(d, lambda d: [r.text.split()[0] for r in d.find_elements(By.CSS_SELECTOR, "#card-B .rule")
+                       if r.is_displayed()] == ["V4"])
+    v4 = d.find_element(By.CSS_SELECTOR, "#card-B .rule:not([style*='none']) input[type=checkbox]")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", v4)
+    v4.click()
+    wait(d, lambda d: "V1" in d.find_element(By.ID, "g-changed-B").text
+         or "V4" in d.find_element(By.ID, "g-changed-B").text)
+    search.send_keys(Keys.CONTROL, "a")
+    search.send_keys(Keys.BACKSPACE)
+    changed = wait(d, lambda d: [r.text.split()[0] for r in d.find_elements(By.CSS_SELECTOR, "#card-B .rule.changed")])
+    assert changed == ["V4"]                                          # V1 is Lanzhou's own: on already, no note
+    choose(d, "g-preset-B", "tiny_base")
+    wait(d, lambda d: not d.find_elements(By.CSS_SELECTOR, "#card-B .preset-rules .rule"))
+    d.find_element(By.ID, "g-search-B").send_keys("V4")
+    v4 = wait(d, lambda d: next(r for r in d.find_elements(By.CSS_SELECTOR, "#card-B .rule") if r.is_displayed()))
+    v4.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    note = wait(d, lambda d: d.find_element(By.ID, "g-note-B").text)
+    assert "V1" in note and "V4" in note                              # the prerequisite, switched on with a note
+    d.find_element(By.ID, "g-search-B").send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)
+    wait(d, lambda d: sorted(r.text.split()[0] for r in d.find_elements(By.CSS_SELECTOR, "#card-B .rule.changed"))
+         == ["V1", "V4"])
+    box = d.find_element(By.ID, "g-replications")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("3")
+    d.find_element(By.ID, "g-run").click()
+    head = wait(d, lambda d: d.find_element(By.CSS_SELECTOR, "#g-verdict .verdict-head").text
+                if d.find_elements(By.CSS_SELECTOR, "#g-verdict .verdict-head") else None)
+    assert head.startswith("B 相对 A（打开 V1") and "V4" in head
+    lines = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#g-verdict li")]
+    assert lines[0].startswith("工业产值：") and all(("随机波动" in x) for x in lines)
+    job = app.manager.jobs(session)[-1]
+    a, b = job.results.values()
+    assert job.parts == 2 and a.metrics["seed"].tolist() == b.metrics["seed"].tolist() and len(a.metrics) == 3
+    d.execute_script("document.getElementById('g-verdict').scrollIntoView({block: 'end'})")
+    d.save_screenshot(str(Path(os.environ.get("PARKSIM_SCREENSHOTS", d.downloads)) / "guided_zh_1280x720.png"))
+    assert console_errors(d) == []
+    assert off_host_requests(d) == []
+
+
+SMALL_TEXT_JS = """
+const out = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const e = n.parentElement;
+    if (!n.textContent.trim() || !e || !e.getClientRects().length) { continue; }
+    const r = e.getBoundingClientRect(), st = getComputedStyle(e);
+    if (r.width === 0 || st.visibility === 'hidden' || r.bottom < 0 || r.top > innerHeight) { continue; }
+    if (parseFloat(st.fontSize) < 16) { out.push(n.textContent.trim().slice(0, 30) + ' ' + st.fontSize); }
+}
+return out;"""
+
+
+def visible_fans(driver) -> list[str]:
+    return driver.execute_script("return Array.from(document.querySelectorAll('#fans > .card'))"
+                                 ".filter(c => c.offsetParent !== null).map(c => c.querySelector('.dash-graph').id)")
+
+
+def test_projector_mode_at_1280x720(dashboard, browser):
+    """Projector: every visible text 16 px or more, one chart at a time with next and previous, and no
+    chart title under the toolbar, at 1280×720."""
+    url, _ = dashboard
+    d = browser
+    d.set_window_size(1280, 720)
+    open_dashboard(d, url, "zh", start="情景与运行")
+    wait(d, lambda d: d.find_elements(By.ID, "replications"))
+    set_replications(d, 2)
+    d.find_element(By.ID, "run").click()
+    wait(d, lambda d: "完成" in d.find_element(By.ID, "status").text)
+    d.find_element(By.XPATH, "//label[contains(., '投影模式')]").click()
+    tab(d, "时间序列")
+    wait(d, lambda d: len(visible_fans(d)) == 1 and traces_drawn(d, visible_fans(d)[0]) >= 3)
+    first = visible_fans(d)[0]
+    time.sleep(1)
+    assert d.execute_script(SMALL_TEXT_JS) == []
+    title, graph = (d.find_element(By.CSS_SELECTOR, f"#{first} {sel}").rect for sel in (".gtitle", ".main-svg"))
+    assert title["x"] >= graph["x"] and title["x"] + title["width"] <= graph["x"] + graph["width"]
+    bars = [b.rect for b in d.find_elements(By.CSS_SELECTOR, f"#{first} .modebar") if b.is_displayed()]
+    assert all(b["y"] + b["height"] <= title["y"] or b["x"] >= title["x"] + title["width"] for b in bars)
+    d.find_element(By.ID, "slide-next").click()
+    wait(d, lambda d: visible_fans(d) != [first] and len(visible_fans(d)) == 1)
+    d.find_element(By.ID, "slide-prev").click()
+    wait(d, lambda d: visible_fans(d) == [first])
+    d.refresh()                                                       # the choice is remembered
+    wait(d, lambda d: d.execute_script("return document.body.classList.contains('projector')"))
+    assert console_errors(d) == []
+
+
+CRAFTED_JS = """
+const [path, done] = arguments;
+fetch('/_dash-update-component', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({output: 'sweep.figure', outputs: {id: 'sweep', property: 'figure'},
+        inputs: [{id: 'sweep-store', property: 'value', value: path},
+                 {id: 'sweep-metric', property: 'value', value: 'output'}],
+        changedPropIds: ['sweep-store.value'], state: []})})
+    .then(r => r.text()).then(done, e => done('error ' + e));"""
+
+
+def test_sweep_picker_refuses_a_crafted_path(dashboard, browser):
+    """The picker offers store names only; a request naming a path (or another store) is refused and
+    nothing is read from it."""
+    url, _ = dashboard
+    d = browser
+    open_dashboard(d, url, start="Sweeps")
+    d.find_element(By.ID, "sweep-store").click()
+    options = wait(d, lambda d: [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                 if o.text not in ("中文", "English", "Projector")])
+    assert options == ["tiny_sweep"]
+    store = d.execute_async_script(CRAFTED_JS, "tiny_sweep")
+    assert "policy.E1.national" in store and "Refused" not in store     # the name works
+    for crafted in ("/etc", "../tiny_sweep", "runs/tiny_sweep", str(Path.cwd())):
+        answer = d.execute_async_script(CRAFTED_JS, crafted)
+        assert "Refused" in answer and "policy.E1.national" not in answer, crafted
+
+
+def test_a_saved_run_is_reopened_after_a_server_restart(dashboard, browser):
+    """A run is saved to the store; a new server on the same runs directory shows it to the same group
+    (browser session), with its charts, and the facilitator view lists it."""
+    from parksim.viz.app import create_app
+    from parksim.viz.jobs import JobManager
+    url, app = dashboard
+    d = browser
+    open_dashboard(d, url)
+    session = session_id(d)
+    set_replications(d, 2)
+    choose(d, "scenario", "tiny_lanzhou")
+    set_replications(d, 2)
+    run_and_wait(d)
+    label = app.manager.jobs(session)[-1].label
+    runs_dir = app.saved.root.parent
+    restarted = create_app(runs_dir, [str(p) for p in sorted(runs_dir.parent.glob("tiny_*.toml"))[:2]],
+                           JobManager("serial"))
+    new_url = serve(restarted)
+    d.get(new_url)
+    d.execute_script("sessionStorage.setItem('session', JSON.stringify(arguments[0]))", session)
+    open_dashboard(d, new_url, start="Time series")
+    assert session_id(d) == session
+    wait(d, lambda d: label in d.find_element(By.ID, "run-select").text)
+    wait(d, lambda d: traces_drawn(d, "fan-output") >= 3)
+    tab(d, "Room")
+    wait(d, lambda d: label in d.find_element(By.ID, "room-runs").text)
+    assert console_errors(d) == []

@@ -25,6 +25,10 @@ def register(sub, common) -> None:
     d.add_argument("--port", type=int, default=8050, help="TCP port (default 8050)")
     d.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes per run (default: the machine's CPUs; 1 runs in the server process)")
+    d.add_argument("--max-runs", type=int, default=4, metavar="N",
+                   help="runs going at once over all participants (default 4); others are asked to wait")
+    d.add_argument("--pin", default=None, metavar="PIN",
+                   help="a PIN every participant enters once; for a room (--host other than 127.0.0.1)")
     d.add_argument("--scenario", action="append", default=[], metavar="REF",
                    help="offer this scenario (name or TOML path) besides the baseline and the five documents; repeatable")
     d.set_defaults(handler=cmd_dashboard)
@@ -37,6 +41,7 @@ def register(sub, common) -> None:
     r.add_argument("--point", type=int, default=0, metavar="K", help="design point of each store (default 0)")
     r.add_argument("--out", metavar="PATH", help="report file (default: <store>/report.html, or "
                    "RUNS/report_<A>_vs_<B>.html for a comparison)")
+    r.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the verdicts and tables (default en)")
     r.set_defaults(handler=cmd_report)
 
 
@@ -64,7 +69,7 @@ def cmd_report(args) -> int:
                                            Path(args.runs) / f"report_{runs[0].scenario}_vs_{runs[1].scenario}.html")
     if out.is_dir():
         raise ConfigError("--out", str(out), "a file path (it is a directory)")
-    path = write_report(runs, out)
+    path = write_report(runs, out, args.lang)
     print(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 
@@ -85,6 +90,11 @@ def check_listen(host: str, port: int) -> None:
             raise ConfigError("--port", port, f"a free port on {host} ({e.strerror}); try --port {port + 1}") from None
 
 
+def is_local(host: str) -> bool:
+    """True for a loopback address (only this machine can connect)."""
+    return host == "localhost" or ipaddress.ip_address(host).is_loopback
+
+
 def cmd_dashboard(args) -> int:
     require("dashboard", "parksim dashboard")
     from .app import DOCUMENT_SCENARIOS, create_app
@@ -92,8 +102,19 @@ def cmd_dashboard(args) -> int:
     check_listen(args.host, args.port)
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", args.workers, "an integer >= 1")
-    manager = JobManager("serial" if args.workers == 1 else "pool", args.workers)
-    app = create_app(args.runs, tuple(dict.fromkeys((*DOCUMENT_SCENARIOS, *args.scenario))), manager)
+    if args.max_runs < 1:
+        raise ConfigError("--max-runs", args.max_runs, "an integer >= 1")
+    if args.pin is not None and not args.pin.strip():
+        raise ConfigError("--pin", args.pin, "a non-empty PIN")
+    manager = JobManager("serial" if args.workers == 1 else "pool", args.workers, max_running=args.max_runs)
+    app = create_app(args.runs, tuple(dict.fromkeys((*DOCUMENT_SCENARIOS, *args.scenario))), manager, pin=args.pin)
     print(f"ParkSim dashboard on http://{args.host}:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
-    app.run(host=args.host, port=args.port, debug=False)
+    if is_local(args.host):
+        app.run(host=args.host, port=args.port, debug=False)
+    else:                                  # a room: a production WSGI server, not Flask's development one
+        if not args.pin:
+            print("warning: serving on a non-local address without --pin: anyone on the network can use it",
+                  file=sys.stderr)
+        from waitress import serve
+        serve(app.server, host=args.host, port=args.port, threads=16)
     return 0

@@ -15,11 +15,10 @@ import re
 from dash import dcc, html
 
 from parksim.simulation import ConfigError, Policy
-from parksim.simulation.policy import INDICATORS, RULE_IDS, RULES
+from parksim.simulation.policy import INDICATORS, NEEDS_EVALUATION, RULE_IDS, RULES
 
-FAMILIES = {"L": "Land quota (用地指标)", "E": "Entry thresholds (入驻门槛)", "S": "Subsidies and funds (财政支持)",
-            "V": "Evaluation, reward and elimination (考核、奖优汰劣)", "X": "Idle land and exit (闲置土地、腾笼换鸟)",
-            "C": "Industry structure and chains (主导产业、产业链)"}
+from . import i18n
+
 ON = "on"
 
 
@@ -69,33 +68,63 @@ def _slider(component_id: dict, spec_lo, spec_hi, step, value, label: str) -> ht
     return html.Div(className="param", children=[
         html.Label(label),
         dcc.Slider(id=component_id, min=spec_lo, max=spec_hi, step=step, value=value, allow_direct_input=True,
-                   marks={spec_lo: f"{spec_lo:g}", spec_hi: f"{spec_hi:g}"}, tooltip={"placement": "bottom"},
-                   updatemode="mouseup")])
+                   marks={spec_lo: i18n.number(spec_lo), spec_hi: i18n.number(spec_hi)},
+                   tooltip={"placement": "bottom"}, updatemode="mouseup")])
 
 
-def rule_block(rid: str) -> html.Div:
-    """A rule's switch, one-line explanation (hover: docstring and source) and parameter sliders."""
+def param_label(spec: SliderSpec, lang: str) -> str:
+    """A parameter's plain name and unit, e.g. ``国家级园区投资强度门槛（万元/亩）``."""
+    name, unit = i18n.param_name(spec.rule, spec.name, lang), i18n.unit_name(spec.unit, lang)
+    if not unit:
+        return name
+    return f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})"
+
+
+def rule_block(rid: str, lang: str = "en", policy: Policy | None = None, card: str | None = None) -> html.Div:
+    """A rule's switch, plain name, one-line explanation in English (hover: docstring and source), source and
+    parameter sliders.
+
+    With ``policy`` the controls start at its values (else at the rule's defaults); with ``card`` ("A",
+    "B") the component ids are the guided comparison's (``g-on``, ``g-param``, ``g-weight`` keyed by card).
+    """
     first, source, doc = rule_summary(rid)
-    children = [dcc.Checklist(id={"type": "rule-on", "rule": rid}, options=[{"label": f" {rid}", "value": ON}],
-                              value=[], inline=True, className="rule-switch"),
-                html.Span(first.removeprefix(rid).lstrip(" :"), className="rule-text", title=doc)]
+    values = (policy or Policy()).to_dict()[rid]
+    key = {"card": card} if card else {}
+    kind = ("g-on", "g-param", "g-weight") if card else ("rule-on", "param", "weight")
+    children = [dcc.Checklist(id={"type": kind[0], **key, "rule": rid}, options=[{"label": f" {rid}", "value": ON}],
+                              value=[ON] if values["enabled"] else [], inline=True, className="rule-switch"),
+                html.Span(i18n.rule_name(rid, lang), className="rule-name", title=doc)]
+    if lang == "en":                       # the docstring is English: in Chinese it stays the hover text
+        children.append(html.Span(first.removeprefix(rid).lstrip(" :"), className="rule-text", title=doc))
     if source:
-        children.append(html.Span(f"source: {source}", className="rule-source", title=doc))
+        children.append(html.Span(i18n.t("source", lang, source=source), className="rule-source", title=doc))
     for s in (s for s in SLIDERS if s.rule == rid):
-        children.append(_slider({"type": "param", "rule": rid, "name": s.name}, s.lo, s.hi, s.step, s.default,
-                                f"{s.name} ({s.unit})" if s.unit else s.name))
+        children.append(_slider({"type": kind[1], **key, "rule": rid, "name": s.name}, s.lo, s.hi, s.step,
+                                values[s.name], param_label(s, lang)))
     if rid == "V1":
-        children.append(html.Div("indicator weights (rescaled to add up to 1):", className="note"))
-        children += [_slider({"type": "weight", "indicator": k}, 0.0, 1.0, 0.01, WEIGHT_DEFAULTS.get(k, 0.0), k)
-                     for k in INDICATORS]
-    return html.Div(children, className="rule", id=f"rule-{rid}", title=doc)
+        children.append(html.Div(i18n.t("weights", lang), className="note"))
+        children += [_slider({"type": kind[2], **key, "indicator": k}, 0.0, 1.0, 0.01, values["weights"].get(k, 0.0),
+                             i18n.indicator_name(k, lang)) for k in INDICATORS]
+    block_id = {"type": "g-block", "card": card, "rule": rid} if card else f"rule-{rid}"
+    return html.Div(children, className="rule", id=block_id, title=doc)
 
 
-def rule_controls() -> list:
-    """All rules grouped by family (collapsible sections, the family open when a rule in it is on)."""
-    return [html.Details([html.Summary(title), *[rule_block(rid) for rid in RULE_IDS if rid.startswith(letter)]],
+def guided_rules(policy: Policy, card: str, lang: str) -> list:
+    """The guided comparison's rule panel: the preset's own rules (those it switches on) first, every
+    other rule under "more rules"."""
+    on = [rid for rid in RULE_IDS if policy[rid].enabled]
+    rest = [rid for rid in RULE_IDS if rid not in on]
+    return [html.Div([rule_block(rid, lang, policy, card) for rid in on], className="preset-rules"),
+            html.Details([html.Summary(i18n.t("more.rules", lang, n=len(rest))),
+                          *[rule_block(rid, lang, policy, card) for rid in rest]], className="family more-rules")]
+
+
+def rule_controls(lang: str = "en") -> list:
+    """All rules grouped by family (collapsible sections)."""
+    return [html.Details([html.Summary(i18n.family_name(letter, lang)),
+                          *[rule_block(rid, lang) for rid in RULE_IDS if rid.startswith(letter)]],
                          open=True, className="family")
-            for letter, title in FAMILIES.items()]
+            for letter in i18n.FAMILIES]
 
 
 def values_of(policy: Policy, ids: dict[str, list[dict]]) -> dict[str, list]:
@@ -145,3 +174,33 @@ def _same(a, b) -> bool:
     if isinstance(a, dict):
         return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1)
+
+
+def prerequisites(on: dict[str, bool]) -> dict[str, list[str]]:
+    """Rules to switch on because a rule that is on needs them: {needed rule: [rules needing it]}
+    (V1's ranking for L4, V2, V3, V4, V5, V7)."""
+    users = [rid for rid in NEEDS_EVALUATION if on.get(rid)]
+    return {"V1": users} if users and not on.get("V1") else {}
+
+
+def describe(old: Policy, new: Policy, lang: str) -> list[str]:
+    """What changed from ``old`` to ``new`` in plain words, e.g. ``国家级园区投资强度门槛 250 → 400 万元/亩``."""
+    a, b = old.to_dict(), new.to_dict()
+    specs = {(s.rule, s.name): s for s in SLIDERS}
+    out = []
+    for rid in RULE_IDS:
+        if a[rid]["enabled"] != b[rid]["enabled"]:
+            out.append(i18n.t("rule.on" if b[rid]["enabled"] else "rule.off", lang, rid=rid,
+                              name=i18n.rule_name(rid, lang)))
+        if not b[rid]["enabled"]:
+            continue
+        for key, value in b[rid].items():
+            if key == "enabled" or _same(value, a[rid][key]):
+                continue
+            if isinstance(value, dict):
+                out.append(i18n.t("weights.changed", lang, rid=rid))
+            else:
+                spec = specs[(rid, key)]
+                out.append(f"{i18n.param_name(rid, key, lang)} {i18n.number(a[rid][key])} → {i18n.number(value)} "
+                           f"{i18n.unit_name(spec.unit, lang)}".strip())
+    return out

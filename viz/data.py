@@ -35,14 +35,40 @@ class RunData:
     description: str = ""
     nodes: pd.DataFrame | None = None
     edges: pd.DataFrame | None = None
+    config: RunConfig | None = field(default=None, repr=False)
+    traces: dict = field(default_factory=dict, repr=False)
 
     @property
     def replications(self) -> int:
         return int(self.metrics["seed"].nunique()) if len(self.metrics) else 0
 
+    def replication_seeds(self) -> dict[int, int]:
+        """Seed of each replication, by replication number."""
+        m = self.metrics.sort_values("replication")
+        return dict(zip(m["replication"].astype(int), m["seed"].astype(int)))
+
+    def pick(self, replication: int | None) -> int:
+        """``replication`` if the run has it, else its lowest replication."""
+        seeds = self.replication_seeds()
+        return int(replication) if replication in seeds else min(seeds, default=0)
+
+    def parks_of(self, replication: int | None = None) -> pd.DataFrame:
+        """The park panel of one replication (default: the lowest)."""
+        return self.parks[self.parks["replication"] == self.pick(replication)]
+
     def first_parks(self) -> pd.DataFrame:
-        """The park panel of the lowest replication (the run the map replays)."""
-        return self.parks[self.parks["replication"] == self.parks["replication"].min()]
+        """The park panel of the lowest replication."""
+        return self.parks_of(None)
+
+    def network(self, replication: int | None = None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+        """(nodes, edges) of one replication's supplier network: the first one is traced with the run,
+        others on first use (then kept); None where the run has no model configuration (a store)."""
+        r = self.pick(replication)
+        if r == self.pick(None) and self.nodes is not None:
+            return self.nodes, self.edges
+        if r not in self.traces and self.config is not None:
+            self.traces[r] = network_trace(self.config, self.replication_seeds()[r])
+        return self.traces.get(r, (None, None))
 
     @classmethod
     def from_outcomes(cls, label: str, scenario: str, config: RunConfig, root_seed: int,
@@ -58,7 +84,7 @@ class RunData:
                                 for o in ok])
         return cls(label, scenario, stacked("series"), stacked("parks"), metrics,
                    policy=config.policy.to_dict(), world=_world_dict(config), root_seed=root_seed,
-                   description=description)
+                   description=description, config=config)
 
     @classmethod
     def from_store(cls, store: Store, point: int = 0) -> RunData:

@@ -20,13 +20,12 @@ from parksim.experiments.compare import paired_differences
 from parksim.experiments.headline import HEADLINE
 from parksim.simulation.sectors import default_sectors
 
-from . import figures
+from . import figures, i18n
 from .data import RunData
 
 FORMATS = ("png", "html", "csv")
-# Every series column drawn by a fan chart, with its chart's title and unit (for A versus B).
-COLUMNS = {col: (f"{spec.title}: {label}" if len(spec.columns) > 1 else spec.title, spec.unit)
-           for spec in figures.FANS for col, label in spec.columns}
+# Every series column drawn by a fan chart (for A versus B).
+COLUMNS = tuple(col for spec in figures.FANS for col in spec.columns)
 TABLE_COLUMNS = ["metric", "n", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "rel_change", "significant"]
 
 
@@ -34,41 +33,79 @@ def sector_keys() -> tuple[str, ...]:
     return default_sectors().keys
 
 
+def sector_names(lang: str) -> dict[str, str] | None:
+    """Sector names as the audience reads them (Chinese from the sector catalogue); None: the keys."""
+    sectors = default_sectors()
+    return dict(zip(sectors.keys, sectors.names_zh)) if lang == "zh" else None
+
+
 def comparison_table(a: RunData, b: RunData, metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
-    """Headline metrics (final year, totals) of B − A paired on common seeds, 95% CI."""
+    """Headline metrics (final year, totals) of B − A paired on common seeds, 95% CI (stored units)."""
     table = paired_differences(a.metrics, b.metrics, metrics)
     return table[TABLE_COLUMNS] if len(table) else pd.DataFrame(columns=TABLE_COLUMNS)
 
 
+def shown_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The comparison table as people read it: plain metric names, display units (亿元, %), numbers
+    without scientific notation, the relative change in %, the CI as one column."""
+    rows = []
+    for r in table.itertuples(index=False):
+        factor, unit = i18n.metric_unit(r.metric, lang)
+        rows.append({i18n.t("col.metric", lang): i18n.metric_name(r.metric, lang), i18n.t("col.unit", lang): unit,
+                     i18n.t("col.n", lang): i18n.number(r.n),
+                     i18n.t("col.mean_a", lang): i18n.number(r.mean_a * factor),
+                     i18n.t("col.mean_b", lang): i18n.number(r.mean_b * factor),
+                     i18n.t("col.diff", lang): i18n.number(r.diff * factor),
+                     i18n.t("col.ci", lang): f"{i18n.number(r.ci_low * factor)} … {i18n.number(r.ci_high * factor)}",
+                     i18n.t("col.rel_change", lang): i18n.percent(r.rel_change),
+                     i18n.t("col.significant", lang): i18n.t("yes" if r.significant else "no", lang)})
+    return pd.DataFrame(rows)
+
+
 def table_figure(table: pd.DataFrame, title: str) -> go.Figure:
     """A table as a figure (so that it exports to PNG and HTML like the charts)."""
-    cells = [[f"{v:.4g}" if isinstance(v, float) else str(v) for v in table[c]] for c in table.columns]
+    cells = [[i18n.number(v) if isinstance(v, float) else str(v) for v in table[c]] for c in table.columns]
     fig = go.Figure(go.Table(header={"values": list(table.columns), "align": "left"},
                              cells={"values": cells, "align": "left"}))
-    fig.update_layout(title=title, height=max(300, 60 + 24 * len(table)), margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig.update_layout(title=title, height=max(300, 60 + 24 * len(table)), margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      font={"family": figures.FONT})
     return fig
 
 
 def chart(name: str, runs: list[RunData], *, column: str = "output", year: int | None = None,
-          park: int | None = None) -> tuple[pd.DataFrame, go.Figure]:
+          park: int | None = None, replication: int | None = None, lang: str = "en") -> tuple[pd.DataFrame, go.Figure]:
     """(data, figure) of chart ``name`` for ``runs`` (one run, or A and B for the ``ab-`` charts).
 
-    Names: ``fan:<id>`` for each of :data:`figures.FANS`; ``map``; ``network`` (``year``, ``park``);
-    ``ab-fan``, ``ab-diff`` (``column``) and ``ab-table``.
+    Names: ``fan:<id>`` for each of :data:`figures.FANS`; ``map`` (``year``, ``replication``);
+    ``flows`` and ``network`` (``year``, ``park``, ``replication``); ``ab-fan``, ``ab-diff`` (``column``) and
+    ``ab-table``.
     """
     if name.startswith("fan:"):
         spec = figures.FAN_BY_ID[name[4:]]
         run = runs[0]
-        data = run.series[["replication", "seed", "year", *[c for c, _ in spec.columns]]]
-        return data, figures.fan_chart({run.label: data}, spec)
+        data = run.series[["replication", "seed", "year", *spec.columns]]
+        return data, figures.fan_chart({run.label: data}, spec, lang)
     if name == "map":
-        parks = runs[0].first_parks()
-        return parks, figures.park_map(parks, sector_keys())
+        run = runs[0]
+        parks = run.parks_of(replication)
+        year = year if year is not None and year in set(parks["year"]) else None
+        return parks, figures.park_map(parks, sector_keys(), year, lang, shows(run, replication, lang),
+                                       sector_names(lang))
+    if name == "flows":
+        run = runs[0]
+        nodes, edges = run.network(replication)
+        year = year if year is not None and year in set(nodes["year"]) else int(nodes["year"].max())
+        flows = figures.sector_flows(nodes, edges, year, park)
+        where = i18n.t("all.parks", lang) if park is None else i18n.t("net.park", lang, park=park)
+        title = i18n.t("flows.title", lang, where=where, year=year, e=int(flows["links"].sum()))
+        return flows, figures.chain_sankey(flows, sector_keys(), f"{title}<br><sup>{shows(run, replication, lang)}</sup>",
+                                           lang, sector_names(lang))
     if name == "network":
         run = runs[0]
-        nodes, edges = run.nodes, run.edges
-        year = year if year is not None else int(nodes["year"].max())
-        fig = figures.network_figure(nodes, edges, year, sector_keys(), park)
+        nodes, edges = run.network(replication)
+        year = year if year is not None and year in set(nodes["year"]) else int(nodes["year"].max())
+        fig = figures.network_figure(nodes, edges, year, sector_keys(), park, lang, shows(run, replication, lang),
+                                     sector_names(lang))
         ends = nodes[nodes["year"] == year].drop(columns="year")
         data = (edges[edges["year"] == year]
                 .merge(ends.add_prefix("supplier_"), left_on="supplier", right_on="supplier_firm")
@@ -80,19 +117,23 @@ def chart(name: str, runs: list[RunData], *, column: str = "output", year: int |
     a, b = runs
     labels = (a.label, b.label)
     if name == "ab-fan":
-        title, unit = COLUMNS[column]
-        spec = figures.FanSpec(column, title, unit, ((column, column),))
+        spec = figures.FanSpec(column, (column,))
         data = pd.concat([a.series.assign(run=a.label), b.series.assign(run=b.label)])[
             ["run", "replication", "seed", "year", column]]
-        return data, figures.fan_chart({a.label: a.series, b.label: b.series}, spec)
+        return data, figures.fan_chart({a.label: a.series, b.label: b.series}, spec, lang)
     if name == "ab-diff":
-        title, unit = COLUMNS[column]
         return (figures.difference_table(a.series, b.series, column),
-                figures.difference_chart(a.series, b.series, column, title, unit, labels))
+                figures.difference_chart(a.series, b.series, column, labels, lang))
     if name == "ab-table":
         table = comparison_table(a, b)
-        return table, table_figure(table, f"B − A: {b.label} minus {a.label}, paired on common seeds, 95% CI")
-    raise ValueError(f"chart {name!r}: allowed fan:<id>, map, network, ab-fan, ab-diff, ab-table")
+        return table, table_figure(shown_table(table, lang), i18n.t("table.title", lang, a=a.label, b=b.label))
+    raise ValueError(f"chart {name!r}: allowed fan:<id>, map, flows, network, ab-fan, ab-diff, ab-table")
+
+
+def shows(run: RunData, replication: int | None, lang: str) -> str:
+    """Which run and replication a map or network shows, e.g. "lanzhou_2012, replication 0 (seed 123)"."""
+    r = run.pick(replication)
+    return i18n.t("map.sub", lang, label=run.label, r=r, seed=run.replication_seeds().get(r, "–"))
 
 
 def ensure_browser() -> None:
@@ -115,7 +156,7 @@ def render(data: pd.DataFrame, fig: go.Figure, fmt: str) -> bytes:
     raise ValueError(f"format {fmt!r}: allowed {', '.join(FORMATS)}")
 
 
-def filename(name: str, runs: list[RunData], fmt: str) -> str:
-    """A file name naming the chart and the run(s), safe on any file system."""
-    stem = "_vs_".join(r.label for r in runs) + "_" + name
+def filename(name: str, runs: list[RunData], fmt: str, year: int | None = None) -> str:
+    """A file name naming the chart, the run(s) and the year shown, safe on any file system."""
+    stem = "_vs_".join(r.label for r in runs) + "_" + name + (f"_{year}" if year is not None else "")
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("_") + "." + fmt

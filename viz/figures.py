@@ -18,42 +18,35 @@ from plotly.colors import qualitative
 from parksim.experiments.compare import mean_ci, paired_differences
 from parksim.simulation.sectors import STAGES
 
+from . import i18n
+
 
 @dataclass(frozen=True)
 class FanSpec:
-    """One headline chart: its id, title, unit and the series columns it draws (column, label)."""
+    """One headline chart: its id and the series columns it draws. Titles, line names and units come
+    from :mod:`parksim.viz.i18n` (the chart's title from ``FAN_TITLES`` or its first column's name)."""
 
     id: str
-    title: str
-    unit: str
-    columns: tuple[tuple[str, str], ...]
+    columns: tuple[str, ...]
+
+    def title(self, lang: str) -> str:
+        return i18n.pick(i18n.FAN_TITLES[self.id], lang) if self.id in i18n.FAN_TITLES else \
+            i18n.metric_name(self.columns[0], lang)
 
 
-FANS = (
-    FanSpec("output", "Industrial output", "万元", (("output", "output"),)),
-    FanSpec("tax_per_mu", "Tax per mu (in parks)", "万元/mu", (("tax_per_mu", "tax per mu"),)),
-    FanSpec("investment_intensity", "Investment intensity", "万元/mu",
-            (("investment_intensity", "investment intensity"),)),
-    FanSpec("land", "Land granted, built and idle", "mu",
-            (("land_granted", "granted"), ("land_built", "built"), ("land_idle", "idle"))),
-    FanSpec("entries_exits", "Entries and exits", "firms per year", (("entries", "entries"), ("exits", "exits"))),
-    FanSpec("leading_share", "Leading-industry share (declared)", "share of park output",
-            (("declared_share", "declared leading industries"),)),
-    FanSpec("eg_gamma", "Ellison-Glaeser γ (mean over sectors)", "γ", (("eg_gamma_mean", "EG γ"),)),
-    FanSpec("chain_completeness", "Industry-chain completeness", "share of chain stages present",
-            (("chain_completeness", "chain completeness"),)),
-    FanSpec("local_sourcing", "Local sourcing", "share of supplier links within the park",
-            (("local_sourcing", "local sourcing"),)),
-    FanSpec("parks_sanctioned", "Parks warned, revoked and upgraded", "parks",
-            (("parks_warned", "warned (on the ladder)"), ("parks_revoked", "revoked this year"),
-             ("parks_upgraded", "upgraded this year"))),
-    FanSpec("subsidies", "Subsidies paid", "万元 per year", (("subsidies_paid", "subsidies paid"),)),
-)
+FANS = tuple(FanSpec(i, c) for i, c in (
+    ("output", ("output",)), ("tax_per_mu", ("tax_per_mu",)), ("investment_intensity", ("investment_intensity",)),
+    ("land", ("land_granted", "land_built", "land_idle")), ("entries_exits", ("entries", "exits")),
+    ("leading_share", ("declared_share",)), ("eg_gamma", ("eg_gamma_mean",)),
+    ("chain_completeness", ("chain_completeness",)), ("local_sourcing", ("local_sourcing",)),
+    ("parks_sanctioned", ("parks_warned", "parks_revoked", "parks_upgraded")), ("subsidies", ("subsidies_paid",))))
 FAN_BY_ID = {f.id: f for f in FANS}
 
 # Qualitative palette (plotly's D3 then Alphabet): 36 distinct colours, more than the 29 sectors.
 PALETTE = tuple(qualitative.D3) + tuple(c for c in qualitative.Alphabet if c not in qualitative.D3)
 BAND_LOW, BAND_HIGH = 0.05, 0.95
+# CJK fonts first, so that Chinese text renders in the page and in kaleido's PNG exports alike.
+FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 WEBGL_ABOVE = 4000          # network nodes above which the network is drawn with WebGL
 
 
@@ -74,43 +67,48 @@ def fan_table(series: pd.DataFrame, column: str) -> pd.DataFrame:
                          "n": g.size()}).reset_index()
 
 
-def fan_chart(runs: dict[str, pd.DataFrame], spec: FanSpec) -> go.Figure:
-    """Median line and 5-95% band over replications for each labelled run and each column of ``spec``."""
+def fan_chart(runs: dict[str, pd.DataFrame], spec: FanSpec, lang: str = "en") -> go.Figure:
+    """Median line and 5-95% band over replications for each labelled run and each column of ``spec``,
+    in the unit the audience reads (e.g. output in 亿元, shares in %)."""
     fig = go.Figure()
-    traces = [(label, col, name) for label in runs for col, name in spec.columns]
-    for i, (label, col, name) in enumerate(traces):
+    traces = [(label, col) for label in runs for col in spec.columns]
+    factor, unit = i18n.metric_unit(spec.columns[0], lang)
+    for i, (label, col) in enumerate(traces):
         colour = PALETTE[i % len(PALETTE)]
         t = fan_table(runs[label], col)
+        name = i18n.metric_name(col, lang)
         legend = " · ".join(x for x in (label if len(runs) > 1 else "", name if len(spec.columns) > 1 else "") if x)
         legend = legend or name
-        fig.add_trace(go.Scatter(x=t["year"], y=t["high"], mode="lines", line={"width": 0}, hoverinfo="skip",
+        fig.add_trace(go.Scatter(x=t["year"], y=t["high"] * factor, mode="lines", line={"width": 0}, hoverinfo="skip",
                                  showlegend=False, legendgroup=legend))
-        fig.add_trace(go.Scatter(x=t["year"], y=t["low"], mode="lines", line={"width": 0}, fill="tonexty",
-                                 fillcolor=_rgba(colour, 0.2), name=f"{legend} 5–95%", legendgroup=legend,
-                                 showlegend=False, hovertemplate="%{x}: 5%% %{y:.4g}<extra></extra>"))
-        fig.add_trace(go.Scatter(x=t["year"], y=t["median"], mode="lines+markers", line={"color": colour},
+        fig.add_trace(go.Scatter(x=t["year"], y=t["low"] * factor, mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=_rgba(colour, 0.2), name=f"{legend} {i18n.t('band', lang)}",
+                                 legendgroup=legend, showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=t["year"], y=t["median"] * factor, mode="lines+markers", line={"color": colour},
                                  name=legend, legendgroup=legend, customdata=t["n"],
-                                 hovertemplate="%{x}: median %{y:.4g} (n=%{customdata})<extra>" + legend + "</extra>"))
+                                 hovertemplate="%{x}: " + i18n.t("median", lang) + " %{y:,.4~f} " + unit
+                                 + " (n=%{customdata})<extra>" + legend + "</extra>"))
     n = max((int(r["replication"].nunique()) for r in runs.values() if len(r)), default=0)
-    return _layout(fig, f"{spec.title}<br><sup>median and 5–95% band over {n} replications</sup>",
-                   "year", spec.unit)
+    return _layout(fig, f"{spec.title(lang)}<br><sup>{i18n.t('median.band', lang, n=n)}</sup>",
+                   i18n.t("year", lang), unit)
 
 
-def difference_chart(a: pd.DataFrame, b: pd.DataFrame, column: str, title: str, unit: str,
-                     labels: tuple[str, str] = ("A", "B")) -> go.Figure:
+def difference_chart(a: pd.DataFrame, b: pd.DataFrame, column: str, labels: tuple[str, str] = ("A", "B"),
+                     lang: str = "en") -> go.Figure:
     """Paired difference B − A per year (replications matched on seed): mean and its 95% CI band."""
     d = difference_table(a, b, column)
+    factor, unit = i18n.metric_unit(column, lang)
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=d["year"], y=d["ci_high"], mode="lines", line={"width": 0}, hoverinfo="skip",
+    fig.add_trace(go.Scatter(x=d["year"], y=d["ci_high"] * factor, mode="lines", line={"width": 0}, hoverinfo="skip",
                              showlegend=False))
-    fig.add_trace(go.Scatter(x=d["year"], y=d["ci_low"], mode="lines", line={"width": 0}, fill="tonexty",
-                             fillcolor=_rgba(PALETTE[3], 0.2), name="95% CI", hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=d["year"], y=d["diff"], mode="lines+markers", line={"color": PALETTE[3]},
+    fig.add_trace(go.Scatter(x=d["year"], y=d["ci_low"] * factor, mode="lines", line={"width": 0}, fill="tonexty",
+                             fillcolor=_rgba(PALETTE[3], 0.2), name=i18n.t("ci95", lang), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=d["year"], y=d["diff"] * factor, mode="lines+markers", line={"color": PALETTE[3]},
                              name=f"{labels[1]} − {labels[0]}", customdata=d["n"],
-                             hovertemplate="%{x}: %{y:.4g} (n=%{customdata} pairs)<extra></extra>"))
+                             hovertemplate="%{x}: %{y:,.4~f} " + unit + " (n=%{customdata})<extra></extra>"))
     fig.add_hline(y=0, line={"color": "#888", "dash": "dot"})
-    return _layout(fig, f"{title}: {labels[1]} − {labels[0]}<br><sup>mean paired difference (common seeds), "
-                   "95% CI</sup>", "year", unit)
+    return _layout(fig, f"{i18n.metric_name(column, lang)}: {labels[1]} − {labels[0]}<br><sup>"
+                   f"{i18n.t('diff.sub', lang)}</sup>", i18n.t("year", lang), unit)
 
 
 def difference_table(a: pd.DataFrame, b: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -120,53 +118,53 @@ def difference_table(a: pd.DataFrame, b: pd.DataFrame, column: str) -> pd.DataFr
     return table if len(table) else pd.DataFrame(columns=["year", "n", "diff", "ci_low", "ci_high"])
 
 
-def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...]) -> go.Figure:
-    """Parks on the plane (km), marker area ∝ output, colour = largest sector; a year slider replays the run.
+def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: int | None = None,
+             lang: str = "en", subtitle: str = "", names: dict[str, str] | None = None) -> go.Figure:
+    """Parks on the plane (km) in one year (default: the last), marker area ∝ output, colour = largest sector.
 
-    ``parks`` is one replication's park panel. A park without output is grey ("no output"), a revoked
+    ``parks`` is one replication's park panel; the title names the year (and ``subtitle`` the run and
+    replication), so the screen, a PNG export and the year picker always agree. Marker sizes are scaled
+    over all years, so that replaying the years shows growth. A park without output is grey, a revoked
     or closed park is drawn as an ×.
     """
     p = parks.copy()
-    p["sector"] = np.where(p["output"] > 0, p["top_sector"], "no output")
+    no_output = i18n.t("no.output", lang)
+    p["sector"] = np.where(p["output"] > 0, p["top_sector"], no_output)
     p["symbol"] = np.where(p["alive"].astype(bool) & (p["status"] != "revoked"), "circle", "x")
-    years = sorted(p["year"].unique())
-    cats = [s for s in sectors if s in set(p["sector"])] + (["no output"] if (p["sector"] == "no output").any() else [])
+    year = int(p["year"].max()) if year is None else int(year)
     scale = float(np.sqrt(p["output"].clip(lower=0)).max()) or 1.0
-
-    def traces(year):
-        y = p[p["year"] == year]
-        out = []
-        for cat in cats:
-            s = y[y["sector"] == cat]
-            colour = "#bbbbbb" if cat == "no output" else colour_of(cat, sectors)
-            out.append(go.Scatter(
-                x=s["x"], y=s["y"], mode="markers", name=cat, text=s["name"],
-                marker={"size": 8 + 42 * np.sqrt(s["output"].clip(lower=0)) / scale, "color": colour,
-                        "symbol": s["symbol"], "line": {"width": 1, "color": "#333"}},
-                customdata=np.stack([s["output"], s["level"], s["status"]], axis=-1) if len(s) else None,
-                hovertemplate="%{text}<br>output %{customdata[0]:.4g} 万元<br>%{customdata[1]}, "
-                              "%{customdata[2]}<extra>" + cat + "</extra>"))
-        return out
-
-    fig = go.Figure(data=traces(years[0]), frames=[go.Frame(data=traces(y), name=str(y)) for y in years])
-    steps = [{"label": str(y), "method": "animate",
-              "args": [[str(y)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
-                                  "transition": {"duration": 0}}]} for y in years]
-    fig.update_layout(
-        sliders=[{"active": 0, "steps": steps, "currentvalue": {"prefix": "year "}, "pad": {"t": 40}}],
-        updatemenus=[{"type": "buttons", "showactive": False, "x": 0, "y": 0, "xanchor": "right", "yanchor": "top",
-                      "pad": {"t": 60, "r": 10},
-                      "buttons": [{"label": "▶ Play", "method": "animate",
-                                   "args": [None, {"frame": {"duration": 500, "redraw": True},
-                                                   "fromcurrent": True, "transition": {"duration": 0}}]}]}])
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    _layout(fig, "Parks: size ∝ output, colour = largest sector", "x (km)", "y (km)")
-    fig.update_layout(height=560, legend={"orientation": "v", "x": 1.02, "y": 1})
+    y = p[p["year"] == year]
+    cats = [s for s in sectors if s in set(p["sector"])] + ([no_output] if (p["sector"] == no_output).any() else [])
+    fig = go.Figure()
+    factor, unit = i18n.metric_unit("output", lang)
+    for cat in cats:
+        s = y[y["sector"] == cat]
+        colour = "#bbbbbb" if cat == no_output else colour_of(cat, sectors)
+        fig.add_trace(go.Scatter(
+            x=s["x"], y=s["y"], mode="markers", name=(names or {}).get(cat, cat), text=s["name"],
+            marker={"size": 8 + 42 * np.sqrt(s["output"].clip(lower=0)) / scale, "color": colour,
+                    "symbol": s["symbol"], "line": {"width": 1, "color": "#333"}},
+            customdata=np.stack([s["output"] * factor, s["level"], s["status"], s["year"]], axis=-1) if len(s) else None,
+            hovertemplate="%{text} (%{customdata[3]})<br>%{customdata[0]:,.2f} " + unit + "<br>%{customdata[1]}, "
+                          "%{customdata[2]}<extra>" + (names or {}).get(cat, cat) + "</extra>"))
+    fig.update_xaxes(range=_padded(p["x"]))
+    fig.update_yaxes(range=_padded(p["y"]), scaleanchor="x", scaleratio=1)
+    title = i18n.t("map.title", lang, year=year) + (f"<br><sup>{subtitle}</sup>" if subtitle else "")
+    _layout(fig, title, i18n.t("x.km", lang), i18n.t("y.km", lang))
+    fig.update_layout(height=560, legend={"orientation": "v", "x": 1.02, "y": 1}, meta={"year": year})
     return fig
 
 
+def _padded(values: pd.Series) -> list[float]:
+    """An axis range over all years (so the view does not jump from year to year)."""
+    lo, hi = float(values.min()), float(values.max())
+    pad = max((hi - lo) * 0.08, 2.0)
+    return [lo - pad, hi + pad]
+
+
 def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors: list[str] | tuple[str, ...],
-                   park: int | None = None) -> go.Figure:
+                   park: int | None = None, lang: str = "en", subtitle: str = "",
+                   names: dict[str, str] | None = None) -> go.Figure:
     """The supplier network in one year: firms placed by chain stage (left to right, upstream first)
     around their park's position, coloured by sector; leading (龙头) firms are stars.
 
@@ -196,24 +194,55 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, sectors:
     ey = np.column_stack([pos.loc[e["supplier"], "py"], pos.loc[e["customer"], "py"], np.full(len(e), np.nan)]).ravel()
     scatter = go.Scattergl if len(n) > WEBGL_ABOVE else go.Scatter     # SVG gets slow with many thousand nodes
     fig = go.Figure(scatter(x=ex, y=ey, mode="lines", line={"width": 0.5, "color": "rgba(90,90,90,0.35)"},
-                               hoverinfo="skip", name=f"supplier links ({len(e)})"))
+                               hoverinfo="skip", name=i18n.t("net.links", lang, n=len(e))))
     for sector in [s for s in sectors if s in set(n["sector"])]:
         s = n[n["sector"] == sector]
         lead = s["leading"].astype(bool)
         fig.add_trace(scatter(
-            x=s["px"], y=s["py"], mode="markers", name=sector,
+            x=s["px"], y=s["py"], mode="markers", name=(names or {}).get(sector, sector),
             marker={"color": colour_of(sector, sectors), "size": np.where(lead, 16, 7),
                     "symbol": np.where(lead, "star", "circle"), "line": {"width": np.where(lead, 1.5, 0), "color": "#000"}},
             customdata=np.stack([s["firm"], s["park"], s["stage"], np.where(lead, "leading firm", "")], axis=-1),
             hovertemplate="firm %{customdata[0]} in park %{customdata[1]}<br>" + sector +
                           ", %{customdata[2]} %{customdata[3]}<extra></extra>"))
-    where = "all parks" if park is None else f"park {park}"
+    where = i18n.t("all.parks", lang) if park is None else i18n.t("net.park", lang, park=park)
     fig.update_xaxes(showticklabels=park is not None, tickvals=[-2, 0, 2] if park is not None else None,
                      ticktext=list(STAGES) if park is not None else None)
     fig.update_yaxes(showticklabels=False, scaleanchor="x" if park is None else None)
-    _layout(fig, f"Supplier network, {where}, {year}: {len(n)} firms, {len(e)} links "
-            "(★ leading firm; columns: upstream → downstream)", "", "")
+    title = i18n.t("net.title", lang, where=where, year=year, n=len(n), e=len(e))
+    _layout(fig, title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""), "", "")
     fig.update_layout(height=600)
+    return fig
+
+
+def sector_flows(nodes: pd.DataFrame, edges: pd.DataFrame, year: int, park: int | None = None) -> pd.DataFrame:
+    """Supplier links of one year between sectors: supplier_sector, customer_sector, links (within one
+    park when ``park`` is given, else links whose two firms are in the same park, over all parks)."""
+    n = nodes[nodes["year"] == year].set_index("firm")[["park", "sector"]]
+    e = edges[(edges["year"] == year) & edges["supplier"].isin(n.index) & edges["customer"].isin(n.index)]
+    s, c = n.loc[e["supplier"]].reset_index(drop=True), n.loc[e["customer"]].reset_index(drop=True)
+    keep = (s["park"] == c["park"]) & ((s["park"] == park) if park is not None else True)
+    flows = pd.DataFrame({"supplier_sector": s["sector"].astype(str)[keep], "customer_sector": c["sector"].astype(str)[keep]})
+    return (flows.groupby(["supplier_sector", "customer_sector"]).size().rename("links").reset_index()
+            .sort_values("links", ascending=False, ignore_index=True))
+
+
+def chain_sankey(flows: pd.DataFrame, sectors: list[str] | tuple[str, ...], title: str, lang: str = "en",
+                 names: dict[str, str] | None = None) -> go.Figure:
+    """Sector-to-sector supply flows as a Sankey: suppliers on the left, customers on the right, band
+    width = number of supplier links; readable at any size, unlike the firm network."""
+    left = sorted(set(flows["supplier_sector"]), key=list(sectors).index)
+    right = sorted(set(flows["customer_sector"]), key=list(sectors).index)
+    labels = [(names or {}).get(k, k) for k in left + right]
+    colours = [colour_of(k, sectors) for k in left + right]
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": labels, "color": colours, "pad": 12, "thickness": 16},
+        link={"source": [left.index(k) for k in flows["supplier_sector"]],
+              "target": [len(left) + right.index(k) for k in flows["customer_sector"]],
+              "value": flows["links"].tolist(), "color": [_rgba(colour_of(k, sectors), 0.35) for k in flows["supplier_sector"]]}))
+    fig.update_layout(title={"text": title, "x": 0.01}, height=560, font={"family": FONT},
+                      margin={"l": 20, "r": 20, "t": 80, "b": 20})
     return fig
 
 
@@ -265,8 +294,15 @@ def runs_behind(metrics: pd.DataFrame, values: dict[str, object]) -> pd.DataFram
     return metrics[keep]
 
 
+def for_projector(fig: go.Figure) -> go.Figure:
+    """The same chart for a projector: every text 16 px or more (the subtitle is 70% of the title)."""
+    return fig.update_layout(font={"size": 16}, title={"font": {"size": 23}}, legend={"font": {"size": 16}},
+                             margin={"t": 100})
+
+
 def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0.01}, xaxis_title=xtitle, yaxis_title=ytitle,
-                      template="plotly_white", margin={"l": 60, "r": 20, "t": 70, "b": 50}, height=420,
+                      template="plotly_white", margin={"l": 70, "r": 20, "t": 80, "b": 50}, height=420,
+                      font={"family": FONT}, separators=".,",
                       legend={"orientation": "h", "y": -0.2}, hovermode="closest")
     return fig

@@ -23,7 +23,9 @@ from parksim.simulation.policy import RULE_IDS
 from . import figures
 from .controls import rule_summary
 from .data import RunData
-from .export import COLUMNS, chart
+from .export import COLUMNS, chart, shown_table
+from .i18n import HTML_LANG, metric_name, number
+from .verdict import verdicts
 
 CSS = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5rem auto;max-width:1200px;
 color:#222}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem;
@@ -45,17 +47,17 @@ def report_charts(runs: list[RunData]) -> list[tuple[str, object]]:
     differences for a comparison, and the park map of each run's first replication."""
     out = []
     if len(runs) == 1:
-        out += [(s.title, chart(f"fan:{s.id}", runs)[1]) for s in figures.FANS]
+        out += [(s.title("en"), chart(f"fan:{s.id}", runs)[1]) for s in figures.FANS]
     else:
         a, b = runs
-        out += [(s.title, figures.fan_chart({a.label: a.series, b.label: b.series}, s)) for s in figures.FANS]
-        out += [(f"{COLUMNS[c][0]}: B − A", chart("ab-diff", runs, column=c)[1]) for c in COLUMNS]
+        out += [(s.title("en"), figures.fan_chart({a.label: a.series, b.label: b.series}, s)) for s in figures.FANS]
+        out += [(f"{metric_name(c, 'en')}: B − A", chart("ab-diff", runs, column=c)[1]) for c in COLUMNS]
     out += [(f"Park map: {r.label}", chart("map", [r])[1]) for r in runs]
     return out
 
 
 def _table_html(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0, na_rep="–")
+    return frame.to_html(index=False, float_format=number, border=0, na_rep="–")
 
 
 def _parameters_html(run: RunData) -> str:
@@ -79,8 +81,9 @@ def _parameters_html(run: RunData) -> str:
             f"<details><summary>World parameters</summary>{world}</details>")
 
 
-def build_report(runs: list[RunData]) -> str:
-    """The report page for one run or for a comparison of two (B − A)."""
+def build_report(runs: list[RunData], lang: str = "en") -> str:
+    """The report page for one run or for a comparison of two (B − A): for a comparison, the plain-language
+    verdicts first, then the table in the audience's units (亿元, %), then the charts."""
     title = " vs ".join(r.label for r in runs)
     parts = [f"<h1>ParkSim report: {html.escape(title)}</h1>",
              (f"<p class='note'>Generated {pd.Timestamp.now('UTC'):%Y-%m-%d %H:%M} UTC. Bands are 5–95% of "
@@ -88,8 +91,10 @@ def build_report(runs: list[RunData]) -> str:
     if len(runs) == 2:
         table = chart("ab-table", runs)[0]
         parts += [f"<h2>Comparison: {html.escape(runs[1].label)} − {html.escape(runs[0].label)}</h2>",
-                  "<p class='note'>Final-year values; total_ metrics are sums over the run.</p>",
-                  _table_html(table) if len(table) else "<p>No common seeds: the runs cannot be paired.</p>"]
+                  "<ul class='verdict'>" + "".join(f"<li>{html.escape(v)}</li>" for v in verdicts(table, lang)) + "</ul>",
+                  "<p class='note'>Final-year values; totals are sums over the run.</p>",
+                  _table_html(shown_table(table, lang)) if len(table) else
+                  "<p>No common seeds: the runs cannot be paired.</p>"]
     for r in runs:
         parts += [f"<h2>Headline metrics: {html.escape(r.label)}</h2>", _table_html(summary_table(r))]
     parts.append("<h2>Charts</h2>")
@@ -98,15 +103,15 @@ def build_report(runs: list[RunData]) -> str:
                      + pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{i}") + "</div>")
     parts.append("<h2>Scenario parameters</h2>")
     parts += [_parameters_html(r) for r in runs]
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    return (f"<!DOCTYPE html><html lang='{HTML_LANG[lang]}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head>"
             f"<body>{''.join(parts)}</body></html>")
 
 
-def write_report(runs: list[RunData], out: str | os.PathLike) -> Path:
+def write_report(runs: list[RunData], out: str | os.PathLike, lang: str = "en") -> Path:
     """Write the report atomically (temporary file in the same directory, then rename)."""
     out = Path(out)
-    text = build_report(runs)
+    text = build_report(runs, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:

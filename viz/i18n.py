@@ -1,0 +1,463 @@
+"""The dashboard's one translation table (中文 / English) and the units its audience reads.
+
+Every label the dashboard, its exports and the report show comes from here: interface text
+(:data:`UI`), metrics with their display unit and a one-to-two-sentence explanation
+(:data:`METRICS`), rules (:data:`RULES`), rule parameters (:data:`PARAMS`), evaluation indicators
+(:data:`INDICATORS`) and parameter units (:data:`UNITS`). Each entry is ``(中文, English)``.
+Money is shown in 亿元 for city-size totals and 万元 per 亩 for intensities, land in 亩, shares in %.
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+COOKIE = "parksim_lang"
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+UI = {
+    "title": ("ParkSim 园区政策研讨看板", "ParkSim workshop dashboard"),
+    "language": ("语言", "Language"),
+    "tab.builder": ("情景与运行", "Scenario and run"),
+    "tab.series": ("时间序列", "Time series"),
+    "tab.ab": ("A 与 B 对比", "A versus B"),
+    "tab.map": ("园区地图", "Park map"),
+    "tab.network": ("产业链网络", "Chain network"),
+    "tab.sweeps": ("参数扫描", "Sweeps"),
+    "tab.room": ("全场运行", "Room"),
+    "col.group": ("小组", "group"),
+    "col.run": ("运行", "run"),
+    "col.saved": ("保存时间", "saved"),
+    "room.title": ("全场各小组保存的运行（主持人视图）", "Every group's saved runs (facilitator view)"),
+    "session.export": ("导出本组会话（一个文件）", "Export this group's session (one file)"),
+    "session.import": ("导入会话文件", "Import a session file"),
+    "imported": ("已导入 {n} 次运行", "{n} runs imported"),
+    "not.imported": ("未导入：{error}", "Not imported: {error}"),
+    "room.none": ("尚无保存的运行", "No saved runs yet"),
+    "tab.glossary": ("指标说明", "Glossary"),
+    "scenario": ("情景", "Scenario"),
+    "replications": ("重复次数", "Replications"),
+    "run": ("运行", "Run"),
+    "cancel": ("取消", "Cancel"),
+    "run.picker": ("运行", "Run"),
+    "replication.picker": ("重复（第几次）", "Replication"),
+    "no.run": ("尚无运行", "no run yet"),
+    "run.first": ("请先运行一个情景", "Run a scenario first"),
+    "choose.two": ("请选择两次运行（先运行两个情景）", "Choose two runs (run two scenarios first)"),
+    "metric": ("指标", "Metric"),
+    "park": ("园区", "Park"),
+    "all.parks": ("全部园区", "all parks"),
+    "year": ("年份", "Year"),
+    "play": ("▶ 播放", "▶ Play"),
+    "pause": ("❚❚ 暂停", "❚❚ Pause"),
+    "sweep.store": ("扫描结果", "Sweep"),
+    "reload": ("刷新列表", "Reload list"),
+    "sweep.refused": ("拒绝：{name!r} 不是运行目录下的扫描结果名称", "Refused: {name!r} is not the name of a sweep in "
+                      "the runs directory"),
+    "sweep.runs": ("所点位置背后的运行", "Runs behind the clicked point or cell"),
+    "sweep.choose": ("请选择一个扫描结果（parksim sweep 写在运行目录下）",
+                     "Choose a sweep (parksim sweep writes them under the runs directory)"),
+    "ab.table": ("主要指标：B − A，共同随机种子配对（末年；合计 = 全期总和）",
+                 "Headline metrics: B − A on common seeds (final year; totals over the run)"),
+    "ab.seeds": ("A 与 B 的根种子不同（{a}、{b}）：无法按共同种子配对",
+                 "A and B have different root seeds ({a}, {b}): no common seeds to pair"),
+    "status.running": ("{id}：{label}：已完成 {done}/{total} 次重复", "{id}: {label}: {done} of {total} replications"),
+    "status.finished": ("{id}：{label}：{status}，用时 {seconds:.1f} 秒", "{id}: {label}: {status} after {seconds:.1f} s"),
+    "status.done": ("完成", "done"),
+    "status.cancelled": ("已取消", "cancelled"),
+    "status.failed": ("失败", "failed"),
+    "status.running.word": ("运行中", "running"),
+    "run.option": ("{id}：{label}（{n} 次重复）", "{id}: {label} ({n} replications)"),
+    "replication.option": ("第 {r} 次（种子 {seed}）", "replication {r} (seed {seed})"),
+    "shows": ("显示：{label}，第 {r} 次重复（种子 {seed}）", "Showing: {label}, replication {r} (seed {seed})"),
+    "bad.replications": ("重复次数：输入为 {value!r}；应为 1 至 {max} 的整数",
+                         "replications: got {value!r}; allowed: an integer in [1, {max}]"),
+    "not.run": ("未运行：{error}", "Not run: {error}"),
+    "font.missing": ("未找到中文字体：页面和导出的图片中的中文会显示为方框。请安装 fonts-noto-cjk（sudo apt-get install "
+                     "fonts-noto-cjk）后重新启动。",
+                     "No Chinese (CJK) font found: Chinese text in the page and in PNG exports will show as empty "
+                     "boxes. Install fonts-noto-cjk (sudo apt-get install fonts-noto-cjk) and restart."),
+    "weights": ("考核指标权重（自动归一为 1）：", "indicator weights (rescaled to add up to 1):"),
+    "source": ("依据：{source}", "source: {source}"),
+    "export.title": ("下载本图 {fmt}", "download this chart as {fmt}"),
+    "median.band": ("{n} 次重复的中位数与 5–95% 区间", "median and 5–95% band over {n} replications"),
+    "band": ("5–95% 区间", "5–95% band"),
+    "median": ("中位数", "median"),
+    "diff.sub": ("配对差值均值（共同种子）与 95% 置信区间", "mean paired difference (common seeds), 95% CI"),
+    "ci95": ("95% 置信区间", "95% CI"),
+    "map.title": ("园区：{year} 年，气泡大小 ∝ 产值，颜色 = 最大产业", "Parks in {year}: size ∝ output, colour = largest sector"),
+    "map.sub": ("{label}，第 {r} 次重复（种子 {seed}）", "{label}, replication {r} (seed {seed})"),
+    "no.output": ("无产出", "no output"),
+    "x.km": ("东西（公里）", "x (km)"),
+    "y.km": ("南北（公里）", "y (km)"),
+    "net.title": ("供应链网络，{where}，{year} 年：{n} 家企业，{e} 条供应关系（★ 龙头企业；列：上游 → 下游）",
+                  "Supplier network, {where}, {year}: {n} firms, {e} links (★ leading firm; columns: upstream → downstream)"),
+    "flows.title": ("产业链流向，{where}，{year} 年：园区内 {e} 条供应关系（左：供应产业，右：采购产业）",
+                    "Supply flows between sectors, {where}, {year}: {e} links within parks (left: suppliers, right: customers)"),
+    "firm.network": ("企业网络（适合小园区）", "Firm network (for small parks)"),
+    "net.park": ("园区 {park}", "park {park}"),
+    "net.links": ("供应关系（{n}）", "supplier links ({n})"),
+    "table.title": ("B − A：{b} 减 {a}，共同种子配对，95% 置信区间",
+                    "B − A: {b} minus {a}, paired on common seeds, 95% CI"),
+    "col.metric": ("指标", "metric"),
+    "col.unit": ("单位", "unit"),
+    "col.n": ("配对数", "pairs"),
+    "col.mean_a": ("A 均值", "mean A"),
+    "col.mean_b": ("B 均值", "mean B"),
+    "col.diff": ("差值 B − A", "difference B − A"),
+    "col.ci": ("95% 置信区间", "95% CI"),
+    "col.rel_change": ("相对变化", "relative change"),
+    "col.significant": ("显著", "significant"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "projector": ("投影模式", "Projector"),
+    "previous": ("‹ 上一张", "‹ Previous"),
+    "next": ("下一张 ›", "Next ›"),
+    "tab.guided": ("引导对比", "Guided comparison"),
+    "guided.intro": ("① 为方案 A 和 B 各选一个文件预设；② 调整 B 的政策杠杆（改动会高亮）；"
+                     "③ 点击“运行两个方案”，两者用同一组随机种子，结果逐次配对比较。",
+                     "① Pick a document preset for A and for B; ② change B's levers (changes are highlighted); "
+                     "③ press “Run both”: both use the same random seeds, so results pair run by run."),
+    "card": ("方案 {card}", "Scenario {card}"),
+    "preset": ("文件预设", "Document preset"),
+    "search": ("搜索规则（编号或名称）", "Search rules (id or name)"),
+    "more.rules": ("更多规则（{n} 条）", "More rules ({n})"),
+    "run.both": ("运行两个方案（共同随机种子）", "Run both (common seeds)"),
+    "estimate": ("预计用时约 {seconds} 秒", "Estimated time about {seconds} s"),
+    "estimate.none": ("首次运行后显示预计用时", "The expected time shows after a first run"),
+    "prereq": ("已同时打开 {needed}（{users} 需要它的考核排名）", "{needed} switched on too ({users} use its ranking)"),
+    "changed.none": ("与预设相同", "Same as the preset"),
+    "changed": ("相对预设的改动：", "Changed from the preset: "),
+    "rule.on": ("打开 {rid} {name}", "{rid} {name} switched on"),
+    "rule.off": ("关闭 {rid} {name}", "{rid} {name} switched off"),
+    "weights.changed": ("{rid} 考核权重已调整", "{rid} weights changed"),
+    "verdict.head": ("B 相对 A（{changes}）：", "B against A ({changes}):"),
+    "verdict.same": ("同一政策", "the same policy"),
+    "verdict.next": ("下一步：在“A 与 B 对比”中逐年查看差异，或在“园区地图”“产业链网络”中查看各园区。",
+                     "Next: see the difference year by year under “A versus B”, or each park under “Park map” "
+                     "and “Chain network”."),
+    "glossary.intro": ("各指标的含义（均为全部重复的统计）。", "What each metric means (over all replications)."),
+}
+
+# Series and headline metrics: (中文, English, display unit key, explanation 中文, explanation English).
+METRICS = {
+    "output": ("工业产值", "Industrial output", "yi",
+               "全部企业一年的工业总产值。", "Gross industrial output of all firms in a year."),
+    "output_in_parks": ("园区工业产值", "Output in parks", "yi",
+                        "园区内企业一年的工业总产值。", "Gross industrial output of the firms inside parks in a year."),
+    "value_added": ("工业增加值", "Value added", "yi",
+                    "产值扣除中间投入后的增加值。", "Output minus intermediate inputs."),
+    "tax": ("税收", "Tax", "yi", "企业一年缴纳的税收。", "Tax paid by firms in a year."),
+    "employment": ("就业人数", "Employment", "persons", "在产企业的就业人数。", "Jobs in producing firms."),
+    "firms_producing": ("在产企业数", "Firms producing", "firms", "当年正在生产的企业数量。",
+                        "Number of firms producing that year."),
+    "share_producing_in_parks": ("在园企业比例", "Share of producing firms in parks", "pct",
+                                 "在产企业中位于园区内的比例。", "Share of producing firms that are inside a park."),
+    "tax_per_mu": ("亩均税收（园区内）", "Tax per mu (in parks)", "wan_mu",
+                   "园区企业税收除以其占地亩数，衡量土地产出效率。",
+                   "Tax of park firms divided by their land in mu: how productive park land is."),
+    "investment_intensity": ("投资强度", "Investment intensity", "wan_mu",
+                             "园区企业累计投资除以占地亩数（入园门槛即以此衡量）。",
+                             "Park firms' investment per mu of land (the entry thresholds are set on it)."),
+    "land_granted": ("已供地", "Land granted", "mu", "累计出让给企业的工业用地。", "Industrial land granted to firms so far."),
+    "land_built": ("已建成用地", "Land built", "mu", "已建成投产的用地。", "Granted land that is built on."),
+    "land_idle": ("闲置土地", "Idle land", "mu", "已出让但未按期开工建设的土地。",
+                  "Granted land not built on within the deadline."),
+    "hightech_share": ("高新技术产业占比", "High-tech share", "pct", "高新技术产业产值占工业产值的比例。",
+                       "Share of output from high-tech sectors."),
+    "top3_share": ("前三大主导产业占比", "Top-three industries' share", "pct",
+                   "各园区产值最大的三个产业占园区产值的比例（均值）。",
+                   "Share of a park's output from its three largest industries (mean over parks)."),
+    "declared_share": ("主导产业占比（申报）", "Leading-industry share (declared)", "pct",
+                       "园区申报的主导产业占园区产值的比例。",
+                       "Share of park output from the park's declared leading industries."),
+    "chain_completeness": ("产业链完整度", "Industry-chain completeness", "pct",
+                           "园区主导产业链上已有企业的环节所占比例。",
+                           "Share of the stages of a park's leading chains that have a firm in the park."),
+    "eg_gamma_mean": ("产业集聚指数 (EG γ)", "Agglomeration index (EG γ)", "index",
+                      "Ellison-Glaeser 集聚指数，按产业平均；大于 0.05 为明显集聚，接近 0 为随机分布。",
+                      "Ellison-Glaeser agglomeration index averaged over sectors; above 0.05 is strong clustering, "
+                      "near 0 is random location."),
+    "local_sourcing": ("本地配套率", "Local sourcing", "pct", "供应关系中供需双方在同一园区的比例。",
+                       "Share of supplier links with both firms in the same park."),
+    "pollution": ("污染排放", "Pollution", "units", "企业一年的污染排放（模型单位）。",
+                  "Firms' emissions in a year (model units)."),
+    "energy": ("能耗", "Energy use", "units", "企业一年的能源消耗（模型单位）。", "Firms' energy use in a year (model units)."),
+    "parks_active": ("在运营园区数", "Active parks", "parks", "未被撤销的园区数。", "Parks not revoked."),
+    "parks_revoked_total": ("累计撤销园区数", "Parks revoked (total)", "parks", "考核淘汰累计撤销的园区数。",
+                            "Parks revoked by the evaluation so far."),
+    "parks_warned": ("受警告园区", "Parks warned", "parks", "处于处罚阶梯上的园区数。", "Parks on the sanction ladder."),
+    "parks_revoked": ("当年撤销园区", "Parks revoked this year", "parks", "当年被撤销的园区数。", "Parks revoked that year."),
+    "parks_upgraded": ("当年升级园区", "Parks upgraded this year", "parks", "当年升级的园区数。", "Parks upgraded that year."),
+    "entries": ("新入驻企业", "Entries", "firms", "新落地的企业数。", "Firms that arrived."),
+    "exits": ("退出企业", "Exits", "firms", "停产退出的企业数。", "Firms that closed."),
+    "projects_lost": ("流失项目", "Projects lost", "projects", "因门槛或用地不足而流失的项目数。",
+                      "Projects lost to thresholds or lack of land."),
+    "land_recovered": ("收回土地", "Land taken back", "mu", "收回的闲置或低效用地。", "Idle or low-efficiency land taken back."),
+    "subsidies_paid": ("财政补贴", "Subsidies paid", "wan", "政府支付的补贴与奖励。", "Subsidies and awards paid by government."),
+    "idle_fees": ("闲置费", "Idle-land fees", "wan", "收取的土地闲置费。", "Idle-land fees collected."),
+}
+TOTAL_PREFIX = ("合计：", "total ")
+
+# Display units: factor applied to the stored value (stored money is 万元), and its label.
+UNITS_SHOWN = {
+    "yi": (1e-4, "亿元", "100 million yuan (亿元)"),
+    "wan": (1.0, "万元", "10,000 yuan (万元)"),
+    "wan_mu": (1.0, "万元/亩", "万元 per mu"),
+    "mu": (1.0, "亩", "mu"),
+    "pct": (100.0, "%", "%"),
+    "index": (1.0, "", ""),
+    "persons": (1.0, "人", "persons"),
+    "firms": (1.0, "家", "firms"),
+    "parks": (1.0, "个", "parks"),
+    "projects": (1.0, "个", "projects"),
+    "units": (1.0, "单位", "units"),
+}
+
+FAN_TITLES = {
+    "land": ("用地：已供、已建、闲置", "Land granted, built and idle"),
+    "entries_exits": ("企业进入与退出", "Entries and exits"),
+    "parks_sanctioned": ("园区警告、撤销与升级", "Parks warned, revoked and upgraded"),
+}
+
+RULES = {
+    "L1": ("项目入园（园外不供地）", "Projects must locate in parks"), "L2": ("有限指标保重点", "Limited quota to key projects"),
+    "L3": ("每园最低年度用地指标", "Minimum yearly quota per park"),
+    "L4": ("用地指标向考核优秀园区倾斜", "Quota tilted to well-evaluated parks"),
+    "L5": ("批次用地比例上限", "Cap on batch land applications"), "L6": ("按资金到位分期供地", "Land in phases as funds arrive"),
+    "L7": ("标准厂房（中小企业不单独供地）", "Standard factories for SMEs"),
+    "L8": ("主导产业集约项目地价优惠", "Land price discount"),
+    "L9": ("新区扩区用地 1:1:1", "Industry : residential : public = 1:1:1"),
+    "L10": ("出城入园（整体搬迁）", "Relocation into parks"),
+    "L11": ("计划外用地（未利用地、增减挂钩）", "Land outside the yearly quota"),
+    "E1": ("投资强度门槛（按园区级别）", "Investment-intensity threshold"),
+    "E2": ("项目“五条原则”筛选", "Five-principle screening"),
+    "E3": ("限制“两高一低”项目", "Restrict polluting low-level projects"), "E4": ("环境准入与排放指标", "Environmental entry"),
+    "E5": ("投资强度达标方可扩区", "Expansion only at standard intensity"),
+    "S1": ("园区发展专项资金（以奖代补）", "City special fund for parks"),
+    "S2": ("招商资金优先重大项目", "Funds first to major projects"),
+    "S3": ("产业资金优先主导产业", "Funds first to leading industries"), "S4": ("税收增量返还园区", "Tax-increment returns"),
+    "S5": ("土地出让收入用于园区建设", "Land income spent on the park"),
+    "S6": ("研发机构与高新企业优先支持", "Priority for R&D and high-tech"),
+    "S7": ("有序招商、避免恶性竞争", "Orderly investment attraction"), "S8": ("园区投融资平台", "Park financing platforms"),
+    "V1": ("园区年度考核排名", "Yearly evaluation and ranking"),
+    "V2": ("月通报、季点评、年评比", "Bulletins, reviews and awards"),
+    "V3": ("奖励先进园区", "Rewards for the best parks"), "V4": ("末位淘汰", "Elimination of the bottom parks"),
+    "V5": ("有升有退分级处理", "Graded sanctions and upgrades"),
+    "V6": ("企业亩均税收分类与差别化价格", "Firm classes by tax per mu"),
+    "V7": ("“增、调、降、退”规划调整", "Plan adjustment (grow, adjust, cut, exit)"),
+    "X1": ("闲置土地收回", "Idle land taken back"), "X2": ("开工与达产期限", "Build-out deadlines"),
+    "X3": ("低效用地腾笼换鸟", "Low-efficiency land transferred"), "X4": ("停产半停产企业处置", "Stopped firms handled"),
+    "X5": ("重点污染项目退出与能耗双控", "Polluter exit and energy dual control"),
+    "C1": ("园区主导产业数量", "Number of leading industries"), "C2": ("主导产业占比目标", "Leading-industry share target"),
+    "C3": ("龙头企业—产业链—集群", "Leading firm → chain → cluster"),
+    "C4": ("同类企业集中入园（错位发展）", "Same-type firms together"),
+    "C5": ("“四个一”", "The four ones"), "C6": ("循环经济", "Circular economy"), "C7": ("整合归并园区", "Consolidation of parks"),
+    "C8": ("共建园区与飞地经济", "Co-built and enclave parks"),
+}
+FAMILIES = {"L": ("用地指标", "Land quota"), "E": ("入驻门槛", "Entry thresholds"), "S": ("财政支持", "Subsidies and funds"),
+            "V": ("考核、奖优汰劣", "Evaluation, reward and elimination"), "X": ("闲置土地、腾笼换鸟", "Idle land and exit"),
+            "C": ("主导产业、产业链", "Industry structure and chains")}
+
+PARAMS = {
+    ("L2", "county_key_min"): ("县级重点项目投资下限", "County key-project minimum"),
+    ("L2", "city_key_min"): ("市级重点项目投资下限", "City key-project minimum"),
+    ("L2", "reserve_min"): ("动用市级预留指标的投资下限", "Minimum for the city's reserved quota"),
+    ("L2", "reserve_share"): ("市级预留指标比例", "Reserved share of the quota"),
+    ("L3", "min_mu"): ("每园最低用地指标", "Minimum quota per park"),
+    ("L4", "tilt"): ("向优秀园区倾斜的力度", "Tilt towards good parks"),
+    ("L4", "cut_share"): ("落后园区指标核减比例", "Quota cut for laggards"),
+    ("L5", "max_share"): ("批次用地比例上限", "Batch share cap"),
+    ("L6", "phases"): ("分期供地期数", "Land phases"),
+    ("L7", "sme_max_investment"): ("进标准厂房的中小企业投资上限", "SME investment ceiling"),
+    ("L7", "floor_land_factor"): ("标准厂房折算用地比例", "Floor-space land factor"),
+    ("L8", "min_factor"): ("优惠地价下限", "Lowest land-price factor"),
+    ("L8", "max_factor"): ("优惠地价上限", "Highest land-price factor"),
+    ("L9", "industrial_share"): ("新增面积中工业用地比例", "Industrial share of added area"),
+    ("E1", "national"): ("国家级园区投资强度门槛", "National-park intensity threshold"),
+    ("E1", "provincial"): ("省级园区投资强度门槛", "Provincial-park intensity threshold"),
+    ("E1", "city"): ("市级园区投资强度门槛", "City-park intensity threshold"),
+    ("E1", "county"): ("县级园区投资强度门槛", "County-park intensity threshold"),
+    ("E2", "min_principles"): ("至少满足的原则条数", "Principles to meet"),
+    ("E2", "major_min"): ("重大项目投资下限", "Major-project minimum"),
+    ("E3", "buffer_share"): ("生态隔离带附加用地比例", "Buffer land share"),
+    ("E4", "quota_per_mu"): ("每亩排放指标", "Emission quota per mu"),
+    ("E5", "standard_factor"): ("扩区所需强度（× E1 标准）", "Intensity needed to expand (× E1)"),
+    ("S1", "budget"): ("专项资金年度规模", "Yearly fund"),
+    ("S1", "growth"): ("专项资金年增长率", "Fund growth per year"),
+    ("S1", "rate"): ("补贴占投资比例", "Subsidy rate on investment"),
+    ("S2", "major_min"): ("重大项目投资下限", "Major-project minimum"),
+    ("S2", "service_speedup"): ("一对一服务缩短的年数", "Years saved by one-to-one service"),
+    ("S4", "years"): ("税收返还年限", "Years of tax returns"),
+    ("S4", "share"): ("返还增量比例", "Share of the increment returned"),
+    ("S5", "share"): ("土地收入用于园区的比例", "Share of land income spent on the park"),
+    ("S6", "bonus_rate"): ("研发与高新企业补贴比例", "R&D and high-tech bonus rate"),
+    ("V2", "mega_min"): ("评优所需单个项目投资下限", "Project size needed for 'excellent'"),
+    ("V3", "top_share"): ("受奖园区比例", "Share of parks rewarded"),
+    ("V3", "quota_bonus"): ("受奖园区用地指标加权", "Extra quota weight for rewarded parks"),
+    ("V3", "award"): ("每园奖金", "Award per park"),
+    ("V4", "bottom_share"): ("末位淘汰比例", "Bottom share eliminated"),
+    ("V4", "years"): ("连续末位年数", "Consecutive bottom years"),
+    ("V5", "bottom_share"): ("受处罚园区比例", "Bottom share sanctioned"),
+    ("V5", "area_cut_share"): ("核减未建面积比例", "Share of unbuilt area cut"),
+    ("V5", "top_share"): ("升级候选园区比例", "Top share for upgrades"),
+    ("V5", "upgrade_years"): ("升级所需连续优秀年数", "Top years needed to upgrade"),
+    ("V5", "expansion_share"): ("升级时扩区比例", "Expansion on upgrade"),
+    ("V6", "class_a_min"): ("A 类企业亩均税收下限", "Class A minimum tax per mu"),
+    ("V6", "class_b_min"): ("B 类企业亩均税收下限", "Class B minimum tax per mu"),
+    ("V6", "class_c_min"): ("C 类企业亩均税收下限", "Class C minimum tax per mu"),
+    ("V6", "d_surcharge"): ("D 类企业加价比例", "Class D surcharge"),
+    ("V6", "a_discount"): ("A 类企业优惠比例", "Class A discount"),
+    ("V7", "period"): ("规划调整周期", "Adjustment period"),
+    ("V7", "grow_built_share"): ("扩区所需建成比例", "Built share to grow"),
+    ("V7", "grow_share"): ("扩区面积比例", "Growth of area"),
+    ("V7", "cut_built_share"): ("核减所依据的建成比例", "Built share below which area is cut"),
+    ("V7", "cut_share"): ("核减未建面积比例", "Share of unbuilt area cut"),
+    ("X1", "idle_years"): ("闲置收回年限", "Idle years before take-back"),
+    ("X2", "fee_years"): ("征收闲置费前的年限", "Years before the idle fee"),
+    ("X2", "fee_rate"): ("闲置费率（× 地价/年）", "Idle fee rate (× land value per year)"),
+    ("X2", "takeback_years"): ("未开工收回年限", "Years unstarted before take-back"),
+    ("X2", "capacity_years"): ("达产期限", "Years to reach capacity"),
+    ("X2", "min_capacity"): ("达产比例要求", "Required share of design capacity"),
+    ("X3", "tax_per_mu_min"): ("低效用地亩均税收线", "Low-efficiency tax-per-mu line"),
+    ("X3", "years"): ("连续低效年数", "Consecutive low years"),
+    ("X5", "cap_growth"): ("能耗总量上限年增长", "Energy cap growth per year"),
+    ("C1", "max_national"): ("国家级园区主导产业数上限", "Leading industries, national parks"),
+    ("C1", "max_other"): ("其他园区主导产业数上限", "Leading industries, other parks"),
+    ("C2", "target"): ("主导产业占比目标", "Leading-industry share target"),
+    ("C3", "chain_pull"): ("产业链招商吸引力", "Chain pull"),
+    ("C3", "induced_projects"): ("每家龙头企业每年带动项目数", "Projects induced per leading firm"),
+    ("C4", "strength"): ("同类集中的引导力度", "Strength of guidance"),
+    ("C4", "max_parks_per_sector"): ("每个产业最多园区数", "Most parks per sector"),
+    ("C5", "mega_min"): ("“一个大项目”投资下限", "Size of the 'one big project'"),
+    ("C5", "mega_bonus"): ("大项目吸引力加成", "Big-project bonus"),
+    ("C6", "cost_saving"): ("循环利用节约成本比例", "Cost saving"),
+    ("C6", "pollution_cut"): ("污染削减比例", "Pollution cut"),
+    ("C7", "max_blocks"): ("一区多园最多片区数", "Most blocks per zone"),
+    ("C7", "small_mu"): ("被归并的小园区面积", "Size of a small park"),
+}
+
+INDICATORS = {
+    "output": ("经济总量", "economic size"), "output_growth": ("增长速度", "growth"),
+    "tax_per_mu": ("亩均税收", "tax per mu"), "intensity": ("投资强度", "investment intensity"),
+    "leading_share": ("主导产业占比", "leading-industry share"), "hightech_share": ("高新技术占比", "high-tech share"),
+    "employment": ("就业", "employment"), "pollution_per_output": ("单位产值污染", "pollution per output"),
+    "chain_completeness": ("产业链完整度", "chain completeness"),
+}
+
+# The units written in the policy's param() declarations, as the audience reads them.
+UNITS = {
+    "万元": ("万元", "万元"), "万元/mu": ("万元/亩", "万元 per mu"), "万元/year": ("万元/年", "万元 per year"),
+    "万元/mu tax": ("万元/亩 税收", "万元 per mu of tax"), "mu": ("亩", "mu"),
+    "mu per park per year": ("亩/园/年", "mu per park per year"),
+    "share of yearly quota": ("占年度指标", "of yearly quota"), "share of quota cut": ("核减比例", "of quota cut"),
+    "share": ("比例", "share"), "share of investment": ("占投资", "of investment"), "share of output": ("占产值", "of output"),
+    "share of parks": ("占园区", "of parks"), "share of park output": ("占园区产值", "of park output"),
+    "share of area": ("占面积", "of area"), "share of unbuilt area": ("占未建面积", "of unbuilt area"),
+    "share of added area": ("占新增面积", "of added area"), "share of increment": ("占增量", "of increment"),
+    "share of land income": ("占土地收入", "of land income"), "share of design capacity": ("占设计产能", "of design capacity"),
+    "extra land share": ("附加用地比例", "extra land share"), "land share": ("用地比例", "land share"),
+    "× base land price": ("× 基准地价", "× base land price"), "× E1 standard": ("× E1 标准", "× E1 standard"),
+    "× land value per year": ("× 地价/年", "× land value per year"), "per year": ("每年", "per year"),
+    "years": ("年", "years"), "consecutive years": ("连续年数", "consecutive years"), "phases": ("期", "phases"),
+    "of 5": ("（共 5 条）", "of 5"), "industries": ("个产业", "industries"), "parks": ("个园区", "parks"),
+    "blocks": ("个片区", "blocks"), "utility": ("效用", "utility"), "extra weight": ("附加权重", "extra weight"),
+    "weight per unit percentile": ("每百分位权重", "weight per percentile"),
+    "pollution units per mu": ("污染单位/亩", "pollution units per mu"),
+    "utility per IO coefficient": ("效用/投入产出系数", "utility per IO coefficient"),
+    "projects per leading firm per year": ("项目/龙头企业/年", "projects per leading firm per year"),
+}
+
+
+def lang_of(value: str | None) -> str:
+    """A supported language for a cookie or stored value (the default for anything else)."""
+    return value if value in LANGS else DEFAULT
+
+
+def current() -> str:
+    """The language of the request being served (its cookie), or the default outside a request."""
+    try:
+        import flask
+        return lang_of(flask.request.cookies.get(COOKIE)) if flask.has_request_context() else DEFAULT
+    except ImportError:
+        return DEFAULT
+
+
+def pick(entry: tuple, lang: str) -> str:
+    return entry[LANGS.index(lang_of(lang))]
+
+
+def t(key: str, lang: str, **values) -> str:
+    """Interface text ``key`` in ``lang``, formatted with ``values``."""
+    text = pick(UI[key], lang)
+    return text.format(**values) if values else text
+
+
+def metric_name(column: str, lang: str) -> str:
+    """Plain name of a series or headline metric (``total_x`` is the total of ``x`` over the run)."""
+    base = column.removeprefix("total_")
+    name = pick(METRICS[base][:2], lang) if base in METRICS else column
+    return (pick(TOTAL_PREFIX, lang) + name) if column.startswith("total_") else name
+
+
+def metric_unit(column: str, lang: str) -> tuple[float, str]:
+    """(factor from stored value to shown value, unit label) of a metric."""
+    base = column.removeprefix("total_")
+    factor, zh, en = UNITS_SHOWN[METRICS[base][2]] if base in METRICS else (1.0, "", "")
+    return factor, zh if lang_of(lang) == "zh" else en
+
+
+def metric_label(column: str, lang: str) -> str:
+    """Name with its unit, e.g. ``工业产值（亿元）``."""
+    _, unit = metric_unit(column, lang)
+    if not unit:
+        return metric_name(column, lang)
+    return f"{metric_name(column, lang)}（{unit}）" if lang_of(lang) == "zh" else f"{metric_name(column, lang)} ({unit})"
+
+
+def explain(column: str, lang: str) -> str:
+    """One or two sentences saying what a metric measures."""
+    entry = METRICS[column.removeprefix("total_")]
+    return entry[3] if lang_of(lang) == "zh" else entry[4]
+
+
+def rule_name(rid: str, lang: str) -> str:
+    return pick(RULES[rid], lang)
+
+
+def family_name(letter: str, lang: str) -> str:
+    return pick(FAMILIES[letter], lang)
+
+
+def param_name(rid: str, name: str, lang: str) -> str:
+    return pick(PARAMS[(rid, name)], lang) if (rid, name) in PARAMS else name
+
+
+def indicator_name(key: str, lang: str) -> str:
+    return pick(INDICATORS[key], lang) if key in INDICATORS else key
+
+
+def unit_name(unit: str, lang: str) -> str:
+    return pick(UNITS[unit], lang) if unit in UNITS else unit
+
+
+def number(value, digits: int = 3) -> str:
+    """A number as people write it: thousands separators, no scientific notation, about ``digits``
+    significant digits (integers in full)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, (bool, str)):
+        return str(value)
+    v = float(value)
+    if v == int(v) and abs(v) >= 1:
+        return f"{int(v):,}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(v)))) if v else 0
+    return f"{v:,.{min(decimals, 6)}f}"
+
+
+def percent(share) -> str:
+    """A share (0.031) as a signed percentage ("+3.1%"); "–" where undefined."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    return f"{100 * float(share):+.1f}%"
