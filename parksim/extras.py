@@ -1,7 +1,7 @@
 """Optional parts of ParkSim and the pip extras that install them.
 
 The model, the runner and the calibration need only the core dependencies. The dashboard and the
-reports need ``parksim[dashboard]`` (Dash, kaleido), the Dask executor ``parksim[distributed]``.
+reports need ``parksim[dashboard]`` (Dash, kaleido, waitress), the Dask executor ``parksim[distributed]``.
 :func:`require` checks for an extra before the feature starts, so a missing one is a one-line
 message naming the extra to install (exit 2 from the CLI), not an ImportError deep in a traceback.
 This module imports nothing of ParkSim, so every layer may use it.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 
 # The modules that each extra provides, as imported.
-EXTRAS = {"dashboard": ("dash", "kaleido"), "distributed": ("distributed",)}
+EXTRAS = {"dashboard": ("dash", "kaleido", "waitress"), "distributed": ("distributed",)}
 
 
 class MissingExtra(ImportError):

@@ -104,8 +104,8 @@ def test_wheel_metadata_has_the_licence_and_keeps_dashboard_and_dask_in_extras(w
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     core = [line for line in re.findall(r"^Requires-Dist: (.+)$", meta, re.M) if "extra ==" not in line]
     optional = re.findall(r"^Requires-Dist: ([A-Za-z0-9_.-]+).*extra == \"(\w+)\"", meta, re.M)
-    assert core and not [r for r in core if re.match(r"(dash|kaleido|dask|distributed)\b", r)]
-    assert {("dash", "dashboard"), ("kaleido", "dashboard"), ("dask", "distributed")} <= set(optional)
+    assert core and not [r for r in core if re.match(r"(dash|kaleido|waitress|dask|distributed)\b", r)]
+    assert {("dash", "dashboard"), ("kaleido", "dashboard"), ("waitress", "dashboard"), ("dask", "distributed")} <= set(optional)
 
 
 def test_no_import_circles():
