@@ -179,12 +179,19 @@ class DaskExecutor:
             self._start_cluster()
         window = 4 * max(self.workers or 1, 1)
         it = iter(tasks)
-        running = as_completed([self.client.submit(fn, t, pure=False) for t in _take(it, window)])
-        for future in running:
-            yield future.result()
-            future.release()
-            for t in _take(it, 1):
-                running.add(self.client.submit(fn, t, pure=False))
+        inflight = {self.client.submit(fn, t, pure=False) for t in _take(it, window)}
+        running = as_completed(inflight)
+        try:
+            for future in running:
+                inflight.discard(future)
+                yield future.result()
+                future.release()
+                for t in _take(it, 1):
+                    inflight.add(new := self.client.submit(fn, t, pure=False))
+                    running.add(new)
+        finally:                          # the caller stopped early (cancel): drop what has not run yet
+            if inflight:
+                self.client.cancel(list(inflight))
 
 
 def _take(it: Iterator, n: int) -> list:
@@ -198,24 +205,32 @@ def _take(it: Iterator, n: int) -> list:
 
 
 def _windowed(submit, result, fn, tasks, window: int) -> Iterator[Any]:
-    """Keep at most ``window`` tasks in flight; yield results as they complete."""
+    """Keep at most ``window`` tasks in flight; yield results as they complete.
+
+    A caller that stops early (closes the generator, e.g. the dashboard's Cancel) cancels the tasks not
+    started yet, so the pool is free once the ones already running end.
+    """
     it = iter(tasks)
     pending: set = set()
     queue: deque = deque()
-    while True:
-        while len(pending) < window:
-            try:
-                pending.add(submit(fn, next(it)))
-            except StopIteration:
-                break
-        if not pending:
-            return
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for f in done:
-            pending.discard(f)
-            queue.append(f)
-        while queue:
-            yield result(queue.popleft())
+    try:
+        while True:
+            while len(pending) < window:
+                try:
+                    pending.add(submit(fn, next(it)))
+                except StopIteration:
+                    break
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                pending.discard(f)
+                queue.append(f)
+            while queue:
+                yield result(queue.popleft())
+    finally:
+        for f in pending:
+            f.cancel()
 
 
 def make_executor(kind: str = "pool", workers: int | None = None, scheduler: str | None = None):
