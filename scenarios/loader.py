@@ -16,7 +16,7 @@ A scenario file holds, at its top level::
 
     [[places]]                     # sizes of places (outside the parks): name or adcode, and any of
     name = "长葛市"                 #   population (persons), incumbent_firms, output (万元/year)
-    population = 690000
+    population = 700000           # (an illustration, not a census figure)
 
     [policy.E1]                    # simulation.Policy: one table per rule id (the levers)
     enabled = true
