@@ -243,6 +243,7 @@ class Plan:
         run naming why), so a 10⁵-point table takes seconds.
         """
         world = _fields(self.scenario.world, skip=("parks", "schedule"))
+        world["places"] = [_fields(p) for p in self.scenario.world.places]
         policy = {rid: _fields(self.scenario.policy[rid]) for rid in RULE_IDS}
         parks = json.dumps([_fields(p) for p in self.scenario.world.parks], ensure_ascii=False)
         schedule = json.dumps([to_entry(i) for i in self.scenario.world.schedule], ensure_ascii=False)

@@ -14,14 +14,15 @@ records:
 - infrastructure from the zone's age: ``0.3 + 0.02`` a year since approval, capped at 0.9;
 - ``urban`` (inside a city planning area, rule E3) when the place label is not a county (县) or a
   county-level city (…市): a heuristic, the catalogue has no such field;
-- a deterministic position on a plane in km: places on a sunflower (Vogel) spiral in catalogue
-  code order, the zones of one place on a small circle around it. Only maps use positions.
+- the place and position the zone was geocoded to (``data/places_zones.csv``, written by
+  :func:`parksim.scenarios.adcodes.write_zones`): the county's or city's adcode and its centre in
+  lon/lat. Zones of one place share its centre (no offset is invented); a zone with no position
+  has none (none in the 2018 catalogue).
 """
 
 from __future__ import annotations
 
 import csv
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,11 +35,9 @@ from parksim.simulation import ConfigError, ParkSpec
 DATA = Path(__file__).parent / "data"
 CATALOGUE = DATA / "china_development_zones_2018.csv"
 INDUSTRY_MAP = DATA / "industry_map.csv"
+ZONES_TABLE = DATA / "places_zones.csv"
 LEVEL_OF_APPROVAL = {"国务院": "national", "省政府": "provincial"}
 MU_PER_HA = 15.0
-CITY_SPACING_KM = 25.0      # distance scale between places on the spiral
-ZONE_RADIUS_KM = 3.0        # radius of the circle the zones of one place sit on
-GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 
 
 @dataclass(frozen=True)
@@ -124,17 +123,12 @@ def is_urban(place: str) -> bool:
     return "县" not in place and not place.endswith("市")
 
 
-def layout(places: list[str], sizes: dict[str, int]) -> dict[str, list[tuple[float, float]]]:
-    """Deterministic positions (km): places on a Vogel spiral, their zones on a circle around each."""
-    out = {}
-    for i, place in enumerate(places):
-        r = CITY_SPACING_KM * math.sqrt(i)
-        cx, cy = r * math.cos(i * GOLDEN_ANGLE), r * math.sin(i * GOLDEN_ANGLE)
-        k = sizes[place]
-        out[place] = [(cx, cy)] if k == 1 else [
-            (cx + ZONE_RADIUS_KM * math.cos(2 * math.pi * j / k), cy + ZONE_RADIUS_KM * math.sin(2 * math.pi * j / k))
-            for j in range(k)]
-    return out
+@lru_cache(maxsize=2)
+def read_zones(path: Path = ZONES_TABLE) -> dict[str, tuple[str, float | None, float | None]]:
+    """Each zone's geocoded place by zone code: (adcode, longitude, latitude), None where it has no position."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return {r["code"]: (r["adcode"], float(r["longitude"]) if r["longitude"] else None,
+                            float(r["latitude"]) if r["latitude"] else None) for r in csv.DictReader(f)}
 
 
 def infrastructure_of(approved: str, year: int) -> float:
@@ -190,10 +184,7 @@ def parks_from_catalogue(province: str, cities: tuple[str, ...] | list[str] = ()
         raise ConfigError(where, {"province": province, "cities": list(cities), "levels": list(levels)},
                           "a selection with at least one zone")
     mapping = read_industry_map()
-    places = list(dict.fromkeys(rows["city"]))
-    sizes = Counter(rows["city"])
-    positions = layout(places, sizes)
-    taken: Counter = Counter()
+    zones = read_zones()
     unmapped: Counter = Counter()
     no_sector: Counter = Counter()
     parks = []
@@ -201,11 +192,10 @@ def parks_from_catalogue(province: str, cities: tuple[str, ...] | list[str] = ()
         keys, unknown, empty = map_terms(split_terms(row["leading_industries"]), mapping)
         unmapped.update(unknown)
         no_sector.update(empty)
-        x, y = positions[row["city"]][taken[row["city"]]]
-        taken[row["city"]] += 1
+        place, lon, lat = zones[row["code"]]
         parks.append(ParkSpec(name=row["name"], level=lvl, area_mu=round(float(row["area_ha"]) * MU_PER_HA, 2),
                               city=row["city"], leading=keys, urban=is_urban(row["city"]),
-                              x=round(x, 3), y=round(y, 3),
+                              place=place, lon=lon, lat=lat,
                               infrastructure=round(infrastructure_of(row["approved"], year), 3)))
     return CatalogueParks(province, tuple(parks), dict(unmapped), dict(no_sector))
 

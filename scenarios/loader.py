@@ -11,8 +11,12 @@ A scenario file holds, at its top level::
 
     [world]                        # simulation.WorldConfig parameters (the uncertainties/constants)
     years = 16
-    [[world.parks]]                # explicit parks, or:
+    [[world.parks]]                # explicit parks (place = "长葛市" or an adcode locates one), or:
     [world.catalogue]              # parks of the 2018 catalogue: province, cities, levels
+
+    [[places]]                     # sizes of places (outside the parks): name or adcode, and any of
+    name = "长葛市"                 #   population (persons), incumbent_firms, output (万元/year)
+    population = 700000           # (an illustration, not a census figure)
 
     [policy.E1]                    # simulation.Policy: one table per rule id (the levers)
     enabled = true
@@ -24,7 +28,7 @@ A scenario file holds, at its top level::
     level = "national"             #   or leading = ["…"] to re-declare its leading industries
     [[schedule]]
     year = 2015
-    place = "city_01"              # a new park: place, level, area_mu (name, leading, x, y optional)
+    place = "city_01"              # a new park: place, level, area_mu (name, leading, lon, lat optional)
     level = "provincial"
     area_mu = 5000
     [[schedule]]
@@ -68,6 +72,7 @@ from typing import Any
 from parksim.simulation import ConfigError, ParkSpec, Policy, WorldConfig
 from parksim.simulation.chains import consolidate
 from parksim.simulation.errors import check_keys
+from parksim.simulation.places import SIZES
 from parksim.simulation.policy import LEVELS
 from parksim.simulation.schedule import check as check_schedule
 from parksim.simulation.schedule import factor_field as _factor_field
@@ -75,16 +80,18 @@ from parksim.simulation.schedule import parse as parse_intervention
 from parksim.simulation.schedule import to_entry
 from parksim.simulation.sectors import default_sectors
 
+from . import adcodes
 from .catalogue import CatalogueParks, parks_from_catalogue
 from .targets import target_ids
 
 SCENARIO_DIR = Path(__file__).parent
 TOP_KEYS = ("name", "description", "extends", "replications", "seed", "targets", "world", "policy", "sweep",
-            "schedule")
+            "schedule", "places")
 NOT_INHERITED = ("name", "description", "extends")
 SWEEP_KEYS = ("method", "levers", "uncertainties", "points", "samples", "seed")
 SWEEP_METHODS = ("factorial", "list", "lhs")
 CATALOGUE_KEYS = ("province", "cities", "levels")
+PLACE_KEYS = ("name", "adcode", *SIZES)
 PARK_KEYS = tuple(f.name for f in dataclasses.fields(ParkSpec))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_SEED = 2**63 - 1
@@ -149,7 +156,8 @@ class Scenario:
         try:
             built_world = WorldConfig.from_dict(world)
             built_policy = Policy.from_dict(policy)
-            built_world = built_world.with_parks(self.world.parks).with_schedule(self.world.schedule)
+            built_world = (built_world.with_parks(self.world.parks).with_places(self.world.places)
+                           .with_schedule(self.world.schedule))
             _check_schedule(built_world, built_policy)
         except ConfigError as e:
             raise ConfigError(f"{where}{e.where}", e.value, e.allowed) from None
@@ -259,8 +267,9 @@ def _read(path: Path) -> dict:
     for key in ("world", "policy", "sweep"):
         if key in data and not isinstance(data[key], dict):
             raise ConfigError(f"{_show(path)}: {key}", data[key], f"a table ([{key}])")
-    if "schedule" in data and not (isinstance(data["schedule"], list) and data["schedule"]):
-        raise ConfigError(f"{_show(path)}: schedule", data["schedule"], "a non-empty array of tables ([[schedule]])")
+    for key in ("schedule", "places"):
+        if key in data and not (isinstance(data[key], list) and data[key]):
+            raise ConfigError(f"{_show(path)}: {key}", data[key], f"a non-empty array of tables ([[{key}]])")
     return data
 
 
@@ -387,6 +396,8 @@ def _validate(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, fi
     elif cat_table is not None:
         catalogue = _catalogue(cat_table, "world.catalogue", world.start_year)
         world = world.with_parks(catalogue.parks)
+    sizes = _place_sizes(merged.get("places", []), "places")
+    world = world.with_places(adcodes.model_places([p.place for p in world.parks if p.place.isdigit()], sizes))
     policy = Policy.from_dict(merged.get("policy", {}))
     world = world.with_schedule(parse_intervention(e, f"schedule[{i}]") for i, e in enumerate(merged.get("schedule", [])))
     _check_schedule(world, policy)
@@ -420,18 +431,54 @@ def _parks(table, where: str) -> tuple[ParkSpec, ...]:
                                   "a list of sector keys"),
                                  ("level", lambda v: isinstance(v, str), "a string"),
                                  ("area_mu", _is_number, "a number > 0 (mu)"),
-                                 ("x", _is_number, "a number (km)"), ("y", _is_number, "a number (km)"),
+                                 ("lon", _is_number, "a longitude (degrees)"), ("lat", _is_number, "a latitude (degrees)"),
                                  ("infrastructure", _is_number, "a number in [0, 1]")):
             if key in p and not ok(p[key]):
                 raise ConfigError(f"{here}.{key}", p[key], allowed)
         if p["name"] in names:
             raise ConfigError(f"{here}.name", p["name"], "a name no other park uses")
         names.add(p["name"])
-        spec = ParkSpec(**{**p, "leading": tuple(p.get("leading", ())),
-                           **{k: float(p[k]) for k in ("area_mu", "x", "y", "infrastructure") if k in p}})
+        spec = ParkSpec(**{**p, **_located(p, here), "leading": tuple(p.get("leading", ())),
+                           **{k: float(p[k]) for k in ("area_mu", "lon", "lat", "infrastructure") if k in p}})
         spec.check(here, keys)
         specs.append(spec)
     return tuple(specs)
+
+
+def _located(park: Mapping, where: str) -> dict:
+    """A park's ``place`` (a name or adcode) as its adcode, with the place's position (unless lon/lat
+    are given) and, unless given, the place's prefecture city as its ``city``."""
+    if "place" not in park:
+        return {}
+    found = adcodes.resolve(park["place"], f"{where}.place")
+    pos = adcodes.position(found.adcode)
+    out = {"place": found.adcode, "city": park.get("city", adcodes.city_of(found.adcode).name)}
+    if pos and "lon" not in park and "lat" not in park:
+        out.update(lon=pos[0], lat=pos[1])
+    return out
+
+
+def _place_sizes(table, where: str) -> dict[str, dict[str, float]]:
+    """Sizes of ``[[places]]`` by adcode. Each entry names one place (``name`` or ``adcode``) and gives
+    any of population, incumbent_firms, output: finite numbers in [0, places.SIZES[key]]."""
+    sizes: dict[str, dict[str, float]] = {}
+    for i, entry in enumerate(table):
+        here = f"{where}[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(here, entry, "a table with name or adcode and population, incumbent_firms, output")
+        check_keys(entry, PLACE_KEYS, here, "a key of a place")
+        if ("name" in entry) == ("adcode" in entry):
+            raise ConfigError(here, entry, "exactly one of name or adcode")
+        key = "name" if "name" in entry else "adcode"
+        found = adcodes.resolve(entry[key], f"{here}.{key}")
+        if found.adcode in sizes:
+            raise ConfigError(f"{here}.{key}", entry[key], "a place no other [[places]] entry names")
+        values = {k: entry[k] for k in SIZES if k in entry}
+        for k, v in values.items():
+            if not _is_number(v) or not 0 <= v <= SIZES[k]:
+                raise ConfigError(f"{here}.{k}", v, f"a finite number in [0, {SIZES[k]:g}]")
+        sizes[found.adcode] = {k: float(v) for k, v in values.items()}
+    return sizes
 
 
 def _check_schedule(world: WorldConfig, policy: Policy) -> None:

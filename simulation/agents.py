@@ -110,7 +110,9 @@ class Park(mesa.Agent):
     funds = _park("funds")                    # 万元 received from special funds and rewards, cumulative
     score = _park("score")                    # latest evaluation score (V1)
     rank = _park("rank")                      # latest rank, 1 = best
-    x = _park("x")
+    lon = _park("lon")                        # degrees; nan where the park's position is unknown
+    lat = _park("lat")
+    x = _park("x")                            # km east and north of the model's origin (places.project_km)
     y = _park("y")
 
     def __init__(self, model, row: int, name: str, city: str):

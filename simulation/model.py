@@ -29,6 +29,7 @@ from .errors import ConfigError
 from .links import SupplyLinks, form_links
 from .location import ChoiceInputs, Coefficients, utilities
 from .observe import Recorder
+from .places import Place, centre, places_table, project_km
 from .policy import LEVELS, Policy
 from .production import CLASS_FACTOR, POLLUTION_SCALE, ProductionInputs, ProductionParams, produce, upstream_presence
 from .sanctions import apply_consequences, reallocate_emissions
@@ -62,6 +63,10 @@ class ParkModel(mesa.Model):
         self.park_agents: list[Park] = []
         self.declared = np.zeros((0, self.sectors.n), bool)
         self.cities: dict[str, int] = {}
+        self.places: dict[str, Place] = {}       # the run's places by id; parks.place indexes place_ids
+        self.place_ids: list[str] = []
+        self.place_row: dict[str, int] = {}
+        self.origin = (self.world.region_lon, self.world.region_lat)   # of the km plane (parks.x, parks.y)
         self.chain_masks = np.array([self.sectors.chain_members(c) for c in range(len(self.sectors.chain_keys))])
         self.recorder = Recorder(self, snapshot_years)
         self.government = Government(self, self.world.land_quota)
@@ -76,7 +81,16 @@ class ParkModel(mesa.Model):
     # ----------------------------------------------------------------------------- set-up
 
     def _create_parks(self) -> None:
-        specs = self.world.parks or generate_parks(self.world, self.sectors.keys, self.sectors.demand_share, self.rng)
+        """Parks and their places: the world's, or a synthetic province drawn with the model's generator.
+        Explicit parks' km plane is centred on the middle of their bounding box in lon/lat."""
+        if self.world.parks:
+            places, specs = self.world.places, self.world.parks
+            self.origin = centre([np.nan if s.lon is None else s.lon for s in specs],
+                                 [np.nan if s.lat is None else s.lat for s in specs]) or self.origin
+        else:
+            places, specs = generate_parks(self.world, self.sectors.keys, self.sectors.demand_share, self.rng)
+        for p in places:
+            self._add_place(p)
         specs, merges = chains.consolidate(self.policy, specs)
         blocks = {s.name: 1 for s in specs}
         for merged, into in merges:
@@ -84,14 +98,34 @@ class ParkModel(mesa.Model):
             self.recorder.event("park_merged", "C7", park=-1, detail=f"{merged} -> {into}")
         self.add_parks(specs, blocks)
 
+    def _add_place(self, place: Place) -> int:
+        if place.id not in self.places:
+            self.places[place.id] = place
+            self.place_row[place.id] = len(self.place_ids)
+            self.place_ids.append(place.id)
+        return self.place_row[place.id]
+
+    def _place_of(self, spec: ParkSpec) -> int:
+        """Row of the park's place. A park naming a place the world does not list gets a bare county of
+        that id; a park naming none lies in the place of its city label (level city), neither with a
+        position: nothing is invented."""
+        if spec.place:
+            return self._add_place(self.places.get(spec.place) or Place(spec.place, spec.place, "county"))
+        label = spec.city or spec.name
+        return self._add_place(self.places.get(f"label:{label}") or Place(f"label:{label}", label, "city"))
+
     def add_parks(self, specs: tuple[ParkSpec, ...], blocks: dict[str, int] | None = None) -> None:
         """Append parks, declare their leading industries and create their agents."""
         keys = list(self.sectors.keys)
+        lon = np.array([np.nan if s.lon is None else s.lon for s in specs])
+        lat = np.array([np.nan if s.lat is None else s.lat for s in specs])
+        x, y = project_km(lon, lat, self.origin)
         rows = self.parks.append(
             len(specs), level=[LEVELS.index(s.level) for s in specs], area=[s.area_mu for s in specs],
             infrastructure=[s.infrastructure for s in specs], alive=True, status=ACTIVE,
             city=[self.cities.setdefault(s.city or s.name, len(self.cities)) for s in specs],
-            urban=[s.urban for s in specs], x=[s.x for s in specs], y=[s.y for s in specs],
+            place=[self._place_of(s) for s in specs], lon=lon, lat=lat,
+            urban=[s.urban for s in specs], x=x, y=y,
             blocks=[(blocks or {}).get(s.name, 1) for s in specs], upgraded_year=-1)
         self.parks.emission_quota[rows] = self.policy.E4.quota_per_mu * self.parks.area[rows]
         wishes = [[keys.index(k) for k in s.leading] for s in specs]
@@ -194,12 +228,29 @@ class ParkModel(mesa.Model):
         for _ in range(count):
             city = cities[self.rng.integers(len(cities))]
             wish = self.rng.choice(self.sectors.n, 3, replace=False, p=self.sectors.demand_share)
+            place, lon, lat = self.city_site(city)
             specs.append(ParkSpec(name=f"new_{self.year}_{len(self.park_agents)}", level="county",
                                   area_mu=float(self.world.park_area_median * 0.5), city=city,
                                   leading=tuple(self.sectors.keys[s] for s in wish),
-                                  x=float(self.rng.uniform(0, 200)), y=float(self.rng.uniform(0, 200)),
-                                  infrastructure=0.2))
+                                  place=place, lon=lon, lat=lat, infrastructure=0.2))
         self.open_new_parks(tuple(specs))
+
+    def city_site(self, city: str) -> tuple[str, float | None, float | None]:
+        """Where a new park of ``city`` (a city label) opens when no position is given: at the centroid
+        of the city's parks, in the place most of them lie in (the first such park's on a tie)."""
+        rows = np.flatnonzero(self.parks.city == self.cities[city]) if city in self.cities else np.zeros(0, int)
+        if not len(rows):
+            return "", None, None
+        place = self.place_ids[np.bincount(self.parks.place[rows]).argmax()]
+        located = rows[np.isfinite(self.parks.lon[rows])]
+        if not len(located):
+            return place, None, None
+        return place, float(self.parks.lon[located].mean()), float(self.parks.lat[located].mean())
+
+    def places_table(self):
+        """One row per place of the run with the parks that lie in it (see :func:`places.places_table`)."""
+        return places_table(tuple(self.places.values()), [self.place_ids[i] for i in self.parks.place],
+                            [a.name for a in self.park_agents])
 
     def open_new_parks(self, specs: tuple[ParkSpec, ...]) -> int:
         """Parks created during the run (yearly or by schedule); returns the first new row."""

@@ -28,7 +28,8 @@ class RunOutputs:
 
     ``series``: one row a year of model-level totals and metrics. ``parks``: one row per park and
     year. ``firms``: firm snapshots at the chosen years. ``events``: one row per event (entry, exit,
-    land taken back, park sanctioned, …) with the rule id that caused it.
+    land taken back, park sanctioned, …) with the rule id that caused it. ``places``: one row per
+    place of the run with the parks that lie in it (``ParkModel.places_table``).
     """
 
     series: pd.DataFrame
@@ -36,6 +37,7 @@ class RunOutputs:
     firms: pd.DataFrame
     events: pd.DataFrame
     lives: pd.DataFrame | None = None
+    places: pd.DataFrame | None = None
 
 
 class Recorder:
@@ -70,7 +72,8 @@ class Recorder:
     def outputs(self) -> RunOutputs:
         firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model).iloc[:0]
         return RunOutputs(series=pd.DataFrame(self.series), parks=pd.concat(self.panel, ignore_index=True),
-                          firms=firms, events=pd.DataFrame(self.events), lives=firm_lives(self.model))
+                          firms=firms, events=pd.DataFrame(self.events), lives=firm_lives(self.model),
+                          places=self.model.places_table())
 
 
 def _by_park(m, mask, values) -> np.ndarray:
@@ -94,7 +97,9 @@ def park_panel(m) -> pd.DataFrame:
     return pd.DataFrame({
         "year": m.year, "park": np.arange(pk.n), "name": [a.name for a in m.park_agents],
         "city": [a.city for a in m.park_agents], "level": np.array(LEVELS)[pk.level],
-        "status": np.array(PARK_STATUSES)[pk.status], "alive": pk.alive.copy(), "x": pk.x.copy(), "y": pk.y.copy(),
+        "status": np.array(PARK_STATUSES)[pk.status], "alive": pk.alive.copy(),
+        "place": np.array(m.place_ids, dtype=object)[pk.place],
+        "lon": pk.lon.copy(), "lat": pk.lat.copy(), "x": pk.x.copy(), "y": pk.y.copy(),
         "area": pk.area.copy(), "granted": _by_park(m, live, f.land), "built": _by_park(m, prod, f.land),
         "construction": _by_park(m, f.state == BUILDING, f.land), "idle": _by_park(m, idle, f.land),
         "reusable": pk.reusable.copy(), "quota": pk.quota.copy(),

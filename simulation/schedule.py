@@ -25,7 +25,7 @@ from .world import ParkSpec, WorldConfig
 
 REVOKED_LEVEL = "revoked"
 TARGET_LEVELS = (*LEVELS, REVOKED_LEVEL)
-NEW_PARK_KEYS = ("year", "place", "name", "level", "area_mu", "leading", "urban", "x", "y", "infrastructure")
+NEW_PARK_KEYS = ("year", "place", "name", "level", "area_mu", "leading", "urban", "lon", "lat", "infrastructure")
 NEW_PARK_INFRASTRUCTURE = 0.2
 """Infrastructure of a zone when it opens: the value the model gives the parks it creates each year."""
 
@@ -38,6 +38,8 @@ SETUP_ONLY = {
     "world.provincial_share": "generated parks are drawn at set-up (schedule a level change instead)",
     "world.city_share": "generated parks are drawn at set-up (schedule a level change instead)",
     "world.urban_share": "generated parks are drawn at set-up",
+    **{f"world.{k}": "generated places are drawn at set-up"
+       for k in ("region_lon", "region_lat", "region_km", "city_km", "counties_per_city")},
     "world.initial_firms": "initial firms are placed at set-up",
     "policy.C7.max_blocks": "C7 consolidates parks once, at set-up",
     "policy.C7.small_mu": "C7 consolidates parks once, at set-up",
@@ -76,12 +78,12 @@ class SetLever:
 
 @dataclass(frozen=True)
 class CreatePark:
-    """Open a new park in ``spec.city`` (its place); without a position it sits at the centroid of the
-    place's parks when it opens."""
+    """Open a new park in ``spec.city`` (a city label); without a position it sits at the centroid of
+    the city's parks when it opens, in the place most of them lie in (``ParkModel.city_site``)."""
 
     year: int
     spec: ParkSpec
-    located: bool = False           # x and y were given
+    located: bool = False           # lon and lat were given
 
 
 Intervention = Designate | Declare | SetLever | CreatePark
@@ -169,9 +171,9 @@ def _new_park(entry: Mapping, year: int, where: str) -> CreatePark:
     name = entry.get("name", f"{place} {year}")
     if not isinstance(name, str) or not name:
         raise ConfigError(f"{where}.name", name, "a non-empty string")
-    if ("x" in entry) != ("y" in entry):
-        raise ConfigError(f"{where}.{'y' if 'x' in entry else 'x'}", None, "x and y together (km), or neither")
-    for key in ("area_mu", "x", "y", "infrastructure"):
+    if ("lon" in entry) != ("lat" in entry):
+        raise ConfigError(f"{where}.{'lat' if 'lon' in entry else 'lon'}", None, "lon and lat together (degrees), or neither")
+    for key in ("area_mu", "lon", "lat", "infrastructure"):
         v = entry.get(key, 0.0)
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ConfigError(f"{where}.{key}", v, "a number")
@@ -180,9 +182,10 @@ def _new_park(entry: Mapping, year: int, where: str) -> CreatePark:
     spec = ParkSpec(name=name, level=_level(entry["level"], f"{where}.level", LEVELS),
                     area_mu=float(entry["area_mu"]), city=place,
                     leading=_leading(entry.get("leading", []), f"{where}.leading"),
-                    urban=entry.get("urban", False), x=float(entry.get("x", 0.0)), y=float(entry.get("y", 0.0)),
+                    urban=entry.get("urban", False),
+                    lon=float(entry["lon"]) if "lon" in entry else None, lat=float(entry["lat"]) if "lat" in entry else None,
                     infrastructure=float(entry.get("infrastructure", NEW_PARK_INFRASTRUCTURE)))
-    return CreatePark(year, spec, located="x" in entry)
+    return CreatePark(year, spec, located="lon" in entry)
 
 
 def to_entry(item: Intervention) -> dict[str, Any]:
@@ -196,7 +199,7 @@ def to_entry(item: Intervention) -> dict[str, Any]:
     s = item.spec
     entry = {"year": item.year, "place": s.city, "name": s.name, "level": s.level, "area_mu": s.area_mu,
              "leading": list(s.leading), "urban": s.urban, "infrastructure": s.infrastructure}
-    return {**entry, "x": s.x, "y": s.y} if item.located else entry
+    return {**entry, "lon": s.lon, "lat": s.lat} if item.located else entry
 
 
 # --------------------------------------------------------------------------- validation
@@ -233,7 +236,7 @@ def check(schedule: tuple[Intervention, ...], world: WorldConfig, policy: Policy
                 raise ConfigError(f"{here}.name", item.spec.name, "a name no other park uses")
             if not item.located and known_places is not None and item.spec.city not in known_places:
                 raise ConfigError(f"{here}.place", item.spec.city, "a place that has parks (its new park opens at "
-                                  "their centroid): " + ", ".join(sorted(known_places)) + "; or give x and y (km)")
+                                  "their centroid): " + ", ".join(sorted(known_places)) + "; or give lon and lat")
             _check_leading(item.spec.leading, LEVELS.index(item.spec.level), pol, sector_keys, f"{here}.leading")
             levels[item.spec.name] = LEVELS.index(item.spec.level)
             if known_places is not None:
@@ -335,12 +338,9 @@ def _lever(model, item: SetLever) -> None:
 
 
 def _open(model, item: CreatePark) -> None:
-    spec = item.spec
-    if not item.located:
-        city = model.cities.get(spec.city)
-        rows = np.flatnonzero(model.parks.city == city) if city is not None else np.zeros(0, int)
-        x, y = (model.parks.x[rows].mean(), model.parks.y[rows].mean()) if len(rows) else (spec.x, spec.y)
-        spec = dataclasses.replace(spec, x=float(x), y=float(y))
+    place, lon, lat = model.city_site(item.spec.city)
+    spec = item.spec if item.located else dataclasses.replace(item.spec, lon=lon, lat=lat)
+    spec = dataclasses.replace(spec, place=place)
     first = model.open_new_parks((spec,))
     model.recorder.event("schedule", "park", park=first, value=float(LEVELS.index(spec.level)),
                          detail=f"new park {spec.name} in {spec.city}")

@@ -68,7 +68,8 @@ class ParkTable(Table):
 
     COLUMNS = {
         "level": "i1", "area": "f8", "reusable": "f8", "infrastructure": "f8", "status": "i1",
-        "alive": "?", "city": "i4", "urban": "?", "x": "f8", "y": "f8", "blocks": "i2",
+        "alive": "?", "city": "i4", "place": "i4", "urban": "?", "lon": "f8", "lat": "f8",
+        "x": "f8", "y": "f8", "blocks": "i2",
         "quota": "f8", "land_income": "f8", "tax_returned": "f8",
         "funds": "f8", "base_tax": "f8", "score": "f8", "rank": "i4",
         "top_streak": "i2", "slow_streak": "i2", "rewarded": "?", "upgraded_year": "i4",

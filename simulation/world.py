@@ -2,7 +2,8 @@
 
 In EMA-workbench terms these are the *uncertainties* and *constants*; the *levers* live in
 :mod:`parksim.simulation.policy`. Parks come either as explicit :class:`ParkSpec` records (from a scenario or
-the 2018 catalogue) or are generated from ``n_parks`` with the model's generator.
+the 2018 catalogue) or are generated from ``n_parks`` with the model's generator, together with the
+synthetic places they lie in (:mod:`parksim.simulation.places`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import numpy as np
 
 from .errors import ConfigError
 from .params import MAX_AREA_MU, MAX_INVESTMENT, MAX_LAND_QUOTA, MAX_PER_MU, MAX_UTILITY, build, param, validate
+from .places import SYNTHETIC, Place, check_hierarchy, generate_places, nearest, unproject_km
 from .policy import LEVELS
 
-MAX_COORDINATE = 10_000.0
-"""km from the origin of the plane: wider than China (≈ 5,000 km east to west)."""
+PARK_SPREAD_KM = 8.0
+"""sd (km, each axis) of a generated park's position about its city's centre: a park lies within a
+county or two of the city seat, as most of the catalogue's zones do."""
 
 
 @dataclass(frozen=True)
@@ -29,23 +32,28 @@ class ParkSpec:
     city: str = ""                   # parks of one city may be consolidated (C7)
     leading: tuple[str, ...] = ()    # declared leading industries (sector keys)
     urban: bool = False              # inside an urban planning area (E3)
-    x: float = 0.0                   # position on the plane, km (for maps)
-    y: float = 0.0
+    place: str = ""                  # id of the place (county or city) it lies in: adcode or syn:…
+    lon: float | None = None         # position, degrees (None: unknown; the km plane is derived from it)
+    lat: float | None = None
     infrastructure: float = 0.5      # 0..1
 
     def check(self, where: str, sector_keys: tuple[str, ...]) -> None:
         """Raise ConfigError on an unknown level, an area, position or infrastructure out of range
-        (nan and inf included) or an unknown sector."""
+        (nan and inf included), a position with only one of lon/lat, or an unknown sector."""
         if self.level not in LEVELS:
             raise ConfigError(f"{where}.level", self.level, "one of " + ", ".join(LEVELS))
         for key, lo, hi, allowed in (("area_mu", 0, MAX_AREA_MU, f"a number > 0 and <= {MAX_AREA_MU:g} (mu)"),
-                                     ("x", -MAX_COORDINATE, MAX_COORDINATE, f"a number in ±{MAX_COORDINATE:g} (km)"),
-                                     ("y", -MAX_COORDINATE, MAX_COORDINATE, f"a number in ±{MAX_COORDINATE:g} (km)"),
+                                     ("lon", -180, 180, "a longitude in [-180, 180] (degrees)"),
+                                     ("lat", -90, 90, "a latitude in [-90, 90] (degrees)"),
                                      ("infrastructure", 0, 1, "a number in [0, 1]")):
             value = getattr(self, key)
+            if key in ("lon", "lat") and value is None:
+                continue
             if (isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi
                     or (key == "area_mu" and value == 0)):
                 raise ConfigError(f"{where}.{key}", value, allowed)
+        if (self.lon is None) != (self.lat is None):
+            raise ConfigError(f"{where}.{'lat' if self.lat is None else 'lon'}", None, "lon and lat together, or neither")
         for key in self.leading:
             if key not in sector_keys:
                 raise ConfigError(f"{where}.leading", key, "a sector key: " + ", ".join(sector_keys))
@@ -65,6 +73,16 @@ class WorldConfig:
     city_share: float = param(0.2, 0, 1, "share of generated parks")
     urban_share: float = param(0.3, 0, 1, "share of generated parks")
     park_area_median: float = param(8000.0, 1, MAX_AREA_MU, "mu")
+    # Generated places: a synthetic province around a stated centre (default: the middle of Henan, an
+    # inland manufacturing province), its cities in a square of side region_km (the 200 km of the
+    # earlier plane: 5 cities of ≈ 8,000 km² each), their counties in a square of side city_km
+    # around each city (≈ 10,000 km², an eastern prefecture; China has ≈ 8.6 county-level units per
+    # prefecture, 2,851 / 333 in 2016).
+    region_lon: float = param(113.6, -180, 180, "degrees east: centre of the synthetic province")
+    region_lat: float = param(33.9, -89, 89, "degrees north: centre of the synthetic province")
+    region_km: float = param(200.0, 1, 5000, "km: side of the square the synthetic cities lie in")
+    city_km: float = param(100.0, 1, 1000, "km: side of the square a synthetic city's counties lie in")
+    counties_per_city: int = param(8, 1, 100, "counties per synthetic city")
     # Demand for investment.
     initial_firms: int = param(1500, 0, 10_000_000, "firms")
     projects_per_year: float = param(400.0, 0, 1e7, "projects/year")
@@ -114,6 +132,7 @@ class WorldConfig:
     expansion_share: float = param(0.2, 0, 5, "share of area asked for")
     new_parks_per_year: float = param(0.0, 0, 100, "parks created a year (stopped by C7)")
     parks: tuple = field(default=())
+    places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)
 
     def __post_init__(self):
@@ -123,13 +142,15 @@ class WorldConfig:
                               self.national_share + self.provincial_share + self.city_share, "<= 1")
         if self.investment_min > self.investment_max:
             raise ConfigError("world.investment_min", self.investment_min, f"<= investment_max ({self.investment_max})")
+        check_hierarchy(self.places)
 
     @classmethod
     def from_dict(cls, values: dict, prefix: str = "world") -> WorldConfig:
         """Build from a mapping, rejecting unknown keys; ``parks`` is a list of park tables."""
         values = dict(values)
-        if "schedule" in values:
-            raise ConfigError(f"{prefix}.schedule", values["schedule"], "a top-level [[schedule]] array, not a world key")
+        for key in ("schedule", "places"):
+            if key in values:
+                raise ConfigError(f"{prefix}.{key}", values[key], f"a top-level [[{key}]] array, not a world key")
         parks = values.pop("parks", ())
         world = build(cls, values, prefix)
         specs = []
@@ -151,6 +172,11 @@ class WorldConfig:
         from dataclasses import replace
         return replace(self, parks=tuple(parks))
 
+    def with_places(self, places: tuple[Place, ...]) -> WorldConfig:
+        """A copy with these places (checked: unique ids, parents one level up, sizes in range)."""
+        from dataclasses import replace
+        return replace(self, places=tuple(places))
+
     def with_schedule(self, schedule: tuple) -> WorldConfig:
         """A copy with these interventions (:mod:`parksim.simulation.schedule` records)."""
         from dataclasses import replace
@@ -158,8 +184,14 @@ class WorldConfig:
 
 
 def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_share: np.ndarray,
-                   rng: np.random.Generator) -> tuple[ParkSpec, ...]:
-    """Synthetic parks: levels by the world's shares, lognormal areas (whole mu, at least 1), cities on a 200 km plane."""
+                   rng: np.random.Generator) -> tuple[tuple[Place, ...], tuple[ParkSpec, ...]]:
+    """Synthetic places and parks: levels by the world's shares, lognormal areas (whole mu, at least 1),
+    city centres uniform in the province's square, parks normal about their city's centre
+    (:data:`PARK_SPREAD_KM`), each in the nearest county of its city.
+
+    The counties are drawn last, from a generator spawned off ``rng``: spawning leaves ``rng``'s
+    stream as it was, so every other draw of the run is what it was before places existed.
+    """
     n = world.n_parks
     shares = [1 - world.national_share - world.provincial_share - world.city_share,
               world.city_share, world.provincial_share, world.national_share]
@@ -167,16 +199,19 @@ def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_shar
     level_scale = np.array([0.5, 0.7, 1.0, 2.0])[levels]
     areas = world.park_area_median * level_scale * rng.lognormal(0.0, 0.5, n)
     city_of = rng.integers(0, world.n_cities, n)
-    centres = rng.uniform(0, 200, (world.n_cities, 2))
-    xy = centres[city_of] + rng.normal(0, 8, (n, 2))
+    centres = rng.uniform(-world.region_km / 2, world.region_km / 2, (world.n_cities, 2))
+    xy = centres[city_of] + rng.normal(0, PARK_SPREAD_KM, (n, 2))
     urban = rng.random(n) < world.urban_share
     infra = rng.uniform(0.3, 0.7, n)
-    specs = []
-    for i in range(n):
-        k = 3 if levels[i] < 3 else 5
-        leading = rng.choice(len(sector_keys), size=k, replace=False, p=demand_share)
-        specs.append(ParkSpec(name=f"park_{i:03d}", level=LEVELS[levels[i]], area_mu=float(max(round(areas[i]), 1)),
-                              city=f"city_{city_of[i]:02d}", leading=tuple(sector_keys[j] for j in leading),
-                              urban=bool(urban[i]), x=float(xy[i, 0]), y=float(xy[i, 1]),
-                              infrastructure=float(infra[i])))
-    return tuple(specs)
+    origin = (world.region_lon, world.region_lat)
+    leading = [rng.choice(len(sector_keys), size=3 if levels[i] < 3 else 5, replace=False, p=demand_share)
+               for i in range(n)]
+    places = generate_places(world.n_cities, world.counties_per_city, origin, centres, world.city_km, rng.spawn(1)[0])
+    lon, lat = unproject_km(xy[:, 0], xy[:, 1], origin)
+    counties = {c: tuple(p for p in places if p.parent == f"{SYNTHETIC}C{c:02d}") for c in range(world.n_cities)}
+    specs = tuple(ParkSpec(name=f"park_{i:03d}", level=LEVELS[levels[i]], area_mu=float(max(round(areas[i]), 1)),
+                           city=f"city_{city_of[i]:02d}", leading=tuple(sector_keys[j] for j in leading[i]),
+                           urban=bool(urban[i]), place=nearest(counties[city_of[i]], lon[i], lat[i]).id,
+                           lon=float(lon[i]), lat=float(lat[i]), infrastructure=float(infra[i]))
+                  for i in range(n))
+    return places, specs

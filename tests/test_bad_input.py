@@ -17,7 +17,7 @@ from parksim.simulation.params import check_value
 from parksim.simulation.policy import RULES, V1
 
 WEIGHTS = "[policy.V1]\nenabled = true\n[policy.V1.weights]\noutput = {w}\ntax_per_mu = 0.5\nintensity = 0.5\n"
-PARK = '[[world.parks]]\nname = "a"\nlevel = "city"\narea_mu = {area}\nx = {x}\n'
+PARK = '[[world.parks]]\nname = "a"\nlevel = "city"\narea_mu = {area}\nlon = {x}\nlat = 34.0\n'
 
 # name: (file bytes, key named in the error, value named, part of what is allowed)
 BAD_FILES = {
@@ -27,7 +27,7 @@ BAD_FILES = {
                       "policy.V1.weights.output", "nan", "a finite number >= 0"),
     "inf_rule_parameter": (b'extends = "baseline"\n[policy.E1]\nnational = -inf\n', "policy.E1.national", "-inf",
                            "[0, 100000]"),
-    "nan_park_position": (PARK.format(area=100.0, x="nan").encode(), "world.parks[0].x", "nan", "km"),
+    "nan_park_position": (PARK.format(area=100.0, x="nan").encode(), "world.parks[0].lon", "nan", "degrees"),
     "nan_sweep_level": (b'extends = "baseline"\n[sweep]\n[sweep.levers]\n"policy.E1.national" = [100.0, nan]\n',
                         "sweep.levers.policy.E1.national", "nan", "[0, 100000]"),
     "inf_lhs_bound": (b'extends = "baseline"\n[sweep]\nmethod = "lhs"\nsamples = 4\n[sweep.levers]\n'
@@ -116,7 +116,7 @@ def test_world_from_python_refuses_nan_inf_and_absurd_values(values):
 
 
 @pytest.mark.parametrize("field,value", [("area_mu", math.inf), ("area_mu", 1e300), ("area_mu", math.nan),
-                                         ("x", math.nan), ("y", -math.inf), ("infrastructure", math.nan)])
+                                         ("lon", math.nan), ("lat", -math.inf), ("lon", 200.0), ("infrastructure", math.nan)])
 def test_park_given_in_python_refuses_nan_inf_and_absurd_values(field, value):
     """An explicit park with a non-finite or absurd number is refused before the model is built."""
     spec = dataclasses.replace(ParkSpec("a", "city", 100.0), **{field: value})

@@ -23,7 +23,6 @@ from parksim.simulation import ParkModel, ParkSpec, Policy, WorldConfig
 from parksim.simulation.params import MAX_AREA_MU
 from parksim.simulation.policy import INDICATORS, LEVELS, NEEDS_EVALUATION, RULE_IDS, RULES
 from parksim.simulation.sectors import default_sectors
-from parksim.simulation.world import MAX_COORDINATE
 
 SECTORS = default_sectors()
 
@@ -74,12 +73,12 @@ def values_of(draw, cls: type, owner: str) -> dict:
 @st.composite
 def parks(draw) -> tuple[ParkSpec, ...]:
     """Explicit parks anywhere in the ranges ParkSpec.check allows, in one to three cities."""
-    number = st.floats(-MAX_COORDINATE, MAX_COORDINATE, allow_nan=False)
     specs = []
     for i in range(draw(st.integers(*SMALL["n_parks"]))):
         specs.append(ParkSpec(
             name=f"p{i}", level=draw(st.sampled_from(LEVELS)), city=draw(st.sampled_from(("a", "b", "c"))),
-            area_mu=draw(st.floats(0, MAX_AREA_MU, exclude_min=True)), x=draw(number), y=draw(number),
+            area_mu=draw(st.floats(0, MAX_AREA_MU, exclude_min=True)),
+            lon=draw(st.floats(-180, 180)), lat=draw(st.floats(-90, 90)),
             urban=draw(st.booleans()), infrastructure=draw(st.floats(0, 1)),
             leading=tuple(draw(st.lists(st.sampled_from(SECTORS.keys), max_size=6, unique=True)))))
     return tuple(specs)

@@ -11,7 +11,7 @@ from conftest import TINY_WORLD, write
 from parksim.experiments.design import design_for, point_values
 from parksim.experiments.targets import check_metrics
 from parksim.scenarios import available, load_scenario, parks_from_catalogue, read_targets
-from parksim.scenarios.catalogue import MU_PER_HA, read_catalogue, read_industry_map, unmapped_terms
+from parksim.scenarios.catalogue import MU_PER_HA, read_catalogue, read_industry_map, read_zones, unmapped_terms
 from parksim.scenarios.loader import SCENARIO_DIR
 from parksim.simulation import RULE_IDS, ConfigError
 from parksim.simulation.sectors import default_sectors
@@ -217,15 +217,17 @@ def test_catalogue_filters_and_errors():
     national = parks_from_catalogue("河南省", levels=("national",))
     assert len(national.parks) == 19
     luoyang = parks_from_catalogue("河南省", cities=("洛阳",))
-    assert len(luoyang.parks) == 3 and len({(p.x, p.y) for p in luoyang.parks}) == 3
+    assert len(luoyang.parks) == 3
     with pytest.raises(ConfigError, match="河南省"):
         parks_from_catalogue("河南")
 
 
-def test_catalogue_layout_is_deterministic():
-    """Positions do not depend on anything but the catalogue."""
-    a, b = parks_from_catalogue("甘肃省"), parks_from_catalogue("甘肃省")
-    assert [(p.x, p.y) for p in a.parks] == [(p.x, p.y) for p in b.parks]
+def test_catalogue_parks_sit_at_their_geocoded_place():
+    """Each zone's place and position are its row of places_zones.csv (the geocoder's shipped output)."""
+    zones = read_zones()
+    codes = read_catalogue().query("province == '甘肃省'").sort_values("code", kind="stable").code
+    for p, code in zip(parks_from_catalogue("甘肃省").parks, codes, strict=True):
+        assert (p.place, p.lon, p.lat) == zones[code]
 
 
 # ---------------------------------------------------------------------------------------------- targets

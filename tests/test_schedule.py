@@ -16,15 +16,15 @@ from parksim.simulation import ConfigError, ParkModel, Policy
 from parksim.simulation.schedule import parse
 
 
-def park_table(name: str, level: str, area: float, city: str, leading: list[str], x: float, y: float) -> str:
+def park_table(name: str, level: str, area: float, city: str, leading: list[str], lon: float, lat: float) -> str:
     return (f'[[world.parks]]\nname = "{name}"\nlevel = "{level}"\narea_mu = {area}\ncity = "{city}"\n'
-            f'leading = {leading}\nx = {x}\ny = {y}\n'.replace("'", '"'))
+            f'leading = {leading}\nlon = {lon}\nlat = {lat}\n'.replace("'", '"'))
 
 
 PARKS = ("[world]\nyears = 6\ninitial_firms = 200\nprojects_per_year = 120.0\nland_quota = 8000.0\n"
-         + park_table("east", "county", 6000.0, "alpha", ["textiles", "apparel"], 10.0, 10.0)
-         + park_table("west", "provincial", 9000.0, "alpha", ["auto_parts", "vehicles"], 30.0, 12.0)
-         + park_table("north", "city", 7000.0, "beta", ["medicines", "medical_devices"], 80.0, 60.0))
+         + park_table("east", "county", 6000.0, "alpha", ["textiles", "apparel"], 113.1, 34.1)
+         + park_table("west", "provincial", 9000.0, "alpha", ["auto_parts", "vehicles"], 113.3, 34.12)
+         + park_table("north", "city", 7000.0, "beta", ["medicines", "medical_devices"], 113.8, 34.6))
 
 SCHEDULE = """
 [[schedule]]
@@ -143,7 +143,7 @@ def test_new_park_appears_at_its_place_and_receives_entries(tmp_path):
     out = outputs(model, 6)
     new = next(a for a in model.park_agents if a.name == "beta new zone")
     assert (new.city, new.level, new.leading_industries) == ("beta", "provincial", ("software_it_services",))
-    assert (new.x, new.y) == (80.0, 60.0)
+    assert (new.lon, new.lat) == (113.8, 34.6)
     assert out.parks[out.parks.name == "beta new zone"].year.min() == 2013
     assert ((out.events.kind == "entry") & (out.events.park == new.row)).sum() > 0
 

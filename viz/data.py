@@ -112,7 +112,7 @@ class RunData:
 
 def _world_dict(config: RunConfig) -> dict:
     return {f.name: getattr(config.world, f.name) for f in dataclasses.fields(config.world)
-            if f.name not in ("parks", "schedule")}
+            if f.name not in ("parks", "places", "schedule")}
 
 
 def _scenario_tables(store: Store, point: int) -> tuple[dict, dict]:

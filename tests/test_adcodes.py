@@ -1,11 +1,10 @@
-"""Places: the adcode table, its hierarchy, the catalogue's geocoding and distances."""
+"""The adcode table: its hierarchy, the catalogue's geocoding and distances between its places."""
 
 import csv
 
-import numpy as np
 import pytest
 
-from parksim.scenarios import places as P
+from parksim.scenarios import adcodes as P
 from parksim.simulation import ConfigError
 
 # China's extent, incl. the South China Sea islands: 73.5–135.1°E, 3.8–53.6°N.
@@ -137,21 +136,6 @@ def test_haversine_beijing_shanghai():
     """Beijing–Shanghai centres are about 1,067 km apart (hand computation with the table's coordinates)."""
     # Δlat = 8.673839°, Δlon = 5.066268°, mean R = 6371.0088 km → 1,067.3 km.
     assert P.distance_km(P.find("北京")[0].adcode, P.find("上海")[0].adcode) == pytest.approx(1067.3, abs=0.5)
-
-
-def test_haversine_one_degree_of_meridian():
-    """One degree along a meridian is π·R/180 = 111.195 km; a point is 0 km from itself."""
-    assert P.haversine_km(113.0, 34.0, 113.0, 35.0) == pytest.approx(111.195, abs=1e-3)
-    assert P.haversine_km(113.0, 34.0, 113.0, 34.0) == 0.0
-
-
-def test_haversine_is_vectorised():
-    """Arrays broadcast: one origin against many places equals the distances one by one."""
-    lon = np.array([116.4, 121.5, 113.8])
-    lat = np.array([39.9, 31.2, 34.2])
-    many = P.haversine_km(114.3, 30.6, lon, lat)
-    assert many.shape == (3,)
-    assert np.allclose(many, [P.haversine_km(114.3, 30.6, a, b) for a, b in zip(lon, lat)])
 
 
 def test_shipped_zone_table_equals_the_geocoder():

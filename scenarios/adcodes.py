@@ -1,4 +1,6 @@
-"""Places: China's provinces, prefecture cities and counties with real positions, and the catalogue's zones on them.
+"""The adcode table: China's provinces, prefecture cities and counties with real positions, and the
+geocoder that puts the catalogue's zones on them (the model's own place records are
+:mod:`parksim.simulation.places`).
 
 The open economy needs distances that mean something (spillovers decay with them, investors compare
 places), so every place carries the longitude and latitude of its centre point from a published adcode
@@ -23,16 +25,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
-from parksim.scenarios.catalogue import CATALOGUE, read_catalogue
+from parksim.scenarios.catalogue import CATALOGUE, ZONES_TABLE, read_catalogue
 from parksim.simulation import ConfigError
+from parksim.simulation.places import Place as ModelPlace
+from parksim.simulation.places import haversine_km
 
 DATA = Path(__file__).parent / "data"
 ADCODE_TABLE = DATA / "places_adcode.csv"
 HANDFIX_TABLE = DATA / "places_handfix.csv"
-ZONES_TABLE = DATA / "places_zones.csv"
-EARTH_RADIUS_KM = 6371.0088       # mean Earth radius (IUGG), the usual choice for the haversine formula
 
 # Short forms of the autonomous regions and SARs, as the catalogue and cpca's matcher write them.
 REGION_SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
@@ -339,22 +339,48 @@ def coverage(geocodes: Iterable[Geocode] | None = None) -> dict[str, float]:
             "handfix": sum(g.how == "handfix" for g in geocodes)}
 
 
-def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Great-circle distance in km between points given in degrees; arrays broadcast.
-
-    The haversine form (Sinnott 1984, "Virtues of the haversine", Sky & Telescope 68:159) is accurate
-    for short distances too, which matters for spillovers between neighbouring counties. A sphere of
-    the mean Earth radius is within 0.5 % of the ellipsoid, well below the error of a county seat
-    standing for a whole county, or the GCJ-02 offset of the table's coordinates (under 1 km).
-    """
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(x, dtype=float)) for x in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def distance_km(a: str, b: str) -> float:
     """Great-circle distance between the positions of two places (by adcode); an error if either has none."""
     pa, pb = position(a), position(b)
     if pa is None or pb is None:
         raise ConfigError("adcode", a if pa is None else b, "a place that has, or lies in a place that has, coordinates")
     return float(haversine_km(pa[0], pa[1], pb[0], pb[1]))
+
+
+def resolve(ref: str, where: str) -> Place:
+    """The one place a scenario names: a 6-digit adcode, or a full or short name ("长葛市", "长葛").
+
+    Raises:
+        ConfigError: naming ``where``, for an unknown name or code, or a name several places share
+            (listing them with their parents, so the adcode can be given instead).
+    """
+    if not isinstance(ref, str) or not ref:
+        raise ConfigError(where, ref, "a place name or 6-digit adcode of places_adcode.csv, e.g. 长葛市 or 411082")
+    if ref.isdigit():
+        if ref not in places():
+            raise ConfigError(where, ref, f"a 6-digit code of {ADCODE_TABLE.name}, e.g. '411082' (长葛市)")
+        return places()[ref]
+    found = find(ref)
+    if not found:
+        raise ConfigError(where, ref, f"the name of a province, city or county of {ADCODE_TABLE.name}, "
+                          "e.g. 长葛市, or its 6-digit adcode")
+    if len(found) > 1:
+        shown = "; ".join(f"{p.adcode} {p.name} ({'/'.join(a.name for a in ancestors(p.adcode)[1:])})" for p in found)
+        raise ConfigError(where, ref, f"one place: {len(found)} share this name, give the adcode of one: {shown}")
+    return found[0]
+
+
+def city_of(adcode: str) -> Place:
+    """The prefecture city a place lies in (a municipality counts as a city), or the place itself
+    if it is a province: the ``city`` label a park named by its place gets for C7."""
+    return next((p for p in ancestors(adcode) if tier(p.adcode) == "city"), place(adcode))
+
+
+def model_places(adcodes: Iterable[str], sizes: Mapping[str, Mapping[str, float]] | None = None
+                 ) -> tuple[ModelPlace, ...]:
+    """The model's place records for these adcodes and all their ancestors, parents first (by adcode),
+    with the sizes given per adcode. A place without coordinates in the table keeps none."""
+    sizes = sizes or {}
+    wanted = {a.adcode for code in (*adcodes, *sizes) for a in ancestors(code)}
+    return tuple(ModelPlace(p.adcode, p.name, p.level, p.parent, p.longitude, p.latitude, **sizes.get(p.adcode, {}))
+                 for p in (places()[a] for a in sorted(wanted)))
