@@ -67,7 +67,8 @@ def land_price_factor(declared: np.ndarray, intensity: np.ndarray, standard: np.
 
     Only leading-industry projects that meet the standard get a discount (004 §(十三)).
     """
-    ratio = intensity / np.where(standard > 0, standard, 1.0)
+    with np.errstate(over="ignore"):     # a standard near 0 gives ratio inf: the factor is lo, as it should be
+        ratio = intensity / np.where(standard > 0, standard, 1.0)
     factor = hi - (hi - lo) * np.minimum(np.maximum(ratio - 1.0, 0.0), 1.0)     # = np.clip, faster
     return np.where(declared & (ratio >= 1.0), factor, 1.0)
 
