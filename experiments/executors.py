@@ -28,6 +28,8 @@ from typing import Any
 from parksim.extras import require
 from parksim.simulation import ConfigError
 
+from .lock import pid_alive
+
 EXECUTORS = ("serial", "pool", "dask")
 PARENT_POLL_SECONDS = 0.5
 CONNECT_SECONDS = 10.0
@@ -49,12 +51,8 @@ def watch_parent(pid: int, interval: float = PARENT_POLL_SECONDS) -> None:
 
 def _gone(pid: int) -> bool:
     """Process ``pid`` has exited (a zombie that its own parent has not reaped yet counts as exited)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not pid_alive(pid):
         return True
-    except PermissionError:
-        return False
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"
