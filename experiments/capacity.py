@@ -22,7 +22,7 @@ import pandas as pd
 
 from parksim.simulation import ConfigError, WorldConfig
 
-# Calibration (2025-12, this project's 2-core machine, baseline policy unless named): peak RSS above an
+# Calibration (2026-12, this project's 2-core machine, baseline policy unless named): peak RSS above an
 # interpreter that has run once, and seconds, of simulate() on
 #   years  parks  initial  projects/yr  ->  peak MB  s     (estimate before SAFETY: MB, s)
 #     10     20     1500       400           10.3   0.78  (12.4, 1.6)
