@@ -179,10 +179,13 @@ def cmd_validate_model(args) -> int:
     from .search import load_result
     from .validate import history_of, validate_model
     kind = _executor(args, ("runs",))                   # --out is a file here
+    if args.out is not None:
+        from parksim.options import check_file
+        check_file("--out", args.out)
     result = load_result(args.calibration) if args.calibration else None
     scenario = args.scenario or (result["scenario"] if result else DEFAULT_SCENARIO)
     targets = args.targets or (result["targets_file"] if result else None)
-    if args.out:
+    if args.out is not None:
         out = Path(args.out)
     elif args.calibration:
         out = Path(args.calibration) / "validation.html"

@@ -31,6 +31,7 @@ from parksim.options import (
     BadInput,
     Terminated,
     check_directories,
+    check_file,
     executor_kind,
     executor_options,
 )
@@ -161,6 +162,8 @@ def _guard_out_of_runs(args) -> None:
     """Check the flags of a command that runs the model before anything is planned or written."""
     executor_kind(args, ("workers", "chunk_runs"))
     check_directories(args, ("runs", "out"))
+    if getattr(args, "csv", None) is not None:
+        check_file("--csv", args.csv)
 
 
 # ----------------------------------------------------------------------------- commands

@@ -51,6 +51,17 @@ def check_directories(args, flags: tuple[str, ...]) -> None:
             check_directory(f"--{flag.replace('_', '-')}", value)
 
 
+def check_file(flag: str, value: str) -> None:
+    """A file path to write: not a directory, in a directory that exists or can be made and written to."""
+    allowed = "a file path in a directory that you can write to"
+    if not value.strip():
+        raise BadInput(f"{flag}: got {value!r}; allowed: {allowed}")
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise BadInput(f"{flag}: got {value!r}, which is a directory; allowed: {allowed}")
+    _check_writable(flag, value, path.parent, allowed)
+
+
 def check_directory(flag: str, value: str) -> None:
     """A directory that exists or can be made, and can be written to; BadInput naming the flag otherwise."""
     allowed = "a directory (existing, or one that can be created) that you can write to"
@@ -59,6 +70,11 @@ def check_directory(flag: str, value: str) -> None:
     path = Path(value).expanduser()
     if path.exists() and not path.is_dir():
         raise BadInput(f"{flag}: got {value!r}, which is a file; allowed: {allowed}")
+    _check_writable(flag, value, path, allowed)
+
+
+def _check_writable(flag: str, value: str, path: Path, allowed: str) -> None:
+    """The nearest existing ancestor of directory ``path`` is a directory this process can create files in."""
     existing = path
     while not existing.exists():                    # the nearest ancestor that exists must be a writable directory
         existing = existing.parent

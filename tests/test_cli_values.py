@@ -87,3 +87,32 @@ def test_calibration_output_directory_that_is_a_file(tmp_path, capsys, monkeypat
     assert main([*command, "-q", "--scenario", str(tiny(tmp_path)), flag, "afile"]) == 2
     assert f"{flag}: got 'afile', which is a file" in capsys.readouterr().err
     assert {k: v for k, v in snapshot(tmp_path).items() if not k.endswith("tiny.toml")} == before
+
+
+@pytest.mark.parametrize("value, said", [("afile/x.csv", "which is inside the file 'afile'"), ("adir", "which is a directory"),
+                                         ("", "got ''")])
+def test_bad_csv_path_exits_2_before_running(tmp_path, capsys, monkeypatch, value, said):
+    """compare/targets --csv inside a file, naming a directory, or empty: exit 2 before anything runs or is written."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "afile", "not a directory")
+    (tmp_path / "adir").mkdir()
+    scenario = str(tiny(tmp_path))
+    before = snapshot(tmp_path)
+    for command in (["compare", scenario, scenario], ["targets", scenario]):
+        assert main([*command, "-q", "--executor", "serial", "--csv", value]) == 2
+        err = capsys.readouterr().err
+        assert f"--csv: got {value!r}" in err and said in err and "Traceback" not in err
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("value, said", [("afile/r.html", "which is inside the file 'afile'"),
+                                         ("adir", "which is a directory")])
+def test_validate_model_bad_report_path_exits_2(tmp_path, capsys, monkeypatch, value, said):
+    """validate-model --out inside a file or naming a directory: exit 2 before any run."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "afile", "not a directory")
+    (tmp_path / "adir").mkdir()
+    before = snapshot(tmp_path)
+    assert main(["validate-model", "-q", str(tiny(tmp_path)), "--out", value]) == 2
+    assert f"--out: got {value!r}, {said}" in capsys.readouterr().err
+    assert {k: v for k, v in snapshot(tmp_path).items() if not k.endswith("tiny.toml")} == before
