@@ -73,9 +73,12 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     v.set_defaults(handler=cmd_validate_model)
 
 
-def _executor(args) -> str:
-    from parksim.options import executor_kind
-    return executor_kind(args, ("workers", "replications"))
+def _executor(args, directories: tuple[str, ...] = ("runs", "out")) -> str:
+    """The executor asked for, after checking the executor flags and the output directories."""
+    from parksim.options import check_directories, executor_kind
+    kind = executor_kind(args, ("workers", "replications"))
+    check_directories(args, directories)
+    return kind
 
 
 def _params(specs: list[str], need_bounds: bool):
@@ -121,7 +124,7 @@ def cmd_calibrate(args) -> int:
     targets = load_targets(args.targets)
     params = _params(args.param, need_bounds=True) or None
     name = args.name or scenario.name
-    out = Path(args.out) if args.out else Path(args.runs) / "calibration" / name
+    out = Path(args.out) if args.out is not None else Path(args.runs) / "calibration" / name
     if (out / "experiment.json").exists() and not (args.resume or args.overwrite):
         raise BadInput(f"{out}: a calibration exists there; allowed: --resume to continue it, --overwrite to discard it, "
                        "or --out/--name for another")
@@ -157,7 +160,7 @@ def cmd_sensitivity(args) -> int:
         raise BadInput(f"--sobol-n: got {args.sobol_n}; allowed: a power of 2 (Sobol sequence)")
     scenario = load_scenario(args.scenario)
     params = _params(args.param, need_bounds=False) or list(free_parameters().values())
-    out = Path(args.out) if args.out else Path(args.runs) / "sensitivity" / scenario.name
+    out = Path(args.out) if args.out is not None else Path(args.runs) / "sensitivity" / scenario.name
     r = screen_then_sobol(scenario, params, out=out, trajectories=args.trajectories, sobol_n=args.sobol_n,
                           top=args.top, replications=args.replications or 2, seed=args.seed, executor=kind,
                           workers=args.workers, scheduler=args.scheduler)
@@ -175,11 +178,14 @@ def cmd_sensitivity(args) -> int:
 def cmd_validate_model(args) -> int:
     from .search import load_result
     from .validate import history_of, validate_model
-    kind = _executor(args)
+    kind = _executor(args, ("runs",))                   # --out is a file here
+    if args.out is not None:
+        from parksim.options import check_file
+        check_file("--out", args.out)
     result = load_result(args.calibration) if args.calibration else None
     scenario = args.scenario or (result["scenario"] if result else DEFAULT_SCENARIO)
     targets = args.targets or (result["targets_file"] if result else None)
-    if args.out:
+    if args.out is not None:
         out = Path(args.out)
     elif args.calibration:
         out = Path(args.calibration) / "validation.html"

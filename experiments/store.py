@@ -4,7 +4,8 @@ Layout of ``runs/<name>/``::
 
     experiment.json                 what was run: scenario, files, identity, design, root seed and seeds,
                                     targets, code version, environment (Python, numpy, scipy, pandas,
-                                    Mesa, pyarrow, ParkSim, platform, git) and the points file's checksum
+                                    Mesa, pyarrow, ParkSim, platform, git), the points file's checksum
+                                    and the SHA-256 of its own content (``sha256``)
     points.parquet                  one row per design point: its factor values and the fully resolved
                                     world, park list, policy and schedule that ran (JSON), whatever the
                                     scenario file says today
@@ -90,13 +91,26 @@ class Store:
         return (self.path / EXPERIMENT_FILE).is_file()
 
     def experiment(self) -> dict:
-        """The experiment record written when the store was created."""
+        """The experiment record written when the store was created, checked against its own SHA-256."""
+        record = self._read_json()
+        if "sha256" in record and record["sha256"] != _record_digest(record):     # stores before 0.2.0 have none
+            raise StoreDamaged(f"{self.path / EXPERIMENT_FILE}: SHA-256 does not match the one written (the file "
+                               "changed after writing); resuming the same experiment writes it again from the "
+                               "plan, or start afresh with --new-store")
+        return record
+
+    def _read_json(self) -> dict:
+        """``experiment.json`` as written, unchecked."""
         try:
             with open(self.path / EXPERIMENT_FILE, encoding="utf-8") as fh:
-                return json.load(fh)
+                record = json.load(fh)
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise StoreDamaged(f"{self.path / EXPERIMENT_FILE} is unreadable ({e}); start afresh with "
                                "--new-store") from None
+        if not isinstance(record, dict):
+            raise StoreDamaged(f"{self.path / EXPERIMENT_FILE} is unreadable (not an experiment record); start "
+                               "afresh with --new-store")
+        return record
 
     def open(self, record: dict, overwrite: bool = False, new_store: bool = False,
              points: Callable[[], pd.DataFrame] | None = None) -> Store:
@@ -142,8 +156,9 @@ class Store:
                 old = self.experiment()
             except StoreDamaged:
                 if not new_store:
-                    raise
-                old = {}
+                    old = self._repair_record(record, points)
+                else:
+                    old = {}
             different = old.get("identity") != record["identity"]
             if new_store or (overwrite and different):
                 self._clear()
@@ -178,6 +193,20 @@ class Store:
             log.warning("%s: %s damaged (%s); written again from the plan", self.path, POINTS_FILE, damage)
             self._write_json({**self.experiment(), "points": self._write_points(points())})
 
+    def _repair_record(self, record: dict, points) -> dict:
+        """Write a changed ``experiment.json`` again from the plan, when it still names the plan's experiment
+        (the chunks' manifests carry their own seeds and model versions, checked as usual); else re-raise."""
+        old = self._read_json()                                # unreadable: StoreDamaged as before
+        if old.get("identity") != record["identity"]:
+            self.experiment()                                   # raises StoreDamaged with the reason
+        log.warning("%s: %s changed after writing (SHA-256 does not match); written again from the plan",
+                    self.path, EXPERIMENT_FILE)
+        fresh = {**record, "created": old.get("created", record.get("created"))}
+        if points is not None:
+            fresh["points"] = self._write_points(points())
+        self._write_json(fresh)
+        return fresh
+
     def _check_version(self, old: dict, record: dict) -> None:
         new = record.get("code_version") or {}
         if old.get("source_hash") and new.get("source_hash") and old["source_hash"] != new["source_hash"]:
@@ -208,9 +237,12 @@ class Store:
         return False
 
     def _write_json(self, record: dict) -> None:
+        """Write ``experiment.json`` atomically, with the SHA-256 of its own content (key ``sha256``)."""
+        body = json.loads(json.dumps({k: v for k, v in record.items() if k != "sha256"}, default=str))
+        body["sha256"] = _record_digest(body)
         tmp = self.path / f".{EXPERIMENT_FILE}.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, ensure_ascii=False, indent=1, default=str)
+            json.dump(body, fh, ensure_ascii=False, indent=1)
         os.replace(tmp, self.path / EXPERIMENT_FILE)
 
     def _write_points(self, table: pd.DataFrame) -> dict:
@@ -421,6 +453,12 @@ class Store:
             return con.execute(sql).df()
         finally:
             con.close()
+
+
+def _record_digest(record: dict) -> str:
+    """SHA-256 of an experiment record without its ``sha256`` key, as canonical JSON."""
+    body = {k: v for k, v in record.items() if k != "sha256"}
+    return integrity.digest(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
 __all__ = ["CHECKSUMS", "Store", "StoreBusy", "StoreDamaged", "StoreError", "StoreMismatch", "Verdict"]

@@ -18,7 +18,6 @@ import argparse
 import logging
 import signal
 import sys
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -31,6 +30,8 @@ from parksim.options import (
     EXIT_TERMINATED,
     BadInput,
     Terminated,
+    check_directories,
+    check_file,
     executor_kind,
     executor_options,
 )
@@ -130,7 +131,7 @@ def _prepare(ref: str, args, sweep: bool):
     p = plan(ref, sweep=sweep, replications=args.replications, seed=args.seed,
              keep_events=getattr(args, "keep_events", False))
     out = getattr(args, "out", None)
-    return p, Store(out) if out else Store(Path(args.runs) / p.scenario.name)
+    return p, Store(out) if out is not None else Store(Path(args.runs) / p.scenario.name)
 
 
 def _execute(p, store, args) -> int:
@@ -160,27 +161,9 @@ def _execute(p, store, args) -> int:
 def _guard_out_of_runs(args) -> None:
     """Check the flags of a command that runs the model before anything is planned or written."""
     executor_kind(args, ("workers", "chunk_runs"))
-    for flag in ("runs", "out"):
-        if getattr(args, flag, None):
-            _check_directory(f"--{flag}", getattr(args, flag))
-
-
-def _check_directory(flag: str, value: str) -> None:
-    """A directory that exists or can be made, and can be written to; BadInput naming the flag otherwise."""
-    allowed = "a directory (existing, or one that can be created) that you can write to"
-    path = Path(value).expanduser()
-    if path.exists() and not path.is_dir():
-        raise BadInput(f"{flag}: got {value!r}, which is a file; allowed: {allowed}")
-    existing = path
-    while not existing.exists():                    # the nearest ancestor that exists must be a writable directory
-        existing = existing.parent
-    if not existing.is_dir():
-        raise BadInput(f"{flag}: got {value!r}, which is inside the file {str(existing)!r}; allowed: {allowed}")
-    try:
-        tempfile.TemporaryFile(dir=existing).close()
-    except OSError as e:
-        raise BadInput(f"{flag}: got {value!r}; {str(existing)!r} is not writable ({e.strerror}); "
-                       f"allowed: {allowed}") from None
+    check_directories(args, ("runs", "out"))
+    if getattr(args, "csv", None) is not None:
+        check_file("--csv", args.csv)
 
 
 # ----------------------------------------------------------------------------- commands

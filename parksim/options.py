@@ -4,6 +4,8 @@ commands import this module; it imports none of them)."""
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -33,6 +35,53 @@ def executor_kind(args, counts: tuple[str, ...] = ("workers",)) -> str:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             raise BadInput(f"--{name.replace('_', '-')}: got {value}; allowed: an integer >= 1")
+    if args.scheduler is not None and not args.scheduler.strip():
+        raise BadInput(f"--scheduler: got {args.scheduler!r}; allowed: the address of a running Dask scheduler, "
+                       "e.g. tcp://host:8786")
     if args.scheduler and args.executor not in (None, "dask"):
         raise BadInput(f"--scheduler: got {args.scheduler!r} with --executor {args.executor}; allowed: only with dask")
     return "dask" if args.scheduler else (args.executor or "pool")
+
+
+def check_directories(args, flags: tuple[str, ...]) -> None:
+    """Check each given directory flag (``--runs``, ``--out``) with :func:`check_directory`."""
+    for flag in flags:
+        value = getattr(args, flag, None)
+        if value is not None:
+            check_directory(f"--{flag.replace('_', '-')}", value)
+
+
+def check_file(flag: str, value: str) -> None:
+    """A file path to write: not a directory, in a directory that exists or can be made and written to."""
+    allowed = "a file path in a directory that you can write to"
+    if not value.strip():
+        raise BadInput(f"{flag}: got {value!r}; allowed: {allowed}")
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise BadInput(f"{flag}: got {value!r}, which is a directory; allowed: {allowed}")
+    _check_writable(flag, value, path.parent, allowed)
+
+
+def check_directory(flag: str, value: str) -> None:
+    """A directory that exists or can be made, and can be written to; BadInput naming the flag otherwise."""
+    allowed = "a directory (existing, or one that can be created) that you can write to"
+    if not value.strip():
+        raise BadInput(f"{flag}: got {value!r}; allowed: {allowed}")
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise BadInput(f"{flag}: got {value!r}, which is a file; allowed: {allowed}")
+    _check_writable(flag, value, path, allowed)
+
+
+def _check_writable(flag: str, value: str, path: Path, allowed: str) -> None:
+    """The nearest existing ancestor of directory ``path`` is a directory this process can create files in."""
+    existing = path
+    while not existing.exists():                    # the nearest ancestor that exists must be a writable directory
+        existing = existing.parent
+    if not existing.is_dir():
+        raise BadInput(f"{flag}: got {value!r}, which is inside the file {str(existing)!r}; allowed: {allowed}")
+    try:
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as e:
+        raise BadInput(f"{flag}: got {value!r}; {str(existing)!r} is not writable ({e.strerror}); "
+                       f"allowed: {allowed}") from None

@@ -64,3 +64,55 @@ def test_execute_reaches_the_scheduler_before_making_the_store(tmp_path):
         execute(plan(tiny(tmp_path)), Store(tmp_path / "store"), make_executor("dask", scheduler="garbage"),
                 progress=False)
     assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize("flag", ["--runs", "--out", "--scheduler"])
+def test_empty_flag_value_is_refused_not_ignored(tmp_path, capsys, monkeypatch, flag):
+    """An empty --runs/--out/--scheduler (e.g. an unset shell variable) is exit 2, not the default or the cwd."""
+    monkeypatch.chdir(tmp_path)
+    scenario = tiny(tmp_path)
+    before = snapshot(tmp_path)
+    assert main(["run", str(scenario), "-q", "--executor", "serial" if flag != "--scheduler" else "dask", flag, ""]) == 2
+    assert f"{flag}: got ''" in capsys.readouterr().err
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", [["calibrate", "--budget", "60"], ["sensitivity"]])
+@pytest.mark.parametrize("flag", ["--runs", "--out"])
+def test_calibration_output_directory_that_is_a_file(tmp_path, capsys, monkeypatch, command, flag):
+    """calibrate and sensitivity refuse a --runs/--out that is a file with exit 2, before any run."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "afile", "not a directory")
+    before = snapshot(tmp_path)
+    assert main([*command, "-q", "--scenario", str(tiny(tmp_path)), flag, "afile"]) == 2
+    assert f"{flag}: got 'afile', which is a file" in capsys.readouterr().err
+    assert {k: v for k, v in snapshot(tmp_path).items() if not k.endswith("tiny.toml")} == before
+
+
+@pytest.mark.parametrize("value, said", [("afile/x.csv", "which is inside the file 'afile'"), ("adir", "which is a directory"),
+                                         ("", "got ''")])
+def test_bad_csv_path_exits_2_before_running(tmp_path, capsys, monkeypatch, value, said):
+    """compare/targets --csv inside a file, naming a directory, or empty: exit 2 before anything runs or is written."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "afile", "not a directory")
+    (tmp_path / "adir").mkdir()
+    scenario = str(tiny(tmp_path))
+    before = snapshot(tmp_path)
+    for command in (["compare", scenario, scenario], ["targets", scenario]):
+        assert main([*command, "-q", "--executor", "serial", "--csv", value]) == 2
+        err = capsys.readouterr().err
+        assert f"--csv: got {value!r}" in err and said in err and "Traceback" not in err
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("value, said", [("afile/r.html", "which is inside the file 'afile'"),
+                                         ("adir", "which is a directory")])
+def test_validate_model_bad_report_path_exits_2(tmp_path, capsys, monkeypatch, value, said):
+    """validate-model --out inside a file or naming a directory: exit 2 before any run."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "afile", "not a directory")
+    (tmp_path / "adir").mkdir()
+    before = snapshot(tmp_path)
+    assert main(["validate-model", "-q", str(tiny(tmp_path)), "--out", value]) == 2
+    assert f"--out: got {value!r}, {said}" in capsys.readouterr().err
+    assert {k: v for k, v in snapshot(tmp_path).items() if not k.endswith("tiny.toml")} == before

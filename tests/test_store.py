@@ -101,7 +101,7 @@ def test_resume_by_another_model_version_is_refused_until_new_store(tmp_path, st
     exp = store.experiment()
     current = exp["code_version"]
     exp["code_version"] = {"version": "0.0.9+gdeadbee", "source_hash": "0123456789abcdef"}
-    (store.path / "experiment.json").write_text(json.dumps(exp), encoding="utf-8")
+    store._write_json(exp)                         # as that version wrote it, with its own digest
     assert run_cli(tmp_path / "tiny.toml", store.path, "--replications", "5") == 2
     err = capsys.readouterr().err
     assert "0123456789abcdef" in err and current["source_hash"] in err and "--new-store" in err
@@ -290,3 +290,34 @@ def test_points_table_equals_each_configured_point(tmp_path):
         assert json.loads(row.schedule) == [to_entry(i) for i in world.schedule]
         assert json.loads(row.policy) == json.loads(json.dumps({r: _fields(policy[r]) for r in RULE_IDS}, default=str))
         assert json.loads(row.params) == dict(task.params)
+
+
+def flip_seed(store: Store) -> None:
+    """Change one digit of the first seed in experiment.json: still valid JSON, wrong content."""
+    path = store.path / "experiment.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    seed = str(record["seeds"][0])
+    digit = "1" if seed[-1] != "1" else "2"
+    text = path.read_text(encoding="utf-8").replace(seed, seed[:-1] + digit, 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_changed_experiment_record_is_detected(store, capsys):
+    """A changed byte of experiment.json that keeps it valid JSON is damage: verify exits 1, reading it raises."""
+    flip_seed(store)
+    assert main(["verify", str(store.path)]) == 1
+    assert "DAMAGED: experiment.json" in capsys.readouterr().out
+    with pytest.raises(StoreDamaged, match="experiment.json"):
+        store.experiment()
+
+
+def test_changed_experiment_record_is_written_again_on_resume(tmp_path, store, caplog):
+    """Resuming the same experiment writes a damaged experiment.json again from the plan; no run runs again."""
+    before = store.read("manifest")["run_id"].tolist()
+    flip_seed(store)
+    with caplog.at_level(logging.WARNING, logger="parksim"):
+        assert run_cli(tmp_path / "tiny.toml", store.path) == 0
+    assert "experiment.json" in caplog.text and "written again" in caplog.text
+    assert store.experiment()["seeds"] == store.read("manifest").sort_values("replication")["seed"].tolist()
+    assert sorted(store.read("manifest")["run_id"]) == sorted(before)
+    assert main(["verify", str(store.path)]) == 0
