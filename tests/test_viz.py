@@ -311,7 +311,10 @@ def test_report_bad_input_exits_2_and_writes_nothing(stores, tmp_path, capsys):
     assert main(["report", str(a.path), str(a.path), str(a.path)]) == 2
     assert main(["report", str(a.path), "--out", str(tmp_path)]) == 2
     assert "--out" in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "afile").write_text("")
+    assert main(["report", str(a.path), "--out", str(tmp_path / "afile" / "r.html")]) == 2   # a path inside a file
+    assert "--out" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["afile"]
 
 
 def test_dashboard_refuses_a_busy_port(capsys):

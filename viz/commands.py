@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from parksim.extras import require
+from parksim.options import check_file
 from parksim.simulation import ConfigError
 
 
@@ -67,8 +68,7 @@ def cmd_report(args) -> int:
         runs[1].label += " (B)"
     out = Path(args.out) if args.out else (stores[0].path / "report.html" if len(stores) == 1 else
                                            Path(args.runs) / f"report_{runs[0].scenario}_vs_{runs[1].scenario}.html")
-    if out.is_dir():
-        raise ConfigError("--out", str(out), "a file path (it is a directory)")
+    check_file("--out", str(out))
     path = write_report(runs, out, args.lang)
     print(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
