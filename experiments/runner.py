@@ -37,7 +37,7 @@ from parksim.simulation.params import check_value
 from parksim.simulation.policy import RULE_IDS
 from parksim.simulation.schedule import to_entry
 
-from . import capacity
+from . import capacity, interrupts
 from . import targets as target_metrics
 from .compare import compare, summarise
 from .design import design_for, design_rows
@@ -474,12 +474,14 @@ def _run(plan_: Plan, store: Store, executor, done: set[str], report: Report, pr
                 bar.set_postfix(failed=report.failed)
             bar.update(1)
             if len(buffer) >= chunk_runs or time.time() - last_flush >= chunk_seconds:
-                chunk, buffer = buffer, []          # emptied first: an interrupt never writes it twice
-                store.write_chunk(_tables(chunk, plan_, versions, executor.name))
+                with interrupts.held():             # an interrupt waits: the chunk is stored once, whole
+                    store.write_chunk(_tables(buffer, plan_, versions, executor.name))
+                    buffer = []
                 last_flush = time.time()
     finally:                     # also on KeyboardInterrupt/SIGTERM: keep the runs that finished
         if buffer:
-            store.write_chunk(_tables(buffer, plan_, versions, executor.name))
+            with interrupts.held():
+                store.write_chunk(_tables(buffer, plan_, versions, executor.name))
         bar.close()
         report.seconds = time.time() - started
 

@@ -131,3 +131,33 @@ def test_kill_9_leaves_no_worker_processes(tmp_path, executor):
     proc = start(tmp_path, "--executor", executor)
     alive = descendants_after_kill(proc, Progress(proc), workers=2)
     assert alive == [], [" ".join(p.cmdline())[:120] for p in alive]
+
+
+def test_a_signal_during_a_chunk_write_waits_for_the_write():
+    """Ctrl-C and SIGTERM that land inside held() take effect only when the block is done, via the old handler."""
+    from parksim.experiments import interrupts
+
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts.held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)                    # a handler would have run by now
+            finished.append("write")
+    assert finished == ["write"]
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop
+
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(Stop):
+            with interrupts.held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)
+                finished.append("write")
+        assert finished == ["write", "write"] and signal.getsignal(signal.SIGTERM) is stop
+    finally:
+        signal.signal(signal.SIGTERM, old)
