@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from importlib.metadata import version
@@ -317,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, StoreError, BadInput, MissingExtra) as e:
         print(f"parksim: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:              # output piped into a reader that closed early (`parksim verify S | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE             # what a shell reports for a reader that stopped
     except KeyboardInterrupt as e:
         print(f"parksim: {'terminated' if isinstance(e, Terminated) else 'interrupted'}; finished runs are "
               "in the store, run the same command again to resume", file=sys.stderr)
