@@ -168,6 +168,16 @@ def test_henan_map_draws_the_province_outline_and_parks_at_their_lon_lat(henan_p
     assert len(fig.layout.annotations) == figures.MAP_LABELS and "synthetic" not in fig.layout.title.text
 
 
+def test_map_outlines_every_province_with_a_park_and_no_other():
+    """Parks in 郑州 and 合肥 draw 河南 and 安徽, not their neighbours; the view spans both."""
+    parks = pd.DataFrame({"year": 1, "park": [0, 1], "name": ["p0", "p1"], "lon": [113.62, 117.23],
+                          "lat": [34.75, 31.82], "x": 0.0, "y": 0.0, "output": [1.0, 2.0], "top_sector": "a",
+                          "level": "city", "status": "active", "alive": True, "place": ["410100", "340100"]})
+    fig = figures.park_map(parks, SECTORS)
+    assert sorted(t.name for t in fig.data if (t.meta or {}).get("outline") == "province") == ["安徽", "河南"]
+    assert fig.layout.xaxis.range[0] < 113.62 and fig.layout.xaxis.range[1] > 117.23
+
+
 def test_synthetic_map_has_no_outlines_and_says_positions_are_synthetic():
     """A generated world: no province outline, its counties as small markers, the subtitle says so."""
     out = simulate(TINY, Policy(), seed=3)

@@ -146,13 +146,16 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
     xcol, ycol = ("lon", "lat") if geo else ("x", "y")
     synthetic = "place" in p.columns and bool(p["place"].astype(str).str.startswith(SYNTHETIC).any())
     fig = go.Figure()
+    extent = p[[xcol, ycol]]                      # what the axes show (over all years)
     if geo and not synthetic:
-        _draw_outlines(fig, p["lon"].to_numpy(), p["lat"].to_numpy())
+        at = p.drop_duplicates(["lon", "lat"])
+        _draw_outlines(fig, at["lon"].to_numpy(), at["lat"].to_numpy())
     elif geo and places is not None:
         counties = places[(places["level"] == "county") & places["lon"].notna()]
         fig.add_trace(go.Scatter(x=counties["lon"], y=counties["lat"], mode="markers", text=counties["name"],
                                  name=i18n.t("map.counties", lang), hovertemplate="%{text}<extra></extra>",
                                  marker={"size": 5, "color": "#999", "symbol": "diamond-open"}))
+        extent = pd.concat([extent, counties[["lon", "lat"]]])
     y = p[p["year"] == year]
     cats = [s for s in sectors if s in set(p["sector"])] + ([no_output] if (p["sector"] == no_output).any() else [])
     factor, unit = i18n.metric_unit("output", lang)
@@ -170,13 +173,13 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
         fig.add_annotation(x=park[xcol], y=park[ycol], text=park["name"], showarrow=False, yshift=12,
                            font={"size": 10, "color": "#222"}, bgcolor="rgba(255,255,255,0.5)")
     if synthetic:
-        subtitle = ", ".join(filter(None, [subtitle, i18n.t("map.synthetic", lang)]))
+        subtitle = ("，" if lang == "zh" else ", ").join(filter(None, [subtitle, i18n.t("map.synthetic", lang)]))
     title = i18n.t("map.title", lang, year=year) + (f"<br><sup>{subtitle}</sup>" if subtitle else "")
     if geo:
         # A synthetic world's degrees are not a place on the globe: no °E/°N, a plain grid instead.
-        fig.update_xaxes(range=_padded(p["lon"], 0.3), ticksuffix="" if synthetic else "°E", showgrid=synthetic,
+        fig.update_xaxes(range=_padded(extent["lon"], 0.3), ticksuffix="" if synthetic else "°E", showgrid=synthetic,
                          constrain="domain")
-        fig.update_yaxes(range=_padded(p["lat"], 0.3), ticksuffix="" if synthetic else "°N", showgrid=synthetic,
+        fig.update_yaxes(range=_padded(extent["lat"], 0.3), ticksuffix="" if synthetic else "°N", showgrid=synthetic,
                          scaleanchor="x", scaleratio=1 / np.cos(np.radians(p["lat"].mean())))
         _layout(fig, title, i18n.t("x.lon", lang), i18n.t("y.lat", lang))
     else:
