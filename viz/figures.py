@@ -169,9 +169,10 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
             customdata=np.stack([s["output"] * factor, s["level"], s["status"], s["year"]], axis=-1) if len(s) else None,
             hovertemplate="%{text} (%{customdata[3]})<br>%{customdata[0]:,.2f} " + unit + "<br>%{customdata[1]}, "
                           "%{customdata[2]}<extra>" + (names or {}).get(cat, cat) + "</extra>"))
-    for _, park in y[y["output"] > 0].nlargest(MAP_LABELS, "output").iterrows():
-        fig.add_annotation(x=park[xcol], y=park[ycol], text=park["name"], showarrow=False, yshift=12,
-                           font={"size": 10, "color": "#222"}, bgcolor="rgba(255,255,255,0.5)")
+    labelled = y[y["output"] > 0].nlargest(MAP_LABELS, "output")
+    fig.update_layout(annotations=[{"x": x, "y": v, "text": name, "showarrow": False, "yshift": 12,
+                                    "font": {"size": 10, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.5)"}
+                                   for x, v, name in zip(labelled[xcol], labelled[ycol], labelled["name"])])
     if synthetic:
         subtitle = ("，" if lang == "zh" else ", ").join(filter(None, [subtitle, i18n.t("map.synthetic", lang)]))
     title = i18n.t("map.title", lang, year=year) + (f"<br><sup>{subtitle}</sup>" if subtitle else "")
