@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 import re
 import shutil
 import socket
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from parksim.cli import main
@@ -18,17 +21,18 @@ from parksim.experiments.executors import make_executor
 from parksim.experiments.runner import RunConfig, execute, plan, replication_seeds, run_one
 from parksim.experiments.store import Store
 from parksim.scenarios.loader import load_scenario
-from parksim.simulation import ConfigError, Policy
+from parksim.simulation import ConfigError, Policy, simulate
 from parksim.simulation.policy import RULE_IDS, RULES
 from parksim.simulation.world import ParkSpec
-from parksim.viz import controls, figures
-from parksim.viz.export import COLUMNS, chart, comparison_table, render
+from parksim.viz import controls, figures, outlines
+from parksim.viz.export import COLUMNS, chart, comparison_table, render, sector_keys
 from parksim.viz.jobs import CANCELLED, DONE, Busy, JobManager
 from parksim.viz.report import build_report
 from tests.conftest import TINY_WORLD, run_model, small_world, write
 
 TINY = small_world(years=5, n_parks=5, n_cities=2, initial_firms=80, projects_per_year=30.0)
 SECTORS = ("a", "b", "c")
+DATA = Path(__file__).resolve().parents[1] / "scenarios" / "data"
 
 
 def wait_done(manager, session, job_id, timeout=60):
@@ -102,6 +106,95 @@ def test_park_map_draws_the_year_asked_for_and_names_it():
     assert last["b"].marker.symbol[0] == "x"                      # revoked
     assert last["b"].marker.size[0] == pytest.approx(50) and last["a"].marker.size[0] == pytest.approx(8 + 42 / 4)
     assert {str(c[3]) for t in last.values() for c in (t.customdata if t.customdata is not None else [])} == {"2"}
+
+
+def test_outline_point_in_polygon_leaves_holes_outside():
+    """Even-odd rule: a point in a ring's hole (an enclave) is outside, one in the band inside."""
+    square = np.array([[0.0, 0], [4, 0], [4, 4], [0, 4]])
+    hole = np.array([[1.0, 1], [3, 1], [3, 3], [1, 3]])
+    got = outlines.inside(np.array([0.5, 2.0, 5.0]), np.array([0.5, 2.0, 2.0]), (square, hole))
+    assert got.tolist() == [True, False, False]
+
+
+def test_outlines_cover_henan_and_zhengzhou_lies_in_it():
+    """The bundled outlines have 河南, and 郑州's coordinates (adcode table) fall in it and in 郑州市 only."""
+    table = pd.read_csv(DATA / "places_adcode.csv", dtype={"adcode": str})
+    zz = table[table["adcode"] == "410100"].iloc[0]
+    henan = outlines.provinces()["410000"]
+    assert henan.name == "河南" and henan.contains(zz["longitude"], zz["latitude"])
+    assert not outlines.provinces()["110000"].contains(zz["longitude"], zz["latitude"])
+    assert [o.name for o in outlines.prefectures("410000") if o.contains(zz["longitude"], zz["latitude"])] == ["郑州市"]
+    assert outlines.province_of([zz["longitude"], 0.0], [zz["latitude"], 0.0]).tolist() == ["410000", ""]
+
+
+def test_outline_decoder_reads_echarts_compressed_rings():
+    """ECharts' Macao ring (china.js) decodes, from its encodeOffsets, to points around Macao."""
+    spec = importlib.util.spec_from_file_location("build_outlines", DATA / "build_outlines.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    ring = build.decode_ring("@@kÊd\x90°å§s", [116279, 22639])
+    assert ring[0] == (116279 / 1024, 22639 / 1024)
+    assert len(ring) == 5 and all(113.45 < lon < 113.65 and 22.05 < lat < 22.25 for lon, lat in ring)
+
+
+def test_outline_file_names_its_source_and_licence():
+    """The README row and china_outlines.md name the packages, versions, licences and the build script."""
+    row = next(line for line in (DATA / "README.md").read_text().splitlines() if "`china_outlines.csv`" in line)
+    assert "echarts-countries-pypkg` 0.1.6" in row and "echarts-china-provinces-pypkg` 0.0.3" in row
+    note = (DATA / "china_outlines.md").read_text()
+    assert all(w in note for w in ("MIT", "BSD-3", "attribution", "审图号", "build_outlines.py", "Douglas-Peucker"))
+
+
+@pytest.fixture(scope="module")
+def henan_parks():
+    """The park panel of one henan_2017 run (catalogue parks at their geocoded places)."""
+    scenario = load_scenario("henan_2017")
+    return simulate(scenario.world, scenario.policy, seed=1).parks
+
+
+def test_henan_map_draws_the_province_outline_and_parks_at_their_lon_lat(henan_parks):
+    """A real-place run: 河南's outline and prefectures under the parks, markers at lon/lat, true shape."""
+    fig = figures.park_map(henan_parks, sector_keys())
+    kinds = {(t.meta or {}).get("outline"): t for t in fig.data if t.meta}
+    assert kinds["province"].name == "河南" and kinds["province"].meta["adcode"] == "410000"
+    assert kinds["prefecture"].x.count(None) >= 18                       # 18 prefecture rings at least
+    year = henan_parks[henan_parks["year"] == henan_parks["year"].max()].set_index("name")
+    parks = [t for t in fig.data if not t.meta]
+    assert sum(len(t.x) for t in parks) == len(year)
+    for t in parks:
+        assert list(t.x) == pytest.approx(year.loc[list(t.text), "lon"].tolist())
+        assert list(t.y) == pytest.approx(year.loc[list(t.text), "lat"].tolist())
+    assert fig.layout.yaxis.scaleratio == pytest.approx(1 / np.cos(np.radians(henan_parks["lat"].mean())))
+    assert len(fig.layout.annotations) == figures.MAP_LABELS and "synthetic" not in fig.layout.title.text
+
+
+def test_map_outlines_every_province_with_a_park_and_no_other():
+    """Parks in 郑州 and 合肥 draw 河南 and 安徽, not their neighbours; the view spans both."""
+    parks = pd.DataFrame({"year": 1, "park": [0, 1], "name": ["p0", "p1"], "lon": [113.62, 117.23],
+                          "lat": [34.75, 31.82], "x": 0.0, "y": 0.0, "output": [1.0, 2.0], "top_sector": "a",
+                          "level": "city", "status": "active", "alive": True, "place": ["410100", "340100"]})
+    fig = figures.park_map(parks, SECTORS)
+    assert sorted(t.name for t in fig.data if (t.meta or {}).get("outline") == "province") == ["安徽", "河南"]
+    assert fig.layout.xaxis.range[0] < 113.62 and fig.layout.xaxis.range[1] > 117.23
+
+
+def test_synthetic_map_has_no_outlines_and_says_positions_are_synthetic():
+    """A generated world: no province outline, its counties as small markers, the subtitle says so."""
+    out = simulate(TINY, Policy(), seed=3)
+    fig = figures.park_map(out.parks, sector_keys(), places=out.places)
+    assert not [t for t in fig.data if t.meta]
+    counties = next(t for t in fig.data if t.name == "counties (synthetic)")
+    assert len(counties.x) == (out.places["level"] == "county").sum()
+    assert "positions are synthetic" in fig.layout.title.text
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("PARKSIM_REQUIRE_BROWSER"),
+                    reason="kaleido needs Debian's chromium (.ci/run installs it)")
+def test_map_png_export_draws_the_outlines(henan_parks):
+    """The kaleido PNG of a real-place map differs from the same map with its outline traces removed."""
+    fig = figures.park_map(henan_parks, sector_keys())
+    bare = go.Figure([t for t in fig.data if not t.meta], fig.layout)
+    assert render(pd.DataFrame(), fig, "png") != render(pd.DataFrame(), bare, "png")
 
 
 def test_network_figure_counts_links_of_the_year_and_park(monkeypatch):

@@ -16,9 +16,10 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from parksim.experiments.compare import mean_ci, paired_differences
+from parksim.simulation.places import SYNTHETIC
 from parksim.simulation.sectors import STAGES
 
-from . import i18n
+from . import i18n, outlines
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ PALETTE = tuple(qualitative.D3) + tuple(c for c in qualitative.Alphabet if c not
 BAND_LOW, BAND_HIGH = 0.05, 0.95
 # CJK fonts first, so that Chinese text renders in the page and in kaleido's PNG exports alike.
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+MAP_LABELS = 10             # the largest parks of the year are labelled with their names on the map
 WEBGL_ABOVE = 4000          # network nodes above which the network is drawn with WebGL
 
 
@@ -119,13 +121,20 @@ def difference_table(a: pd.DataFrame, b: pd.DataFrame, column: str) -> pd.DataFr
 
 
 def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: int | None = None,
-             lang: str = "en", subtitle: str = "", names: dict[str, str] | None = None) -> go.Figure:
-    """Parks on the plane (km) in one year (default: the last), marker area ∝ output, colour = largest sector.
+             lang: str = "en", subtitle: str = "", names: dict[str, str] | None = None,
+             places: pd.DataFrame | None = None) -> go.Figure:
+    """Parks in one year (default: the last), marker area ∝ output, colour = largest sector, the
+    largest parks labelled by name.
 
     ``parks`` is one replication's park panel; the title names the year (and ``subtitle`` the run and
     replication), so the screen, a PNG export and the year picker always agree. Marker sizes are scaled
     over all years, so that replaying the years shows growth. A park without output is grey, a revoked
-    or closed park is drawn as an ×.
+    or closed park is drawn as an ×. Parks with real positions (``lon``, ``lat``, a ``place`` that is
+    not synthetic) are drawn in degrees on the outlines of their provinces and prefectures
+    (:mod:`parksim.viz.outlines`), x stretched by cos(latitude) so that the shapes are true; a
+    synthetic world is drawn without outlines, its counties (from ``places``, if given) as small
+    markers, and the subtitle says that its positions are synthetic. A panel without ``lon``/``lat``
+    is drawn on the model's km plane.
     """
     p = parks.copy()
     no_output = i18n.t("no.output", lang)
@@ -133,32 +142,75 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
     p["symbol"] = np.where(p["alive"].astype(bool) & (p["status"] != "revoked"), "circle", "x")
     year = int(p["year"].max()) if year is None else int(year)
     scale = float(np.sqrt(p["output"].clip(lower=0)).max()) or 1.0
+    geo = {"lon", "lat"} <= set(p.columns) and bool(p["lon"].notna().all() and p["lat"].notna().all())
+    xcol, ycol = ("lon", "lat") if geo else ("x", "y")
+    synthetic = "place" in p.columns and bool(p["place"].astype(str).str.startswith(SYNTHETIC).any())
+    fig = go.Figure()
+    extent = p[[xcol, ycol]]                      # what the axes show (over all years)
+    if geo and not synthetic:
+        at = p.drop_duplicates(["lon", "lat"])
+        _draw_outlines(fig, at["lon"].to_numpy(), at["lat"].to_numpy())
+    elif geo and places is not None:
+        counties = places[(places["level"] == "county") & places["lon"].notna()]
+        fig.add_trace(go.Scatter(x=counties["lon"], y=counties["lat"], mode="markers", text=counties["name"],
+                                 name=i18n.t("map.counties", lang), hovertemplate="%{text}<extra></extra>",
+                                 marker={"size": 5, "color": "#999", "symbol": "diamond-open"}))
+        extent = pd.concat([extent, counties[["lon", "lat"]]])
     y = p[p["year"] == year]
     cats = [s for s in sectors if s in set(p["sector"])] + ([no_output] if (p["sector"] == no_output).any() else [])
-    fig = go.Figure()
     factor, unit = i18n.metric_unit("output", lang)
     for cat in cats:
         s = y[y["sector"] == cat]
         colour = "#bbbbbb" if cat == no_output else colour_of(cat, sectors)
         fig.add_trace(go.Scatter(
-            x=s["x"], y=s["y"], mode="markers", name=(names or {}).get(cat, cat), text=s["name"],
-            marker={"size": 8 + 42 * np.sqrt(s["output"].clip(lower=0)) / scale, "color": colour,
+            x=s[xcol], y=s[ycol], mode="markers", name=(names or {}).get(cat, cat), text=s["name"],
+            marker={"size": 8 + 42 * np.sqrt(s["output"].clip(lower=0)) / scale, "color": colour, "opacity": 0.85,
                     "symbol": s["symbol"], "line": {"width": 1, "color": "#333"}},
             customdata=np.stack([s["output"] * factor, s["level"], s["status"], s["year"]], axis=-1) if len(s) else None,
             hovertemplate="%{text} (%{customdata[3]})<br>%{customdata[0]:,.2f} " + unit + "<br>%{customdata[1]}, "
                           "%{customdata[2]}<extra>" + (names or {}).get(cat, cat) + "</extra>"))
-    fig.update_xaxes(range=_padded(p["x"]))
-    fig.update_yaxes(range=_padded(p["y"]), scaleanchor="x", scaleratio=1)
+    labelled = y[y["output"] > 0].nlargest(MAP_LABELS, "output")
+    fig.update_layout(annotations=[{"x": x, "y": v, "text": name, "showarrow": False, "yshift": 12,
+                                    "font": {"size": 10, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.5)"}
+                                   for x, v, name in zip(labelled[xcol], labelled[ycol], labelled["name"])])
+    if synthetic:
+        subtitle = ("，" if lang == "zh" else ", ").join(filter(None, [subtitle, i18n.t("map.synthetic", lang)]))
     title = i18n.t("map.title", lang, year=year) + (f"<br><sup>{subtitle}</sup>" if subtitle else "")
-    _layout(fig, title, i18n.t("x.km", lang), i18n.t("y.km", lang))
+    if geo:
+        # A synthetic world's degrees are not a place on the globe: no °E/°N, a plain grid instead.
+        fig.update_xaxes(range=_padded(extent["lon"], 0.3), ticksuffix="" if synthetic else "°E", showgrid=synthetic,
+                         constrain="domain")
+        fig.update_yaxes(range=_padded(extent["lat"], 0.3), ticksuffix="" if synthetic else "°N", showgrid=synthetic,
+                         scaleanchor="x", scaleratio=1 / np.cos(np.radians(p["lat"].mean())))
+        _layout(fig, title, i18n.t("x.lon", lang), i18n.t("y.lat", lang))
+    else:
+        fig.update_xaxes(range=_padded(p["x"]))
+        fig.update_yaxes(range=_padded(p["y"]), scaleanchor="x", scaleratio=1)
+        _layout(fig, title, i18n.t("x.km", lang), i18n.t("y.km", lang))
     fig.update_layout(height=560, legend={"orientation": "v", "x": 1.02, "y": 1}, meta={"year": year})
     return fig
 
 
-def _padded(values: pd.Series) -> list[float]:
-    """An axis range over all years (so the view does not jump from year to year)."""
+def _draw_outlines(fig: go.Figure, lon: np.ndarray, lat: np.ndarray) -> None:
+    """The outlines of the provinces that contain the points: prefectures thin, provinces bold, one
+    trace each (named by the province), outside the legend and the hover."""
+    provinces = outlines.provinces()
+    for code in sorted(set(outlines.province_of(lon, lat)) - {""}):
+        xs, ys = outlines.lines([r for o in outlines.prefectures(code) for r in o.rings])
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#b0b0b0"},
+                                 hoverinfo="skip", showlegend=False, name=provinces[code].name + " prefectures",
+                                 meta={"outline": "prefecture", "adcode": code}))
+        xs, ys = outlines.lines(list(provinces[code].rings))
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 1.6, "color": "#555"},
+                                 hoverinfo="skip", showlegend=False, name=provinces[code].name,
+                                 meta={"outline": "province", "adcode": code}))
+
+
+def _padded(values: pd.Series, least: float = 2.0) -> list[float]:
+    """An axis range over all years (so the view does not jump from year to year), padded by 8% or
+    at least ``least``."""
     lo, hi = float(values.min()), float(values.max())
-    pad = max((hi - lo) * 0.08, 2.0)
+    pad = max((hi - lo) * 0.08, least)
     return [lo - pad, hi + pad]
 
 
