@@ -23,6 +23,7 @@ from parksim.experiments.store import Store
 from tests.conftest import TINY_WORLD, write
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -112,7 +113,10 @@ def browser(tmp_path):
 
 
 def wait(driver, condition, timeout=TIMEOUT):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: condition(d))
+    """Poll ``condition`` until it is truthy; an element that Dash re-rendered meanwhile (stale) is looked up again."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+                         ).until(lambda d: condition(d))
 
 
 def choose(driver, dropdown_id: str, text: str) -> None:
@@ -201,10 +205,10 @@ def test_workshop_flow(dashboard, browser):
     run_and_wait(d)
     tab(d, "A versus B")
     wait(d, lambda d: traces_drawn(d, "ab-diff") >= 2 and traces_drawn(d, "ab-fan") >= 6)
-    rows = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#ab-table td[data-column=metric]"))
-    assert "Industrial output" in [r.text for r in rows]
-    verdict = d.find_elements(By.CSS_SELECTOR, "#ab-verdict li")
-    assert verdict and verdict[0].text.startswith("Industrial output: ") and "random variation" in verdict[0].text
+    rows = wait(d, lambda d: [r.text for r in d.find_elements(By.CSS_SELECTOR, "#ab-table td[data-column=metric]")])
+    assert "Industrial output" in rows
+    verdict = wait(d, lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#ab-verdict li")])
+    assert verdict[0].startswith("Industrial output: ") and "random variation" in verdict[0]
 
     tab(d, "Park map")
     wait(d, lambda d: traces_drawn(d, "map") >= 1 and "2016" in d.find_element(By.CSS_SELECTOR, "#map .gtitle").text)
@@ -487,9 +491,9 @@ def test_guided_comparison_end_to_end(dashboard, browser):
     head = wait(d, lambda d: d.find_element(By.CSS_SELECTOR, "#g-verdict .verdict-head").text
                 if d.find_elements(By.CSS_SELECTOR, "#g-verdict .verdict-head") else None)
     assert head.startswith("B 相对 A（打开 V1") and "V4" in head
-    lines = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#g-verdict li")]
+    lines = wait(d, lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#g-verdict li")] or None)
     assert lines[0].startswith("工业产值：") and all(("随机波动" in x) for x in lines)
-    job = app.manager.jobs(session)[-1]
+    job = wait(d, lambda d: next((j for j in app.manager.jobs(session)[-1:] if j.status == "done"), None))
     a, b = job.results.values()
     assert job.parts == 2 and a.metrics["seed"].tolist() == b.metrics["seed"].tolist() and len(a.metrics) == 3
     d.execute_script("document.getElementById('g-verdict').scrollIntoView({block: 'end'})")
