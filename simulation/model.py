@@ -353,7 +353,8 @@ class ParkModel(mesa.Model):
             intensity=proj["intensity"], land=land_now, land_pending=pending, land_price=price,
             hightech=proj["hightech"], leading=proj["leading"], productivity=proj["productivity"],
             margin=proj["margin"], capacity=proj["investment"] * sec.output_per_investment[proj["sector"]],
-            capital=w.equity_share * proj["investment"], efficiency_class=1)
+            capital=w.equity_share * proj["investment"], efficiency_class=1,
+            place=np.where(park >= 0, self.parks.place[np.maximum(park, 0)], -1) if self.parks.n else -1)
         for r in rows:
             self.firm_agents[int(r)] = Firm(self, int(r))
         return rows
