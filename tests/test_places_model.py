@@ -84,9 +84,10 @@ def test_generated_parks_are_drawn_as_before_places():
 
 
 def test_synthetic_run_is_identical_to_the_run_before_places():
-    """A generated world's series equal, to the last digit, those of the same seed saved before places existed."""
+    """A generated world's series equal those of the same seed saved before places existed (to 1e-9: numpy
+    releases differ in the last digit of sums; a changed random stream would differ by percents)."""
     ref = pd.read_csv(DATA / "places_ref_synthetic.csv")
-    pd.testing.assert_frame_equal(as_written(simulate(REF_SYNTHETIC, seed=11).series), ref, check_exact=True)
+    pd.testing.assert_frame_equal(as_written(simulate(REF_SYNTHETIC, seed=11).series), ref, check_exact=False, rtol=1e-9)
 
 
 def test_catalogue_run_is_identical_to_the_run_before_places():
@@ -94,7 +95,7 @@ def test_catalogue_run_is_identical_to_the_run_before_places():
     world, policy = load_scenario("henan_2017").configure()
     world = dataclasses.replace(world, years=3, initial_firms=800, projects_per_year=200.0)
     ref = pd.read_csv(DATA / "places_ref_henan.csv")
-    pd.testing.assert_frame_equal(as_written(simulate(world, policy, seed=5).series), ref, check_exact=True)
+    pd.testing.assert_frame_equal(as_written(simulate(world, policy, seed=5).series), ref, check_exact=False, rtol=1e-9)
 
 
 @pytest.mark.parametrize("zone,adcode,lon,lat", [
