@@ -332,7 +332,7 @@ def admit(model) -> None:
               + near_home(w, origin, (site_place == origin[:, None]) & (origin >= 0)[:, None]
                           & (proj["home_park"] < 0)[:, None], origin_xy, (place_lon[site_place], place_lat[site_place])))
     u_site = np.where(slot >= 0, u_site, -np.inf)
-    rest = np.full((n, 1), w.rest_utility)
+    rest = (w.rest_utility - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
     gumbel = rng.gumbel(size=(n, parks.shape[1] + slot.shape[1] + 1))
     first = np.argmax(np.hstack([wanted, u_site, rest]) + gumbel, axis=1)
     total = np.hstack([u, u_site, rest]) + gumbel
@@ -344,7 +344,8 @@ def admit(model) -> None:
     phase = land.first_phase(pol, need)
     emission = (inv * sec.output_per_investment[sector] * sec.energy_per_output[sector] * CLASS_FACTOR[cls]
                 * POLLUTION_SCALE)
-    order = np.argsort(-inv, kind="stable") if pol.L2.enabled else np.arange(n)
+    # L2 serves key projects first; otherwise arrival order is random across the three sources.
+    order = np.argsort(-inv, kind="stable") if pol.L2.enabled else rng.permutation(n)
     chosen = allocate(total, order, column, phase, inv, emission, model.ledger)
     _settle(model, proj, parks, dense, site_place, price, chosen, first, need, phase)
 

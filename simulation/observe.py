@@ -217,7 +217,8 @@ def firm_lives(m) -> pd.DataFrame:
     rows = np.arange(f.n)
     exited = f.state[rows] == EXITED
     return pd.DataFrame({
-        "firm": rows, "park": f.park[rows], "sector": f.sector[rows], "entry_year": f.entry_year[rows],
+        "firm": rows, "park": f.park[rows], "place": f.place[rows], "origin": f.origin[rows],
+        "source": f.source[rows], "sector": f.sector[rows], "entry_year": f.entry_year[rows],
         "exit_year": np.where(exited, f.state_year[rows], -1), "producing": f.state[rows] == PRODUCING,
         "leading": f.leading[rows],
         "investment": f.investment[rows], "output": f.output[rows], "employment": f.employment[rows],

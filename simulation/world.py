@@ -111,13 +111,17 @@ class WorldConfig:
     beta_declared: float = param(0.8, 0, MAX_UTILITY, "utility of a declared leading industry (C1)")
     outside_utility: float = param(0.5, -MAX_UTILITY, MAX_UTILITY, "utility of a site outside parks in a place")
     outside_land_price: float = param(10.0, 0, MAX_PER_MU, "万元/mu")
-    # The rest of the country: set so that about a quarter of the default province's mobile projects
-    # settle elsewhere (a stated assumption: no data say how many projects that look at a province leave).
+    # The rest of the country: set so that about one in eight of the default province's mobile projects
+    # settles elsewhere (a stated assumption: no data say how many projects that look at a province leave).
     rest_utility: float = param(4.0, -MAX_UTILITY, MAX_UTILITY, "utility of settling in the rest of the country")
     # Local projects stay near home (Figueiredo, Guimarães & Woodward 2002, J. Urban Econ. 52: founders
-    # locate near home and accept markedly higher costs to do so): −0.5 per 100 km, +1 at home.
+    # locate near home and accept markedly higher costs to do so): −0.5 per 100 km; +2 at home makes a
+    # home option e² ≈ 7× as likely as an otherwise equal one next door (own network, no set-up).
     beta_distance: float = param(0.5, 0, MAX_UTILITY, "utility per 100 km from a local project's origin")
-    home_bonus: float = param(1.0, 0, MAX_UTILITY, "utility of the origin place (an expansion: its own park)")
+    home_bonus: float = param(2.0, 0, MAX_UTILITY, "utility of the origin place (an expansion: its own park)")
+    # For a local project the rest of the country lies beyond the province: 400 km is about the distance
+    # from a province's centre to its neighbours' main cities (Zhengzhou: Jinan 370, Xi'an 440, Wuhan 470 km).
+    rest_distance_km: float = param(400.0, 0, 5000, "km from a local project's origin to the rest of the country")
     # Adaptation of a project refused by E1 alone: it may build up to 1.5× denser (a second storey on
     # part of the plant), at a utility cost per unit of ln(standard / own intensity).
     max_densify: float = param(1.5, 1, 10, "largest standard / own intensity a refused project accepts")
