@@ -247,9 +247,11 @@ def outside_sites(model) -> np.ndarray:
 def near_home(w, origin: np.ndarray, home: np.ndarray, origin_xy: tuple, option_xy: tuple) -> np.ndarray:
     """Utility of local projects' options (N, M): −beta_distance per 100 km from the origin place,
     + home_bonus where ``home``. Mobile projects (origin -1) and unknown positions get nothing."""
-    km = haversine_km(origin_xy[0][:, None], origin_xy[1][:, None], *option_xy)
-    km = np.where(np.isfinite(km) & (origin[:, None] >= 0), km, 0.0)
-    return -w.beta_distance * km / KM_UNIT + w.home_bonus * home
+    value = w.home_bonus * home
+    local = np.flatnonzero(origin >= 0)           # most projects are mobile: measure only the others
+    km = haversine_km(origin_xy[0][local, None], origin_xy[1][local, None], option_xy[0][local], option_xy[1][local])
+    value[local] -= w.beta_distance * np.where(np.isfinite(km), km, 0.0) / KM_UNIT
+    return value
 
 
 def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.ndarray, investment: np.ndarray,
@@ -275,83 +277,100 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
 
 def admit(model) -> None:
     """The invest phase: draw, choose, adapt, grant land, create firms, book every decision."""
-    w, pol, sec, pk, f, rng = model.world, model.policy, model.sectors, model.parks, model.firms, model.rng
-    ledger = model.investment
-    ledger.begin_year(model.year)
+    w, pol, sec = model.world, model.policy, model.sectors
+    model.investment.begin_year(model.year)
     proj = draw_projects(model)
     n = len(proj["sector"])
     if n == 0:
         return
-    ledger.arrive(proj["investment"])
+    model.investment.arrive(proj["investment"])
     sector, inv, intensity, origin = proj["sector"], proj["investment"], proj["intensity"], proj["origin"]
-    x = model.choice_inputs(proj, proj["target"])
-    c = model.coefficients()
-    open_park = model.open_parks()
-    forced = np.where(proj["target"] >= 0, proj["target"], proj["home_park"])
-    parks, correction = choice_set(pk.area * open_park, w.choice_set_size, n, forced, rng)
-    k = np.maximum(parks, 0)
     places = [model.places[i] for i in model.place_ids]
-    place_lon = np.array([np.nan if p.lon is None else p.lon for p in places] + [np.nan])
-    place_lat = np.array([np.nan if p.lat is None else p.lat for p in places] + [np.nan])
-    origin_xy = (place_lon[origin], place_lat[origin])       # -1 reads the trailing nan
-    u, price = location.utilities(x, c, parks)
-    home = (parks == proj["home_park"][:, None]) | (
-        ((proj["home_park"] < 0) & (origin >= 0))[:, None] & (pk.place[k] == origin[:, None]))
-    u += correction + near_home(w, origin, home, origin_xy, (pk.lon[k], pk.lat[k]))
-    cls = sec.pollution_class[sector]
-    screen = dict(pollution_class=cls, hightech=proj["hightech"], investment=inv, leading=proj["leading"],
-                  intensity=intensity, declared=x.declared[k, sector[:, None]], standard=x.standard[k],
-                  urban=pk.urban[k], open_park=open_park[k] & (parks >= 0), leading_share=model.leading_share()[k])
-    ok = entry.eligible(pol, **screen)
-    wanted = np.where(screen["open_park"], u, -np.inf)        # the parks it would take if nothing refused it
-    dense = np.zeros_like(ok)
-    if pol.E1.enabled:
-        ratio = x.standard[k] / intensity[:, None]
-        dense = entry.eligible(pol.set("E1", enabled=False), **screen) & ~ok & (ratio <= w.max_densify)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u_dense, price_dense = location.densified(u, price, intensity, x.standard[k], screen["declared"], c,
-                                                      w.beta_densify)
-        u = np.where(dense, u_dense, u)
-        price = np.where(dense, price_dense, price)
-    u = np.where(ok | dense, u, -np.inf)
-    # Sites outside parks (not under L1), one per place, sampled like parks when there are many.
-    sites = outside_sites(model) if not pol.L1.enabled else np.zeros(0, np.int64)
-    site_of = np.full(len(model.place_ids) + 1, -1)
-    site_of[sites[sites >= 0]] = np.flatnonzero(sites >= 0)
-    home_site = np.where((proj["home_park"] < 0) & (origin >= 0), site_of[origin], -1)
-    slot, site_corr = choice_set(np.ones(len(sites)), w.choice_set_size, n, home_site, rng)
-    site_place = np.where(slot >= 0, sites[np.maximum(slot, 0)] if len(sites) else -1, -1)
-    out = (f.state != EXITED) & (f.park < 0) & (f.place >= 0)
-    outside_same = np.bincount(f.place[out] * sec.n + f.sector[out],
-                               minlength=(len(model.place_ids) + 1) * sec.n).reshape(-1, sec.n)
-    same = outside_same[site_place, sector[:, None]]          # row -1: the empty trailing row
-    # Each site is 1/len(sites) of the outside-park economy (size term −ln len(sites)), so all sites
-    # together are as attractive as the one outside option of a region without places.
-    u_site = (w.outside_utility - np.log(max(len(sites), 1)) - c.price * 100.0 * w.outside_land_price / intensity[:, None]
-              + c.agglomeration * np.log1p(same) + site_corr
-              + near_home(w, origin, (site_place == origin[:, None]) & (origin >= 0)[:, None]
-                          & (proj["home_park"] < 0)[:, None], origin_xy, (place_lon[site_place], place_lat[site_place])))
-    u_site = np.where(slot >= 0, u_site, -np.inf)
+    lon = np.array([np.nan if p.lon is None else p.lon for p in places] + [np.nan])     # row -1: unknown
+    lat = np.array([np.nan if p.lat is None else p.lat for p in places] + [np.nan])
+    parks, u, wanted, price, dense, standard = _park_options(model, proj, (lon[origin], lat[origin]))
+    sites, u_site = _site_options(model, proj, lon, lat)
     rest = (w.rest_utility - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
-    gumbel = rng.gumbel(size=(n, parks.shape[1] + slot.shape[1] + 1))
+    gumbel = model.rng.gumbel(size=(n, parks.shape[1] + sites.shape[1] + 1))
     first = np.argmax(np.hstack([wanted, u_site, rest]) + gumbel, axis=1)
     total = np.hstack([u, u_site, rest]) + gumbel
-    column = np.hstack([k, np.full(slot.shape, OUTSIDE), np.full((n, 1), REST)])
+    column = np.hstack([np.maximum(parks, 0), np.full(sites.shape, OUTSIDE), np.full((n, 1), REST)])
     # Land: a densified project needs investment / standard; L7, E3 and L6 apply as to any project.
-    need = land.land_need(pol, inv[:, None], np.where(dense, x.standard[k], intensity[:, None]), cls[:, None])
-    need = np.hstack([need, np.broadcast_to(land.land_need(pol, inv, intensity, cls)[:, None], slot.shape),
+    cls = sec.pollution_class[sector]
+    need = land.land_need(pol, inv[:, None], np.where(dense, standard, intensity[:, None]), cls[:, None])
+    need = np.hstack([need, np.broadcast_to(land.land_need(pol, inv, intensity, cls)[:, None], sites.shape),
                       np.zeros((n, 1))])
     phase = land.first_phase(pol, need)
     emission = (inv * sec.output_per_investment[sector] * sec.energy_per_output[sector] * CLASS_FACTOR[cls]
                 * POLLUTION_SCALE)
     # L2 serves key projects first; otherwise arrival order is random across the three sources.
-    order = np.argsort(-inv, kind="stable") if pol.L2.enabled else rng.permutation(n)
+    order = np.argsort(-inv, kind="stable") if pol.L2.enabled else model.rng.permutation(n)
     chosen = allocate(total, order, column, phase, inv, emission, model.ledger)
-    _settle(model, proj, parks, dense, site_place, price, chosen, first, need, phase)
+    _settle(model, proj, parks, dense, standard, sites, price, chosen, first, need, phase)
 
 
-def _settle(model, proj, parks, dense, site_place, price, chosen, first, need, phase) -> None:
-    """Create the firms of the projects that stayed, pay for land, book every decision."""
+def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]:
+    """Each project's parks (N, m; -1 empty) with the utility it may take (−inf where refused),
+    the utility it would take if nothing refused it, the land price, whether it must build denser
+    (E1 alone refuses it and the standard is within ``max_densify``) and the park's E1 standard."""
+    w, pol, sec, pk = model.world, model.policy, model.sectors, model.parks
+    sector, intensity, origin, home_park = proj["sector"], proj["intensity"], proj["origin"], proj["home_park"]
+    x = model.choice_inputs(proj, proj["target"])
+    c = model.coefficients()
+    open_park = model.open_parks()
+    forced = np.where(proj["target"] >= 0, proj["target"], home_park)
+    parks, correction = choice_set(pk.area * open_park, w.choice_set_size, len(sector), forced, model.rng)
+    k = np.maximum(parks, 0)
+    u, price = location.utilities(x, c, parks)
+    home = (parks == home_park[:, None]) | (((home_park < 0) & (origin >= 0))[:, None] & (pk.place[k] == origin[:, None]))
+    u += correction + near_home(w, origin, home, origin_xy, (pk.lon[k], pk.lat[k]))
+    standard = x.standard[k]
+    screen = dict(pollution_class=sec.pollution_class[sector], hightech=proj["hightech"],
+                  investment=proj["investment"], leading=proj["leading"], intensity=intensity,
+                  declared=x.declared[k, sector[:, None]], standard=standard, urban=pk.urban[k],
+                  open_park=open_park[k] & (parks >= 0), leading_share=model.leading_share()[k])
+    ok = entry.eligible(pol, **screen)
+    wanted = np.where(screen["open_park"], u, -np.inf)
+    dense = np.zeros_like(ok)
+    if pol.E1.enabled:
+        dense = (entry.eligible(pol.set("E1", enabled=False), **screen) & ~ok
+                 & (standard <= w.max_densify * intensity[:, None]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u_dense, price_dense = location.densified(u, price, intensity, standard, screen["declared"], c,
+                                                      w.beta_densify)
+        u = np.where(dense, u_dense, u)
+        price = np.where(dense, price_dense, price)
+    return parks, np.where(ok | dense, u, -np.inf), wanted, price, dense, standard
+
+
+def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each project's sites outside parks (none under L1): their place rows (N, m; -1 empty or
+    unknown) and utilities, sampled like parks when there are more than K."""
+    w, sec, f = model.world, model.sectors, model.firms
+    sector, intensity, origin, home_park = proj["sector"], proj["intensity"], proj["origin"], proj["home_park"]
+    sites = outside_sites(model) if not model.policy.L1.enabled else np.zeros(0, np.int64)
+    site_of = np.full(len(model.place_ids) + 1, -1)
+    site_of[sites[sites >= 0]] = np.flatnonzero(sites >= 0)
+    local = (home_park < 0) & (origin >= 0)                    # start-ups, expansions of firms outside parks
+    slot, correction = choice_set(np.ones(len(sites)), w.choice_set_size, len(sector),
+                                  np.where(local, site_of[origin], -1), model.rng)
+    place = np.where(slot >= 0, sites[np.maximum(slot, 0)] if len(sites) else -1, -1)
+    out = (f.state != EXITED) & (f.park < 0) & (f.place >= 0)
+    same = np.bincount(f.place[out] * sec.n + f.sector[out],
+                       minlength=(len(model.place_ids) + 1) * sec.n).reshape(-1, sec.n)[place, sector[:, None]]
+    # Each site is 1/len(sites) of the outside-park economy (size term −ln len(sites)), so all sites
+    # together are as attractive as the one outside option of a region without places.
+    u = (w.outside_utility - np.log(max(len(sites), 1))
+         - model.coefficients().price * 100.0 * w.outside_land_price / intensity[:, None]
+         + w.beta_agglomeration * np.log1p(same) + correction
+         + near_home(w, origin, (place == origin[:, None]) & local[:, None], (lon[origin], lat[origin]),
+                     (lon[place], lat[place])))
+    return place, np.where(slot >= 0, u, -np.inf)
+
+
+def _settle(model, proj, parks, dense, standard, site_place, price, chosen, first, need, phase) -> None:
+    """Create the firms of the projects that stayed (densified ones at their park's standard), pay
+    for land, book every decision with its adaptation."""
     w, pk, f = model.world, model.parks, model.firms
     n, n_park, n_site = len(chosen), parks.shape[1], site_place.shape[1]
     r = np.arange(n)
@@ -369,8 +388,7 @@ def _settle(model, proj, parks, dense, site_place, price, chosen, first, need, p
     stay = np.flatnonzero(~left)
     sub = {key: v[stay] for key, v in proj.items()}
     if n_park:
-        standard = entry.intensity_standard(model.policy, pk.level)[np.maximum(to_park, 0)]
-        sub["intensity"] = np.where(densified, standard, proj["intensity"])[stay]
+        sub["intensity"] = np.where(densified, standard[r, np.minimum(chosen, n_park - 1)], proj["intensity"])[stay]
     paid = cols_price[stay, chosen[stay]]
     first_land = phase[stay, chosen[stay]]
     rows = model._add_firms(sub, to_park[stay], first_land, need[stay, chosen[stay]] - first_land, paid,

@@ -169,6 +169,13 @@ def test_choice_set_is_the_full_set_when_small_and_draws_nothing():
     assert (corr == 0).all() and rng.bit_generator.state == state
 
 
+def test_a_choice_set_size_above_the_options_changes_nothing():
+    """P ≤ K: a run with K equal to the number of options is identical to one with K far above it."""
+    a, b = (simulate(small_world(years=3, choice_set_size=k), Policy(), seed=4) for k in (24, 5000))  # 8 parks, 24 sites
+    pd.testing.assert_frame_equal(a.series, b.series)
+    pd.testing.assert_frame_equal(a.investment, b.investment)
+
+
 def test_choice_set_utilities_equal_the_full_matrix_and_the_reference():
     """The gathered kernel over all parks equals the full kernel exactly; over sampled sets, the reference."""
     rng = np.random.default_rng(3)
