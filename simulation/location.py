@@ -1,8 +1,11 @@
-"""Location choice: the multinomial-logit utility of every (project, park) pair.
+"""Location choice: the multinomial-logit utility of (project, park) pairs.
 
-The kernel :func:`utilities` builds the whole projects × parks matrix from park × sector feature
-tables with fancy indexing; :func:`utilities_reference` computes the same numbers one pair at a time
-and exists so tests can hold the kernel to it (and the benchmark can report the speed-up).
+The kernel :func:`utilities` builds the projects × parks matrix from park × sector feature tables
+with fancy indexing, either over all parks or over each project's own choice set (an (N, K) array of
+park rows, :mod:`parksim.simulation.investment`), so memory is O(N·K) at national scale.
+:func:`utilities_reference` computes the same numbers one pair at a time and exists so tests can
+hold the kernel to it (and the benchmark can report the speed-up). :func:`densified` is the
+utility of a project that takes less land at its park's E1 standard instead of being refused.
 """
 
 from __future__ import annotations
@@ -76,14 +79,18 @@ def land_price_factor(declared: np.ndarray, intensity: np.ndarray, standard: np.
 BLOCK = 256    # projects per block: the (BLOCK, P) work stays in cache instead of a dozen (N, P) temporaries
 
 
-def utilities(x: ChoiceInputs, c: Coefficients) -> tuple[np.ndarray, np.ndarray]:
-    """Systematic utility (N, P) and land price paid (N, P), vectorised over all pairs.
+def utilities(x: ChoiceInputs, c: Coefficients, parks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Systematic utility and land price paid, (N, P) over all parks or (N, K) over ``parks``.
 
     The park × sector terms are weighted once on their (S, P) tables and gathered by each project's
     sector, and the L8 price factor is found per intensity standard, not per park. The pairs are
     summed in blocks of projects, in place, term by term in the order of :func:`utilities_reference`,
-    so the numbers are those of one plain (N, P) expression.
+    so the numbers are those of one plain (N, P) expression. With ``parks`` (park rows, any entry
+    < 0 is a padding slot whose value the caller ignores) the same terms are gathered pair by pair
+    in the same order, so a choice set holding every park gives exactly the full matrix.
     """
+    if parks is not None:
+        return _utilities_of_sets(x, c, parks)
     n, p = len(x.sector), len(x.price)
     u, price = np.empty((n, p)), np.empty((n, p))
     declared_t = np.ascontiguousarray(x.declared.T)
@@ -109,19 +116,55 @@ def utilities(x: ChoiceInputs, c: Coefficients) -> tuple[np.ndarray, np.ndarray]
     return u, price
 
 
-def utilities_reference(x: ChoiceInputs, c: Coefficients) -> tuple[np.ndarray, np.ndarray]:
+def _utilities_of_sets(x: ChoiceInputs, c: Coefficients, parks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`utilities` over each project's choice set ``parks`` (N, K)."""
+    k = np.maximum(parks, 0)
+    s = x.sector[:, None]
+    declared = x.declared[k, s]
+    factor = land_price_factor(declared, x.intensity[:, None], x.standard[k], c.discount_min, c.discount_max)
+    price = x.price[k] * np.where(declared, factor, 1.0)
+    u = np.multiply(-c.price * 100.0, price)
+    u /= x.intensity[:, None]
+    u += c.subsidy * 100.0 * x.subsidy[:, None]
+    for weight, table in ((c.agglomeration, np.log1p(x.same)), (c.chain, x.upstream), (c.chain_pull, x.lead_pull),
+                          (c.same_type, x.share), (c.declared, x.declared)):
+        u += (weight * table)[k, s]
+    u += c.mega_bonus * (x.big[:, None] & x.no_mega[k])
+    u += (c.infrastructure * x.infra + c.level * x.level)[k]
+    u += c.induced_bonus * ((parks == x.target[:, None]) & (x.target[:, None] >= 0))
+    return u, price
+
+
+def densified(u: np.ndarray, price: np.ndarray, intensity: np.ndarray, standard: np.ndarray,
+              declared: np.ndarray, c: Coefficients, cost: float) -> tuple[np.ndarray, np.ndarray]:
+    """Utility and land price of pairs (N, K) if the project raised its intensity to ``standard``.
+
+    A project below its park's E1 standard pays the undiscounted price (L8 needs the standard met);
+    at the standard it needs investment / standard mu, may get the L8 factor at ratio 1
+    (``discount_max``) and bears ``cost`` utility per unit of ln(standard / intensity): building
+    denser (more floors, tighter layout) costs more per unit of capacity.
+    """
+    new_price = price * np.where(declared, c.discount_max, 1.0)
+    ratio = standard / intensity[:, None]
+    value = u + c.price * 100.0 * price / intensity[:, None] - c.price * 100.0 * new_price / standard
+    return value - cost * np.log(ratio), new_price
+
+
+def utilities_reference(x: ChoiceInputs, c: Coefficients, parks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The same utilities as :func:`utilities`, one (project, park) pair at a time."""
-    n, p = len(x.sector), len(x.price)
-    u, price = np.zeros((n, p)), np.zeros((n, p))
+    n = len(x.sector)
+    sets = np.tile(np.arange(len(x.price)), (n, 1)) if parks is None else parks
+    u, price = np.zeros(sets.shape), np.zeros(sets.shape)
     for j in range(n):
         s = x.sector[j]
-        for k in range(p):
+        for slot, k in enumerate(sets[j]):
+            k = max(int(k), 0)
             factor = 1.0
             ratio = x.intensity[j] / (x.standard[k] if x.standard[k] > 0 else 1.0)
             if x.declared[k, s] and ratio >= 1.0:
                 factor = c.discount_max - (c.discount_max - c.discount_min) * min(max(ratio - 1.0, 0.0), 1.0)
-            price[j, k] = x.price[k] * factor
-            value = -c.price * 100.0 * price[j, k] / x.intensity[j]
+            price[j, slot] = x.price[k] * factor
+            value = -c.price * 100.0 * price[j, slot] / x.intensity[j]
             value += c.subsidy * 100.0 * x.subsidy[j]
             value += c.agglomeration * np.log1p(x.same[k, s])
             value += c.chain * x.upstream[k, s] + c.chain_pull * x.lead_pull[k, s]
@@ -131,5 +174,5 @@ def utilities_reference(x: ChoiceInputs, c: Coefficients) -> tuple[np.ndarray, n
             value += c.infrastructure * x.infra[k] + c.level * x.level[k]
             if x.target[j] == k:
                 value += c.induced_bonus
-            u[j, k] = value
+            u[j, slot] = value
     return u, price

@@ -5,8 +5,10 @@ The schedule of a year (``step``), in order:
 1. ``plan_year``        scheduled interventions apply (designations, leading industries, levers, new parks);
                         government splits the land quota (L2-L5, V3), sets the fund budget (S1) and energy
                         cap (X5); new parks appear unless C7
-2. ``admit_projects``   projects arrive (and C3 induced ones), are screened (E1-E3, C2) and choose a park by
-                        logit (L1, L8, S1, C1, C3-C5); land is granted (L2, L5-L7, E3, E4)
+2. ``admit_projects``   mobile projects (and C3 induced ones), start-ups and expansions arrive, are screened
+                        (E1-E3, C2) and choose by logit among parks, sites outside parks (L1) and the rest
+                        of the country (L8, S1, C1, C3-C5); refused ones adapt; land is granted (L2, L5-L7,
+                        E3, E4); every decision is booked in the investment ledger (``investment.py``)
 3. ``build_out``        unstarted projects start, construction advances or stalls (S2), second land phase (L6), idle fees (X2)
 4. ``form_links``       new producers find suppliers along IO links
 5. ``produce``          output, tax, jobs, energy, pollution, profit (V6, C6)
@@ -22,16 +24,16 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import chains, entry, evaluation, idle_land, land, placement, subsidy
+from . import chains, entry, evaluation, idle_land, investment, land, placement, subsidy
 from . import schedule as interventions
 from .agents import Firm, Government, Park
 from .errors import ConfigError
 from .links import SupplyLinks, form_links
-from .location import ChoiceInputs, Coefficients, utilities
+from .location import ChoiceInputs, Coefficients
 from .observe import Recorder
 from .places import Place, centre, places_table, project_km
 from .policy import LEVELS, Policy
-from .production import CLASS_FACTOR, POLLUTION_SCALE, ProductionInputs, ProductionParams, produce, upstream_presence
+from .production import ProductionInputs, ProductionParams, produce, upstream_presence
 from .sanctions import apply_consequences, reallocate_emissions
 from .sectors import SectorCatalogue, default_sectors
 from .state import ACTIVE, BUILDING, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED, FirmTable, ParkTable
@@ -73,6 +75,7 @@ class ParkModel(mesa.Model):
         self.tally = self.recorder.new_tally()
         self._create_parks()
         self._create_initial_firms()
+        self.investment = investment.start(self)      # the investment ledger (created/diverted/relocated/lost)
         self.energy_baseline = float(self.firms.energy.sum())
         self.parks.base_tax[:] = self.park_sum(self.firms.tax)      # S4 base year
         self.recorder.record()
@@ -262,71 +265,9 @@ class ParkModel(mesa.Model):
 
     # 2 ------------------------------------------------------------------------------------
     def admit_projects(self) -> None:
-        """Arrivals choose among eligible parks (and, without L1, outside); land is granted in priority order."""
-        w, pol, sec = self.world, self.policy, self.sectors
-        n = self.rng.poisson(w.projects_per_year * (1 + w.project_growth) ** (self.year_index - 1))
-        lead_rows = self.rows_in(PRODUCING)[self.firms.leading[self.rows_in(PRODUCING)]]
-        lead_rows = lead_rows[self.firms.park[lead_rows] >= 0]
-        t_park, t_sector = chains.induced_projects(pol, self.firms.park[lead_rows], self.firms.sector[lead_rows],
-                                                   sec.io, self.rng)
-        proj = self._draw_projects(n, forced_sector=t_sector)
-        target = np.concatenate([np.full(n, -1), t_park])
-        if len(target) == 0:
-            return
-        x = self.choice_inputs(proj, target)
-        u, price = utilities(x, self.coefficients())
-        ok = entry.eligible(pol, pollution_class=sec.pollution_class[proj["sector"]], hightech=proj["hightech"],
-                            investment=proj["investment"], leading=proj["leading"], intensity=proj["intensity"],
-                            declared=x.declared[:, proj["sector"]].T, standard=x.standard,
-                            urban=self.parks.urban, open_park=self.open_parks(),
-                            leading_share=self.leading_share())
-        outside = (w.outside_utility - self.coefficients().price * 100.0 * w.outside_land_price / proj["intensity"])
-        u = np.column_stack([np.where(ok, u, -np.inf), np.full(len(target), -np.inf) if pol.L1.enabled else outside])
-        price = np.column_stack([price, np.full(len(target), w.outside_land_price)])
-        total = u + self.rng.gumbel(size=u.shape)
-        need = land.land_need(pol, proj["investment"], proj["intensity"], sec.pollution_class[proj["sector"]])
-        first = land.first_phase(pol, need)
-        emission = (proj["investment"] * sec.output_per_investment[proj["sector"]]
-                    * sec.energy_per_output[proj["sector"]] * CLASS_FACTOR[sec.pollution_class[proj["sector"]]]
-                    * POLLUTION_SCALE)
-        order = np.argsort(-proj["investment"], kind="stable") if pol.L2.enabled else np.arange(len(target))
-        chosen = self._allocate(total, order, first, proj["investment"], emission)
-        took = chosen != -2
-        park = chosen[took]
-        paid = price[np.flatnonzero(took), np.where(park < 0, u.shape[1] - 1, park)]
-        rows = self._add_firms({k: v[took] for k, v in proj.items()}, park, first[took],
-                               (need - first)[took], paid, entry_year=self.year)
-        self.tally["entries"] += len(rows)
-        self.tally["projects_lost"] += int((~took).sum())
-        inside = park >= 0
-        np.add.at(self.parks.land_income, park[inside], (paid * first[took])[inside])
-        self.tally["land_income"] += float((paid * first[took])[inside].sum())
-        self.parks.reusable[:] = self.ledger.reusable
-        self.tally["land_reused"] += float(self.ledger.reused.sum())
-        for r in rows:
-            self.recorder.event("entry", "", firm=int(r), park=int(self.firms.park[r]),
-                                value=float(self.firms.investment[r]))
-
-    def _allocate(self, total: np.ndarray, order: np.ndarray, need: np.ndarray, investment: np.ndarray,
-                  emission: np.ndarray) -> np.ndarray:
-        """Serve projects in ``order``: each takes its best option the ledger can still grant.
-
-        Returns the chosen park per project (-1 outside, -2 none: the project goes elsewhere)."""
-        chosen = np.full(len(need), -2)
-        n_parks = total.shape[1] - 1
-        for j in order:
-            row = total[j].copy()
-            row[self.ledger.available() < need[j]] = -np.inf
-            while True:
-                k = int(np.argmax(row))
-                if row[k] == -np.inf:
-                    break
-                park = k if k < n_parks else -1
-                if self.ledger.grant(park, need[j], investment[j], emission[j]):
-                    chosen[j] = park
-                    break
-                row[k] = -np.inf
-        return chosen
+        """Mobile projects, start-ups and expansions choose among parks, sites outside parks (not under
+        L1) and the rest of the country; refused ones adapt; land is granted (``investment.admit``)."""
+        investment.admit(self)
 
     def _draw_projects(self, n: int, forced_sector: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Investment projects: sector by demand share, Lomax (heavy-tailed) size, lognormal intensity."""

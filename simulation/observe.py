@@ -27,9 +27,11 @@ class RunOutputs:
     """Everything one run produces, as DataFrames.
 
     ``series``: one row a year of model-level totals and metrics. ``parks``: one row per park and
-    year. ``firms``: firm snapshots at the chosen years. ``events``: one row per event (entry, exit,
-    land taken back, park sanctioned, …) with the rule id that caused it. ``places``: one row per
-    place of the run with the parks that lie in it (``ParkModel.places_table``).
+    year. ``investment``: the investment ledger in long form (year, unit 'park' | 'place' | 'region',
+    id, kind, count, amount_wan; :meth:`investment.InvestmentLedger.table`). ``firms``: firm
+    snapshots at the chosen years. ``events``: one row per event (entry, exit, land taken back,
+    park sanctioned, …) with the rule id that caused it. ``places``: one row per place of the run
+    with the parks that lie in it (``ParkModel.places_table``).
     """
 
     series: pd.DataFrame
@@ -38,6 +40,7 @@ class RunOutputs:
     events: pd.DataFrame
     lives: pd.DataFrame | None = None
     places: pd.DataFrame | None = None
+    investment: pd.DataFrame | None = None
 
 
 class Recorder:
@@ -65,7 +68,7 @@ class Recorder:
         m = self.model
         parks = park_panel(m)
         self.panel.append(parks)
-        self.series.append({"year": m.year, **model_series(m, parks), **dict(m.tally)})
+        self.series.append({"year": m.year, **model_series(m, parks), **dict(m.tally), **m.investment.totals(m.year)})
         if m.year in self.snapshot_years:
             self.snapshots.append(firm_snapshot(m))
 
@@ -73,7 +76,9 @@ class Recorder:
         firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model).iloc[:0]
         return RunOutputs(series=pd.DataFrame(self.series), parks=pd.concat(self.panel, ignore_index=True),
                           firms=firms, events=pd.DataFrame(self.events), lives=firm_lives(self.model),
-                          places=self.model.places_table())
+                          places=self.model.places_table(),
+                          investment=self.model.investment.table([a.name for a in self.model.park_agents],
+                                                                 self.model.place_ids))
 
 
 def _by_park(m, mask, values) -> np.ndarray:
@@ -212,7 +217,8 @@ def firm_lives(m) -> pd.DataFrame:
     rows = np.arange(f.n)
     exited = f.state[rows] == EXITED
     return pd.DataFrame({
-        "firm": rows, "park": f.park[rows], "sector": f.sector[rows], "entry_year": f.entry_year[rows],
+        "firm": rows, "park": f.park[rows], "place": f.place[rows], "origin": f.origin[rows],
+        "source": f.source[rows], "sector": f.sector[rows], "entry_year": f.entry_year[rows],
         "exit_year": np.where(exited, f.state_year[rows], -1), "producing": f.state[rows] == PRODUCING,
         "leading": f.leading[rows],
         "investment": f.investment[rows], "output": f.output[rows], "employment": f.employment[rows],

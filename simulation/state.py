@@ -21,6 +21,7 @@ class Table:
     """A growable struct of arrays; ``COLUMNS`` maps a column name to its dtype."""
 
     COLUMNS: dict[str, str] = {}
+    FILL: dict[str, int] = {}     # value of a column that ``append`` is not given (default 0)
 
     def __init__(self, capacity: int = 1024):
         self.n = 0
@@ -44,7 +45,7 @@ class Table:
                 self._data[name] = grown
         rows = np.arange(self.n, self.n + count)
         self.n += count
-        for name, value in values.items():
+        for name, value in {**self.FILL, **values}.items():
             self._data[name][rows] = value
         return rows
 
@@ -61,7 +62,11 @@ class FirmTable(Table):
         "profit": "f8", "capital": "f8", "loss_years": "i2", "low_tax_years": "i2",
         "subsidy": "f8", "efficiency_class": "i1", "has_local_partner": "?",
         "place": "i4",
+        # Investment sources (investment.py): origin place row (-1 = from outside the region) and
+        # source 0 initial, 1 mobile, 2 start-up, 3 expansion.
+        "origin": "i4", "source": "i1",
     }
+    FILL = {"origin": -1}
 
 
 class ParkTable(Table):

@@ -83,16 +83,25 @@ class WorldConfig:
     region_km: float = param(200.0, 1, 5000, "km: side of the square the synthetic cities lie in")
     city_km: float = param(100.0, 1, 1000, "km: side of the square a synthetic city's counties lie in")
     counties_per_city: int = param(8, 1, 100, "counties per synthetic city")
-    # Demand for investment.
+    # Demand for investment: three sources (investment.py, ODD §7.1). Mobile projects look at the
+    # region from outside; start-ups and expansions are born in a place of the region.
     initial_firms: int = param(1500, 0, 10_000_000, "firms")
-    projects_per_year: float = param(400.0, 0, 1e7, "projects/year")
+    projects_per_year: float = param(400.0, 0, 1e7, "mobile projects/year looking at the region")
     project_growth: float = param(0.03, -0.5, 1, "per year")
     investment_scale: float = param(6000.0, 1, MAX_INVESTMENT, "万元 (Lomax scale)")
     investment_tail: float = param(1.3, 1.01, 10, "Pareto tail exponent of the survival function")
     investment_min: float = param(500.0, 0, MAX_INVESTMENT, "万元")
     investment_max: float = param(3_000_000.0, 1, MAX_INVESTMENT, "万元")
     leading_min: float = param(100000.0, 0, MAX_INVESTMENT, "万元: a project this large is a leading (龙头) firm")
-    # Location choice (multinomial logit over parks and the outside option).
+    # Start-ups per related producing firm: within the 1-3 % yearly spin-off hazard of incumbents in
+    # Klepper's industry studies, at the low end because mobile projects carry most of the entry.
+    startup_rate: float = param(0.02, 0, 1, "start-ups a year per related producing firm of the place")
+    # Incumbents that add a plant: about one profitable producer in 30 a year, half its first size
+    # (a stated assumption; no Chinese plant-level expansion rate is in the seeds).
+    expansion_rate: float = param(0.03, 0, 1, "yearly chance a profitable producer expands")
+    expansion_size: float = param(0.5, 0.01, 10, "expansion investment, share of the firm's investment")
+    # Location choice (multinomial logit over a sampled set of parks, places outside parks and the
+    # rest of the country).
     beta_price: float = param(0.05, 0, MAX_UTILITY, "utility per 万元/mu of land price")
     beta_subsidy: float = param(0.3, 0, MAX_UTILITY, "utility per % of investment subsidised")
     beta_agglomeration: float = param(0.6, 0, MAX_UTILITY, "utility per log(1 + same-sector firms)")
@@ -100,8 +109,25 @@ class WorldConfig:
     beta_infrastructure: float = param(1.0, 0, MAX_UTILITY, "utility per unit infrastructure")
     beta_level: float = param(0.3, 0, MAX_UTILITY, "utility per level step")
     beta_declared: float = param(0.8, 0, MAX_UTILITY, "utility of a declared leading industry (C1)")
-    outside_utility: float = param(0.5, -MAX_UTILITY, MAX_UTILITY, "utility of locating outside any park")
+    outside_utility: float = param(0.5, -MAX_UTILITY, MAX_UTILITY, "utility of a site outside parks in a place")
     outside_land_price: float = param(10.0, 0, MAX_PER_MU, "万元/mu")
+    # The rest of the country: set so that about one in eight of the default province's mobile projects
+    # settles elsewhere (a stated assumption: no data say how many projects that look at a province leave).
+    rest_utility: float = param(4.0, -MAX_UTILITY, MAX_UTILITY, "utility of settling in the rest of the country")
+    # Local projects stay near home (Figueiredo, Guimarães & Woodward 2002, J. Urban Econ. 52: founders
+    # locate near home and accept markedly higher costs to do so): −0.5 per 100 km; +2 at home makes a
+    # home option e² ≈ 7× as likely as an otherwise equal one next door (own network, no set-up).
+    beta_distance: float = param(0.5, 0, MAX_UTILITY, "utility per 100 km from a local project's origin")
+    home_bonus: float = param(2.0, 0, MAX_UTILITY, "utility of the origin place (an expansion: its own park)")
+    # For a local project the rest of the country lies beyond the province: 400 km is about the distance
+    # from a province's centre to its neighbours' main cities (Zhengzhou: Jinan 370, Xi'an 440, Wuhan 470 km).
+    rest_distance_km: float = param(400.0, 0, 5000, "km from a local project's origin to the rest of the country")
+    # Adaptation of a project refused by E1 alone: it may build up to 1.5× denser (a second storey on
+    # part of the plant), at a utility cost per unit of ln(standard / own intensity).
+    max_densify: float = param(1.5, 1, 10, "largest standard / own intensity a refused project accepts")
+    beta_densify: float = param(2.0, 0, MAX_UTILITY, "utility per ln(standard / own intensity)")
+    # Parks each project compares when there are more (McFadden 1978 sampling of alternatives).
+    choice_set_size: int = param(64, 2, 100_000, "parks in a project's sampled choice set")
     land_price_base: float = param(20.0, 0, MAX_PER_MU, "万元/mu: minimum industrial land price")
     level_price_step: float = param(5.0, 0, MAX_PER_MU, "万元/mu more per level step")
     land_quota: float = param(40000.0, 0, MAX_LAND_QUOTA, "mu/year of new construction land")

@@ -1,0 +1,412 @@
+"""Investment that is created, diverted, relocated or lost (issue 10 §3; ODD §7.1).
+
+Each year three sources bring projects (:func:`draw_projects`): mobile projects from outside the
+region, start-ups founded in a place in proportion to its related producing firms, and expansions
+of profitable incumbents. Each project chooses (:func:`admit`) among a choice set of parks (all of
+them, or a sample with McFadden's correction, :func:`choice_set`), a site outside parks in each
+place with a position (unless L1 forbids it) and the rest of the country. A refused project adapts
+as an investor would: it builds denser when only E1 refuses it, takes its next-best park, settles
+outside parks, or leaves. :class:`InvestmentLedger` books every location decision exactly once as
+created, diverted, relocated or lost, so arrivals = created + diverted + relocated + lost.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from . import chains, entry, land, location
+from .places import haversine_km
+from .production import CLASS_FACTOR, POLLUTION_SCALE
+from .state import EXITED, PRODUCING
+
+INITIAL, MOBILE, STARTUP, EXPANSION = range(4)
+SOURCES = ("initial", "mobile", "startup", "expansion")
+ACCOUNTS = ("created", "diverted", "relocated", "lost")
+ADAPTATIONS = ("first_choice", "densified", "next_park", "outside", "left")
+"""How a project ended up where it did: its first choice, or after a refusal (E1, E2, E3, C2, a
+closed park or no land) by building denser, in its next-best park, outside parks, or elsewhere."""
+OUTSIDE, REST = -1, -2      # column kinds besides park rows: a site outside parks; the rest of the country
+KM_UNIT = 100.0             # beta_distance is utility per 100 km
+
+
+class InvestmentLedger:
+    """Every location decision of the run, booked once, with its account, amount and places.
+
+    Arrivals are counted when projects are drawn (:meth:`arrive`) and when relocations are booked,
+    independently of the bookings, so the identity arrivals = created + diverted + relocated + lost
+    checks that no decision vanished or was booked twice.
+    """
+
+    FIELDS = ("year", "account", "adaptation", "source", "amount", "firm", "to_park", "to_place",
+              "from_park", "from_place", "refused_park")
+
+    def __init__(self):
+        self.year = 0
+        self._parts: dict[str, list[np.ndarray]] = {k: [] for k in self.FIELDS}
+        self._totals: dict[int, defaultdict] = {}
+
+    def begin_year(self, year: int) -> None:
+        """Decisions booked from now on belong to ``year``."""
+        self.year = year
+        self._totals.setdefault(year, defaultdict(float))
+
+    def arrive(self, amount: np.ndarray) -> None:
+        """Projects (or moves) that arrive for a decision this year, 万元 each."""
+        t = self._totals.setdefault(self.year, defaultdict(float))
+        t["invest_arrivals"] += len(amount)
+        t["invest_arrivals_wan"] += float(np.sum(amount))
+
+    def _book(self, account: np.ndarray, amount: np.ndarray, **columns) -> None:
+        n = len(amount)
+        values = {"year": self.year, "account": account, "amount": amount, "adaptation": 0, "source": -1,
+                  "firm": -1, "to_park": -1, "to_place": -1, "from_park": -1, "from_place": -1,
+                  "refused_park": -1, **columns}
+        for key in self.FIELDS:
+            dtype = float if key == "amount" else np.int64
+            self._parts[key].append(np.broadcast_to(np.asarray(values[key], dtype), n).copy())
+        t = self._totals.setdefault(self.year, defaultdict(float))
+        for code, name in enumerate(ACCOUNTS):
+            hit = account == code
+            t[f"invest_{name}"] += int(hit.sum())
+            t[f"invest_{name}_wan"] += float(amount[hit].sum())
+        adaptation = np.broadcast_to(np.asarray(values["adaptation"]), n)
+        for code, name in enumerate(ADAPTATIONS[1:], start=1):
+            t[f"adapted_{name}"] += int((adaptation == code).sum())
+
+    def book_projects(self, amount, source, origin, to_park, to_place, adaptation, refused_park, left, firm) -> None:
+        """Projects that chose: lost if they ``left``; else diverted when they settled in a place of the
+        region other than their origin place, created otherwise (new to the region, or new at home)."""
+        origin, to_place = np.asarray(origin), np.asarray(to_place)
+        diverted = (origin >= 0) & (to_place >= 0) & (to_place != origin)
+        account = np.where(left, 3, np.where(diverted, 1, 0))
+        self._book(account, np.asarray(amount, float), adaptation=adaptation, source=source, firm=firm,
+                   to_park=to_park, to_place=to_place, from_place=origin, refused_park=refused_park)
+
+    def book_relocations(self, rows, from_place, to_place, from_park, to_park, amount) -> None:
+        """Existing firms (``rows``) that moved: each arrives for a decision and is booked relocated."""
+        amount = np.asarray(amount, float) * np.ones(len(rows))
+        self.arrive(amount)
+        self._book(np.full(len(rows), 2), amount, firm=rows, from_place=from_place, to_place=to_place,
+                   from_park=from_park, to_park=to_park)
+
+    def totals(self, year: int) -> dict[str, float]:
+        """The series columns of ``year``: arrivals and each account (count, 万元), adaptations."""
+        t = self._totals.get(year, {})
+        keys = ["invest_arrivals", *(f"invest_{a}" for a in ACCOUNTS)]
+        out = {k2: float(t.get(k2, 0.0)) for k in keys for k2 in (k, f"{k}_wan")}
+        out.update({f"adapted_{a}": float(t.get(f"adapted_{a}", 0.0)) for a in ADAPTATIONS[1:]})
+        return out
+
+    def bookings(self) -> pd.DataFrame:
+        """One row per booked decision (codes: account in ACCOUNTS, adaptation in ADAPTATIONS)."""
+        return pd.DataFrame({k: np.concatenate(v) if v else np.zeros(0, float if k == "amount" else np.int64)
+                             for k, v in self._parts.items()})
+
+    def table(self, park_names: list[str], place_ids: list[str]) -> pd.DataFrame:
+        """Long table: year, unit ('park' | 'place' | 'region'), id, kind, count, amount_wan.
+
+        Region: arrivals, the four accounts and the adaptations. Place: created, diverted, relocated
+        by destination, lost by origin, diverted_out and relocated_out by origin. Park: created,
+        diverted, relocated by destination, relocated_out by origin, lost by the park that refused
+        the project (its first choice).
+        """
+        b = self.bookings()
+        b["kind"] = np.array(ACCOUNTS, dtype=object)[b.account.to_numpy()] if len(b) else ""
+        parts = [pd.DataFrame([{"year": y, "unit": "region", "id": "region", "kind": "arrivals",
+                                "count": t["invest_arrivals"], "amount_wan": t["invest_arrivals_wan"]}
+                               for y, t in sorted(self._totals.items())],
+                              columns=["year", "unit", "id", "kind", "count", "amount_wan"])]
+
+        def group(frame, unit, key, kind=None, names=None):
+            if kind is not None:
+                frame = frame.assign(kind=kind)
+            frame = frame[frame[key] >= 0] if key else frame
+            g = frame.groupby(["year", "kind"] + ([key] if key else []), sort=True).amount.agg(["size", "sum"])
+            g = g.reset_index().rename(columns={"size": "count", "sum": "amount_wan", key or "kind": "id"} if key
+                                       else {"size": "count", "sum": "amount_wan"})
+            if not key:
+                g["id"] = "region"
+            else:
+                g["id"] = np.array(names, dtype=object)[g["id"].to_numpy()] if len(g) else g["id"].astype(object)
+            g["unit"] = unit
+            parts.append(g[["year", "unit", "id", "kind", "count", "amount_wan"]])
+
+        lost = b.kind == "lost"
+        group(b, "region", None)
+        adapted = b[b.adaptation > 0]
+        group(adapted.assign(kind=np.array(ADAPTATIONS, dtype=object)[adapted.adaptation.to_numpy()]),
+              "region", None)
+        group(b[~lost], "place", "to_place", names=place_ids)
+        group(b[lost], "place", "from_place", names=place_ids)
+        group(b[b.kind == "diverted"], "place", "from_place", "diverted_out", place_ids)
+        group(b[b.kind == "relocated"], "place", "from_place", "relocated_out", place_ids)
+        group(b[~lost], "park", "to_park", names=park_names)
+        group(b[lost], "park", "refused_park", names=park_names)
+        group(b[b.kind == "relocated"], "park", "from_park", "relocated_out", park_names)
+        out = pd.concat(parts, ignore_index=True)
+        return out.astype({"year": int, "count": int, "amount_wan": float}).sort_values(
+            ["year", "unit", "id", "kind"], kind="stable", ignore_index=True)
+
+
+def start(model) -> InvestmentLedger:
+    """The run's ledger; the initial firms' origin is the place they stand in (they are incumbents)."""
+    f = model.firms
+    f.origin[:] = f.place
+    return InvestmentLedger()
+
+
+# ----------------------------------------------------------------------------- sources
+
+def relatedness(io: np.ndarray) -> np.ndarray:
+    """(S, S) weight of a firm of sector s' in the related stock of sector s: 1 for the same sector,
+    else the IO tie both ways, A[s', s] + A[s, s'], capped at 1 (a supplier or customer breeds
+    suppliers and customers: spin-offs and local sourcing)."""
+    r = np.minimum(io + io.T, 1.0)
+    np.fill_diagonal(r, 1.0)
+    return r
+
+
+def startups(counts: np.ndarray, io: np.ndarray, rate: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Start-ups of the year: Poisson(``rate`` × related producing firms) in each (place, sector) cell.
+
+    ``counts`` (Q, S) are producing firms by place and sector. Returns (place, sector) per start-up.
+    """
+    n = rng.poisson(rate * counts @ relatedness(io))
+    cell = np.repeat(np.arange(n.size), n.ravel())
+    return cell // counts.shape[1], cell % counts.shape[1]
+
+
+def draw_projects(model) -> dict[str, np.ndarray]:
+    """This year's projects of all three sources, with origin (place row, -1 outside the region),
+    source, home_park (an expansion's park, -1) and target (a C3 induced project's park, -1)."""
+    w, pol, sec, f, rng = model.world, model.policy, model.sectors, model.firms, model.rng
+    n = rng.poisson(w.projects_per_year * (1 + w.project_growth) ** (model.year_index - 1))
+    producing = model.rows_in(PRODUCING)
+    lead_rows = producing[f.leading[producing] & (f.park[producing] >= 0)]
+    t_park, t_sector = chains.induced_projects(pol, f.park[lead_rows], f.sector[lead_rows], sec.io, rng)
+    mobile = model._draw_projects(n, forced_sector=t_sector)
+    mobile.update(origin=np.full(len(mobile["sector"]), -1), source=np.full(len(mobile["sector"]), MOBILE),
+                  home_park=np.full(len(mobile["sector"]), -1), target=np.concatenate([np.full(n, -1), t_park]))
+    located = producing[f.place[producing] >= 0]
+    counts = np.bincount(f.place[located] * sec.n + f.sector[located],
+                         minlength=len(model.place_ids) * sec.n).reshape(-1, sec.n)
+    place, sector = startups(counts, sec.io, w.startup_rate, rng)
+    local = model._draw_projects(0, forced_sector=sector)
+    local.update(origin=place, source=np.full(len(place), STARTUP), home_park=np.full(len(place), -1),
+                 target=np.full(len(place), -1))
+    grow = producing[(f.profit[producing] > 0) & (rng.random(len(producing)) < w.expansion_rate)]
+    investment = w.expansion_size * f.investment[grow]
+    expansion = {"sector": f.sector[grow].astype(np.int64), "investment": investment,
+                 "intensity": f.intensity[grow], "hightech": f.hightech[grow], "leading": investment >= w.leading_min,
+                 "productivity": f.productivity[grow], "margin": f.margin[grow], "origin": f.place[grow],
+                 "source": np.full(len(grow), EXPANSION), "home_park": f.park[grow], "target": np.full(len(grow), -1)}
+    return {k: np.concatenate([mobile[k], local[k], expansion[k]]) for k in mobile}
+
+
+# ----------------------------------------------------------------------------- choice
+
+def choice_set(weight: np.ndarray, k: int, n: int, forced: np.ndarray,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``n`` projects' alternatives among ``len(weight)`` (weight 0: not an option).
+
+    With at most ``k`` options every project sees all of them (no draw, no correction). Otherwise
+    each draws ``k`` times with replacement ∝ weight and keeps the distinct draws, plus its
+    ``forced`` alternative (-1: none; an expansion's own park, an induced project's target), which
+    is always in. The sampled ones get McFadden's (1978) correction −ln π_a, π_a = 1 − (1 − q_a)^k
+    the chance that a is drawn at all, so that Σ_C exp(V_a − ln π_a) estimates the full logit's
+    denominator without bias (Horvitz-Thompson). Memory is O(n·k).
+
+    Returns (alternatives (n, m), -1 for an empty slot; correction (n, m)).
+    """
+    options = np.flatnonzero(weight > 0)
+    if len(options) <= k:
+        return np.tile(options, (n, 1)), np.zeros((n, len(options)))
+    cum = np.cumsum(np.where(weight > 0, weight, 0.0))
+    draws = np.minimum(np.searchsorted(cum, rng.random((n, k)) * cum[-1], side="right"), len(weight) - 1)
+    draws.sort(axis=1)
+    repeat = np.zeros(draws.shape, bool)
+    repeat[:, 1:] = draws[:, 1:] == draws[:, :-1]
+    draws[repeat | (draws == forced[:, None])] = -1
+    q = weight / cum[-1]
+    log_pi = np.log(-np.expm1(k * np.log1p(-np.minimum(q, 1.0 - 1e-16))))
+    correction = np.where(draws >= 0, -log_pi[np.maximum(draws, 0)], 0.0)
+    return np.column_stack([draws, forced]), np.column_stack([correction, np.zeros(n)])
+
+
+def outside_sites(model) -> np.ndarray:
+    """Place rows with a site outside parks: every place with a position that has no place of the
+    run below it (counties, or cities without counties); [-1] (one site, place unknown) if none."""
+    parents = {p.parent for p in model.places.values()}
+    rows = [model.place_row[p.id] for p in model.places.values() if p.lon is not None and p.id not in parents]
+    return np.array(sorted(rows) or [-1])
+
+
+def near_home(w, origin: np.ndarray, home: np.ndarray, origin_xy: tuple, option_xy: tuple) -> np.ndarray:
+    """Utility of local projects' options (N, M): −beta_distance per 100 km from the origin place,
+    + home_bonus where ``home``. Mobile projects (origin -1) and unknown positions get nothing."""
+    value = w.home_bonus * home
+    local = np.flatnonzero(origin >= 0)           # most projects are mobile: measure only the others
+    km = haversine_km(origin_xy[0][local, None], origin_xy[1][local, None], option_xy[0][local], option_xy[1][local])
+    value[local] -= w.beta_distance * np.where(np.isfinite(km), km, 0.0) / KM_UNIT
+    return value
+
+
+def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.ndarray, investment: np.ndarray,
+             emission: np.ndarray, ledger: land.LandLedger) -> np.ndarray:
+    """Serve projects in ``order``: each takes its best column the land ledger can still grant.
+
+    ``column`` (N, M) is each column's park row, OUTSIDE (a site outside parks: the common pool) or
+    REST (the rest of the country, always available). Returns the chosen column of each project."""
+    chosen = np.empty(len(total), np.int64)
+    for j in order:
+        row = total[j].copy()
+        room = ledger.available()[np.where(column[j] == REST, -1, column[j])]
+        row[(room < need[j]) & (column[j] != REST)] = -np.inf
+        while True:
+            m = int(np.argmax(row))
+            park = int(column[j, m])
+            if park == REST or ledger.grant(park, need[j, m], investment[j], emission[j]):
+                chosen[j] = m
+                break
+            row[m] = -np.inf
+    return chosen
+
+
+def admit(model) -> None:
+    """The invest phase: draw, choose, adapt, grant land, create firms, book every decision."""
+    w, pol, sec = model.world, model.policy, model.sectors
+    model.investment.begin_year(model.year)
+    proj = draw_projects(model)
+    n = len(proj["sector"])
+    if n == 0:
+        return
+    model.investment.arrive(proj["investment"])
+    sector, inv, intensity, origin = proj["sector"], proj["investment"], proj["intensity"], proj["origin"]
+    places = [model.places[i] for i in model.place_ids]
+    lon = np.array([np.nan if p.lon is None else p.lon for p in places] + [np.nan])     # row -1: unknown
+    lat = np.array([np.nan if p.lat is None else p.lat for p in places] + [np.nan])
+    parks, u, wanted, price, dense, standard = _park_options(model, proj, (lon[origin], lat[origin]))
+    sites, u_site = _site_options(model, proj, lon, lat)
+    rest = (w.rest_utility - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
+    gumbel = model.rng.gumbel(size=(n, parks.shape[1] + sites.shape[1] + 1))
+    first = np.argmax(np.hstack([wanted, u_site, rest]) + gumbel, axis=1)
+    total = np.hstack([u, u_site, rest]) + gumbel
+    column = np.hstack([np.maximum(parks, 0), np.full(sites.shape, OUTSIDE), np.full((n, 1), REST)])
+    # Land: a densified project needs investment / standard; L7, E3 and L6 apply as to any project.
+    cls = sec.pollution_class[sector]
+    need = land.land_need(pol, inv[:, None], np.where(dense, standard, intensity[:, None]), cls[:, None])
+    need = np.hstack([need, np.broadcast_to(land.land_need(pol, inv, intensity, cls)[:, None], sites.shape),
+                      np.zeros((n, 1))])
+    phase = land.first_phase(pol, need)
+    emission = (inv * sec.output_per_investment[sector] * sec.energy_per_output[sector] * CLASS_FACTOR[cls]
+                * POLLUTION_SCALE)
+    # L2 serves key projects first; otherwise arrival order is random across the three sources.
+    order = np.argsort(-inv, kind="stable") if pol.L2.enabled else model.rng.permutation(n)
+    chosen = allocate(total, order, column, phase, inv, emission, model.ledger)
+    _settle(model, proj, parks, dense, standard, sites, price, chosen, first, need, phase)
+
+
+def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]:
+    """Each project's parks (N, m; -1 empty) with the utility it may take (−inf where refused),
+    the utility it would take if nothing refused it, the land price, whether it must build denser
+    (E1 alone refuses it and the standard is within ``max_densify``) and the park's E1 standard."""
+    w, pol, sec, pk = model.world, model.policy, model.sectors, model.parks
+    sector, intensity, origin, home_park = proj["sector"], proj["intensity"], proj["origin"], proj["home_park"]
+    x = model.choice_inputs(proj, proj["target"])
+    c = model.coefficients()
+    open_park = model.open_parks()
+    forced = np.where(proj["target"] >= 0, proj["target"], home_park)
+    parks, correction = choice_set(pk.area * open_park, w.choice_set_size, len(sector), forced, model.rng)
+    k = np.maximum(parks, 0)
+    u, price = location.utilities(x, c, parks)
+    home = (parks == home_park[:, None]) | (((home_park < 0) & (origin >= 0))[:, None] & (pk.place[k] == origin[:, None]))
+    u += correction + near_home(w, origin, home, origin_xy, (pk.lon[k], pk.lat[k]))
+    standard = x.standard[k]
+    screen = dict(pollution_class=sec.pollution_class[sector], hightech=proj["hightech"],
+                  investment=proj["investment"], leading=proj["leading"], intensity=intensity,
+                  declared=x.declared[k, sector[:, None]], standard=standard, urban=pk.urban[k],
+                  open_park=open_park[k] & (parks >= 0), leading_share=model.leading_share()[k])
+    ok = entry.eligible(pol, **screen)
+    wanted = np.where(screen["open_park"], u, -np.inf)
+    dense = np.zeros_like(ok)
+    if pol.E1.enabled:
+        dense = (entry.eligible(pol.set("E1", enabled=False), **screen) & ~ok
+                 & (standard <= w.max_densify * intensity[:, None]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u_dense, price_dense = location.densified(u, price, intensity, standard, screen["declared"], c,
+                                                      w.beta_densify)
+        u = np.where(dense, u_dense, u)
+        price = np.where(dense, price_dense, price)
+    return parks, np.where(ok | dense, u, -np.inf), wanted, price, dense, standard
+
+
+def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each project's sites outside parks (none under L1): their place rows (N, m; -1 empty or
+    unknown) and utilities, sampled like parks when there are more than K."""
+    w, sec, f = model.world, model.sectors, model.firms
+    sector, intensity, origin, home_park = proj["sector"], proj["intensity"], proj["origin"], proj["home_park"]
+    sites = outside_sites(model) if not model.policy.L1.enabled else np.zeros(0, np.int64)
+    site_of = np.full(len(model.place_ids) + 1, -1)
+    site_of[sites[sites >= 0]] = np.flatnonzero(sites >= 0)
+    local = (home_park < 0) & (origin >= 0)                    # start-ups, expansions of firms outside parks
+    slot, correction = choice_set(np.ones(len(sites)), w.choice_set_size, len(sector),
+                                  np.where(local, site_of[origin], -1), model.rng)
+    place = np.where(slot >= 0, sites[np.maximum(slot, 0)] if len(sites) else -1, -1)
+    out = (f.state != EXITED) & (f.park < 0) & (f.place >= 0)
+    same = np.bincount(f.place[out] * sec.n + f.sector[out],
+                       minlength=(len(model.place_ids) + 1) * sec.n).reshape(-1, sec.n)[place, sector[:, None]]
+    # Each site is 1/len(sites) of the outside-park economy (size term −ln len(sites)), so all sites
+    # together are as attractive as the one outside option of a region without places.
+    u = (w.outside_utility - np.log(max(len(sites), 1))
+         - model.coefficients().price * 100.0 * w.outside_land_price / intensity[:, None]
+         + w.beta_agglomeration * np.log1p(same) + correction
+         + near_home(w, origin, (place == origin[:, None]) & local[:, None], (lon[origin], lat[origin]),
+                     (lon[place], lat[place])))
+    return place, np.where(slot >= 0, u, -np.inf)
+
+
+def _settle(model, proj, parks, dense, standard, site_place, price, chosen, first, need, phase) -> None:
+    """Create the firms of the projects that stayed (densified ones at their park's standard), pay
+    for land, book every decision with its adaptation."""
+    w, pk, f = model.world, model.parks, model.firms
+    n, n_park, n_site = len(chosen), parks.shape[1], site_place.shape[1]
+    r = np.arange(n)
+    in_park, left = chosen < n_park, chosen == n_park + n_site
+    in_site = ~in_park & ~left
+    to_park = np.where(in_park, parks[r, np.minimum(chosen, max(n_park - 1, 0))] if n_park else -1, -1)
+    to_place = np.where(in_park, pk.place[np.maximum(to_park, 0)] if pk.n else -1,
+                        np.where(in_site, site_place[r, np.clip(chosen - n_park, 0, max(n_site - 1, 0))]
+                                 if n_site else -1, -1))
+    densified = in_park & (dense[r, np.minimum(chosen, n_park - 1)] if n_park else False)
+    adaptation = np.select([densified, chosen == first, in_park, in_site], [1, 0, 2, 3], 4)
+    refused = np.where((adaptation > 0) & (first < n_park), parks[r, np.minimum(first, max(n_park - 1, 0))]
+                       if n_park else -1, -1)
+    cols_price = np.hstack([price, np.full((n, n_site), w.outside_land_price), np.zeros((n, 1))])
+    stay = np.flatnonzero(~left)
+    sub = {key: v[stay] for key, v in proj.items()}
+    if n_park:
+        sub["intensity"] = np.where(densified, standard[r, np.minimum(chosen, n_park - 1)], proj["intensity"])[stay]
+    paid = cols_price[stay, chosen[stay]]
+    first_land = phase[stay, chosen[stay]]
+    rows = model._add_firms(sub, to_park[stay], first_land, need[stay, chosen[stay]] - first_land, paid,
+                            entry_year=model.year)
+    f.place[rows] = to_place[stay]
+    f.origin[rows] = sub["origin"]
+    f.source[rows] = sub["source"]
+    firm = np.full(n, -1)
+    firm[stay] = rows
+    model.investment.book_projects(proj["investment"], proj["source"], proj["origin"], to_park, to_place,
+                                   adaptation, refused, left, firm)
+    model.tally["entries"] += len(rows)
+    model.tally["projects_lost"] += int(left.sum())
+    inside = to_park[stay] >= 0
+    income = (paid * first_land)[inside]
+    np.add.at(pk.land_income, to_park[stay][inside], income)
+    model.tally["land_income"] += float(income.sum())
+    pk.reusable[:] = model.ledger.reusable
+    model.tally["land_reused"] += float(model.ledger.reused.sum())
+    for row in rows:
+        model.recorder.event("entry", "", firm=int(row), park=int(f.park[row]), value=float(f.investment[row]))
