@@ -8,11 +8,14 @@ A scenario file holds, at its top level::
     replications = 10              # runs per design point
     seed = 2009                    # root seed: replication r uses SeedSequence(seed).spawn(...)[r]
     targets = ["000.parks_300yi"]  # document targets (scenarios/data/targets.csv) to evaluate
+    burn_in = 5                    # years run before start_year without the rules (see with_burn_in)
 
     [world]                        # simulation.WorldConfig parameters (the uncertainties/constants)
     years = 16
     [[world.parks]]                # explicit parks (place = "长葛市" or an adcode locates one), or:
-    [world.catalogue]              # parks of the 2018 catalogue: province, cities, levels
+    [world.catalogue]              # parks of the 2018 catalogue: province, cities, levels, and for a
+                                   #   document's world prefecture = "南阳市", as_of = 2009 (levels then)
+                                   #   and document = "000" (data/document_parks.csv)
 
     [[places]]                     # sizes of places (outside the parks): name or adcode, and any of
     name = "长葛市"                 #   population (persons), incumbent_firms, output (万元/year)
@@ -433,9 +436,9 @@ def with_burn_in(merged: dict, years: int) -> dict:
     set-up rules (:data:`SETUP_RULES`), is off in the base policy and switched on by a ``[[schedule]]``
     lever ``policy.<rule>.enabled = true`` in the first year after the start year, so the rules act
     in the same calendar years as without a burn-in, with the scenario's parameters. Values the model
-    counts from the first simulated year are shifted so they hold from the document's first year:
-    the S1 budget (grown by ``growth`` a year), the S4 window, and projects_per_year (grown by
-    world.project_growth). Still counted from the run's start: S4's base-year tax and X5's energy
+    counts from the first simulated year are shifted so they hold from the document's first year: the
+    S1 budget (grown by ``growth`` a year) and the S4 window by levers in that year, projects_per_year
+    (grown by world.project_growth) in the world. Still counted from the run's start: S4's base-year tax and X5's energy
     baseline (measured when the world is set up) and V7's period.
     """
     if not years:
@@ -452,12 +455,14 @@ def with_burn_in(merged: dict, years: int) -> dict:
     rules = out.setdefault("policy", {})
     for rid in switched:
         rules.setdefault(rid, {})["enabled"] = False
+    shifted = []
     if "S1" in switched:
-        rules["S1"]["budget"] = policy.S1.budget / (1 + policy.S1.growth) ** years
+        shifted.append({"year": start + 1, "policy.S1.budget": policy.S1.budget / (1 + policy.S1.growth) ** years})
     if "S4" in switched:
-        rules["S4"]["years"] = policy.S4.years + years
-    out["schedule"] = [{"year": start + 1, f"policy.{rid}.enabled": True}
-                       for rid in _switch_order(Policy.from_dict(rules), switched)] + list(out.get("schedule", []))
+        shifted.append({"year": start + 1, "policy.S4.years": policy.S4.years + years})
+    out["schedule"] = ([{"year": start + 1, f"policy.{rid}.enabled": True}
+                        for rid in _switch_order(Policy.from_dict(rules), switched)]
+                       + shifted + list(out.get("schedule", [])))
     return out
 
 

@@ -132,8 +132,7 @@ def fund(name: str, seeds: list[int] | None = None) -> float:
     scaled by the ratio of park output in the two worlds' start years, rounded to 100万元."""
     source = load_scenario(FUND_SOURCE)
     ratio = check(name, seeds)["output"] / check(FUND_SOURCE, seeds)["output"]
-    budget = source.data["policy"]["S1"]["budget"] * (1 + source.policy.S1.growth) ** source.burn_in
-    return round(budget * ratio, -2)
+    return round(source.policy.S1.budget * ratio, -2)
 
 
 def main(argv: list[str]) -> None:
