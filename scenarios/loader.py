@@ -424,22 +424,24 @@ def _validate(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, fi
     return scenario
 
 
-# Rules that act when the world is set up (C1/C5 cap the declared industries, C7 merges zones): a
+# Rules that act when the world is set up (C1/C5 cap the declared industries, C4 limits the parks
+# declaring one industry, C7 merges zones): a
 # switch turned on later would never reach them, so a burn-in keeps their setting from the start.
-SETUP_RULES = ("C1", "C5", "C7")
+SETUP_RULES = ("C1", "C4", "C5", "C7")
 
 
 def with_burn_in(merged: dict, years: int) -> dict:
     """The merged tables with ``years`` of burn-in before the document's start year.
 
-    start_year moves back and years lengthen by ``years``; every rule the scenario enables, except the
-    set-up rules (:data:`SETUP_RULES`), is off in the base policy and switched on by a ``[[schedule]]``
-    lever ``policy.<rule>.enabled = true`` in the first year after the start year, so the rules act
-    in the same calendar years as without a burn-in, with the scenario's parameters. Values the model
-    counts from the first simulated year are shifted so they hold from the document's first year: the
-    S1 budget (grown by ``growth`` a year) and the S4 window by levers in that year, projects_per_year
-    (grown by world.project_growth) in the world. Still counted from the run's start: S4's base-year tax and X5's energy
-    baseline (measured when the world is set up) and V7's period.
+    start_year moves back and years lengthen by ``years``. The policy stays the document's; every rule
+    it enables, except the set-up rules (:data:`SETUP_RULES`), is switched off by a ``[[schedule]]``
+    lever ``policy.<rule>.enabled = false`` in the first simulated year (before any phase acts) and on
+    again in the first year after the start year, so the rules act in the same calendar years as
+    without a burn-in, with the scenario's parameters. Values the model counts from the first
+    simulated year are shifted so they hold from the document's first year: the S1 budget (grown by
+    ``growth`` a year) and the S4 window by levers in that year, projects_per_year (grown by
+    world.project_growth) in the world. Still counted from the run's start: S4's base-year tax and X5's
+    energy baseline (measured when the world is set up) and V7's period.
     """
     if not years:
         return merged
@@ -447,21 +449,21 @@ def with_burn_in(merged: dict, years: int) -> dict:
     world = out.setdefault("world", {})
     built = WorldConfig.from_dict({k: v for k, v in world.items() if k not in ("parks", "catalogue")})
     policy = Policy.from_dict(out.get("policy", {}))
-    start = built.start_year
+    start, first = built.start_year, built.start_year - years + 1
     world["start_year"] = start - years
     world["years"] = built.years + years
     world["projects_per_year"] = built.projects_per_year / (1 + built.project_growth) ** years
     switched = [r for r in policy.enabled_rules() if r not in SETUP_RULES]
-    rules = out.setdefault("policy", {})
-    for rid in switched:
-        rules.setdefault(rid, {})["enabled"] = False
+    off = Policy.from_dict({rid: {**values, "enabled": False} if rid in switched else values
+                            for rid, values in policy.to_dict().items()})
+    order = _switch_order(off, switched)     # switching off in the reverse order passes the same valid states
     shifted = []
     if "S1" in switched:
         shifted.append({"year": start + 1, "policy.S1.budget": policy.S1.budget / (1 + policy.S1.growth) ** years})
     if "S4" in switched:
         shifted.append({"year": start + 1, "policy.S4.years": policy.S4.years + years})
-    out["schedule"] = ([{"year": start + 1, f"policy.{rid}.enabled": True}
-                        for rid in _switch_order(Policy.from_dict(rules), switched)]
+    out["schedule"] = ([{"year": first, f"policy.{rid}.enabled": False} for rid in reversed(order)]
+                       + [{"year": start + 1, f"policy.{rid}.enabled": True} for rid in order]
                        + shifted + list(out.get("schedule", [])))
     return out
 

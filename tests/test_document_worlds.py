@@ -93,10 +93,11 @@ def test_document_rows_state_source_and_assumption():
 def test_burn_in_moves_the_start_back_and_switches_the_rules_on_at_the_document_start(scenarios, name):
     s = scenarios[name]
     assert s.burn_in == 5 and s.world.start_year == s.document_start - 5
-    assert set(s.policy.enabled_rules()) <= set(SETUP_RULES)
-    switched = {i.path.split(".")[1] for i in s.world.schedule
-                if getattr(i, "path", "").endswith(".enabled") and i.year == s.document_start + 1}
-    assert switched and not switched & set(SETUP_RULES)
+    levers = [i for i in s.world.schedule if getattr(i, "path", "").endswith(".enabled")]
+    off = {i.path.split(".")[1] for i in levers if i.year == s.world.start_year + 1 and i.value is False}
+    on = {i.path.split(".")[1] for i in levers if i.year == s.document_start + 1 and i.value is True}
+    assert off == on == set(s.policy.enabled_rules()) - set(SETUP_RULES) and on
+    assert len(levers) == 2 * len(on)
     assert s.world.start_year + s.world.years >= max(t for t in _target_years(s))
 
 
@@ -106,10 +107,12 @@ def _target_years(s):
 
 
 def test_rules_act_only_from_the_document_start(scenarios):
-    """Same seed with and without the document's rules: identical up to the start year, different after."""
+    """Same seed, with the rules switched back on at the document's start and without: identical up to
+    the start year, different after. (The set-up year before the burn-in sees the document's policy.)"""
     s = scenarios["chizhou_2015"]
+    switched_off = [i for i in s.world.schedule if getattr(i, "value", None) is False]
     on = simulate(s.world, s.policy, seed=3).series.set_index("year")
-    off = simulate(s.world.with_schedule(()), s.policy, seed=3).series.set_index("year")
+    off = simulate(s.world.with_schedule(switched_off), s.policy, seed=3).series.set_index("year")
     before = on.index <= s.document_start
     assert on.loc[before, "output"].equals(off.loc[before, "output"])
     assert not on.loc[~before, "output"].equals(off.loc[~before, "output"])
@@ -132,10 +135,8 @@ def test_document_world_runs_are_deterministic(scenarios):
 def test_missing_rules_are_on_with_the_documents_values(scenarios):
     """Issue 12 §3: Nanyang's S1 and V5, Lanzhou's take-back and priority for major projects, Xuchang's
     own S1 (not Lanzhou's 5000万)."""
-    def after_start(s):
-        return {i.path.split(".")[1] for i in s.world.schedule if getattr(i, "path", "").endswith(".enabled")}
-    assert {"S1", "V5"} <= after_start(scenarios["nanyang_2009"])
-    assert {"L2", "S2", "X3"} <= after_start(scenarios["lanzhou_2012"])
+    assert {"S1", "V5"} <= set(scenarios["nanyang_2009"].policy.enabled_rules())
+    assert {"L2", "S2", "X3"} <= set(scenarios["lanzhou_2012"].policy.enabled_rules())
     for name in ("nanyang_2009", "xuchang_2012", "chizhou_2015"):   # each sets its own fund (scale.fund)
         assert "budget" in tomllib.loads(scenarios[name].path.read_text(encoding="utf-8"))["policy"]["S1"]
 
@@ -178,8 +179,8 @@ def test_burn_in_on_a_small_scenario(tmp_path):
                                         "initial_firms = 100\nprojects_per_year = 30.0\n"
                                         "[policy.E1]\nenabled = true\nnational = 300.0\n"))
     assert (s.world.start_year, s.world.years, s.document_start) == (2010, 5, 2012)
-    assert not s.policy.E1.enabled and s.policy.E1.national == 300.0
-    (lever,) = s.world.schedule
-    assert (lever.year, lever.path, lever.value) == (2013, "policy.E1.enabled", True)
+    assert s.policy.E1.enabled and s.policy.E1.national == 300.0          # the policy is the document's
+    assert [(i.year, i.path, i.value) for i in s.world.schedule] == [(2011, "policy.E1.enabled", False),
+                                                                      (2013, "policy.E1.enabled", True)]
     assert s.world.projects_per_year == pytest.approx(30.0 / (1 + s.world.project_growth) ** 2)
     assert np.isfinite(run_one(s, 1).metrics["output"])
