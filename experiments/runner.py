@@ -63,6 +63,8 @@ class RunConfig:
     world: WorldConfig
     policy: Policy
     targets: tuple[str, ...] = ()
+    counted_from: int | None = None     # totals count years after this one (a document's start year after
+                                        # a burn-in); None: after the first recorded year
 
 
 @dataclass
@@ -79,10 +81,10 @@ def _config_of(config) -> RunConfig:
     if isinstance(config, RunConfig):
         return config
     if isinstance(config, Scenario):
-        return RunConfig(config.world, config.policy, config.targets)
+        return RunConfig(config.world, config.policy, config.targets, config.document_start)
     if isinstance(config, (str, os.PathLike)):
         s = load_scenario(config)
-        return RunConfig(s.world, s.policy, s.targets)
+        return RunConfig(s.world, s.policy, s.targets, s.document_start)
     if isinstance(config, tuple) and len(config) == 2:
         return RunConfig(*config)
     raise TypeError(f"config: got {type(config).__name__}; "
@@ -106,7 +108,8 @@ def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_event
     out = simulate(cfg.world, cfg.policy, seed=seed, snapshot_years=years)
     last = out.series.iloc[-1]
     metrics = {k: float(last[k]) for k in FINAL}
-    metrics.update({f"total_{k}": float(out.series[k].iloc[1:].sum()) for k in TOTALS})
+    counted = out.series["year"] > (cfg.world.start_year if cfg.counted_from is None else cfg.counted_from)
+    metrics.update({f"total_{k}": float(out.series.loc[counted, k].sum()) for k in TOTALS})
     if cfg.targets:
         metrics.update(target_metrics.measure_all(cfg.targets, out.series, out.parks, out.events, out.firms))
     events = out.events if keep_events else (
@@ -190,7 +193,7 @@ class Plan:
         """The configuration of one design point (ConfigError naming the file and point if invalid)."""
         where = f"{self.scenario.path or self.scenario.name}: design point {point} {dict(params)} → "
         world, policy = self.scenario.configure(params, where=where)
-        return RunConfig(world, policy, self.scenario.targets)
+        return RunConfig(world, policy, self.scenario.targets, self.scenario.document_start)
 
     def check(self, limit: int | None = None) -> None:
         """Configure the first ``limit`` design points (all with None); ConfigError for the first invalid one."""

@@ -23,6 +23,7 @@ records:
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,11 +32,14 @@ from pathlib import Path
 import pandas as pd
 
 from parksim.simulation import ConfigError, ParkSpec
+from parksim.simulation.policy import LEVELS
 
 DATA = Path(__file__).parent / "data"
 CATALOGUE = DATA / "china_development_zones_2018.csv"
 INDUSTRY_MAP = DATA / "industry_map.csv"
 ZONES_TABLE = DATA / "places_zones.csv"
+DOCUMENT_PARKS = DATA / "document_parks.csv"
+BONDED = "海关特殊监管区域"          # zone type of bonded zones: new creations, not upgrades of an older zone
 LEVEL_OF_APPROVAL = {"国务院": "national", "省政府": "provincial"}
 MU_PER_HA = 15.0
 
@@ -142,7 +146,8 @@ def infrastructure_of(approved: str, year: int) -> float:
 
 
 def parks_from_catalogue(province: str, cities: tuple[str, ...] | list[str] = (), levels: tuple[str, ...] | list[str] = (),
-                         year: int = 2018, where: str = "world.catalogue") -> CatalogueParks:
+                         year: int = 2018, where: str = "world.catalogue", prefecture: str = "",
+                         as_of: int | None = None, document: str = "") -> CatalogueParks:
     """ParkSpec records for the zones of ``province`` (full Chinese name, e.g. 河南省).
 
     Args:
@@ -151,6 +156,11 @@ def parks_from_catalogue(province: str, cities: tuple[str, ...] | list[str] = ()
         levels: keep only these levels (``national``, ``provincial``); empty keeps both.
         year: the calendar year the parks are built for (infrastructure grows with age).
         where: key path used in error messages.
+        prefecture: keep only zones geocoded inside this prefecture city of ``province`` (its name,
+            e.g. 南阳市: the ``city`` column is a place label, not the prefecture).
+        as_of: levels as of this year (:func:`as_of_year`); None keeps the 2018 levels.
+        document: a seed id of ``data/document_parks.csv``: add the parks that document names or
+            counts and apply its rows to the catalogue zones (:func:`apply_document`).
 
     Returns:
         CatalogueParks with the parks in catalogue code order and the unmapped terms with counts.
@@ -170,6 +180,12 @@ def parks_from_catalogue(province: str, cities: tuple[str, ...] | list[str] = ()
                 raise ConfigError(f"{where}.cities", c, f"a place label of {province} in the catalogue: "
                                   + ", ".join(sorted(known)))
         rows = rows[rows["city"].isin(list(cities))]
+    if prefecture:
+        code = prefecture_code(province, prefecture, f"{where}.prefecture")
+        zones = read_zones()
+        rows = rows[[zones[c][0][:4] == code[:4] for c in rows["code"]]]
+    if as_of is not None:
+        rows = rows[[not _created_later(r, as_of) for _, r in rows.iterrows()]]
     level = rows["approval_level"].map(LEVEL_OF_APPROVAL)
     if level.isna().any():
         bad = rows.loc[level.isna(), "approval_level"].iloc[0]
@@ -181,8 +197,10 @@ def parks_from_catalogue(province: str, cities: tuple[str, ...] | list[str] = ()
         keep = level.isin(list(levels))
         rows, level = rows[keep], level[keep]
     if rows.empty:
-        raise ConfigError(where, {"province": province, "cities": list(cities), "levels": list(levels)},
-                          "a selection with at least one zone")
+        raise ConfigError(where, {"province": province, "cities": list(cities), "levels": list(levels),
+                                  "prefecture": prefecture}, "a selection with at least one zone")
+    if as_of is not None:
+        level = pd.Series([as_of_year(lvl, a, as_of) for lvl, a in zip(level, rows["approved"])], index=level.index)
     mapping = read_industry_map()
     zones = read_zones()
     unmapped: Counter = Counter()
@@ -197,7 +215,13 @@ def parks_from_catalogue(province: str, cities: tuple[str, ...] | list[str] = ()
                               city=row["city"], leading=keys, urban=is_urban(row["city"]),
                               place=place, lon=lon, lat=lat,
                               infrastructure=round(infrastructure_of(row["approved"], year), 3)))
-    return CatalogueParks(province, tuple(parks), dict(unmapped), dict(no_sector))
+    result = CatalogueParks(province, tuple(parks), dict(unmapped), dict(no_sector))
+    if document:
+        if not prefecture:
+            raise ConfigError(f"{where}.document", document, "a document with the prefecture its parks lie in "
+                              "(prefecture = \"…市\")")
+        result = apply_document(result, document, tuple(rows["code"]), year, f"{where}.document", code)
+    return result
 
 
 def unmapped_terms(province: str | None = None) -> dict[str, int]:
@@ -210,3 +234,122 @@ def unmapped_terms(province: str | None = None) -> dict[str, int]:
     for text in cat["leading_industries"]:
         counts.update(t for t in split_terms(text) if t not in mapping)
     return dict(counts)
+
+
+# --------------------------------------------------------------------------- a document's own parks
+
+def prefecture_code(province: str, name: str, where: str) -> str:
+    """The adcode of prefecture city ``name`` (e.g. 南阳市) of ``province``; ConfigError otherwise."""
+    from . import adcodes
+    prov = adcodes.province_by_name(province)
+    cities = {p.name: p.adcode for p in adcodes.children(prov.adcode) if adcodes.tier(p.adcode) == "city"}
+    if name not in cities:
+        raise ConfigError(where, name, f"a prefecture city of {province}: " + ", ".join(sorted(cities)))
+    return cities[name]
+
+
+def _approved(approved) -> int:
+    """Year of a zone's approval at its 2018 level (``YYYY.MM``; the first of two dates)."""
+    return int(str(approved).split("/")[0].split(".")[0])
+
+
+def _created_later(row, year: int) -> bool:
+    """A bonded zone approved after ``year`` did not exist then (it is a new creation, not an upgrade)."""
+    return row["zone_type"] == BONDED and _approved(row["approved"]) > year
+
+
+def as_of_year(level: str, approved, year: int) -> str:
+    """A zone's level in ``year``: its 2018 level if approved at it by then, else one level lower.
+
+    The catalogue gives only the approval date of the current level; a zone approved later was, by
+    the rule used here, one level lower before (a national zone provincial, a provincial one city).
+    """
+    return level if _approved(approved) <= year else LEVELS[max(LEVELS.index(level) - 1, 0)]
+
+
+@lru_cache(maxsize=2)
+def read_document_parks(path: Path = DOCUMENT_PARKS) -> tuple[dict[str, str], ...]:
+    """The rows of ``document_parks.csv`` (described in ``document_parks.md``), checked."""
+    from . import adcodes
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = tuple(csv.DictReader(f))
+    for line, r in enumerate(rows, start=2):
+        here = f"{path.name}:{line}"
+        if r["level"] not in LEVELS:
+            raise ConfigError(f"{here}.level", r["level"], "one of " + ", ".join(LEVELS))
+        if not r["replaces"] and not r["adcode"]:
+            raise ConfigError(here, r["name"], "a park that replaces a catalogue zone or has an adcode")
+        if r["adcode"]:
+            adcodes.place(r["adcode"])
+        if not r["source"] or not r["assumption"]:
+            raise ConfigError(here, r["name"], "a source clause and the assumption used")
+    return rows
+
+
+def _median_area(parks: list[ParkSpec], level: str) -> float:
+    """Median area of ``parks`` at ``level``, or at the nearest level above that has parks."""
+    for lvl in LEVELS[LEVELS.index(level):]:
+        areas = [p.area_mu for p in parks if p.level == lvl]
+        if areas:
+            return float(pd.Series(areas).median())
+    return float(pd.Series([p.area_mu for p in parks]).median())
+
+
+def apply_document(found: CatalogueParks, document: str, codes: tuple[str, ...], year: int,
+                   where: str, prefecture: str) -> CatalogueParks:
+    """The catalogue parks with a document's rows applied (``data/document_parks.csv``).
+
+    A row that ``replaces`` a zone takes its place (several rows replacing one zone split its area
+    equally); its level comes from the document, its area, place and leading industries from the row
+    where given, else from the zone. A row without ``replaces`` is a park the document names or
+    counts: blank area = median of the selection's catalogue parks of its level (after the level
+    rows), no approval date so the lowest infrastructure. Positions are those of the adcode's place,
+    which must lie in ``prefecture`` (an adcode).
+    """
+    from . import adcodes
+    rows = [r for r in read_document_parks() if r["document"] == document]
+    if not rows:
+        known = sorted({r["document"] for r in read_document_parks()})
+        raise ConfigError(where, document, "a document of document_parks.csv: " + ", ".join(known))
+    by_code = dict(zip(codes, found.parks))
+    for r in rows:
+        if r["adcode"] and r["adcode"][:4] != prefecture[:4]:
+            raise ConfigError(where, document, f"a document whose parks lie in the prefecture {prefecture} "
+                              f"({r['name']} is in {r['adcode']})")
+        if r["replaces"] and r["replaces"] not in by_code:
+            raise ConfigError(where, r["replaces"], f"a zone of this selection ({r['name']} replaces it)")
+    splits = Counter(r["replaces"] for r in rows if r["replaces"])
+    first = {r["replaces"]: r for r in reversed(rows) if r["replaces"]}
+    base = [dataclasses.replace(p, level=first[c]["level"]) if c in first else p for c, p in by_code.items()]
+    mapping = read_industry_map()
+    unmapped, no_sector = Counter(found.unmapped), Counter(found.no_sector)
+    extra = []
+    for r in rows:
+        zone = by_code.get(r["replaces"])
+        adcode = r["adcode"] or zone.place
+        lon, lat, _ = adcodes.position(adcode)
+        if r["leading"]:
+            leading, unknown, empty = map_terms(split_terms(r["leading"]), mapping)
+            unmapped.update(unknown)
+            no_sector.update(empty)
+        else:
+            leading = zone.leading if zone else ()
+        if r["area_mu"]:
+            area = float(r["area_mu"])
+        elif zone:
+            area = zone.area_mu / splits[r["replaces"]]
+        else:
+            area = _median_area(base, r["level"])
+        extra.append(ParkSpec(name=r["name"], level=r["level"], area_mu=round(area, 2),
+                              city=adcodes.place(adcode).name if r["adcode"] or not zone else zone.city,
+                              leading=leading, urban=_urban(adcode) if r["adcode"] or not zone else zone.urban,
+                              place=adcode, lon=lon, lat=lat,
+                              infrastructure=zone.infrastructure if zone else infrastructure_of("", year)))
+    kept = [p for c, p in by_code.items() if c not in splits]
+    return CatalogueParks(found.province, tuple(kept + extra), dict(unmapped), dict(no_sector))
+
+
+def _urban(adcode: str) -> bool:
+    """A park placed at a prefecture city or in one of its districts (区) lies in its planning area (E3)."""
+    from . import adcodes
+    return adcodes.tier(adcode) == "city" or adcodes.place(adcode).name.endswith("区")

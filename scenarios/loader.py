@@ -8,11 +8,14 @@ A scenario file holds, at its top level::
     replications = 10              # runs per design point
     seed = 2009                    # root seed: replication r uses SeedSequence(seed).spawn(...)[r]
     targets = ["000.parks_300yi"]  # document targets (scenarios/data/targets.csv) to evaluate
+    burn_in = 5                    # years run before start_year without the rules (see with_burn_in)
 
     [world]                        # simulation.WorldConfig parameters (the uncertainties/constants)
     years = 16
     [[world.parks]]                # explicit parks (place = "长葛市" or an adcode locates one), or:
-    [world.catalogue]              # parks of the 2018 catalogue: province, cities, levels
+    [world.catalogue]              # parks of the 2018 catalogue: province, cities, levels, and for a
+                                   #   document's world prefecture = "南阳市", as_of = 2009 (levels then)
+                                   #   and document = "000" (data/document_parks.csv)
 
     [[places]]                     # sizes of places (outside the parks): name or adcode, and any of
     name = "长葛市"                 #   population (persons), incumbent_firms, output (万元/year)
@@ -85,18 +88,19 @@ from .catalogue import CatalogueParks, parks_from_catalogue
 from .targets import target_ids
 
 SCENARIO_DIR = Path(__file__).parent
-TOP_KEYS = ("name", "description", "extends", "replications", "seed", "targets", "world", "policy", "sweep",
-            "schedule", "places")
+TOP_KEYS = ("name", "description", "extends", "replications", "seed", "targets", "burn_in", "world", "policy",
+            "sweep", "schedule", "places")
 NOT_INHERITED = ("name", "description", "extends")
 SWEEP_KEYS = ("method", "levers", "uncertainties", "points", "samples", "seed")
 SWEEP_METHODS = ("factorial", "list", "lhs")
-CATALOGUE_KEYS = ("province", "cities", "levels")
+CATALOGUE_KEYS = ("province", "cities", "levels", "prefecture", "as_of", "document")
 PLACE_KEYS = ("name", "adcode", *SIZES)
 PARK_KEYS = tuple(f.name for f in dataclasses.fields(ParkSpec))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_SEED = 2**63 - 1
 MAX_REPLICATIONS = 100_000
 MAX_DESIGN = 1_000_000
+MAX_BURN_IN = 50
 BOM = b"\xef\xbb\xbf"
 
 
@@ -137,6 +141,13 @@ class Scenario:
     files: tuple[Path, ...] = ()
     data: Mapping[str, Any] = field(default_factory=dict, repr=False)
     catalogue: CatalogueParks | None = field(default=None, repr=False)
+    burn_in: int = 0
+
+    @property
+    def document_start(self) -> int:
+        """The document's start year (the scenario's ``start_year`` before the burn-in moved it back):
+        the state recorded in that year is the base year's, the document's rules act from the next."""
+        return self.world.start_year + self.burn_in
 
     def configure(self, point: Mapping[str, Any] | None = None, where: str = "") -> tuple[WorldConfig, Policy]:
         """World and policy with the values of a design point (``{"policy.E1.national": 100, …}``) set.
@@ -369,6 +380,9 @@ def _build(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, files
 
 
 def _validate(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, files: tuple[Path, ...]) -> Scenario:
+    burn_in = _check_int(merged.get("burn_in", 0), 0, MAX_BURN_IN, "burn_in",
+                         "years run before the document's start year without its rules")
+    merged = with_burn_in(merged, burn_in)
     name = leaf.get("name", path.stem)
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise ConfigError("name", name, "letters, digits, '_', '-' or '.', starting with a letter or digit")
@@ -404,10 +418,71 @@ def _validate(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, fi
     sweep = _sweep(merged["sweep"]) if "sweep" in merged else None
     scenario = Scenario(name=name, description=description, world=world, policy=policy,
                         replications=replications, seed=seed, targets=tuple(targets), sweep=sweep,
-                        path=path, files=files, data=merged, catalogue=catalogue)
+                        path=path, files=files, data=merged, catalogue=catalogue, burn_in=burn_in)
     if sweep is not None:
         _check_factor_values(scenario)
     return scenario
+
+
+# Rules that act when the world is set up (C1/C5 cap the declared industries, C4 limits the parks
+# declaring one industry, C7 merges zones): a
+# switch turned on later would never reach them, so a burn-in keeps their setting from the start.
+SETUP_RULES = ("C1", "C4", "C5", "C7")
+
+
+def with_burn_in(merged: dict, years: int) -> dict:
+    """The merged tables with ``years`` of burn-in before the document's start year.
+
+    start_year moves back and years lengthen by ``years``. The policy stays the document's; every rule
+    it enables, except the set-up rules (:data:`SETUP_RULES`), is switched off by a ``[[schedule]]``
+    lever ``policy.<rule>.enabled = false`` in the first simulated year (before any phase acts) and on
+    again in the first year after the start year, so the rules act in the same calendar years as
+    without a burn-in, with the scenario's parameters. Values the model counts from the first
+    simulated year are shifted so they hold from the document's first year: the S1 budget (grown by
+    ``growth`` a year) and the S4 window by levers in that year, projects_per_year (grown by
+    world.project_growth) in the world. Still counted from the run's start: S4's base-year tax and X5's
+    energy baseline (measured when the world is set up) and V7's period.
+    """
+    if not years:
+        return merged
+    out = copy.deepcopy(merged)
+    world = out.setdefault("world", {})
+    built = WorldConfig.from_dict({k: v for k, v in world.items() if k not in ("parks", "catalogue")})
+    policy = Policy.from_dict(out.get("policy", {}))
+    start, first = built.start_year, built.start_year - years + 1
+    world["start_year"] = start - years
+    world["years"] = built.years + years
+    world["projects_per_year"] = built.projects_per_year / (1 + built.project_growth) ** years
+    switched = [r for r in policy.enabled_rules() if r not in SETUP_RULES]
+    off = Policy.from_dict({rid: {**values, "enabled": False} if rid in switched else values
+                            for rid, values in policy.to_dict().items()})
+    order = _switch_order(off, switched)     # switching off in the reverse order passes the same valid states
+    shifted = []
+    if "S1" in switched:
+        shifted.append({"year": start + 1, "policy.S1.budget": policy.S1.budget / (1 + policy.S1.growth) ** years})
+    if "S4" in switched:
+        shifted.append({"year": start + 1, "policy.S4.years": policy.S4.years + years})
+    out["schedule"] = ([{"year": first, f"policy.{rid}.enabled": False} for rid in reversed(order)]
+                       + [{"year": start + 1, f"policy.{rid}.enabled": True} for rid in order]
+                       + shifted + list(out.get("schedule", [])))
+    return out
+
+
+def _switch_order(policy: Policy, rules: list[str]) -> list[str]:
+    """``rules`` in an order in which switching each on keeps the policy valid (L4 needs V1 on, …)."""
+    order, left = [], list(rules)
+    while left:
+        for rid in left:
+            try:
+                policy = policy.set(rid, enabled=True)
+            except ConfigError:
+                continue
+            order.append(rid)
+            left.remove(rid)
+            break
+        else:
+            return order + left          # the schedule check names the rule that cannot be switched on
+    return order
 
 
 def _parks(table, where: str) -> tuple[ParkSpec, ...]:
@@ -510,8 +585,16 @@ def _catalogue(table, where: str, year: int) -> CatalogueParks:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}.{key}", value, "a list of strings")
+    for key, allowed in (("prefecture", "a prefecture city of the province, e.g. 南阳市"),
+                         ("document", "a document id of scenarios/data/document_parks.csv, e.g. 000")):
+        if key in table and not (isinstance(table[key], str) and table[key]):
+            raise ConfigError(f"{where}.{key}", table[key], allowed)
+    as_of = table.get("as_of")
+    if as_of is not None:
+        _check_int(as_of, 1900, 2200, f"{where}.as_of", "the year the levels are taken as of")
     return parks_from_catalogue(province, tuple(table.get("cities", [])), tuple(table.get("levels", [])),
-                                year=year, where=where)
+                                year=year, where=where, prefecture=table.get("prefecture", ""), as_of=as_of,
+                                document=table.get("document", ""))
 
 
 def _sweep(table: dict) -> SweepSpec:
