@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -214,17 +215,37 @@ def test_network_figure_counts_links_of_the_year_and_park(monkeypatch):
 
 
 def test_sweep_figure_curve_heatmap_and_runs_behind():
-    m = pd.DataFrame([{"run_id": f"p{p}r{r}", "point": p, "replication": r, "seed": r, "f1": f1, "f2": f2,
-                       "output": f1 * 10 + f2 + r} for p, (f1, f2) in enumerate([(1, 5), (1, 6), (2, 5), (2, 6)])
+    """The sweep view: mean and CI per swept value (in the metric's display unit, output in 亿元), plain
+    names for the metric and the factors, and the runs behind a clicked point."""
+    f1, f2 = "policy.E1.national", "world.margin_mean"
+    m = pd.DataFrame([{"run_id": f"p{p}r{r}", "point": p, "replication": r, "seed": r, f1: a, f2: b,
+                       "output": 1e4 * (a * 10 + b + r)} for p, (a, b) in enumerate([(1, 5), (1, 6), (2, 5), (2, 6)])
                       for r in range(3)])
-    curve = figures.sweep_figure(m, ["f1"], "output")
+    curve = figures.sweep_figure(m, [f1], "output")
     assert list(curve.data[2].x) == [1, 2] and list(curve.data[2].y) == pytest.approx([16.5, 26.5])
-    heat = figures.sweep_figure(m, ["f1", "f2"], "output")
+    assert curve.layout.xaxis.title.text == "E1 National-park intensity threshold"
+    assert "100 million yuan" in curve.layout.yaxis.title.text
+    heat = figures.sweep_figure(m, [f1, f2], "output", lang="zh")
     assert np.asarray(heat.data[0].z).tolist() == [[16, 26], [17, 27]]
-    behind = figures.runs_behind(m, {"f1": 2, "f2": "6"})
+    assert "工业产值" in heat.layout.title.text and heat.layout.yaxis.title.text == "平均利润率"
+    assert "f1" not in str(heat.layout) and "margin_mean" not in str(heat.layout)
+    behind = figures.runs_behind(m, {f1: 2, f2: "6"})
     assert behind["point"].unique().tolist() == [3] and len(behind) == 3
     with pytest.raises(ValueError, match="not a sweep"):
         figures.sweep_figure(m, [], "output")
+
+
+def test_sweep_runs_table_and_factor_labels_are_plain():
+    """The runs behind a sweep point: plain column names; factors named by their rule parameter or world name."""
+    from parksim.viz import i18n
+    from parksim.viz.room_callbacks import runs_shown
+    rows = pd.DataFrame({"run_id": ["a"], "point": [0], "replication": [1], "seed": [7],
+                         "policy.L2.county_key_min": [5000.0], "output": [2e5]})
+    shown = runs_shown(rows, ["policy.L2.county_key_min"], "output", "zh")
+    assert list(shown.columns) == ["运行", "设计点", "重复", "种子", "L2 县级重点项目投资下限", "工业产值（亿元）"]
+    assert shown.iloc[0, -1] == pytest.approx(20.0)
+    assert i18n.factor_label("world.not_listed", "en") == "world parameter not_listed"
+    assert i18n.factor_label("world.margin_mean", "en") == "Mean profit margin"
 
 
 # ----------------------------------------------------------------------------- controls
@@ -552,7 +573,7 @@ def test_the_server_limits_runs_going_at_once():
 
 def test_sweep_picker_offers_store_names_and_refuses_paths(tmp_path):
     """The sweep picker lists names under --runs only; a path, '..' or a non-sweep name reads nothing."""
-    from parksim.viz.app import sweep_names, sweep_store
+    from parksim.viz.room_callbacks import sweep_names, sweep_store
     for where, factors in ((tmp_path / "runs" / "s1", ["policy.E1.national"]), (tmp_path / "runs" / "plain", []),
                            (tmp_path / "elsewhere" / "s2", ["policy.E1.national"])):
         where.mkdir(parents=True)
@@ -661,6 +682,12 @@ def test_report_of_a_comparison_opens_with_the_verdicts_in_chinese(stores, capsy
     assert page.index("<li>工业产值：") < page.index("<table")
     body = page[page.index("<body>"):page.index("<div class='chart'")]
     assert not re.search(r"\de[+-]\d", body)
+    titles = re.findall(r"data-title='([^']*)'", page)
+    assert "工业产值" in titles and "园区地图：tiny_a" in titles and "工业产值: B − A" in titles
+    shown = page[page.index("</head>"):]                        # the page without plotly.js
+    for english in ("Industrial output", "Park map", "Headline metrics", "Rules on", '"Year"', "median and 5"):
+        assert english not in shown, english                # chart titles, axes and headings are all Chinese
+    assert '"text":' + json.dumps("年份") in shown and "主要指标：tiny_a" in page and "投资强度门槛" not in body
 
 
 def test_a_session_is_exported_and_imported_as_one_file(tmp_path):

@@ -235,8 +235,11 @@ def test_workshop_flow(dashboard, browser):
     wait(d, lambda d: traces_drawn(d, "sweep") >= 3)
     point = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#sweep .scatterlayer .trace:last-of-type .point"))
     ActionChains(d).move_to_element(point[-1]).click().perform()
-    cells = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#sweep-runs td[data-column='policy.E1.national']"))
+    cells = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR,
+                                              "#sweep-runs td[data-column='E1 National-park intensity threshold']"))
     assert [c.text for c in cells] == ["300", "300"]            # the two replications behind the point
+    shown = d.find_element(By.ID, "sweep-metric").text + d.find_element(By.CSS_SELECTOR, "#sweep .xtitle").text
+    assert shown == "Industrial output (100 million yuan (亿元))E1 National-park intensity threshold"   # no code names
 
     assert console_errors(d) == []
     assert off_host_requests(d) == []

@@ -308,31 +308,39 @@ def sweep_table(metrics: pd.DataFrame, factors: list[str], metric: str) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def sweep_figure(metrics: pd.DataFrame, factors: list[str], metric: str) -> go.Figure:
+def sweep_figure(metrics: pd.DataFrame, factors: list[str], metric: str, lang: str = "en") -> go.Figure:
     """A metric against the swept values: a curve with its 95% CI band for one factor, a heatmap of the
     mean for two or more (the first two factors; the others are pooled over). A click gives the factor
-    values of a point or cell, and :func:`runs_behind` lists its runs."""
+    values of a point or cell, and :func:`runs_behind` lists its runs. Metric and factors carry their
+    plain names and the metric its display unit."""
     if not factors:
         raise ValueError("sweep_figure: the store has no design factors (not a sweep)")
     fig = go.Figure()
+    factor, unit = i18n.metric_unit(metric, lang)
+    name, label = i18n.metric_name(metric, lang), i18n.metric_label(metric, lang)
+    names = [i18n.factor_label(f, lang) for f in factors]
+    mean = i18n.t("mean", lang)
     if len(factors) == 1:
         f = factors[0]
         t = sweep_table(metrics, [f], metric)
-        fig.add_trace(go.Scatter(x=t[f], y=t["ci_high"], mode="lines", line={"width": 0}, showlegend=False,
+        fig.add_trace(go.Scatter(x=t[f], y=t["ci_high"] * factor, mode="lines", line={"width": 0}, showlegend=False,
                                  hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=t[f], y=t["ci_low"], mode="lines", line={"width": 0}, fill="tonexty",
-                                 fillcolor=_rgba(PALETTE[0], 0.2), name="95% CI", hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=t[f], y=t["mean"], mode="lines+markers", name="mean", customdata=t["n"],
-                                 hovertemplate=f"{f} = %{{x}}<br>mean %{{y:.4g}} (n=%{{customdata}})<extra></extra>"))
-        return _layout(fig, f"{metric} against {f}<br><sup>mean over replications and 95% CI; click a point "
-                       "for its runs</sup>", f, metric)
+        fig.add_trace(go.Scatter(x=t[f], y=t["ci_low"] * factor, mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=_rgba(PALETTE[0], 0.2), name=i18n.t("ci95", lang), hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=t[f], y=t["mean"] * factor, mode="lines+markers", name=mean, customdata=t["n"],
+                                 hovertemplate=f"{names[0]} = %{{x}}<br>{mean} %{{y:,.4~f}} {unit} (n=%{{customdata}})"
+                                               "<extra></extra>"))
+        return _layout(fig, f"{i18n.t('sweep.curve', lang, metric=name, factor=names[0])}<br><sup>"
+                       f"{i18n.t('sweep.curve.sub', lang)}</sup>", names[0], label)
     fx, fy = factors[:2]
     z = sweep_table(metrics, [fx, fy], metric).pivot(index=fy, columns=fx, values="mean")
-    fig.add_trace(go.Heatmap(x=[str(v) for v in z.columns], y=[str(v) for v in z.index], z=z.to_numpy(),
-                             colorbar={"title": metric},
-                             hovertemplate=f"{fx} = %{{x}}<br>{fy} = %{{y}}<br>mean %{{z:.4g}}<extra></extra>"))
-    extra = f" (pooled over {', '.join(factors[2:])})" if len(factors) > 2 else ""
-    return _layout(fig, f"{metric}: mean over replications{extra}<br><sup>click a cell for its runs</sup>", fx, fy)
+    fig.add_trace(go.Heatmap(x=[str(v) for v in z.columns], y=[str(v) for v in z.index], z=z.to_numpy() * factor,
+                             colorbar={"title": label},
+                             hovertemplate=f"{names[0]} = %{{x}}<br>{names[1]} = %{{y}}<br>{mean} %{{z:,.4~f}} {unit}"
+                                           "<extra></extra>"))
+    pooled = i18n.t("sweep.pooled", lang, factors=", ".join(names[2:])) if len(factors) > 2 else ""
+    return _layout(fig, f"{i18n.t('sweep.heat', lang, metric=name, pooled=pooled)}<br><sup>{i18n.t('sweep.heat.sub', lang)}"
+                   "</sup>", names[0], names[1])
 
 
 def runs_behind(metrics: pd.DataFrame, values: dict[str, object]) -> pd.DataFrame:

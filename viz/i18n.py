@@ -142,6 +142,42 @@ UI = {
                      "Next: see the difference year by year under “A versus B”, or each park under “Park map” "
                      "and “Chain network”."),
     "glossary.intro": ("各指标的含义（均为全部重复的统计）。", "What each metric means (over all replications)."),
+    "sweep.curve": ("{metric}随{factor}的变化", "{metric} against {factor}"),
+    "sweep.curve.sub": ("各重复的均值与 95% 置信区间；点击某点查看其运行", "mean over replications and 95% CI; click a point "
+                        "for its runs"),
+    "sweep.heat": ("{metric}：各重复的均值{pooled}", "{metric}: mean over replications{pooled}"),
+    "sweep.heat.sub": ("点击某格查看其运行", "click a cell for its runs"),
+    "sweep.pooled": ("（合并 {factors}）", " (pooled over {factors})"),
+    "mean": ("均值", "mean"),
+    "col.replication": ("重复", "replication"),
+    "col.seed": ("种子", "seed"),
+    "col.point": ("设计点", "design point"),
+    "col.mean": ("均值", "mean"),
+    "col.sd": ("标准差", "sd"),
+    "col.runs": ("重复次数", "replications"),
+    "report.title": ("ParkSim 报告：{title}", "ParkSim report: {title}"),
+    "report.generated": ("生成于 {when} UTC。区间为各重复围绕中位数的 5–95%；差值按共同随机种子配对，附 95% 置信区间。",
+                         "Generated {when} UTC. Bands are 5–95% of replications around the median; differences are "
+                         "paired on common seeds with 95% CI."),
+    "report.comparison": ("对比：{b} − {a}", "Comparison: {b} − {a}"),
+    "report.final": ("末年数值；合计为全期总和。", "Final-year values; totals are sums over the run."),
+    "report.unpaired": ("没有共同种子：两次运行无法配对。", "No common seeds: the runs cannot be paired."),
+    "report.headline": ("主要指标：{label}", "Headline metrics: {label}"),
+    "report.charts": ("图表", "Charts"),
+    "report.parameters": ("情景参数", "Scenario parameters"),
+    "report.unreadable": ("情景文件已无法读取，参数未列出。", "The scenario file is no longer readable; parameters not shown."),
+    "report.seed": ("根种子 {seed}，{n} 次重复。", "Root seed {seed}, {n} replications."),
+    "report.rules.on": ("已打开的规则", "Rules on"),
+    "report.no.rules": ("未打开任何规则（基准情景）。", "No rule is on (the baseline)."),
+    "report.world": ("模型参数（世界）", "World parameters"),
+    "report.map": ("园区地图：{label}", "Park map: {label}"),
+    "col.rule": ("规则", "rule"),
+    "col.what": ("内容", "what"),
+    "col.parameters": ("参数", "parameters"),
+    "col.source": ("依据", "source"),
+    "col.parameter": ("参数", "parameter"),
+    "col.value": ("取值", "value"),
+    "world.param": ("模型参数 {name}", "world parameter {name}"),
 }
 
 # Series and headline metrics: (中文, English, display unit key, explanation 中文, explanation English).
@@ -342,6 +378,39 @@ PARAMS = {
     ("C7", "small_mu"): ("被归并的小园区面积", "Size of a small park"),
 }
 
+# World (non-policy) parameters that sweeps and reports show, by their WorldConfig name; a parameter not
+# listed shows as "world parameter <name>".
+WORLD = {
+    "years": ("模拟年数", "Years simulated"), "start_year": ("起始年份", "Start year"),
+    "n_parks": ("园区数", "Number of parks"), "n_cities": ("城市数", "Number of cities"),
+    "initial_firms": ("初始企业数", "Firms at the start"), "projects_per_year": ("每年新项目数", "New projects per year"),
+    "project_growth": ("项目数年增长率", "Growth of projects per year"),
+    "investment_scale": ("项目投资规模", "Project investment scale"),
+    "investment_tail": ("项目规模尾部指数", "Tail exponent of project size"),
+    "beta_price": ("地价对选址的影响", "Weight of land price in location"),
+    "beta_subsidy": ("补贴对选址的影响", "Weight of subsidies in location"),
+    "beta_agglomeration": ("同业集聚对选址的影响", "Weight of same-sector firms in location"),
+    "beta_chain": ("上游配套对选址的影响", "Weight of upstream suppliers in location"),
+    "beta_infrastructure": ("基础设施对选址的影响", "Weight of infrastructure in location"),
+    "beta_level": ("园区级别对选址的影响", "Weight of park level in location"),
+    "beta_declared": ("主导产业对选址的影响", "Weight of declared leading industries in location"),
+    "outside_utility": ("园外选址的吸引力", "Appeal of locating outside parks"),
+    "land_price_base": ("工业用地基准地价", "Base industrial land price"),
+    "land_quota": ("年度新增建设用地指标", "Yearly construction-land quota"),
+    "start_prob": ("项目年开工概率", "Yearly chance a project starts"),
+    "build_years": ("建设年数", "Years of construction"), "ramp_years": ("达产年数", "Years to full capacity"),
+    "productivity_sigma": ("企业生产率离散度", "Spread of firm productivity"),
+    "margin_mean": ("平均利润率", "Mean profit margin"), "margin_sigma": ("利润率离散度", "Spread of profit margins"),
+    "shock_sigma": ("年度利润冲击", "Yearly margin shocks"),
+    "agglomeration_elasticity": ("集聚对产出的弹性", "Output gain from same-sector firms"),
+    "chain_elasticity": ("产业链配套对产出的弹性", "Output gain from local suppliers"),
+    "equity_share": ("企业自有资金比例", "Owners' equity share"),
+    "loss_years": ("亏损停产年数", "Loss years before a firm stops"),
+    "bankruptcy_years": ("停产企业土地锁定年数", "Years a stopped firm's land stays locked"),
+    "links_per_firm": ("每家企业的供应关系数", "Supplier links per firm"),
+    "local_preference": ("园内配套偏好", "Preference for suppliers in the own park"),
+}
+
 INDICATORS = {
     "output": ("经济总量", "economic size"), "output_growth": ("增长速度", "growth"),
     "tax_per_mu": ("亩均税收", "tax per mu"), "intensity": ("投资强度", "investment intensity"),
@@ -436,6 +505,17 @@ def family_name(letter: str, lang: str) -> str:
 
 def param_name(rid: str, name: str, lang: str) -> str:
     return pick(PARAMS[(rid, name)], lang) if (rid, name) in PARAMS else name
+
+
+def factor_label(factor: str, lang: str) -> str:
+    """A sweep factor as people read it: ``policy.E1.national`` → "E1 国家级园区投资强度门槛",
+    ``world.margin_mean`` → "平均利润率"; anything else as it is."""
+    parts = factor.split(".")
+    if len(parts) == 3 and parts[0] == "policy":
+        return f"{parts[1]} {param_name(parts[1], parts[2], lang)}"
+    if len(parts) == 2 and parts[0] == "world":
+        return pick(WORLD[parts[1]], lang) if parts[1] in WORLD else t("world.param", lang, name=parts[1])
+    return factor
 
 
 def indicator_name(key: str, lang: str) -> str:

@@ -24,7 +24,7 @@ from . import figures
 from .controls import rule_summary
 from .data import RunData
 from .export import COLUMNS, chart, shown_table
-from .i18n import HTML_LANG, metric_name, number
+from .i18n import HTML_LANG, factor_label, indicator_name, metric_name, metric_unit, number, param_name, rule_name, t
 from .verdict import verdicts
 
 CSS = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5rem auto;max-width:1200px;
@@ -33,7 +33,7 @@ text-align:left}th{background:#f3f3f3}.chart{margin:1rem 0}.note{color:#555}"""
 
 
 def summary_table(run: RunData) -> pd.DataFrame:
-    """Headline metrics of one run: n, mean, sd and 95% CI over replications."""
+    """Headline metrics of one run: n, mean, sd and 95% CI over replications (stored units)."""
     rows = []
     for metric in HEADLINE:
         if metric in run.metrics:
@@ -42,17 +42,29 @@ def summary_table(run: RunData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def report_charts(runs: list[RunData]) -> list[tuple[str, object]]:
-    """(title, figure) of every chart in the report: fans (A and B overlaid for a comparison), paired
-    differences for a comparison, and the park map of each run's first replication."""
+def shown_summary(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """:func:`summary_table` as people read it: plain names, display units (亿元, %), the CI as one column."""
+    rows = []
+    for r in table.itertuples(index=False):
+        factor, unit = metric_unit(r.metric, lang)
+        rows.append({t("col.metric", lang): metric_name(r.metric, lang), t("col.unit", lang): unit,
+                     t("col.runs", lang): number(r.n), t("col.mean", lang): number(r.mean * factor),
+                     t("col.sd", lang): number(r.sd * factor),
+                     t("col.ci", lang): f"{number(r.ci_low * factor)} … {number(r.ci_high * factor)}"})
+    return pd.DataFrame(rows)
+
+
+def report_charts(runs: list[RunData], lang: str = "en") -> list[tuple[str, object]]:
+    """(title, figure) of every chart in the report, titles and axes in ``lang``: fans (A and B overlaid for
+    a comparison), paired differences for a comparison, and the park map of each run's first replication."""
     out = []
     if len(runs) == 1:
-        out += [(s.title("en"), chart(f"fan:{s.id}", runs)[1]) for s in figures.FANS]
+        out += [(s.title(lang), chart(f"fan:{s.id}", runs, lang=lang)[1]) for s in figures.FANS]
     else:
         a, b = runs
-        out += [(s.title("en"), figures.fan_chart({a.label: a.series, b.label: b.series}, s)) for s in figures.FANS]
-        out += [(f"{metric_name(c, 'en')}: B − A", chart("ab-diff", runs, column=c)[1]) for c in COLUMNS]
-    out += [(f"Park map: {r.label}", chart("map", [r])[1]) for r in runs]
+        out += [(s.title(lang), figures.fan_chart({a.label: a.series, b.label: b.series}, s, lang)) for s in figures.FANS]
+        out += [(f"{metric_name(c, lang)}: B − A", chart("ab-diff", runs, column=c, lang=lang)[1]) for c in COLUMNS]
+    out += [(t("report.map", lang, label=r.label), chart("map", [r], lang=lang)[1]) for r in runs]
     return out
 
 
@@ -60,49 +72,52 @@ def _table_html(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, float_format=number, border=0, na_rep="–")
 
 
-def _parameters_html(run: RunData) -> str:
+def _parameters_html(run: RunData, lang: str) -> str:
     if not run.policy:
-        return "<p class='note'>The scenario file is no longer readable; parameters not shown.</p>"
+        return f"<p class='note'>{t('report.unreadable', lang)}</p>"
     rows = []
     for rid in RULE_IDS:
         rule = run.policy[rid]
         if not rule["enabled"]:
             continue
-        first, source, _ = rule_summary(rid)
-        params = ", ".join(f"{k} = {v:g}" if isinstance(v, (int, float)) else
-                           f"{k} = " + ", ".join(f"{i} {w:.3g}" for i, w in v.items())
+        _, source, _ = rule_summary(rid)
+        params = ", ".join(f"{param_name(rid, k, lang)} = {number(v)}" if isinstance(v, (int, float)) else
+                           f"{param_name(rid, k, lang)} = " + ", ".join(f"{indicator_name(i, lang)} {w:.3g}"
+                                                                         for i, w in v.items())
                            for k, v in rule.items() if k != "enabled")
-        rows.append({"rule": rid, "what": first.removeprefix(rid).lstrip(" :"), "parameters": params,
-                     "source": source})
-    rules = _table_html(pd.DataFrame(rows)) if rows else "<p>No rule is on (the baseline).</p>"
-    world = _table_html(pd.DataFrame([{"parameter": k, "value": v} for k, v in run.world.items()]))
+        rows.append({t("col.rule", lang): rid, t("col.what", lang): rule_name(rid, lang),
+                     t("col.parameters", lang): params, t("col.source", lang): source})
+    rules = _table_html(pd.DataFrame(rows)) if rows else f"<p>{t('report.no.rules', lang)}</p>"
+    world = _table_html(pd.DataFrame([{t("col.parameter", lang): factor_label(f"world.{k}", lang), t("col.value", lang): v}
+                                      for k, v in run.world.items() if not isinstance(v, (list, tuple, dict))]))
     return (f"<h3>{html.escape(run.label)}</h3><p class='note'>{html.escape(run.description)}</p>"
-            f"<p>Root seed {run.root_seed}, {run.replications} replications.</p><h4>Rules on</h4>{rules}"
-            f"<details><summary>World parameters</summary>{world}</details>")
+            f"<p>{t('report.seed', lang, seed=run.root_seed, n=run.replications)}</p>"
+            f"<h4>{t('report.rules.on', lang)}</h4>{rules}"
+            f"<details><summary>{t('report.world', lang)}</summary>{world}</details>")
 
 
 def build_report(runs: list[RunData], lang: str = "en") -> str:
-    """The report page for one run or for a comparison of two (B − A): for a comparison, the plain-language
-    verdicts first, then the table in the audience's units (亿元, %), then the charts."""
+    """The report page for one run or for a comparison of two (B − A), all in ``lang``: for a comparison,
+    the plain-language verdicts first, then the table in the audience's units (亿元, %), then the charts."""
     title = " vs ".join(r.label for r in runs)
-    parts = [f"<h1>ParkSim report: {html.escape(title)}</h1>",
-             (f"<p class='note'>Generated {pd.Timestamp.now('UTC'):%Y-%m-%d %H:%M} UTC. Bands are 5–95% of "
-              "replications around the median; differences are paired on common seeds with 95% CI.</p>")]
+    when = f"{pd.Timestamp.now('UTC'):%Y-%m-%d %H:%M}"
+    parts = [f"<h1>{html.escape(t('report.title', lang, title=title))}</h1>",
+             f"<p class='note'>{t('report.generated', lang, when=when)}</p>"]
     if len(runs) == 2:
         table = chart("ab-table", runs)[0]
-        parts += [f"<h2>Comparison: {html.escape(runs[1].label)} − {html.escape(runs[0].label)}</h2>",
+        parts += [f"<h2>{html.escape(t('report.comparison', lang, a=runs[0].label, b=runs[1].label))}</h2>",
                   "<ul class='verdict'>" + "".join(f"<li>{html.escape(v)}</li>" for v in verdicts(table, lang)) + "</ul>",
-                  "<p class='note'>Final-year values; totals are sums over the run.</p>",
-                  _table_html(shown_table(table, lang)) if len(table) else
-                  "<p>No common seeds: the runs cannot be paired.</p>"]
+                  f"<p class='note'>{t('report.final', lang)}</p>",
+                  _table_html(shown_table(table, lang)) if len(table) else f"<p>{t('report.unpaired', lang)}</p>"]
     for r in runs:
-        parts += [f"<h2>Headline metrics: {html.escape(r.label)}</h2>", _table_html(summary_table(r))]
-    parts.append("<h2>Charts</h2>")
-    for i, (name, fig) in enumerate(report_charts(runs)):
+        parts += [f"<h2>{html.escape(t('report.headline', lang, label=r.label))}</h2>",
+                  _table_html(shown_summary(summary_table(r), lang))]
+    parts.append(f"<h2>{t('report.charts', lang)}</h2>")
+    for i, (name, fig) in enumerate(report_charts(runs, lang)):
         parts.append(f"<div class='chart' data-title='{html.escape(name, quote=True)}'>"
                      + pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{i}") + "</div>")
-    parts.append("<h2>Scenario parameters</h2>")
-    parts += [_parameters_html(r) for r in runs]
+    parts.append(f"<h2>{t('report.parameters', lang)}</h2>")
+    parts += [_parameters_html(r, lang) for r in runs]
     return (f"<!DOCTYPE html><html lang='{HTML_LANG[lang]}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head>"
             f"<body>{''.join(parts)}</body></html>")

@@ -1,0 +1,211 @@
+"""Callbacks of the tabs that start runs: the guided comparison (cards A and B, one button for both, the
+verdicts), the scenario builder (controls, Run, Cancel, progress) and the time estimate shown before a run.
+Progress bumps ``runs-version``, which the run pickers and every chart follow."""
+
+from __future__ import annotations
+
+import dash
+from dash import ALL, Dash, Input, Output, State, ctx, html
+from dash.exceptions import PreventUpdate
+
+from parksim.experiments.runner import RunConfig
+from parksim.simulation import ConfigError, Policy
+
+from . import controls, i18n
+from .chart_callbacks import all_runs
+from .export import comparison_table
+from .jobs import DONE, RUNNING, Busy, JobManager
+from .layout import MAX_REPLICATIONS
+from .saved import SavedRuns
+from .verdict import verdicts
+
+
+def register(app: Dash, manager: JobManager, loaded: dict, saved: SavedRuns) -> None:
+    """Register the run callbacks; ``loaded`` maps scenario names to scenarios."""
+    _builder_callbacks(app, manager, loaded, saved)
+    _guided_callbacks(app, manager, loaded)
+    _estimate_callbacks(app, manager)
+
+
+def _control_ids(group) -> dict[str, list[dict]]:
+    return {kind: [item["id"] for item in items] for kind, items in zip(("rule-on", "param", "weight"), group)}
+
+
+def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict, saved: SavedRuns) -> None:
+    """The scenario builder: a scenario fills the controls; Run, Cancel, progress and the run pickers."""
+    controls_out = [Output({"type": t, **k}, "value") for t, k in
+                    (("rule-on", {"rule": ALL}), ("param", {"rule": ALL, "name": ALL}), ("weight", {"indicator": ALL}))]
+    controls_in = [State({"type": t, **k}, "value") for t, k in
+                   (("rule-on", {"rule": ALL}), ("param", {"rule": ALL, "name": ALL}), ("weight", {"indicator": ALL}))]
+
+    @app.callback(*controls_out, Output("scenario-description", "children"), Input("scenario", "value"))
+    def show_scenario(name):
+        s = loaded[name]
+        v = controls.values_of(s.policy, _control_ids(ctx.outputs_list[:3]))
+        parks = f"{len(s.world.parks)} parks" if s.world.parks else f"{s.world.n_parks} generated parks"
+        return (v["rule-on"], v["param"], v["weight"],
+                f"{s.description} ({parks}, {s.world.years} years from {s.world.start_year}; root seed {s.seed})")
+
+    @app.callback(Output("job", "data"), Output("error", "children"),
+                  Input("run", "n_clicks"), State("session", "data"), State("scenario", "value"),
+                  State("replications", "value"), *controls_in, prevent_initial_call=True)
+    def start_run(_, session, name, replications, *values):
+        lang = i18n.current()
+        if not session:
+            raise PreventUpdate
+        if not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
+            return dash.no_update, i18n.t("bad.replications", lang, value=replications, max=MAX_REPLICATIONS)
+        s = loaded[name]
+        ids = _control_ids(ctx.states_list[3:])
+        try:
+            policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values)))
+        except ConfigError as e:
+            return dash.no_update, i18n.t("not.run", lang, error=e)
+        changed = controls.changes(s.policy, policy)
+        label = f"{s.name}" + (f" ({', '.join(changed)})" if changed else "")
+        try:
+            job = manager.submit(session, label, s.name, RunConfig(s.world, policy, s.targets), s.seed,
+                                 replications, s.description)
+        except Busy as e:
+            return dash.no_update, str(e)
+        return job.id, ""
+
+    @app.callback(Input("cancel", "n_clicks"), State("session", "data"), State("job", "data"),
+                  prevent_initial_call=True)
+    def cancel_run(_, session, job_id):
+        manager.cancel(session, job_id)
+
+    @app.callback(Output("progress", "value"), Output("status", "children"), Output("run", "disabled"),
+                  Output("cancel", "disabled"), Output("poll", "disabled"), Output("runs-version", "data"),
+                  Output("g-progress", "value"), Output("g-status", "children"), Output("g-run", "disabled"),
+                  Output("seen-done", "data"),
+                  Input("job", "data"), Input("poll", "n_intervals"), State("session", "data"),
+                  State("runs-version", "data"), State("seen-done", "data"), prevent_initial_call=True)
+    def show_progress(job_id, _, session, version, seen):
+        """Progress; each newly finished replication bumps ``runs-version`` so the charts stream in."""
+        lang = i18n.current()
+        job = manager.get(session, job_id)
+        if job is None:
+            raise PreventUpdate
+        if job.status == RUNNING:
+            text = i18n.t("status.running", lang, id=job.id, label=job.label, done=job.done, total=job.total)
+            fresh = job.done != seen and job.done > 0
+            return (job.progress, text, True, False, False, version + 1 if fresh else dash.no_update,
+                    job.progress, text, True, job.done)
+        text = (i18n.t("status.finished", lang, id=job.id, label=job.label, seconds=job.seconds,
+                       status=i18n.t(f"status.{job.status}", lang)) + (f": {job.error}" if job.error else ""))
+        progress = 1 if job.status == DONE else job.progress
+        return progress, text, False, True, True, version + 1, progress, text, False, None
+
+    @app.callback(Output("run-select", "options"), Output("run-select", "value"), Output("ab-a", "options"),
+                  Output("ab-a", "value"), Output("ab-b", "options"), Output("ab-b", "value"),
+                  Input("runs-version", "data"), State("session", "data"), State("ab-b", "value"))
+    def list_runs(_, session, previous_b):
+        lang = i18n.current()
+        runs = all_runs(manager, saved, session)
+        options = [{"label": i18n.t("run.option", lang, id=jid, label=r.label, n=r.replications), "value": jid}
+                   for jid, r in runs.items()]
+        ids = list(runs)
+        latest = ids[-1] if ids else None
+        a = previous_b if previous_b in runs and previous_b != latest else (ids[-2] if len(ids) > 1 else latest)
+        return options, latest, options, a, options, latest
+
+
+def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
+    """Cards A and B: the preset fills the rule panel; switching a rule on switches on what it needs
+    (with a note); changed levers are highlighted and listed; one button runs both on common seeds; the
+    verdicts follow when the pair is done."""
+    def card_ids(kind: str, card: str, **keys):
+        return {"type": kind, "card": card, **keys}
+
+    for card in "AB":
+        @app.callback(Output(f"g-rules-{card}", "children"), Input(f"g-preset-{card}", "value"))
+        def fill_rules(name, card=card):
+            return controls.guided_rules(loaded[name].policy, card, i18n.current())
+
+        @app.callback(Output(card_ids("g-on", card, rule=ALL), "value"), Output(f"g-note-{card}", "children"),
+                      Output(f"g-changed-{card}", "children"), Output(card_ids("g-block", card, rule=ALL), "className"),
+                      Input(card_ids("g-on", card, rule=ALL), "value"),
+                      Input(card_ids("g-param", card, rule=ALL, name=ALL), "value"),
+                      Input(card_ids("g-weight", card, indicator=ALL), "value"),
+                      State(f"g-preset-{card}", "value"), prevent_initial_call=True)
+        def check_card(on_values, params, weights, name, card=card):
+            lang = i18n.current()
+            on_ids = [i["id"] for i in ctx.inputs_list[0]]
+            on = {i["rule"]: controls.ON in (v or []) for i, v in zip(on_ids, on_values)}
+            needed = controls.prerequisites(on)
+            note = ""
+            if needed:
+                for rid, users in needed.items():
+                    on[rid] = True
+                    note = i18n.t("prereq", lang, needed=f"{rid} {i18n.rule_name(rid, lang)}", users=", ".join(users))
+                on_values = [[controls.ON] if on[i["rule"]] else [] for i in on_ids]
+            ids = {"rule-on": on_ids, "param": [i["id"] for i in ctx.inputs_list[1]],
+                   "weight": [i["id"] for i in ctx.inputs_list[2]]}
+            try:
+                policy = controls.policy_of(ids, {"rule-on": on_values, "param": params, "weight": weights})
+            except ConfigError as e:
+                return on_values, f"{note} {e}".strip(), "", ["rule"] * len(on_ids)
+            preset = loaded[name].policy
+            changed_rules = {c.split(" ")[0].split(".")[0] for c in controls.changes(preset, policy)}
+            words = controls.describe(preset, policy, lang)
+            listed = i18n.t("changed", lang) + "; ".join(words) if words else i18n.t("changed.none", lang)
+            classes = ["rule changed" if i["rule"] in changed_rules else "rule"
+                       for i in (b["id"] for b in ctx.outputs_list[3])]
+            return on_values, note, listed, classes
+
+    states = [State(card_ids(kind, card, **keys), "value") for card in "AB" for kind, keys in
+              (("g-on", {"rule": ALL}), ("g-param", {"rule": ALL, "name": ALL}), ("g-weight", {"indicator": ALL}))]
+
+    @app.callback(Output("job", "data", allow_duplicate=True), Output("g-error", "children"),
+                  Input("g-run", "n_clicks"), State("session", "data"), State("g-preset-A", "value"),
+                  State("g-preset-B", "value"), State("g-replications", "value"), *states, prevent_initial_call=True)
+    def run_both(_, session, preset_a, preset_b, replications, *values):
+        lang = i18n.current()
+        if not session:
+            raise PreventUpdate
+        if not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
+            return dash.no_update, i18n.t("bad.replications", lang, value=replications, max=MAX_REPLICATIONS)
+        parts = []
+        for k, (card, name) in enumerate((("A", preset_a), ("B", preset_b))):
+            ids = _control_ids(ctx.states_list[4 + 3 * k: 7 + 3 * k])
+            try:
+                policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values[3 * k: 3 * k + 3])))
+            except ConfigError as e:
+                return dash.no_update, i18n.t("not.run", lang, error=f"{card}: {e}")
+            s = loaded[name]
+            changed = controls.changes(s.policy, policy)
+            label = f"{card}: {s.name}" + (f" ({', '.join(changed)})" if changed else "")
+            parts.append((label, s.name, RunConfig(s.world, policy, s.targets), s.description))
+        try:
+            job = manager.submit_parts(session, parts, loaded[preset_a].seed, replications)
+        except Busy as e:
+            return dash.no_update, str(e)
+        return job.id, ""
+
+    @app.callback(Output("g-verdict", "children"), Input("runs-version", "data"), State("session", "data"),
+                  State("job", "data"), prevent_initial_call=True)
+    def show_verdict(_, session, job_id):
+        lang = i18n.current()
+        job = manager.get(session, job_id)
+        if job is None or job.parts != 2 or job.status != DONE:
+            raise PreventUpdate
+        a, b = job.results.values()
+        words = controls.describe(Policy.from_dict(a.policy), Policy.from_dict(b.policy), lang)
+        head = i18n.t("verdict.head", lang, changes="; ".join(words) if words else i18n.t("verdict.same", lang))
+        return [html.P(head, className="verdict-head"),
+                html.Ul([html.Li(v) for v in verdicts(comparison_table(a, b), lang)]),
+                html.P(i18n.t("verdict.next", lang), className="note")]
+
+
+def _estimate_callbacks(app: Dash, manager: JobManager) -> None:
+    """The expected time of a run, shown before it is started (from the last run of the same scenarios)."""
+    for out, scenarios, reps in (("estimate", ["scenario"], "replications"),
+                                 ("g-estimate", ["g-preset-A", "g-preset-B"], "g-replications")):
+        @app.callback(Output(out, "children"), *[Input(s, "value") for s in scenarios], Input(reps, "value"),
+                      Input("runs-version", "data"))
+        def show_estimate(*values):
+            lang = i18n.current()
+            names, replications = values[:-2], values[-2]
+            seconds = manager.estimate(tuple(names), replications) if isinstance(replications, int) else None
+            return i18n.t("estimate", lang, seconds=f"{max(seconds, 1):.0f}") if seconds else i18n.t("estimate.none", lang)
