@@ -61,6 +61,10 @@ class FirmTable(Table):
         "profit": "f8", "capital": "f8", "loss_years": "i2", "low_tax_years": "i2",
         "subsidy": "f8", "efficiency_class": "i1", "has_local_partner": "?",
         "place": "i4",
+        # Relocation and the growth decomposition (relocation.py, observe.growth_decomposition):
+        # the year of a firm's L10 move plan (0: none yet, -1: not covered), and where it stood and
+        # what it produced when last recorded.
+        "move_year": "i4", "last_output": "f8", "last_park": "i4", "last_place": "i4",
     }
 
 
