@@ -81,6 +81,7 @@ class Recorder:
         """The year's growth decomposition by park and by place; then mark where every firm stands."""
         m, f = self.model, self.model.firms
         alive = f.state != EXITED
+        output = np.where(f.state == PRODUCING, f.output, 0.0)      # as the panel and series count it
         park_now = np.where(alive, f.park, -1)
         place_now = np.where(alive, f.place, -1)
         if self.seen or m.year_index:
@@ -90,11 +91,11 @@ class Recorder:
                     ("park", f.last_park, park_now, [a.name for a in m.park_agents], np.arange(m.parks.n)),
                     ("place", f.last_place, place_now, [m.places[i].name for i in m.place_ids], m.place_ids)):
                 parts = growth_decomposition(np.where(new, -1, prev), now, np.where(new, 0.0, f.last_output),
-                                             f.output, alive, new, len(names))
+                                             output, alive, new, len(names))
                 frames.append(pd.DataFrame({"year": m.year, "level": level, "unit": np.asarray(ids).astype(str),
                                             "name": names, **parts}))
             self.growth.append(pd.concat(frames, ignore_index=True))
-        f.last_output[:], f.last_park[:], f.last_place[:] = f.output, park_now, place_now
+        f.last_output[:], f.last_park[:], f.last_place[:] = output, park_now, place_now
         self.seen = f.n
 
     def outputs(self) -> RunOutputs:
