@@ -20,10 +20,12 @@ reusable stock (or to the place, outside parks), keeps the firm's supplier links
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from . import entry
 from .location import ChoiceInputs, Coefficients, utilities
 from .places import city_rows
 from .state import AREA_CUT, PRODUCING
@@ -73,13 +75,15 @@ def subset(x: ChoiceInputs, projects: np.ndarray, parks: np.ndarray) -> ChoiceIn
 
 def choose_parks(x: ChoiceInputs, coef: Coefficients, firm_city: np.ndarray, park_city: np.ndarray,
                  open_park: np.ndarray, room: np.ndarray, need: np.ndarray, current: np.ndarray,
-                 cost: float, review: bool) -> np.ndarray:
+                 cost: float, review: bool,
+                 allowed: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """The park each firm moves to (-1: stays), city by city, in firm order.
 
     A firm looks at the open parks of its city other than its own that still have ``room`` (mu) for
-    its ``need``, and takes the one of highest utility. With ``review`` it moves only if that utility
-    exceeds its own park's by more than ``cost``; otherwise (a planned or forced move) any park with
-    room will do. ``room`` is updated as firms move in and out (so later firms see it).
+    its ``need`` and that ``allowed(firms, parks)`` (an (n, k) mask, entry rules) lets it enter, and
+    takes the one of highest utility. With ``review`` it moves only if that utility exceeds its own
+    park's by more than ``cost``; otherwise (a planned or forced move) any park with room will do.
+    ``room`` is updated as firms move in and out (so later firms see it).
     """
     chosen = np.full(len(need), -1, np.int64)
     order = np.argsort(firm_city, kind="stable")
@@ -91,8 +95,8 @@ def choose_parks(x: ChoiceInputs, coef: Coefficients, firm_city: np.ndarray, par
         u = utilities(subset(x, firms, parks), coef)[0]
         own = current[firms][:, None] == parks
         base = np.where(own.any(1), np.where(own, u, 0.0).sum(1), -np.inf) if review else np.full(len(firms), -np.inf)
-        u[own] = -np.inf
-        u[u - base[:, None] <= cost] = -np.inf
+        barred = ~allowed(firms, parks) if allowed is not None else False
+        u[(u - base[:, None] <= cost) | own | barred] = -np.inf
         for i in np.flatnonzero(np.isfinite(u).any(1)):        # only would-be movers loop
             j = firms[i]
             fits = np.where(room[parks] >= need[j], u[i], -np.inf)
@@ -140,15 +144,32 @@ class _Mover:
     def __init__(self, model, firm_city, park_city, open_park, room):
         self.m, self.firm_city, self.park_city, self.open_park, self.room = model, firm_city, park_city, open_park, room
 
+    def screen(self, x: ChoiceInputs, proj: dict, review: bool) -> Callable:
+        """Which parks a mover may enter: a voluntary move passes the entry rules as a project does
+        (E1-E3, C2: ``entry.eligible``); a planned or forced one (L10, L1, revoked) only E3's bar on
+        class-III firms in urban parks, an environmental limit no relocation plan lifts."""
+        m, pol = self.m, self.m.policy
+        polluting = m.sectors.pollution_class[proj["sector"]]
+        if not review:
+            urban = m.parks.urban
+            return lambda i, k: ~(pol.E3.enabled & (polluting[i, None] >= entry.CLASS_III) & urban[None, k])
+        share = m.leading_share()
+        return lambda i, k: entry.eligible(
+            pol, pollution_class=polluting[i], hightech=proj["hightech"][i], investment=proj["investment"][i],
+            leading=proj["leading"][i], intensity=proj["intensity"][i], declared=x.declared[k][:, x.sector[i]].T,
+            standard=x.standard[k], urban=m.parks.urban[k], open_park=self.open_park[k], leading_share=share[k])
+
     def move(self, rows: np.ndarray, rule: str, motive: str, review: bool = False) -> Moves:
         m, f, pk, w = self.m, self.m.firms, self.m.parks, self.m.world
+        if not len(rows):
+            return Moves.concat([])
         proj = {"sector": f.sector[rows], "investment": f.investment[rows], "intensity": f.intensity[rows],
                 "hightech": f.hightech[rows], "leading": np.zeros(len(rows), bool)}   # no C5 bonus: see ODD §7.15
         coef = m.coefficients()
         cost = coef.price * 100.0 * w.move_cost_share
         x = m.choice_inputs(proj, np.full(len(rows), -1))
         to = choose_parks(x, coef, self.firm_city[rows], self.park_city, self.open_park, self.room,
-                          f.land[rows], f.park[rows], cost, review)
+                          f.land[rows], f.park[rows], cost, review, self.screen(x, proj, review))
         rows, to = rows[to >= 0], to[to >= 0]
         moves = Moves(rows, f.place[rows].copy(), pk.place[to], f.park[rows].copy(), to, f.investment[rows].copy())
         land = f.land[rows]
