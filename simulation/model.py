@@ -10,6 +10,7 @@ The schedule of a year (``step``), in order:
                         of the country (L8, S1, C1, C3-C5); refused ones adapt; land is granted (L2, L5-L7,
                         E3, E4); every decision is booked in the investment ledger (``investment.py``)
 3. ``build_out``        unstarted projects start, construction advances or stalls (S2), second land phase (L6), idle fees (X2)
+3b. ``relocate_firms``  whole firms move out of revoked or cut parks, into parks (L10, L1) and between parks
 4. ``form_links``       new producers find suppliers along IO links
 5. ``produce``          output, tax, jobs, energy, pollution, profit (V6, C6)
 6. ``pay_awards``       special-fund awards to new producers (S1-S3, S6)
@@ -24,13 +25,14 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import chains, entry, evaluation, idle_land, investment, land, placement, subsidy
+from . import chains, entry, evaluation, idle_land, investment, land, placement, relocation, subsidy
 from . import schedule as interventions
 from .agents import Firm, Government, Park
 from .errors import ConfigError
 from .links import SupplyLinks, form_links
 from .location import ChoiceInputs, Coefficients
 from .observe import Recorder
+from .outside import outside_counts
 from .places import Place, centre, places_table, project_km
 from .policy import LEVELS, Policy
 from .production import ProductionInputs, ProductionParams, produce, upstream_presence
@@ -164,19 +166,31 @@ class ParkModel(mesa.Model):
         self.world = self.world.with_schedule((*self.world.schedule, item))
 
     def _create_initial_firms(self) -> None:
-        """Firms already producing at the start, placed by area and declared industries."""
+        """Firms already producing at the start: in parks, placed by area and declared industries, and
+        outside parks in their places (``outside.outside_counts``; ``initial_firms`` is the total)."""
         n = self.world.initial_firms
         if n == 0:
             return
-        draws = self._draw_projects(n)
+        places = [self.places[i] for i in self.place_ids]
+        per_place = outside_counts(places, np.bincount(self.parks.place, minlength=len(places)) > 0, n,
+                                   self.world.outside_firm_share)
+        n_in = n - int(per_place.sum())
+        draws = self._draw_projects(n_in)
         weight = self.parks.area[:, None] * (1.0 + 2.0 * self.declared)       # (P, S)
         need = draws["investment"] / draws["intensity"]
         # Keep only firms that fit in 60 % of their park's area, in order.
-        park, fits = placement.place(weight, draws["sector"], self.rng.random(n), need, self.parks.area * 0.6)
-        age = self.rng.integers(1, 11, n)
+        park, fits = placement.place(weight, draws["sector"], self.rng.random(n_in), need, self.parks.area * 0.6)
+        age = self.rng.integers(1, 11, n_in)
         rows = self._add_firms({k: v[fits] for k, v in draws.items()}, park[fits], need[fits],
                                np.zeros(fits.sum()), np.full(fits.sum(), self.world.land_price_base),
                                entry_year=self.year - age[fits])
+        n_out = int(per_place.sum())
+        out = self._draw_projects(n_out)
+        age = self.rng.integers(1, 11, n_out)
+        out_rows = self._add_firms(out, np.full(n_out, -1), out["investment"] / out["intensity"], np.zeros(n_out),
+                                   np.full(n_out, self.world.outside_land_price), entry_year=self.year - age)
+        self.firms.place[out_rows] = np.repeat(np.arange(len(places)), per_place)
+        rows = np.concatenate([rows, out_rows])
         self.firms.state[rows] = PRODUCING
         self.firms.state_year[rows] = self.firms.entry_year[rows]
         self.firms.utilization[rows] = 1.0
@@ -194,6 +208,7 @@ class ParkModel(mesa.Model):
         self.plan_year()
         self.admit_projects()
         started = self.build_out()
+        self.relocate_firms()
         self.form_links(started)
         self.produce()
         self.pay_awards(started)
@@ -343,6 +358,13 @@ class ParkModel(mesa.Model):
             f.land[r] += give
         f.land_pending[rows] = 0.0
 
+    # 3b -----------------------------------------------------------------------------------
+    def relocate_firms(self) -> None:
+        """Whole firms move: out of revoked or cut parks, into parks (L10, L1), between parks
+        (relocation.py); each move is booked in the investment ledger as relocated."""
+        m = relocation.relocate_firms(self)
+        self.investment.book_relocations(m.rows, m.from_place, m.to_place, m.from_park, m.to_park, m.amount)
+
     # 4 ------------------------------------------------------------------------------------
     def form_links(self, started: np.ndarray) -> None:
         """Suppliers for this year's new producers, preferring the own park."""
@@ -417,7 +439,8 @@ class ParkModel(mesa.Model):
         self._exit(idle_land.deadline_takeback(pol, f.state, f.grant_year, yr), "land_taken_back", "X2")
         share = idle_land.capacity_shortfall(pol, f.state, f.state_year, yr, f.output, f.capacity)
         self._recover_part(share, "X2")
-        self._exit(idle_land.low_efficiency_buyback(pol, f.state, f.low_tax_years), "land_bought_back", "X3")
+        self._exit(idle_land.low_efficiency_buyback(pol, f.state, f.low_tax_years) & (f.park >= 0),
+                   "land_bought_back", "X3")        # X3 buys back park land only: outside firms stay
         self._exit(idle_land.polluter_exits(pol, f.state == PRODUCING, self.sectors.pollution_class[f.sector],
                                             f.energy, f.output, self.government.energy_cap), "polluter_closed", "X5")
         resolved = idle_land.stopped_resolved(pol, f.state, f.state_year, yr, w.bankruptcy_years)

@@ -19,7 +19,10 @@ from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUC
 TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released", "land_reused",
            "land_income", "idle_fees", "subsidies_paid", "subsidy_to_leading_industry",
            "subsidy_to_hightech", "subsidy_to_major", "tax_returned", "park_rewards", "parks_revoked",
-           "parks_upgraded", "area_added", "area_cut", "expansions_refused")
+           "parks_upgraded", "area_added", "area_cut", "expansions_refused",
+           "relocations", "relocated_investment", "land_relocated")
+GROWTH_PARTS = ("entrants", "incumbents", "relocations_in", "relocations_out", "exits")
+"""The parts of a unit's yearly output change (:func:`growth_decomposition`); they add up to ``total``."""
 
 
 @dataclass
@@ -41,6 +44,7 @@ class RunOutputs:
     lives: pd.DataFrame | None = None
     places: pd.DataFrame | None = None
     investment: pd.DataFrame | None = None
+    growth: pd.DataFrame | None = None
 
 
 class Recorder:
@@ -52,6 +56,8 @@ class Recorder:
         self.series: list[dict] = []
         self.panel: list[pd.DataFrame] = []
         self.snapshots: list[pd.DataFrame] = []
+        self.growth: list[pd.DataFrame] = []
+        self.seen = 0          # firm rows that existed at the last record
         self.events: dict[str, list] = {k: [] for k in ("year", "kind", "rule", "firm", "park", "value", "detail")}
 
     @staticmethod
@@ -71,6 +77,28 @@ class Recorder:
         self.series.append({"year": m.year, **model_series(m, parks), **dict(m.tally), **m.investment.totals(m.year)})
         if m.year in self.snapshot_years:
             self.snapshots.append(firm_snapshot(m))
+        self.record_growth()
+
+    def record_growth(self) -> None:
+        """The year's growth decomposition by park and by place; then mark where every firm stands."""
+        m, f = self.model, self.model.firms
+        alive = f.state != EXITED
+        output = np.where(f.state == PRODUCING, f.output, 0.0)      # as the panel and series count it
+        park_now = np.where(alive, f.park, -1)
+        place_now = np.where(alive, f.place, -1)
+        if self.seen or m.year_index:
+            new = np.arange(f.n) >= self.seen
+            frames = []
+            for level, prev, now, names, ids in (
+                    ("park", f.last_park, park_now, [a.name for a in m.park_agents], np.arange(m.parks.n)),
+                    ("place", f.last_place, place_now, [m.places[i].name for i in m.place_ids], m.place_ids)):
+                parts = growth_decomposition(np.where(new, -1, prev), now, np.where(new, 0.0, f.last_output),
+                                             output, alive, new, len(names))
+                frames.append(pd.DataFrame({"year": m.year, "level": level, "unit": np.asarray(ids).astype(str),
+                                            "name": names, **parts}))
+            self.growth.append(pd.concat(frames, ignore_index=True))
+        f.last_output[:], f.last_park[:], f.last_place[:] = output, park_now, place_now
+        self.seen = f.n
 
     def outputs(self) -> RunOutputs:
         firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model).iloc[:0]
@@ -78,7 +106,39 @@ class Recorder:
                           firms=firms, events=pd.DataFrame(self.events), lives=firm_lives(self.model),
                           places=self.model.places_table(),
                           investment=self.model.investment.table([a.name for a in self.model.park_agents],
-                                                                 self.model.place_ids))
+                                                                 self.model.place_ids),
+                          growth=pd.concat(self.growth, ignore_index=True) if self.growth else None)
+
+
+def growth_decomposition(unit_prev: np.ndarray, unit_now: np.ndarray, out_prev: np.ndarray, out_now: np.ndarray,
+                         alive: np.ndarray, new: np.ndarray, n_units: int) -> dict[str, np.ndarray]:
+    """Split each unit's output change since the last record into :data:`GROWTH_PARTS` (and ``total``).
+
+    Per firm (arrays over firm rows): the unit (park or place) it was in at the last record and is in
+    now (-1: none, e.g. outside parks or exited), its output then and now, whether it is alive now
+    and whether it is new since the last record. A firm in the same unit both times is an
+    *entrant* if it did not produce then (or is new), else an *incumbent* (out_now − out_prev); one
+    that changed units counts +out_now as *relocations in* to the new unit and −out_prev as
+    *relocations out* of the old one; one that exited counts −out_prev as *exits*. Every firm falls in
+    exactly one part per unit, so the parts add up to ``total`` = Σ out_now − Σ out_prev per unit.
+    """
+    def by_unit(unit, mask, weights):
+        return np.bincount(unit[mask], weights=weights[mask], minlength=n_units).astype(float, copy=False)
+
+    was = ~new & (unit_prev >= 0)
+    stay = was & alive & (unit_now == unit_prev)
+    moved = ~new & alive & (unit_now != unit_prev)
+    delta = out_now - out_prev
+    entrant = (new & alive & (unit_now >= 0)) | (stay & (out_prev == 0))
+    parts = {"entrants": by_unit(unit_now, entrant, delta),
+             "incumbents": by_unit(unit_now, stay & (out_prev != 0), delta),
+             "relocations_in": by_unit(unit_now, moved & (unit_now >= 0), out_now),
+             "relocations_out": -by_unit(unit_prev, moved & (unit_prev >= 0), out_prev),
+             "exits": -by_unit(unit_prev, was & ~alive, out_prev)}
+    total = by_unit(unit_now, alive & (unit_now >= 0), out_now) - by_unit(unit_prev, was, out_prev)
+    return {"total": total, **parts}
+
+
 
 
 def _by_park(m, mask, values) -> np.ndarray:
@@ -151,12 +211,16 @@ def model_series(m, parks: pd.DataFrame) -> dict:
     park_sector = np.bincount(f.park[inside] * n_sec + f.sector[inside], weights=f.output[inside],
                               minlength=m.parks.n * n_sec).reshape(m.parks.n, n_sec)[active & (out > 0)]
     land_in = f.land * (f.park >= 0)
+    outside = prod & (f.park < 0)
     status = parks["status"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
             "firms_producing": int(prod.sum()), "firms_in_parks": int(live_in.sum()),
             "share_producing_in_parks": float(inside.sum() / max(prod.sum(), 1)),
             "output": float(f.output[prod].sum()), "output_in_parks": float(f.output[inside].sum()),
+            "firms_outside": int(((f.state != EXITED) & (f.park < 0)).sum()),
+            "output_outside": float(f.output[outside].sum()),
+            "park_output_share": float(f.output[inside].sum() / max(f.output[prod].sum(), 1e-9)),
             "value_added": float(f.value_added[prod].sum()), "tax": float(f.tax[prod].sum()),
             "employment": float(f.employment[prod].sum()), "energy": float(f.energy[prod].sum()),
             "pollution": float(f.pollution[prod].sum()),

@@ -163,3 +163,16 @@ def places_table(places: tuple[Place, ...], park_places: list[str], park_names: 
     rows = [{**{k: getattr(p, k) for k in Place.__dataclass_fields__}, "synthetic": p.synthetic,
              "n_parks": len(by_place.get(p.id, ())), "parks": ";".join(by_place.get(p.id, ()))} for p in places]
     return pd.DataFrame(rows, columns=[*Place.__dataclass_fields__, "synthetic", "n_parks", "parks"])
+
+
+def city_rows(places: list[Place]) -> np.ndarray:
+    """For each place (in the given order), the row of the city it belongs to: its prefecture city for a
+    county, itself for a city, a province or a county whose parent is not listed or is a province (a
+    municipality's district, whose own county is its city). Parks and firms of one city share it."""
+    row = {p.id: i for i, p in enumerate(places)}
+    out = np.arange(len(places))
+    for i, p in enumerate(places):
+        parent = row.get(p.parent)
+        if p.level == "county" and parent is not None and places[parent].level == "city":
+            out[i] = parent
+    return out

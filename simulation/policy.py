@@ -125,6 +125,20 @@ class L9(Rule):
     industrial_share: float = param(1 / 3, 0, 1, "share of added area")
 
 
+@dataclass(frozen=True)
+class L10(Rule):
+    """L10 出城入园: existing industrial and logistics firms outside parks move into parks as whole firms.
+
+    Model: each outside-park firm of a covered sector (industry and logistics) in a place whose city has
+    an open park gets, with probability ``coverage``, one plan (一企一策) with a move year drawn within
+    ``plan_years``; when due it moves, whole, to the best open park of its city with room (next year if
+    none has room). Source: 004 §(十七) (采取"一企一策"…推动主城区各类工业企业、物流企业出城入园,实施整体搬迁).
+    """
+
+    plan_years: int = param(4, 1, 50, "years")
+    coverage: float = param(1.0, 0, 1, "share of outside-park firms with a plan")
+
+
 # --- Entry thresholds (入驻门槛) ----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -484,7 +498,7 @@ class C7(Rule):
     small_mu: float = param(3000.0, 0, MAX_AREA_MU, "mu")
 
 
-RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "E1", "E2", "E3", "E4", "E5",
+RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "E1", "E2", "E3", "E4", "E5",
             "S1", "S2", "S3", "S4", "S5", "S6", "V1", "V2", "V3", "V4", "V5", "V6", "V7",
             "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4", "C5", "C6", "C7")
 RULES: dict[str, type[Rule]] = {rid: globals()[rid] for rid in RULE_IDS}
@@ -504,6 +518,7 @@ class Policy:
     L7: L7 = field(default_factory=L7)
     L8: L8 = field(default_factory=L8)
     L9: L9 = field(default_factory=L9)
+    L10: L10 = field(default_factory=L10)
     E1: E1 = field(default_factory=E1)
     E2: E2 = field(default_factory=E2)
     E3: E3 = field(default_factory=E3)

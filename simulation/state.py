@@ -65,6 +65,10 @@ class FirmTable(Table):
         # Investment sources (investment.py): origin place row (-1 = from outside the region) and
         # source 0 initial, 1 mobile, 2 start-up, 3 expansion.
         "origin": "i4", "source": "i1",
+        # Relocation and the growth decomposition (relocation.py, observe.growth_decomposition):
+        # the year of a firm's L10 move plan (0: none yet, -1: not covered), and where it stood and
+        # what it produced when last recorded.
+        "move_year": "i4", "last_output": "f8", "last_park": "i4", "last_place": "i4",
     }
     FILL = {"origin": -1}
 

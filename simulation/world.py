@@ -83,6 +83,23 @@ class WorldConfig:
     region_km: float = param(200.0, 1, 5000, "km: side of the square the synthetic cities lie in")
     city_km: float = param(100.0, 1, 1000, "km: side of the square a synthetic city's counties lie in")
     counties_per_city: int = param(8, 1, 100, "counties per synthetic city")
+    # Outside-park economy and relocation (outside.py, relocation.py; ODD §2.2, §7.15).
+    # Chizhou's parks make 68 % of the city's above-scale industrial value added (001 三), so about a
+    # third of industry lies outside parks; with one size distribution for both, a third of the firms.
+    outside_firm_share: float = param(0.32, 0, 1, "share of initial_firms outside parks (001: 1 − 0.68)")
+    # A firm renews its plant about every 20 years (machinery is depreciated over 10-20 years); denied
+    # land, funds and power outside parks (L1, 004 §(十七)), it renews in a park.
+    l1_move_prob: float = param(0.05, 0, 1, "yearly chance an outside-park firm moves in under L1")
+    # Firms review their location rarely: about one in twenty a year (the same plant-renewal cycle).
+    relocation_review_share: float = param(0.05, 0, 1, "share of park firms comparing parks each year")
+    # A revoked park loses its preferences and services (V4, 000 §(二十八)); its firms leave as their
+    # leases and plans allow, a fifth a year (half gone in about three years).
+    revoked_move_prob: float = param(0.2, 0, 1, "yearly chance a firm leaves a revoked or area-cut park")
+    # Dismantling, transport and re-installation of plant: 10 % of the fixed investment (relocation
+    # compensation in Chinese 搬迁 schemes is typically 5-20 % of asset value); priced in utility like land.
+    move_cost_share: float = param(0.1, 0, 1, "share of investment a move costs")
+    # The year of a move the plant runs part of the year: half of its capacity, then ramps up again.
+    move_restart_utilization: float = param(0.5, 0, 1, "utilization in the year of a move")
     # Demand for investment: three sources (investment.py, ODD §7.1). Mobile projects look at the
     # region from outside; start-ups and expansions are born in a place of the region.
     initial_firms: int = param(1500, 0, 10_000_000, "firms")

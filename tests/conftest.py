@@ -65,7 +65,7 @@ def assert_money_accounts(model: ParkModel) -> None:
 def assert_population_accounts(model: ParkModel) -> None:
     """Firms alive at the end = firms at the start + entries − exits; Mesa's agents match the table."""
     s = model.recorder.outputs().series
-    alive_start = int(s.firms_in_parks.iloc[0])          # every initial firm is in a park
+    alive_start = int(s.firms_in_parks.iloc[0] + s.firms_outside.iloc[0])    # in parks and outside them
     live = model.firms.state != EXITED
     assert int(live.sum()) == alive_start + int(s.entries.sum()) - int(s.exits.sum())
     assert len(model.firm_agents) == live.sum()          # Mesa registry matches the column store

@@ -173,6 +173,13 @@ def _class3_in_urban(m):
     return float(((m.sectors.pollution_class[f.sector[rows]] >= 3) & m.parks.urban[f.park[rows]]).sum())
 
 
+def test_L10_moves_outside_firms_into_parks():
+    """L10 出城入园: planned moves leave fewer firms outside parks at the end."""
+    w = small_world(years=6)
+    on, off = compare(w, series_last("firms_outside"), Policy().set("L10", enabled=True), Policy())
+    assert on < off
+
+
 def test_E3_bars_heavy_polluters_from_urban_parks():
     """E3: no class-III entrant lands in an urban park."""
     w = small_world(urban_share=0.5)

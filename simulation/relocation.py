@@ -1,0 +1,188 @@
+"""Relocation (phase 5, "move"): existing firms move, whole, into or between parks (ODD §7.15).
+
+Four motives, in this order each year:
+
+1. ``revoked``: firms of a revoked, withdrawn or area-cut park leave it with yearly probability
+   ``revoked_move_prob`` for the best open park of their city with room (V4, V5, V7 take its status).
+2. L10 出城入园 (004 §(十七)): outside-park industrial and logistics firms in a city with an open park
+   get one plan each (一企一策) with a move year within ``L10.plan_years``; when due they move, whole.
+3. L1 (004 §(十七): 不提供土地、资金、电力等要素供应): denied factor supply outside parks, an outside firm
+   moves in with yearly probability ``l1_move_prob`` (when it would renew its plant).
+4. ``better_park``: a share ``relocation_review_share`` of park firms compares its park with the other
+   open parks of its city and moves when the utility gain exceeds the moving cost.
+
+A firm's choice uses the investors' utility (:func:`location.utilities`, the firm taken as a project)
+over the open parks of its own city only, so the work is linear in firms. A move takes the firm's land
+from the new park's ungranted area (its reusable stock first), returns the old land to the old park's
+reusable stock (or to the place, outside parks), keeps the firm's supplier links, charges
+``move_cost_share`` of its investment and runs it at ``move_restart_utilization`` in the year of the move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from . import entry
+from .location import ChoiceInputs, Coefficients, utilities
+from .places import city_rows
+from .state import AREA_CUT, PRODUCING
+
+L10_SERVICES = ("logistics",)
+"""Service sectors L10 moves besides industry: 004 §(十七) names 工业企业、物流企业."""
+PARK_COLUMNS = ("same", "upstream", "lead_pull", "share", "declared", "price", "standard", "infra", "level",
+                "no_mega")
+"""ChoiceInputs fields indexed by park (first axis); the others are indexed by project."""
+
+
+@dataclass
+class Moves:
+    """The year's moves, one entry per firm: row, place and park before and after (-1: outside parks),
+    and ``amount``, the firm's fixed investment that moved (万元), for the investment ledger."""
+
+    rows: np.ndarray
+    from_place: np.ndarray
+    to_place: np.ndarray
+    from_park: np.ndarray
+    to_park: np.ndarray
+    amount: np.ndarray
+
+    @classmethod
+    def concat(cls, parts: list[Moves]) -> Moves:
+        empty = np.zeros(0, np.int64)
+        return cls(*(np.concatenate([empty, *(getattr(p, f.name) for p in parts)]) for f in fields(cls)))
+
+
+def covered_sectors(keys: tuple[str, ...], is_service: np.ndarray) -> np.ndarray:
+    """(S,) sectors L10 moves: industry, and logistics among the services (004 §(十七))."""
+    return ~np.asarray(is_service, bool) | np.isin(np.array(keys), L10_SERVICES)
+
+
+def plan_moves(n: int, year: int, plan_years: int, coverage: float, rng: np.random.Generator) -> np.ndarray:
+    """L10 一企一策: a move year for each of ``n`` newly eligible firms, uniform over the next
+    ``plan_years`` years, or -1 (no plan) for the share ``1 − coverage``."""
+    covered = rng.random(n) < coverage
+    return np.where(covered, year + rng.integers(1, plan_years + 1, n), -1)
+
+
+def subset(x: ChoiceInputs, projects: np.ndarray, parks: np.ndarray) -> ChoiceInputs:
+    """The choice inputs of some projects over some parks (rows of the park tables, entries of the rest)."""
+    return replace(x, **{f.name: getattr(x, f.name)[parks if f.name in PARK_COLUMNS else projects]
+                         for f in fields(x)})
+
+
+def choose_parks(x: ChoiceInputs, coef: Coefficients, firm_city: np.ndarray, park_city: np.ndarray,
+                 open_park: np.ndarray, room: np.ndarray, need: np.ndarray, current: np.ndarray,
+                 cost: float, review: bool,
+                 allowed: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """The park each firm moves to (-1: stays), city by city, in firm order.
+
+    A firm looks at the open parks of its city other than its own that still have ``room`` (mu) for
+    its ``need`` and that ``allowed(firms, parks)`` (an (n, k) mask, entry rules) lets it enter, and
+    takes the one of highest utility. With ``review`` it moves only if that utility exceeds its own
+    park's by more than ``cost``; otherwise (a planned or forced move) any park with room will do.
+    ``room`` is updated as firms move in and out (so later firms see it).
+    """
+    chosen = np.full(len(need), -1, np.int64)
+    order = np.argsort(firm_city, kind="stable")
+    cities, starts = np.unique(firm_city[order], return_index=True)
+    for c, firms in zip(cities, np.split(order, starts[1:])):
+        parks = np.flatnonzero(open_park & (park_city == c))
+        if not len(parks):
+            continue
+        u = utilities(subset(x, firms, parks), coef)[0]
+        own = current[firms][:, None] == parks
+        base = np.where(own.any(1), np.where(own, u, 0.0).sum(1), -np.inf) if review else np.full(len(firms), -np.inf)
+        barred = ~allowed(firms, parks) if allowed is not None else False
+        u[(u - base[:, None] <= cost) | own | barred] = -np.inf
+        for i in np.flatnonzero(np.isfinite(u).any(1)):        # only would-be movers loop
+            j = firms[i]
+            fits = np.where(room[parks] >= need[j], u[i], -np.inf)
+            k = int(np.argmax(fits))
+            if fits[k] == -np.inf:
+                continue
+            chosen[j] = parks[k]
+            room[parks[k]] -= need[j]
+            if current[j] >= 0:
+                room[current[j]] += need[j]
+    return chosen
+
+
+def relocate_firms(model) -> Moves:
+    """The year's moves for all four motives (module docstring), applied to the model's tables."""
+    f, pk, pol, w, rng = model.firms, model.parks, model.policy, model.world, model.rng
+    producing = f.state == PRODUCING
+    city = city_rows([model.places[i] for i in model.place_ids])
+    open_park = model.open_parks()
+    mover = _Mover(model, np.where(f.place >= 0, city[f.place], -1), city[pk.place], open_park, pk.area - model.granted_by_park())
+    parts = []
+    bad = ~open_park | (pk.status == AREA_CUT)
+    stranded = np.flatnonzero(producing & (f.park >= 0) & bad[np.maximum(f.park, 0)])
+    parts.append(mover.move(stranded[rng.random(len(stranded)) < w.revoked_move_prob], "", "revoked"))
+    outside = producing & (f.park < 0) & (f.place >= 0)
+    if pol.L10.enabled:
+        has_park = np.bincount(city[pk.place[open_park]], minlength=len(city)) > 0
+        eligible = outside & covered_sectors(model.sectors.keys, model.sectors.is_service)[f.sector]
+        new = np.flatnonzero(eligible & has_park[city[np.maximum(f.place, 0)]] & (f.move_year == 0))
+        f.move_year[new] = plan_moves(len(new), model.year, pol.L10.plan_years, pol.L10.coverage, rng)
+        parts.append(mover.move(np.flatnonzero(eligible & (f.move_year > 0) & (f.move_year <= model.year)),
+                                "L10", "plan"))
+    if pol.L1.enabled:
+        left = np.flatnonzero(outside & (f.park < 0))
+        parts.append(mover.move(left[rng.random(len(left)) < w.l1_move_prob], "L1", "no_factor_supply"))
+    in_open = np.flatnonzero(producing & (f.park >= 0) & open_park[np.maximum(f.park, 0)])
+    parts.append(mover.move(in_open[rng.random(len(in_open)) < w.relocation_review_share], "", "better_park",
+                            review=True))
+    return Moves.concat(parts)
+
+
+class _Mover:
+    """Applies moves to the model's tables, keeping the year's room per park up to date."""
+
+    def __init__(self, model, firm_city, park_city, open_park, room):
+        self.m, self.firm_city, self.park_city, self.open_park, self.room = model, firm_city, park_city, open_park, room
+
+    def screen(self, x: ChoiceInputs, proj: dict, review: bool) -> Callable:
+        """Which parks a mover may enter: a voluntary move passes the entry rules as a project does
+        (E1-E3, C2: ``entry.eligible``); a planned or forced one (L10, L1, revoked) only E3's bar on
+        class-III firms in urban parks, an environmental limit no relocation plan lifts."""
+        m, pol = self.m, self.m.policy
+        polluting = m.sectors.pollution_class[proj["sector"]]
+        if not review:
+            urban = m.parks.urban
+            return lambda i, k: ~(pol.E3.enabled & (polluting[i, None] >= entry.CLASS_III) & urban[None, k])
+        share = m.leading_share()
+        return lambda i, k: entry.eligible(
+            pol, pollution_class=polluting[i], hightech=proj["hightech"][i], investment=proj["investment"][i],
+            leading=proj["leading"][i], intensity=proj["intensity"][i], declared=x.declared[k][:, x.sector[i]].T,
+            standard=x.standard[k], urban=m.parks.urban[k], open_park=self.open_park[k], leading_share=share[k])
+
+    def move(self, rows: np.ndarray, rule: str, motive: str, review: bool = False) -> Moves:
+        m, f, pk, w = self.m, self.m.firms, self.m.parks, self.m.world
+        if not len(rows):
+            return Moves.concat([])
+        proj = {"sector": f.sector[rows], "investment": f.investment[rows], "intensity": f.intensity[rows],
+                "hightech": f.hightech[rows], "leading": np.zeros(len(rows), bool)}   # no C5 bonus: see ODD §7.15
+        coef = m.coefficients()
+        cost = coef.price * 100.0 * w.move_cost_share
+        x = m.choice_inputs(proj, np.full(len(rows), -1))
+        to = choose_parks(x, coef, self.firm_city[rows], self.park_city, self.open_park, self.room,
+                          f.land[rows], f.park[rows], cost, review, self.screen(x, proj, review))
+        rows, to = rows[to >= 0], to[to >= 0]
+        moves = Moves(rows, f.place[rows].copy(), pk.place[to], f.park[rows].copy(), to, f.investment[rows].copy())
+        land = f.land[rows]
+        inside = moves.from_park >= 0
+        np.add.at(pk.reusable, moves.from_park[inside], land[inside])
+        for p, mu in zip(to, land):                       # the new land: reusable stock first, then greenfield
+            pk.reusable[p] -= min(mu, pk.reusable[p])
+        f.park[rows], f.place[rows] = to, pk.place[to]
+        f.capital[rows] -= w.move_cost_share * f.investment[rows]
+        f.utilization[rows] = np.minimum(f.utilization[rows], w.move_restart_utilization)
+        m.tally["relocations"] += len(rows)
+        m.tally["relocated_investment"] += float(moves.amount.sum())
+        m.tally["land_relocated"] += float(land.sum())
+        for r, a, b, mu in zip(rows, moves.from_park, to, land):
+            m.recorder.event("relocation", rule, firm=int(r), park=int(b), value=float(mu), detail=f"{motive}: {a} -> {b}")
+        return moves
