@@ -60,7 +60,7 @@ class FirmTable(Table):
         "value_added": "f8", "tax": "f8", "employment": "f8", "energy": "f8", "pollution": "f8",
         "profit": "f8", "capital": "f8", "loss_years": "i2", "low_tax_years": "i2",
         "subsidy": "f8", "efficiency_class": "i1", "has_local_partner": "?",
-        "place": "i4",
+        "place": "i4", "tfp": "f8",
     }
 
 
