@@ -139,9 +139,10 @@ class WorldConfig:
     spillover_io_weight: float = param(1.0, 0, MAX_FACTOR, "weight per unit of IO coefficient A_qs + A_sq")
     # ↑ own-industry spillovers dominate (Rosenthal & Strange 2003); IO-linked ones matter in proportion
     #   to the link (Ellison, Glaeser & Kerr 2010, AER 100:1195): a top link (0.45) counts half a same-sector source.
-    tfp_profit_share: float = param(0.5, 0, 2, "profit rate per log point of TFP above the sector mean")
-    # ↑ half of an output advantage stays as margin, as for the externality gain (§7.6); relative to the
-    #   sector's producers, as in competitive selection models (Hopenhayn 1992; Melitz 2003).
+    tfp_profit_share: float = param(0.25, 0, 2, "profit rate per log point of TFP above the sector mean")
+    # ↑ relative to the sector's producers, as in competitive selection (Hopenhayn 1992; Melitz 2003). A firm
+    #   one sd (0.3) below its sector loses 7.5 points of margin, about margin_sigma: TFP and the persistent
+    #   margin weigh alike in who makes losses (0.5 would make TFP decide alone, and V6 no longer matter).
     # Supply links.
     links_per_firm: int = param(3, 0, 50, "supplier links formed when a firm starts producing")
     local_preference: float = param(0.7, 0, 1, "chance a link is sought in the own park first")
