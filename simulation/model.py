@@ -25,7 +25,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import chains, entry, evaluation, idle_land, investment, land, placement, relocation, subsidy
+from . import chains, entry, evaluation, idle_land, investment, land, placement, relocation, spillovers, subsidy
 from . import schedule as interventions
 from .agents import Firm, Government, Park
 from .errors import ConfigError
@@ -374,7 +374,8 @@ class ParkModel(mesa.Model):
 
     # 5 ------------------------------------------------------------------------------------
     def produce(self) -> None:
-        """Production of all producing firms through the vectorised kernel."""
+        """TFP (own draw × learning by age since production began × spillovers), then production of all
+        producing firms through the vectorised kernel."""
         f, sec, pol, w = self.firms, self.sectors, self.policy, self.world
         rows = self.rows_in(PRODUCING)
         seasoned = rows[f.tax[rows] > 0]            # classed on last year's tax; new producers keep B
@@ -387,9 +388,15 @@ class ParkModel(mesa.Model):
             adjust = pol.V6.d_surcharge * (cls == 3) - pol.V6.a_discount * (cls == 0)
         src, dst = self.links.live()
         f.has_local_partner[:] = chains.has_local_partner(src, dst, f.park, f.n)
+        node_lon, node_lat = spillovers.node_positions(self.parks.lon, self.parks.lat,
+                                                       [self.places[i] for i in self.place_ids])
+        node = spillovers.firm_nodes(f.park[rows], f.place[rows], self.parks.n)
+        f.tfp[rows], _ = spillovers.firm_tfp(f.productivity[rows], self.year - f.state_year[rows],
+                                             f.capacity[rows] * f.utilization[rows], node, f.sector[rows],
+                                             node_lon, node_lat, sec.io, spillovers.SpilloverParams.of(w))
         x = ProductionInputs(
             sector=f.sector[rows], park=f.park[rows], capacity=f.capacity[rows], utilization=f.utilization[rows],
-            productivity=f.productivity[rows], margin=f.margin[rows],
+            productivity=f.tfp[rows], margin=f.margin[rows],
             shock=self.rng.normal(0.0, w.shock_sigma, len(rows)), local_partner=f.has_local_partner[rows],
             cost_adjust=adjust, infra=self.parks.infrastructure, io=sec.io, va_rate=sec.value_added_rate,
             tax_rate=sec.tax_rate, jobs_per_yi=sec.jobs_per_yi, energy_per_output=sec.energy_per_output,
@@ -397,7 +404,7 @@ class ParkModel(mesa.Model):
         c6 = pol.C6.enabled
         res = produce(x, ProductionParams(w.agglomeration_elasticity, w.chain_elasticity,
                                           w.infrastructure_elasticity, pol.C6.cost_saving * c6,
-                                          pol.C6.pollution_cut * c6))
+                                          pol.C6.pollution_cut * c6, w.tfp_profit_share))
         for name in ("output", "value_added", "tax", "employment", "energy", "pollution", "profit"):
             col = getattr(f, name)
             col[f.state != PRODUCING] = 0.0

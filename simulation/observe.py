@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import metrics
+from . import metrics, spillovers
 from .policy import LEVELS
 from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
 
@@ -147,6 +147,29 @@ def _by_park(m, mask, values) -> np.ndarray:
     return np.bincount(f.park[mask], weights=values[mask] if values is not None else None, minlength=m.parks.n)
 
 
+def _weighted_mean(group: np.ndarray, values: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Mean of ``values`` by ``group`` (0..n−1) weighted by ``weights``; NaN for groups with no weight."""
+    total = np.bincount(group, weights=weights, minlength=n)
+    return np.divide(np.bincount(group, weights=values * weights, minlength=n), total,
+                     out=np.full(n, np.nan), where=total > 0)
+
+
+def spillover_gain(m, rows: np.ndarray) -> np.ndarray:
+    """TFP gain from spillovers of producing firms ``rows`` this year: tfp / (own draw × learning) − 1
+    (the identity of :func:`spillovers.firm_tfp`, so the table keeps one TFP column)."""
+    f, w = m.firms, m.world
+    own = f.productivity[rows] * spillovers.learning(m.year - f.state_year[rows], w.learning_gain, w.learning_years)
+    return f.tfp[rows] / own - 1.0
+
+
+def place_tfp(m) -> np.ndarray:
+    """Output-weighted mean TFP of the producing firms of each place (indexed by place row, as
+    ``m.place_ids``; NaN where none produce). A park's firms count in their park's place."""
+    f = m.firms
+    rows = np.flatnonzero((f.state == PRODUCING) & (f.place >= 0))
+    return _weighted_mean(f.place[rows], f.tfp[rows], f.output[rows], len(m.place_ids))
+
+
 def park_panel(m) -> pd.DataFrame:
     """One row per park: land accounts, economy, structure, evaluation and status."""
     f, pk, sec = m.firms, m.parks, m.sectors
@@ -159,6 +182,7 @@ def park_panel(m) -> pd.DataFrame:
                       minlength=pk.n * n_sec).reshape(pk.n, n_sec)
     lq = metrics.location_quotient(out)
     idle = (f.state == GRANTED) | (f.state == STOPPED)
+    rows = np.flatnonzero(inside)
     return pd.DataFrame({
         "year": m.year, "park": np.arange(pk.n), "name": [a.name for a in m.park_agents],
         "city": [a.city for a in m.park_agents], "level": np.array(LEVELS)[pk.level],
@@ -180,6 +204,8 @@ def park_panel(m) -> pd.DataFrame:
         "infrastructure": pk.infrastructure.copy(), "land_income": pk.land_income.copy(),
         "funds": pk.funds.copy(), "tax_returned": pk.tax_returned.copy(),
         "score": pk.score.copy(), "rank": pk.rank.copy(), "rewarded": pk.rewarded.copy(),
+        "tfp": _weighted_mean(f.park[rows], f.tfp[rows], f.output[rows], pk.n),
+        "spillover": _weighted_mean(f.park[rows], spillover_gain(m, rows), np.ones(len(rows)), pk.n),
     })
 
 
@@ -253,6 +279,10 @@ def model_series(m, parks: pd.DataFrame) -> dict:
             "linkage_density": metrics.linkage_density(int(keep.sum()), np.bincount(f.sector[prod], minlength=n_sec), sec.io),
             "network_largest_component": net["largest_component_share"], "network_density": net["density"],
             "network_clustering": net["clustering"], "network_leading_link_share": net["leading_link_share"],
+            "tfp_mean": float(f.tfp[prod].mean()) if prod.any() else np.nan,
+            "tfp_in_parks": float(f.tfp[inside].mean()) if inside.any() else np.nan,
+            "tfp_outside": float(f.tfp[prod & (f.park < 0)].mean()) if (prod & (f.park < 0)).any() else np.nan,
+            "spillover_mean": float(spillover_gain(m, nodes).mean()) if len(nodes) else np.nan,
         }
 
 
@@ -269,6 +299,8 @@ def firm_snapshot(m) -> pd.DataFrame:
         "employment": f.employment[rows], "energy": f.energy[rows], "pollution": f.pollution[rows],
         "hightech": f.hightech[rows], "leading": f.leading[rows], "subsidy": f.subsidy[rows],
         "efficiency_class": np.array(list("ABCD"))[f.efficiency_class[rows]],
+        "tfp": np.where(f.state[rows] == PRODUCING, f.tfp[rows], np.nan),
+        "spillover": np.where(f.state[rows] == PRODUCING, spillover_gain(m, rows), np.nan),
     })
 
 

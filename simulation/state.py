@@ -61,7 +61,7 @@ class FirmTable(Table):
         "value_added": "f8", "tax": "f8", "employment": "f8", "energy": "f8", "pollution": "f8",
         "profit": "f8", "capital": "f8", "loss_years": "i2", "low_tax_years": "i2",
         "subsidy": "f8", "efficiency_class": "i1", "has_local_partner": "?",
-        "place": "i4",
+        "place": "i4", "tfp": "f8",
         # Investment sources (investment.py): origin place row (-1 = from outside the region) and
         # source 0 initial, 1 mobile, 2 start-up, 3 expansion.
         "origin": "i4", "source": "i1",

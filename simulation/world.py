@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ConfigError
-from .params import MAX_AREA_MU, MAX_INVESTMENT, MAX_LAND_QUOTA, MAX_PER_MU, MAX_UTILITY, build, param, validate
+from .params import MAX_AREA_MU, MAX_FACTOR, MAX_INVESTMENT, MAX_LAND_QUOTA, MAX_PER_MU, MAX_UTILITY, build, param, validate
 from .places import SYNTHETIC, Place, check_hierarchy, generate_places, nearest, unproject_km
 from .policy import LEVELS
 
@@ -164,6 +164,28 @@ class WorldConfig:
     equity_share: float = param(0.1, 0, 2, "owner's equity buffer at entry, share of investment")
     loss_years: int = param(2, 1, 20, "loss years before a firm stops")
     bankruptcy_years: int = param(3, 0, 20, "years a stopped firm's land stays locked (without X4)")
+    # Productivity and spillovers (spillovers.py, ODD §7.16): tfp = own draw × learning × spillovers.
+    learning_gain: float = param(0.2, 0, 2, "TFP gain of a fully experienced firm over its first year")
+    # ↑ learning by doing in new plants (Bahk & Gort 1993, JPE 101:561) is of the order of tens of %.
+    learning_years: float = param(4.0, 0.1, 50, "years: e-folding time of learning")
+    # ↑ Bahk & Gort 1993: new plants' learning is mostly over within 5-6 years (4 y: 71 % by year 5).
+    spillover_elasticity: float = param(0.02, 0, 1, "TFP gain per log unit of related output nearby")
+    # ↑ doubling activity raises productivity 3-8 % (Rosenthal & Strange 2004, Handbook UE 4); with the
+    #   in-park agglomeration term (0.04) the total stays in that range.
+    spillover_reference_output: float = param(10000.0, 1, MAX_INVESTMENT, "万元/year: S_ref")
+    # ↑ about the output of one to two median firms: spillovers count once related output nearby is that large.
+    spillover_decay_km: float = param(15.0, 0.1, 5000, "km: e-folding distance of spillovers")
+    # ↑ Rosenthal & Strange 2008 (JUE 64:373): effect within 5 miles 2-4 × that at 5-25 miles.
+    spillover_cutoff_km: float = param(50.0, 0, 5000, "km: no spillovers beyond")
+    # ↑ Rosenthal & Strange 2003 (REStat 85:377), 2008: little effect left beyond 25-50 miles (weight e^-3.3 here).
+    spillover_own_weight: float = param(1.0, 0, MAX_FACTOR, "weight of a same-sector source")
+    spillover_io_weight: float = param(1.0, 0, MAX_FACTOR, "weight per unit of IO coefficient A_qs + A_sq")
+    # ↑ own-industry spillovers dominate (Rosenthal & Strange 2003); IO-linked ones matter in proportion
+    #   to the link (Ellison, Glaeser & Kerr 2010, AER 100:1195): a top link (0.45) counts half a same-sector source.
+    tfp_profit_share: float = param(0.25, 0, 2, "profit rate per log point of TFP above the sector mean")
+    # ↑ relative to the sector's producers, as in competitive selection (Hopenhayn 1992; Melitz 2003). A firm
+    #   one sd (0.3) below its sector loses 7.5 points of margin, about margin_sigma: TFP and the persistent
+    #   margin weigh alike in who makes losses (0.5 would make TFP decide alone, and V6 no longer matter).
     # Supply links.
     links_per_firm: int = param(3, 0, 50, "supplier links formed when a firm starts producing")
     local_preference: float = param(0.7, 0, 1, "chance a link is sought in the own park first")
