@@ -22,7 +22,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import chains, entry, evaluation, idle_land, land, placement, subsidy
+from . import chains, designation, entry, evaluation, idle_land, land, placement, subsidy
 from . import schedule as interventions
 from .agents import Firm, Government, Park
 from .errors import ConfigError
@@ -71,7 +71,9 @@ class ParkModel(mesa.Model):
         self.recorder = Recorder(self, snapshot_years)
         self.government = Government(self, self.world.land_quota)
         self.tally = self.recorder.new_tally()
+        self.designation = designation.Designations()
         self._create_parks()
+        self.designation.add(designation.level_steps(self.parks.level, self.parks.status), opens=self.year)
         self._create_initial_firms()
         self.energy_baseline = float(self.firms.energy.sum())
         self.parks.base_tax[:] = self.park_sum(self.firms.tax)      # S4 base year
@@ -201,8 +203,11 @@ class ParkModel(mesa.Model):
 
     # 1 ------------------------------------------------------------------------------------
     def plan_year(self) -> None:
-        """Quota split (L2-L5, V3), fund budget (S1), energy cap (X5), new parks (world; none under C7)."""
+        """Interventions, zones opening, changes of standing (designation package), quota split (L2-L5,
+        V3, listed by level), fund budget (S1), energy cap (X5), new parks (world; none under C7)."""
         interventions.apply(self)
+        self.designation.open_due(self)
+        self.designation.review(self, interventions.designated_rows(self))
         gov, pol, pk = self.government, self.policy, self.parks
         if pol.S1.enabled:
             gov.fund_budget = pol.S1.budget * (1 + pol.S1.growth) ** (self.year_index - 1)
@@ -215,8 +220,9 @@ class ParkModel(mesa.Model):
         n = pk.n
         pct = np.nan_to_num((n - pk.rank) / max(n - 1, 1) * (pk.rank > 0))
         below = self.park_intensity() < entry.intensity_standard(pol, pk.level)
+        weight = designation.quota_weight(self.world, designation.level_steps(pk.level, pk.status))
         quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, self.open_parks(),
-                                                   pct, below, pk.rewarded)
+                                                   pct, below, pk.rewarded, weight, self.world.listed_quota_share)
         pk.quota[:] = quota
         room = pk.emission_quota - self.park_sum(self.firms.pollution, live_only=True)
         self.ledger = land.LandLedger(pol, gov.land_quota, quota, pool,
@@ -232,7 +238,8 @@ class ParkModel(mesa.Model):
             specs.append(ParkSpec(name=f"new_{self.year}_{len(self.park_agents)}", level="county",
                                   area_mu=float(self.world.park_area_median * 0.5), city=city,
                                   leading=tuple(self.sectors.keys[s] for s in wish),
-                                  place=place, lon=lon, lat=lat, infrastructure=0.2))
+                                  place=place, lon=lon, lat=lat,
+                                  infrastructure=interventions.NEW_PARK_INFRASTRUCTURE))
         self.open_new_parks(tuple(specs))
 
     def city_site(self, city: str) -> tuple[str, float | None, float | None]:
@@ -253,11 +260,20 @@ class ParkModel(mesa.Model):
                             [a.name for a in self.park_agents])
 
     def open_new_parks(self, specs: tuple[ParkSpec, ...]) -> int:
-        """Parks created during the run (yearly or by schedule); returns the first new row."""
+        """Parks created during the run (yearly or by schedule); returns the first new row.
+
+        A new zone converts its land and builds its first infrastructure (its cost is the event's
+        value) and takes no firms for ``setup_years`` (not alive until then)."""
         first = len(self.park_agents)
         self.add_parks(specs)
-        for i, s in enumerate(specs):
-            self.recorder.event("park_created", "", park=first + i, detail=s.name)
+        rows = np.arange(first, len(self.park_agents))
+        opens = self.year + self.world.setup_years
+        self.parks.alive[rows] = self.world.setup_years == 0
+        self.designation.add(designation.level_steps(self.parks.level[rows], self.parks.status[rows]), opens)
+        cost = designation.setup_cost(self.world, self.parks.area[rows], self.parks.infrastructure[rows])
+        self.tally["zone_setup_cost"] += float(cost.sum())
+        for r, s, c in zip(rows, specs, cost):
+            self.recorder.event("park_created", "", park=int(r), value=float(c), detail=f"{s.name}, opens {opens}")
         return first
 
     # 2 ------------------------------------------------------------------------------------
@@ -379,7 +395,9 @@ class ParkModel(mesa.Model):
         f.utilization[started] = 1.0 / w.ramp_years
         self._supply_second_phase(started)
         granted = np.flatnonzero(f.state == GRANTED)
-        begin = granted[self.rng.random(len(granted)) < w.start_prob]
+        steps = designation.level_steps(self.parks.level, self.parks.status)      # approval speed by level
+        chance = designation.start_chance(w, np.where(f.park[granted] >= 0, steps[f.park[granted]], 0.0))
+        begin = granted[self.rng.random(len(granted)) < chance]
         speedup = pol.S2.service_speedup * ((f.investment[begin] >= pol.S2.major_min) | f.leading[begin]) \
             if pol.S2.enabled else 0
         f.build_left[begin] = np.maximum(w.build_years - speedup, 1)
@@ -517,14 +535,21 @@ class ParkModel(mesa.Model):
 
     # 8 ------------------------------------------------------------------------------------
     def finance_parks(self) -> None:
-        """Infrastructure spending from base budget, land income (S5), tax return (S4) and rewards (V3)."""
+        """Infrastructure spending from the base budget and retained tax by level, designation grants,
+        land income (S5), tax return (S4) and rewards (V3)."""
         pk, pol, w = self.parks, self.policy, self.world
         tax = self.park_sum(self.firms.tax)
         awards = pol.V3.award * pk.rewarded if pol.V3.enabled else np.zeros(pk.n)
         income = self.tally_land_income_by_park()
+        steps = designation.level_steps(pk.level, pk.status)
+        retained = designation.retained_tax(w, steps, tax)
+        grants = self.designation.pay_grants()
         spend, _, returned = subsidy.infrastructure_spending(pol, self.year_index - 1, pk.area, income, tax,
-                                                             pk.base_tax, w.base_infra_budget, awards)
+                                                             pk.base_tax, designation.base_budget(w, steps),
+                                                             awards + retained + grants)
         pk.tax_returned[:] += returned
+        self.tally["tax_retained"] += float(retained.sum())
+        self.tally["designation_grants"] += float(grants.sum())
         pk.funds[:] += awards
         pk.infrastructure[:] = subsidy.improve_infrastructure(pk.infrastructure, spend * pk.alive, pk.area,
                                                               w.infra_cost, w.infra_depreciation)

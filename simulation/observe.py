@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
+from .designation import TALLIES as DESIGNATION_TALLIES
 from .policy import LEVELS
 from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
 
@@ -20,6 +21,7 @@ TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released
            "land_income", "idle_fees", "subsidies_paid", "subsidy_to_leading_industry",
            "subsidy_to_hightech", "subsidy_to_major", "tax_returned", "park_rewards", "parks_revoked",
            "parks_upgraded", "area_added", "area_cut", "expansions_refused")
+TALLIES += DESIGNATION_TALLIES
 
 
 @dataclass
