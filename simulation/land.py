@@ -69,9 +69,13 @@ class LandLedger:
 
     def available(self) -> np.ndarray:
         """Most land each park (and, last, the outside option) could still grant one project."""
-        quota = self.quota + self.pool + self.reserve
-        room = self.reusable + np.minimum(self.greenfield, np.minimum(quota, self.cap - self.used))
-        return np.append(room, self.pool)
+        return np.append(self.room(slice(None)), self.pool)
+
+    def room(self, parks) -> np.ndarray:
+        """Most land each of ``parks`` (indices, a mask or a slice) could still grant one project:
+        O(len(parks)), so a project choosing among a sampled set need not look at every park."""
+        quota = self.quota[parks] + self.pool + self.reserve
+        return self.reusable[parks] + np.minimum(self.greenfield[parks], np.minimum(quota, self.cap - self.used[parks]))
 
     def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
         """Grant ``need`` mu in ``park`` (-1 = outside any park) if the rules and stocks allow."""

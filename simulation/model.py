@@ -411,13 +411,16 @@ class ParkModel(mesa.Model):
         if len(rows) == 0:
             return
         room = np.maximum(pk.area - self.granted_by_park(), 0.0)
-        for r in rows:
-            p = f.park[r]
-            give = min(f.land_pending[r], room[p])
-            from_reuse = min(give, pk.reusable[p])
-            pk.reusable[p] -= from_reuse
-            room[p] -= give
-            f.land[r] += give
+        # Served in row order within each park: a firm gets what the earlier ones left of the room.
+        rows = rows[np.argsort(f.park[rows], kind="stable")]
+        park, pending = f.park[rows], f.land_pending[rows]
+        before = np.cumsum(pending) - pending
+        first = np.searchsorted(park, park)                     # first row of each firm's park
+        before -= before[first]
+        give = np.minimum(pending, np.maximum(room[park] - before, 0.0))
+        given = np.bincount(park, weights=give, minlength=pk.n)
+        pk.reusable[:] -= np.minimum(given, pk.reusable)       # reused land first, as far as it goes
+        f.land[rows] += give
         f.land_pending[rows] = 0.0
 
     # 4 ------------------------------------------------------------------------------------
@@ -510,9 +513,9 @@ class ParkModel(mesa.Model):
         np.add.at(self.parks.reusable, f.park[inside], f.land[inside])
         key = "land_recovered" if rule.startswith("X") and rule != "X4" else "land_released"
         self.tally[key] += float(f.land[inside].sum())
-        for r in rows:
-            self.recorder.event(kind, rule, firm=int(r), park=int(f.park[r]), value=float(f.land[r]))
-            self.firm_agents.pop(int(r)).remove()
+        self.recorder.many(kind, rule, rows, f.park[rows], f.land[rows])
+        for r in rows.tolist():
+            self.firm_agents.pop(r).remove()
         f.land[rows] = 0.0
         f.land_pending[rows] = 0.0
         for name in ("output", "value_added", "tax", "employment", "energy", "pollution", "profit"):
@@ -526,12 +529,11 @@ class ParkModel(mesa.Model):
     def _recover_part(self, share: np.ndarray, rule: str) -> None:
         rows = np.flatnonzero((share > 0) & (self.firms.park >= 0))
         f = self.firms
-        for r in rows:
-            taken = f.land[r] * share[r]
-            f.land[r] -= taken
-            self.parks.reusable[f.park[r]] += taken
-            self.tally["land_recovered"] += taken
-            self.recorder.event("land_taken_back", rule, firm=int(r), park=int(f.park[r]), value=float(taken))
+        taken = f.land[rows] * share[rows]
+        f.land[rows] -= taken
+        np.add.at(self.parks.reusable, f.park[rows], taken)
+        self.tally["land_recovered"] += float(taken.sum())
+        self.recorder.many("land_taken_back", rule, rows, f.park[rows], taken)
 
     # 8 ------------------------------------------------------------------------------------
     def finance_parks(self) -> None:

@@ -62,6 +62,14 @@ class Recorder:
         for key, v in zip(self.events, (self.model.year, kind, rule, firm, park, value, detail)):
             self.events[key].append(v)
 
+    def many(self, kind: str, rule: str, firm: np.ndarray, park: np.ndarray, value: np.ndarray) -> None:
+        """One event per element of the arrays (firm, park and value aligned): a year's exits or
+        entries in one call instead of a Python call per firm."""
+        n = len(firm)
+        for key, v in zip(self.events, ([self.model.year] * n, [kind] * n, [rule] * n, np.asarray(firm).tolist(),
+                                        np.asarray(park).tolist(), np.asarray(value, float).tolist(), [""] * n)):
+            self.events[key].extend(v)
+
     def record(self) -> None:
         """Observe the model at the end of a year (or at initialisation)."""
         m = self.model
@@ -113,11 +121,20 @@ def park_panel(m) -> pd.DataFrame:
         "hhi": metrics.herfindahl(out), "hightech_share": ind["hightech_share"],
         "chain_completeness": ind["chain_completeness"], "pollution": _by_park(m, prod, f.pollution),
         "top_sector": np.array(sec.keys)[out.argmax(1)], "lq_max": lq.max(1),
-        "declared": [",".join(sec.keys[s] for s in np.flatnonzero(row)) for row in m.declared],
+        "declared": declared_labels(m.declared, sec.keys),
         "infrastructure": pk.infrastructure.copy(), "land_income": pk.land_income.copy(),
         "funds": pk.funds.copy(), "tax_returned": pk.tax_returned.copy(),
         "score": pk.score.copy(), "rank": pk.rank.copy(), "rewarded": pk.rewarded.copy(),
     })
+
+
+def declared_labels(declared: np.ndarray, keys: tuple[str, ...]) -> np.ndarray:
+    """Each park's declared industries as "key,key": one string per distinct row (parks share a few)."""
+    if len(declared) == 0:
+        return np.zeros(0, object)
+    rows, inverse = np.unique(declared, axis=0, return_inverse=True)
+    labels = np.array([",".join(keys[s] for s in np.flatnonzero(row)) for row in rows], dtype=object)
+    return labels[inverse.reshape(-1)]
 
 
 def model_series(m, parks: pd.DataFrame) -> dict:
