@@ -14,14 +14,16 @@ from .policy import Policy
 
 
 def allocate_quota(policy: Policy, total: float, greenfield: np.ndarray, open_park: np.ndarray,
-                   score_pct: np.ndarray, below_standard: np.ndarray,
-                   rewarded: np.ndarray) -> tuple[np.ndarray, float, float]:
+                   score_pct: np.ndarray, below_standard: np.ndarray, rewarded: np.ndarray,
+                   level_weight: np.ndarray | None = None, listed_share: float = 0.0) -> tuple[np.ndarray, float, float]:
     """Split the yearly quota into per-park quotas, a common pool and a city reserve.
 
     L2 reserves ``reserve_share`` for ≥20亿 projects (002 三(四)1); L3 guarantees each open park
-    ``min_mu`` (002 三(四)1); L4 splits the rest by evaluation percentile and cuts parks below their
-    intensity standard (000 §(二十八); 004 §(十三)); V3 adds weight for rewarded parks. Without L4 the
-    rest is a first-come common pool. Returns (park quota, pool, reserve), all in mu.
+    ``min_mu`` (002 三(四)1); then ``listed_share`` of what is left is listed park by park (计划单列,
+    004 §(十三)) in proportion to ``level_weight`` (the designation package); L4 splits the rest by
+    evaluation percentile and cuts parks below their intensity standard (000 §(二十八); 004 §(十三));
+    V3 adds weight for rewarded parks. Without L4 the rest is a first-come common pool. No park gets
+    more than its greenfield room. Returns (park quota, pool, reserve), all in mu.
     """
     room = np.where(open_park, greenfield, 0.0)
     reserve = policy.L2.reserve_share * total if policy.L2.enabled else 0.0
@@ -32,6 +34,12 @@ def allocate_quota(policy: Policy, total: float, greenfield: np.ndarray, open_pa
         scale = min(1.0, rest / quota.sum()) if quota.sum() > 0 else 1.0
         quota *= scale
         rest -= quota.sum()
+    if listed_share > 0 and level_weight is not None:
+        weight = np.where(room > quota, level_weight, 0.0)
+        if weight.sum() > 0:
+            listed = np.minimum(listed_share * rest * weight / weight.sum(), room - quota)
+            quota += listed
+            rest -= listed.sum()
     bonus = 1.0 + (policy.V3.quota_bonus * rewarded if policy.V3.enabled else 0.0)
     if policy.L4.enabled:
         weight = (1.0 + policy.L4.tilt * score_pct) * (1.0 - policy.L4.cut_share * below_standard) * bonus
@@ -61,9 +69,13 @@ class LandLedger:
 
     def available(self) -> np.ndarray:
         """Most land each park (and, last, the outside option) could still grant one project."""
-        quota = self.quota + self.pool + self.reserve
-        room = self.reusable + np.minimum(self.greenfield, np.minimum(quota, self.cap - self.used))
-        return np.append(room, self.pool)
+        return np.append(self.room(slice(None)), self.pool)
+
+    def room(self, parks) -> np.ndarray:
+        """Most land each of ``parks`` (indices, a mask or a slice) could still grant one project:
+        O(len(parks)), so a project choosing among a sampled set need not look at every park."""
+        quota = self.quota[parks] + self.pool + self.reserve
+        return self.reusable[parks] + np.minimum(self.greenfield[parks], np.minimum(quota, self.cap - self.used[parks]))
 
     def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
         """Grant ``need`` mu in ``park`` (-1 = outside any park) if the rules and stocks allow."""

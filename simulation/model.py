@@ -25,7 +25,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import chains, entry, evaluation, idle_land, investment, land, placement, relocation, spillovers, subsidy
+from . import chains, designation, entry, evaluation, idle_land, investment, land, placement, relocation, spillovers, subsidy
 from . import schedule as interventions
 from .agents import Firm, Government, Park
 from .errors import ConfigError
@@ -75,7 +75,9 @@ class ParkModel(mesa.Model):
         self.recorder = Recorder(self, snapshot_years)
         self.government = Government(self, self.world.land_quota)
         self.tally = self.recorder.new_tally()
+        self.designation = designation.Designations()
         self._create_parks()
+        self.designation.add(designation.level_steps(self.parks.level, self.parks.status), opens=self.year)
         self._create_initial_firms()
         self.investment = investment.start(self)      # the investment ledger (created/diverted/relocated/lost)
         self.energy_baseline = float(self.firms.energy.sum())
@@ -219,8 +221,11 @@ class ParkModel(mesa.Model):
 
     # 1 ------------------------------------------------------------------------------------
     def plan_year(self) -> None:
-        """Quota split (L2-L5, V3), fund budget (S1), energy cap (X5), new parks (world; none under C7)."""
+        """Interventions, zones opening, changes of standing (designation package), quota split (L2-L5,
+        V3, listed by level), fund budget (S1), energy cap (X5), new parks (world; none under C7)."""
         interventions.apply(self)
+        self.designation.open_due(self)
+        self.designation.review(self, interventions.designated_rows(self))
         gov, pol, pk = self.government, self.policy, self.parks
         if pol.S1.enabled:
             gov.fund_budget = pol.S1.budget * (1 + pol.S1.growth) ** (self.year_index - 1)
@@ -233,8 +238,9 @@ class ParkModel(mesa.Model):
         n = pk.n
         pct = np.nan_to_num((n - pk.rank) / max(n - 1, 1) * (pk.rank > 0))
         below = self.park_intensity() < entry.intensity_standard(pol, pk.level)
+        weight = designation.quota_weight(self.world, designation.level_steps(pk.level, pk.status))
         quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, self.open_parks(),
-                                                   pct, below, pk.rewarded)
+                                                   pct, below, pk.rewarded, weight, self.world.listed_quota_share)
         pk.quota[:] = quota
         room = pk.emission_quota - self.park_sum(self.firms.pollution, live_only=True)
         self.ledger = land.LandLedger(pol, gov.land_quota, quota, pool,
@@ -250,7 +256,8 @@ class ParkModel(mesa.Model):
             specs.append(ParkSpec(name=f"new_{self.year}_{len(self.park_agents)}", level="county",
                                   area_mu=float(self.world.park_area_median * 0.5), city=city,
                                   leading=tuple(self.sectors.keys[s] for s in wish),
-                                  place=place, lon=lon, lat=lat, infrastructure=0.2))
+                                  place=place, lon=lon, lat=lat,
+                                  infrastructure=interventions.NEW_PARK_INFRASTRUCTURE))
         self.open_new_parks(tuple(specs))
 
     def city_site(self, city: str) -> tuple[str, float | None, float | None]:
@@ -271,11 +278,20 @@ class ParkModel(mesa.Model):
                             [a.name for a in self.park_agents])
 
     def open_new_parks(self, specs: tuple[ParkSpec, ...]) -> int:
-        """Parks created during the run (yearly or by schedule); returns the first new row."""
+        """Parks created during the run (yearly or by schedule); returns the first new row.
+
+        A new zone converts its land and builds its first infrastructure (its cost is the event's
+        value) and takes no firms for ``setup_years`` (not alive until then)."""
         first = len(self.park_agents)
         self.add_parks(specs)
-        for i, s in enumerate(specs):
-            self.recorder.event("park_created", "", park=first + i, detail=s.name)
+        rows = np.arange(first, len(self.park_agents))
+        opens = self.year + self.world.setup_years
+        self.parks.alive[rows] = self.world.setup_years == 0
+        self.designation.add(designation.level_steps(self.parks.level[rows], self.parks.status[rows]), opens)
+        cost = designation.setup_cost(self.world, self.parks.area[rows], self.parks.infrastructure[rows])
+        self.tally["zone_setup_cost"] += float(cost.sum())
+        for r, s, c in zip(rows, specs, cost):
+            self.recorder.event("park_created", "", park=int(r), value=float(c), detail=f"{s.name}, opens {opens}")
         return first
 
     # 2 ------------------------------------------------------------------------------------
@@ -335,7 +351,9 @@ class ParkModel(mesa.Model):
         f.utilization[started] = 1.0 / w.ramp_years
         self._supply_second_phase(started)
         granted = np.flatnonzero(f.state == GRANTED)
-        begin = granted[self.rng.random(len(granted)) < w.start_prob]
+        steps = designation.level_steps(self.parks.level, self.parks.status)      # approval speed by level
+        chance = designation.start_chance(w, np.where(f.park[granted] >= 0, steps[f.park[granted]], 0.0))
+        begin = granted[self.rng.random(len(granted)) < chance]
         speedup = pol.S2.service_speedup * ((f.investment[begin] >= pol.S2.major_min) | f.leading[begin]) \
             if pol.S2.enabled else 0
         f.build_left[begin] = np.maximum(w.build_years - speedup, 1)
@@ -349,13 +367,16 @@ class ParkModel(mesa.Model):
         if len(rows) == 0:
             return
         room = np.maximum(pk.area - self.granted_by_park(), 0.0)
-        for r in rows:
-            p = f.park[r]
-            give = min(f.land_pending[r], room[p])
-            from_reuse = min(give, pk.reusable[p])
-            pk.reusable[p] -= from_reuse
-            room[p] -= give
-            f.land[r] += give
+        # Served in row order within each park: a firm gets what the earlier ones left of the room.
+        rows = rows[np.argsort(f.park[rows], kind="stable")]
+        park, pending = f.park[rows], f.land_pending[rows]
+        before = np.cumsum(pending) - pending
+        first = np.searchsorted(park, park)                     # first row of each firm's park
+        before -= before[first]
+        give = np.minimum(pending, np.maximum(room[park] - before, 0.0))
+        given = np.bincount(park, weights=give, minlength=pk.n)
+        pk.reusable[:] -= np.minimum(given, pk.reusable)       # reused land first, as far as it goes
+        f.land[rows] += give
         f.land_pending[rows] = 0.0
 
     # 3b -----------------------------------------------------------------------------------
@@ -463,9 +484,9 @@ class ParkModel(mesa.Model):
         np.add.at(self.parks.reusable, f.park[inside], f.land[inside])
         key = "land_recovered" if rule.startswith("X") and rule != "X4" else "land_released"
         self.tally[key] += float(f.land[inside].sum())
-        for r in rows:
-            self.recorder.event(kind, rule, firm=int(r), park=int(f.park[r]), value=float(f.land[r]))
-            self.firm_agents.pop(int(r)).remove()
+        self.recorder.many(kind, rule, rows, f.park[rows], f.land[rows])
+        for r in rows.tolist():
+            self.firm_agents.pop(r).remove()
         f.land[rows] = 0.0
         f.land_pending[rows] = 0.0
         for name in ("output", "value_added", "tax", "employment", "energy", "pollution", "profit"):
@@ -479,23 +500,29 @@ class ParkModel(mesa.Model):
     def _recover_part(self, share: np.ndarray, rule: str) -> None:
         rows = np.flatnonzero((share > 0) & (self.firms.park >= 0))
         f = self.firms
-        for r in rows:
-            taken = f.land[r] * share[r]
-            f.land[r] -= taken
-            self.parks.reusable[f.park[r]] += taken
-            self.tally["land_recovered"] += taken
-            self.recorder.event("land_taken_back", rule, firm=int(r), park=int(f.park[r]), value=float(taken))
+        taken = f.land[rows] * share[rows]
+        f.land[rows] -= taken
+        np.add.at(self.parks.reusable, f.park[rows], taken)
+        self.tally["land_recovered"] += float(taken.sum())
+        self.recorder.many("land_taken_back", rule, rows, f.park[rows], taken)
 
     # 8 ------------------------------------------------------------------------------------
     def finance_parks(self) -> None:
-        """Infrastructure spending from base budget, land income (S5), tax return (S4) and rewards (V3)."""
+        """Infrastructure spending from the base budget and retained tax by level, designation grants,
+        land income (S5), tax return (S4) and rewards (V3)."""
         pk, pol, w = self.parks, self.policy, self.world
         tax = self.park_sum(self.firms.tax)
         awards = pol.V3.award * pk.rewarded if pol.V3.enabled else np.zeros(pk.n)
         income = self.tally_land_income_by_park()
+        steps = designation.level_steps(pk.level, pk.status)
+        retained = designation.retained_tax(w, steps, tax)
+        grants = self.designation.pay_grants()
         spend, _, returned = subsidy.infrastructure_spending(pol, self.year_index - 1, pk.area, income, tax,
-                                                             pk.base_tax, w.base_infra_budget, awards)
+                                                             pk.base_tax, designation.base_budget(w, steps),
+                                                             awards + retained + grants)
         pk.tax_returned[:] += returned
+        self.tally["tax_retained"] += float(retained.sum())
+        self.tally["designation_grants"] += float(grants.sum())
         pk.funds[:] += awards
         pk.infrastructure[:] = subsidy.improve_infrastructure(pk.infrastructure, spend * pk.alive, pk.area,
                                                               w.infra_cost, w.infra_depreciation)

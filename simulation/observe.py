@@ -12,17 +12,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+<<<<<<< HEAD
 from . import metrics, spillovers
+=======
+from . import metrics
+from .designation import TALLIES as DESIGNATION_TALLIES
+>>>>>>> desig
 from .policy import LEVELS
 from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
 
 TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released", "land_reused",
            "land_income", "idle_fees", "subsidies_paid", "subsidy_to_leading_industry",
            "subsidy_to_hightech", "subsidy_to_major", "tax_returned", "park_rewards", "parks_revoked",
+<<<<<<< HEAD
            "parks_upgraded", "area_added", "area_cut", "expansions_refused",
            "relocations", "relocated_investment", "land_relocated")
 GROWTH_PARTS = ("entrants", "incumbents", "relocations_in", "relocations_out", "exits")
 """The parts of a unit's yearly output change (:func:`growth_decomposition`); they add up to ``total``."""
+=======
+           "parks_upgraded", "area_added", "area_cut", "expansions_refused")
+TALLIES += DESIGNATION_TALLIES
+>>>>>>> desig
 
 
 @dataclass
@@ -68,6 +78,14 @@ class Recorder:
               detail: str = "") -> None:
         for key, v in zip(self.events, (self.model.year, kind, rule, firm, park, value, detail)):
             self.events[key].append(v)
+
+    def many(self, kind: str, rule: str, firm: np.ndarray, park: np.ndarray, value: np.ndarray) -> None:
+        """One event per element of the arrays (firm, park and value aligned): a year's exits or
+        entries in one call instead of a Python call per firm."""
+        n = len(firm)
+        for key, v in zip(self.events, ([self.model.year] * n, [kind] * n, [rule] * n, np.asarray(firm).tolist(),
+                                        np.asarray(park).tolist(), np.asarray(value, float).tolist(), [""] * n)):
+            self.events[key].extend(v)
 
     def record(self) -> None:
         """Observe the model at the end of a year (or at initialisation)."""
@@ -200,13 +218,22 @@ def park_panel(m) -> pd.DataFrame:
         "hhi": metrics.herfindahl(out), "hightech_share": ind["hightech_share"],
         "chain_completeness": ind["chain_completeness"], "pollution": _by_park(m, prod, f.pollution),
         "top_sector": np.array(sec.keys)[out.argmax(1)], "lq_max": lq.max(1),
-        "declared": [",".join(sec.keys[s] for s in np.flatnonzero(row)) for row in m.declared],
+        "declared": declared_labels(m.declared, sec.keys),
         "infrastructure": pk.infrastructure.copy(), "land_income": pk.land_income.copy(),
         "funds": pk.funds.copy(), "tax_returned": pk.tax_returned.copy(),
         "score": pk.score.copy(), "rank": pk.rank.copy(), "rewarded": pk.rewarded.copy(),
         "tfp": _weighted_mean(f.park[rows], f.tfp[rows], f.output[rows], pk.n),
         "spillover": _weighted_mean(f.park[rows], spillover_gain(m, rows), np.ones(len(rows)), pk.n),
     })
+
+
+def declared_labels(declared: np.ndarray, keys: tuple[str, ...]) -> np.ndarray:
+    """Each park's declared industries as "key,key": one string per distinct row (parks share a few)."""
+    if len(declared) == 0:
+        return np.zeros(0, object)
+    rows, inverse = np.unique(declared, axis=0, return_inverse=True)
+    labels = np.array([",".join(keys[s] for s in np.flatnonzero(row)) for row in rows], dtype=object)
+    return labels[inverse.reshape(-1)]
 
 
 def model_series(m, parks: pd.DataFrame) -> dict:

@@ -289,6 +289,12 @@ def apply(model) -> None:
             _open(model, item)
 
 
+def designated_rows(model) -> set[int]:
+    """Rows of the parks whose level this year's schedule sets (the cause of their change of standing)."""
+    names = {item.park for item in model.world.schedule if isinstance(item, Designate) and item.year == model.year}
+    return {a.row for a in model.park_agents if a.name in names}
+
+
 def _row(model, name: str) -> int:
     return next(a.row for a in model.park_agents if a.name == name)
 

@@ -35,12 +35,14 @@ def pay_awards(policy: Policy, claims: np.ndarray, major: np.ndarray, leading_in
 
 
 def infrastructure_spending(policy: Policy, year_index: int, area: np.ndarray, land_income: np.ndarray,
-                            tax: np.ndarray, base_tax: np.ndarray, base_budget: float,
+                            tax: np.ndarray, base_tax: np.ndarray, base_budget: float | np.ndarray,
                             awards: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Money each park spends on infrastructure this year, 万元.
 
-    A base budget per mu of area, plus S5 land-sale income (004 §(十三)), plus S4 the returned
-    increment of tax over the base year for the first ``years`` years (004 §(十四)), plus rewards.
+    A base budget per mu of area (one number, or one per park: by level, see
+    :func:`designation.base_budget`), plus S5 land-sale income (004 §(十三)), plus S4 the returned
+    increment of tax over the base year for the first ``years`` years (004 §(十四)), plus
+    ``awards``: V3 rewards and the designation package's retained tax and grants.
     Returns (spending, land income kept, tax returned).
     """
     kept = policy.S5.share * land_income if policy.S5.enabled else np.zeros_like(land_income)

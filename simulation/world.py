@@ -196,6 +196,25 @@ class WorldConfig:
     expansion_trigger: float = param(0.85, 0, 1, "granted share of area at which a park asks to expand")
     expansion_share: float = param(0.2, 0, 5, "share of area asked for")
     new_parks_per_year: float = param(0.0, 0, 100, "parks created a year (stopped by C7)")
+    # Designation package (simulation/designation.py): what a level brings, per level step above county
+    # (city 1, provincial 2, national 3); a revoked park keeps none of it. The documents name the
+    # privileges but give no numbers: the defaults are stated assumptions, see docs/ODD.md §7.17.
+    # 计划单列: the land plan lists parks separately (004 §(十三)); a third of the quota so listed.
+    listed_quota_share: float = param(0.3, 0, 1, "share of the yearly land quota listed park by park")
+    # A national park's listed share 2.5× a county park's (assumption).
+    quota_level_step: float = param(0.5, 0, 10, "extra weight in the listed quota per level step")
+    # 分成向开发区倾斜 (004 §(十四)): a national park keeps 6 % of its tax (assumption).
+    tax_retained_step: float = param(0.02, 0, 0.3, "share of a park's tax kept for its infrastructure per level step")
+    # Central and provincial zone funds (004 §(六), §(十)): a national park's base budget 2.5× a county's.
+    budget_level_step: float = param(0.5, 0, 10, "extra base infrastructure budget per level step, share of base_infra_budget")
+    # A one-off grant: 9 万元/mu for county → national, 15 % of infra_cost (assumption).
+    designation_grant: float = param(3.0, 0, MAX_PER_MU, "万元 per mu of area per level step gained, once")
+    # Delegated approvals (市级/县级经济管理权限, 004 §(十二); 003 九(二)): national 0.85 vs county 0.7 a year.
+    start_level_step: float = param(0.05, 0, 1, "extra yearly chance a granted project starts building per level step")
+    # Land conversion and first infrastructure (七通一平, 004 §(六)) of a first block: one to three years.
+    setup_years: int = param(2, 0, 10, "years a new zone is closed to entrants")
+    # 征地拆迁 compensation in central China, of the order of the minimum industrial land price (assumption).
+    land_conversion_cost: float = param(8.0, 0, MAX_PER_MU, "万元 per mu to convert a new zone's land")
     parks: tuple = field(default=())
     places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)

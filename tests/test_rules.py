@@ -8,6 +8,7 @@ from parksim.simulation import RULE_IDS, Policy
 from parksim.simulation.state import PRODUCING
 
 SEEDS = (1, 2, 3, 4)
+WIDE_SEEDS = tuple(range(1, 9))   # effects small against seed noise (L6 idle land, V6 tax per mu)
 EVAL = Policy().set("V1", enabled=True)
 
 
@@ -114,7 +115,8 @@ def test_L6_phased_supply_lowers_granted_land():
     """L6: land follows the money, so less land is granted (and less lies idle)."""
     w = small_world()
     p = Policy().set("L6", enabled=True)
-    assert compare(w, series_mean("land_idle"), p, Policy())[0] < compare(w, series_mean("land_idle"), Policy(), Policy())[0]
+    assert compare(w, series_mean("land_idle"), p, Policy(), WIDE_SEEDS)[0] < \
+        compare(w, series_mean("land_idle"), Policy(), Policy(), WIDE_SEEDS)[0]
 
 
 def test_L7_standard_factories_save_land():
@@ -313,7 +315,7 @@ def test_V6_differentiated_prices_push_out_low_efficiency_firms():
     w = small_world()
     p = Policy().set("V6", enabled=True, d_surcharge=0.2)
     assert compare(w, series_sum("exits"), p, Policy())[0] > compare(w, series_sum("exits"), Policy(), Policy())[0]
-    on, off = compare(w, _ramped_tax_per_mu, p, Policy())
+    on, off = compare(w, _ramped_tax_per_mu, p, Policy(), WIDE_SEEDS)
     assert on > off
 
 
