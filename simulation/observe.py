@@ -12,27 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-<<<<<<< HEAD
 from . import metrics, spillovers
-=======
-from . import metrics
 from .designation import TALLIES as DESIGNATION_TALLIES
->>>>>>> desig
 from .policy import LEVELS
 from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
 
 TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released", "land_reused",
            "land_income", "idle_fees", "subsidies_paid", "subsidy_to_leading_industry",
            "subsidy_to_hightech", "subsidy_to_major", "tax_returned", "park_rewards", "parks_revoked",
-<<<<<<< HEAD
            "parks_upgraded", "area_added", "area_cut", "expansions_refused",
            "relocations", "relocated_investment", "land_relocated")
+TALLIES += DESIGNATION_TALLIES
 GROWTH_PARTS = ("entrants", "incumbents", "relocations_in", "relocations_out", "exits")
 """The parts of a unit's yearly output change (:func:`growth_decomposition`); they add up to ``total``."""
-=======
-           "parks_upgraded", "area_added", "area_cut", "expansions_refused")
-TALLIES += DESIGNATION_TALLIES
->>>>>>> desig
 
 
 @dataclass
