@@ -380,11 +380,12 @@ class ParkModel(mesa.Model):
         f.land_pending[rows] = 0.0
 
     # 3b -----------------------------------------------------------------------------------
-    def relocate_firms(self) -> None:
+    def relocate_firms(self) -> relocation.Moves:
         """Whole firms move: out of revoked or cut parks, into parks (L10, L1), between parks
-        (relocation.py); each move is booked in the investment ledger as relocated."""
+        (relocation.py); each move is booked in the investment ledger as relocated. Returns the moves."""
         m = relocation.relocate_firms(self)
         self.investment.book_relocations(m.rows, m.from_place, m.to_place, m.from_park, m.to_park, m.amount)
+        return m
 
     # 4 ------------------------------------------------------------------------------------
     def form_links(self, started: np.ndarray) -> None:

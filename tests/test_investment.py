@@ -52,7 +52,7 @@ def test_identity_holds_every_year_and_matches_the_firm_table():
 
 def test_relocations_are_booked_and_keep_the_identity():
     """book_relocations (called by the relocation phase) adds arrivals and relocated in step, by park and place."""
-    m = run_model(small_world(years=2), Policy(), 1)
+    m = run_model(small_world(years=2, relocation_review_share=0.0), Policy(), 1)    # no moves of its own
     rows = np.flatnonzero(m.firms.park >= 0)[:5]
     m.investment.book_relocations(rows, m.firms.place[rows], np.full(5, 1), m.firms.park[rows], np.full(5, 2),
                                   m.firms.investment[rows])
@@ -139,7 +139,8 @@ def test_refused_projects_densify_under_a_high_E1_standard_and_nothing_vanishes(
 
 def test_sources_all_contribute_with_origins():
     """Mobile projects come from outside (-1), start-ups and expansions from a place of the region."""
-    m = run_model(small_world(years=4, startup_rate=0.05, expansion_rate=0.1), Policy(), 5)
+    m = run_model(small_world(years=4, startup_rate=0.05, expansion_rate=0.1,
+                                relocation_review_share=0.0), Policy(), 5)     # initial firms stay where they began
     f = m.firms
     for source in (MOBILE, STARTUP, EXPANSION):
         assert (f.source == source).sum() > 0
