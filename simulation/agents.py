@@ -54,7 +54,8 @@ class Firm(mesa.Agent):
     entry_year = _firm("entry_year")
     capacity = _firm("capacity")              # 万元 of output a year at design capacity
     utilization = _firm("utilization")
-    productivity = _firm("productivity")
+    productivity = _firm("productivity")      # own TFP draw
+    tfp = _firm("tfp")                        # this year's TFP: draw × learning × spillovers
     output = _firm("output")
     value_added = _firm("value_added")
     tax = _firm("tax")
