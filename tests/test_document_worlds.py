@@ -13,7 +13,7 @@ from parksim.experiments.runner import run_one
 from parksim.scenarios import adcodes
 from parksim.scenarios.catalogue import DOCUMENT_PARKS, as_of_year, read_document_parks
 from parksim.scenarios.loader import SETUP_RULES, load_scenario
-from parksim.scenarios.scale import BASE, check
+from parksim.scenarios.scale import BASE, check, fund
 from parksim.simulation import ConfigError
 from parksim.simulation.run import simulate
 
@@ -184,3 +184,8 @@ def test_burn_in_on_a_small_scenario(tmp_path):
                                                                       (2013, "policy.E1.enabled", True)]
     assert s.world.projects_per_year == pytest.approx(30.0 / (1 + s.world.project_growth) ** 2)
     assert np.isfinite(run_one(s, 1).metrics["output"])
+
+
+def test_xuchangs_fund_follows_the_stated_rule(scenarios):
+    """002 states no amount for its fund: the file's S1 budget is Lanzhou's scaled by park output."""
+    assert scenarios["xuchang_2012"].policy.S1.budget == pytest.approx(fund("xuchang_2012"), rel=0.05)
