@@ -42,8 +42,9 @@ from parksim.simulation.state import PRODUCING  # noqa: E402
 PHASES = ("plan_year", "admit_projects", "build_out", "form_links", "produce", "pay_awards", "resolve_exits",
           "finance_parks", "evaluate_parks")
 # Demand per zone as in the province benchmark (30,000 initial firms and 5,500 projects a year over
-# 160 parks), scaled so the national run ends near 1,000,000 producing firms (measured: the province
-# world ends with ~150 producing firms per park after 20 years, at this demand ≈ 390 per zone).
+# 160 parks) times 0.6, so that the national run ends near 1,000,000 producing firms: the province
+# world ends with 104,256 producing firms after 20 years (652 a park; measured 2026-12), and
+# 0.6 · 652 · 2,543 ≈ 995,000.
 FIRMS_PER_ZONE = 0.6 * PROVINCE.initial_firms / PROVINCE.n_parks
 PROJECTS_PER_ZONE = 0.6 * PROVINCE.projects_per_year / PROVINCE.n_parks
 QUOTA_PER_ZONE = 0.6 * PROVINCE.land_quota / PROVINCE.n_parks
@@ -55,8 +56,8 @@ def national_world(years: int, scale: float) -> WorldConfig:
                   for p in parks_from_catalogue(prov, year=PROVINCE.start_year).parks)
     n = len(parks)
     world = dataclasses.replace(PROVINCE, years=years, initial_firms=int(FIRMS_PER_ZONE * n * scale),
-                                projects_per_year=PROJECTS_PER_ZONE * n * scale, land_quota=QUOTA_PER_ZONE * n * scale,
-                                park_area_median=PROVINCE.park_area_median).with_parks(parks)
+                                projects_per_year=PROJECTS_PER_ZONE * n * scale,
+                                land_quota=QUOTA_PER_ZONE * n * scale).with_parks(parks)
     return world.with_places(adcodes.model_places([p.place for p in parks if p.place.isdigit()]))
 
 

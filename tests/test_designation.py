@@ -80,6 +80,9 @@ def test_designation_is_an_event_with_its_cause_and_pays_the_grant_once():
     s = out.series.set_index("year")
     assert s.designation_grants[2012] == pytest.approx(ev.value.iloc[0])
     assert s.designation_grants.sum() == s.designation_grants[2012]
+    control = run_model(world, Policy(), 1).recorder.outputs().parks
+    infra = [o[(o.park == target.row) & (o.year == 2012)].infrastructure.iloc[0] for o in (control, out.parks)]
+    assert infra[1] > infra[0]
 
 
 def test_downgrade_lowers_the_parks_quota():
