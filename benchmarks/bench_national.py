@@ -16,30 +16,24 @@ smaller); ``ratio_to_province`` is the province's firm-years/s over the national
 
 from __future__ import annotations
 
-import os
-
-# One BLAS thread: on this loaded 2-core machine OpenBLAS's thread pool turns each small (parks ×
-# sectors) matrix product from ~0.2 ms into ~0.4 s (measured on ellison_glaeser_kerr's dev.T @ dev).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-import argparse  # noqa: E402
-import dataclasses  # noqa: E402
-import resource  # noqa: E402
+import argparse
+import dataclasses
+import resource
 import sys
-import time  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from pathlib import Path  # noqa: E402
+import time
+from collections import defaultdict
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_model import POLICY, PROVINCE  # noqa: E402
+from bench_model import POLICY, PROVINCE
 
-from parksim.scenarios import adcodes  # noqa: E402
-from parksim.scenarios.catalogue import parks_from_catalogue, read_catalogue  # noqa: E402
-from parksim.simulation import ParkModel, WorldConfig  # noqa: E402
-from parksim.simulation.state import PRODUCING  # noqa: E402
+from parksim.scenarios import adcodes
+from parksim.scenarios.catalogue import parks_from_catalogue, read_catalogue
+from parksim.simulation import ParkModel, WorldConfig
+from parksim.simulation.state import PRODUCING
 
-PHASES = ("plan_year", "admit_projects", "build_out", "form_links", "produce", "pay_awards", "resolve_exits",
+PHASES = ("plan_year", "admit_projects", "build_out", "relocate_firms", "form_links", "produce", "pay_awards", "resolve_exits",
           "finance_parks", "evaluate_parks")
 # Demand per zone as in the province benchmark (30,000 initial firms and 5,500 projects a year over
 # 160 parks) times 0.6, so that the national run ends near 1,000,000 producing firms: the province
