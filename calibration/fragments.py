@@ -36,7 +36,8 @@ def fragment_text(result: dict, name: str, extends: str | None = None) -> str:
         (f"# differential evolution: {result['evaluations']} evaluations × {result['replications']} replications "
          f"(popsize {result['popsize']}, seed {result['seed']}), {result['generations']} generations."),
         "# Calibrated with that scenario's policy held fixed. Simulated vs observed:",
-        *(f"#   {r['target']}: simulated {r['simulated']:.4g}, observed {r['observed']} "
+        *(f"#   {r['target']}: simulated {'none' if r['simulated'] is None else format(r['simulated'], '.4g')}, "
+          f"observed {r['observed']} "
           f"({'pass' if r['pass'] else 'fail'})" for r in table),
         *(f"#   {k}: not measurable in this scenario" for k in result.get("not_measurable", [])),
         "",

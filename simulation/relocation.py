@@ -75,15 +75,15 @@ def subset(x: ChoiceInputs, projects: np.ndarray, parks: np.ndarray) -> ChoiceIn
 
 def choose_parks(x: ChoiceInputs, coef: Coefficients, firm_city: np.ndarray, park_city: np.ndarray,
                  open_park: np.ndarray, room: np.ndarray, need: np.ndarray, current: np.ndarray,
-                 cost: float, review: bool,
+                 cost: float, review: np.ndarray,
                  allowed: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """The park each firm moves to (-1: stays), city by city, in firm order.
 
     A firm looks at the open parks of its city other than its own that still have ``room`` (mu) for
     its ``need`` and that ``allowed(firms, parks)`` (an (n, k) mask, entry rules) lets it enter, and
-    takes the one of highest utility. With ``review`` it moves only if that utility exceeds its own
-    park's by more than ``cost``; otherwise (a planned or forced move) any park with room will do.
-    ``room`` is updated as firms move in and out (so later firms see it).
+    takes the one of highest utility. A firm under ``review`` (per firm) moves only if that utility
+    exceeds its own park's by more than ``cost``; the others (planned or forced moves) take any park
+    with room. ``room`` is updated as firms move in and out (so later firms see it).
     """
     chosen = np.full(len(need), -1, np.int64)
     order = np.argsort(firm_city, kind="stable")
@@ -94,7 +94,7 @@ def choose_parks(x: ChoiceInputs, coef: Coefficients, firm_city: np.ndarray, par
             continue
         u = utilities(subset(x, firms, parks), coef)[0]
         own = current[firms][:, None] == parks
-        base = np.where(own.any(1), np.where(own, u, 0.0).sum(1), -np.inf) if review else np.full(len(firms), -np.inf)
+        base = np.where(review[firms] & own.any(1), np.where(own, u, 0.0).sum(1), -np.inf)
         barred = ~allowed(firms, parks) if allowed is not None else False
         u[(u - base[:, None] <= cost) | own | barred] = -np.inf
         for i in np.flatnonzero(np.isfinite(u).any(1)):        # only would-be movers loop
@@ -110,79 +110,88 @@ def choose_parks(x: ChoiceInputs, coef: Coefficients, firm_city: np.ndarray, par
     return chosen
 
 
+MOTIVES = (("", "revoked"), ("L10", "plan"), ("L1", "no_factor_supply"), ("", "better_park"))
+"""(rule, motive) of each kind of move, in the order the year serves them; the last is the review."""
+REVIEW = len(MOTIVES) - 1
+
+
 def relocate_firms(model) -> Moves:
-    """The year's moves for all four motives (module docstring), applied to the model's tables."""
+    """The year's moves for all four motives (module docstring), applied to the model's tables.
+
+    The candidates of all motives are found first (with their draws), then served in one pass, motive
+    by motive within each city: one utility table per city a year, whatever the motives."""
     f, pk, pol, w, rng = model.firms, model.parks, model.policy, model.world, model.rng
     producing = f.state == PRODUCING
     city = city_rows([model.places[i] for i in model.place_ids])
     open_park = model.open_parks()
-    mover = _Mover(model, np.where(f.place >= 0, city[f.place], -1), city[pk.place], open_park, pk.area - model.granted_by_park())
-    parts = []
     bad = ~open_park | (pk.status == AREA_CUT)
     stranded = np.flatnonzero(producing & (f.park >= 0) & bad[np.maximum(f.park, 0)])
-    parts.append(mover.move(stranded[rng.random(len(stranded)) < w.revoked_move_prob], "", "revoked"))
+    groups = [stranded[rng.random(len(stranded)) < w.revoked_move_prob], np.zeros(0, np.int64), np.zeros(0, np.int64)]
     outside = producing & (f.park < 0) & (f.place >= 0)
     if pol.L10.enabled:
         has_park = np.bincount(city[pk.place[open_park]], minlength=len(city)) > 0
         eligible = outside & covered_sectors(model.sectors.keys, model.sectors.is_service)[f.sector]
         new = np.flatnonzero(eligible & has_park[city[np.maximum(f.place, 0)]] & (f.move_year == 0))
         f.move_year[new] = plan_moves(len(new), model.year, pol.L10.plan_years, pol.L10.coverage, rng)
-        parts.append(mover.move(np.flatnonzero(eligible & (f.move_year > 0) & (f.move_year <= model.year)),
-                                "L10", "plan"))
+        due = eligible & (f.move_year > 0) & (f.move_year <= model.year)
+        groups[1] = np.flatnonzero(due)
+        outside &= ~due
     if pol.L1.enabled:
-        left = np.flatnonzero(outside & (f.park < 0))
-        parts.append(mover.move(left[rng.random(len(left)) < w.l1_move_prob], "L1", "no_factor_supply"))
+        left = np.flatnonzero(outside)
+        groups[2] = left[rng.random(len(left)) < w.l1_move_prob]
     in_open = np.flatnonzero(producing & (f.park >= 0) & open_park[np.maximum(f.park, 0)])
-    parts.append(mover.move(in_open[rng.random(len(in_open)) < w.relocation_review_share], "", "better_park",
-                            review=True))
-    return Moves.concat(parts)
+    groups.append(in_open[rng.random(len(in_open)) < w.relocation_review_share])
+    rows = np.concatenate(groups)
+    motive = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    return _move(model, rows, motive, np.where(f.place >= 0, city[f.place], -1), city[pk.place], open_park)
 
 
-class _Mover:
-    """Applies moves to the model's tables, keeping the year's room per park up to date."""
+def _screen(model, x: ChoiceInputs, proj: dict, review: np.ndarray, open_park: np.ndarray) -> Callable:
+    """Which parks a mover may enter: a voluntary move passes the entry rules as a project does
+    (E1-E3, C2: ``entry.eligible``); a planned or forced one (L10, L1, revoked) only E3's bar on
+    class-III firms in urban parks, an environmental limit no relocation plan lifts."""
+    pol, urban = model.policy, model.parks.urban
+    polluting = model.sectors.pollution_class[proj["sector"]]
+    share = model.leading_share()
 
-    def __init__(self, model, firm_city, park_city, open_park, room):
-        self.m, self.firm_city, self.park_city, self.open_park, self.room = model, firm_city, park_city, open_park, room
-
-    def screen(self, x: ChoiceInputs, proj: dict, review: bool) -> Callable:
-        """Which parks a mover may enter: a voluntary move passes the entry rules as a project does
-        (E1-E3, C2: ``entry.eligible``); a planned or forced one (L10, L1, revoked) only E3's bar on
-        class-III firms in urban parks, an environmental limit no relocation plan lifts."""
-        m, pol = self.m, self.m.policy
-        polluting = m.sectors.pollution_class[proj["sector"]]
-        if not review:
-            urban = m.parks.urban
-            return lambda i, k: ~(pol.E3.enabled & (polluting[i, None] >= entry.CLASS_III) & urban[None, k])
-        share = m.leading_share()
-        return lambda i, k: entry.eligible(
+    def allowed(i, k):
+        e3 = ~(pol.E3.enabled & (polluting[i, None] >= entry.CLASS_III) & urban[None, k])
+        screened = entry.eligible(
             pol, pollution_class=polluting[i], hightech=proj["hightech"][i], investment=proj["investment"][i],
             leading=proj["leading"][i], intensity=proj["intensity"][i], declared=x.declared[k][:, x.sector[i]].T,
-            standard=x.standard[k], urban=m.parks.urban[k], open_park=self.open_park[k], leading_share=share[k])
+            standard=x.standard[k], urban=urban[k], open_park=open_park[k], leading_share=share[k])
+        return np.where(review[i, None], screened, e3)
+    return allowed
 
-    def move(self, rows: np.ndarray, rule: str, motive: str, review: bool = False) -> Moves:
-        m, f, pk, w = self.m, self.m.firms, self.m.parks, self.m.world
-        if not len(rows):
-            return Moves.concat([])
-        proj = {"sector": f.sector[rows], "investment": f.investment[rows], "intensity": f.intensity[rows],
-                "hightech": f.hightech[rows], "leading": np.zeros(len(rows), bool)}   # no C5 bonus: see ODD §7.15
-        coef = m.coefficients()
-        cost = coef.price * 100.0 * w.move_cost_share
-        x = m.choice_inputs(proj, np.full(len(rows), -1))
-        to = choose_parks(x, coef, self.firm_city[rows], self.park_city, self.open_park, self.room,
-                          f.land[rows], f.park[rows], cost, review, self.screen(x, proj, review))
-        rows, to = rows[to >= 0], to[to >= 0]
-        moves = Moves(rows, f.place[rows].copy(), pk.place[to], f.park[rows].copy(), to, f.investment[rows].copy())
-        land = f.land[rows]
-        inside = moves.from_park >= 0
-        np.add.at(pk.reusable, moves.from_park[inside], land[inside])
-        for p, mu in zip(to, land):                       # the new land: reusable stock first, then greenfield
-            pk.reusable[p] -= min(mu, pk.reusable[p])
-        f.park[rows], f.place[rows] = to, pk.place[to]
-        f.capital[rows] -= w.move_cost_share * f.investment[rows]
-        f.utilization[rows] = np.minimum(f.utilization[rows], w.move_restart_utilization)
-        m.tally["relocations"] += len(rows)
-        m.tally["relocated_investment"] += float(moves.amount.sum())
-        m.tally["land_relocated"] += float(land.sum())
-        for r, a, b, mu in zip(rows, moves.from_park, to, land):
-            m.recorder.event("relocation", rule, firm=int(r), park=int(b), value=float(mu), detail=f"{motive}: {a} -> {b}")
-        return moves
+
+def _move(model, rows: np.ndarray, motive: np.ndarray, firm_city: np.ndarray, park_city: np.ndarray,
+          open_park: np.ndarray) -> Moves:
+    """Choose the movers' parks and apply the moves: land, cost, restart, tallies and events."""
+    f, pk, w = model.firms, model.parks, model.world
+    if not len(rows):
+        return Moves.concat([])
+    proj = {"sector": f.sector[rows], "investment": f.investment[rows], "intensity": f.intensity[rows],
+            "hightech": f.hightech[rows], "leading": np.zeros(len(rows), bool)}   # no C5 bonus: see ODD §7.15
+    coef = model.coefficients()
+    x = model.choice_inputs(proj, np.full(len(rows), -1))
+    review = motive == REVIEW
+    to = choose_parks(x, coef, firm_city[rows], park_city, open_park, pk.area - model.granted_by_park(),
+                      f.land[rows], f.park[rows], coef.price * 100.0 * w.move_cost_share, review,
+                      _screen(model, x, proj, review, open_park))
+    rows, motive, to = rows[to >= 0], motive[to >= 0], to[to >= 0]
+    moves = Moves(rows, f.place[rows].copy(), pk.place[to], f.park[rows].copy(), to, f.investment[rows].copy())
+    land = f.land[rows]
+    inside = moves.from_park >= 0
+    np.add.at(pk.reusable, moves.from_park[inside], land[inside])
+    for p, mu in zip(to, land):                       # the new land: reusable stock first, then greenfield
+        pk.reusable[p] -= min(mu, pk.reusable[p])
+    f.park[rows], f.place[rows] = to, pk.place[to]
+    f.capital[rows] -= w.move_cost_share * f.investment[rows]
+    f.utilization[rows] = np.minimum(f.utilization[rows], w.move_restart_utilization)
+    model.tally["relocations"] += len(rows)
+    model.tally["relocated_investment"] += float(moves.amount.sum())
+    model.tally["land_relocated"] += float(land.sum())
+    for r, k, a, b, mu in zip(rows, motive, moves.from_park, to, land):
+        rule, why = MOTIVES[k]
+        model.recorder.event("relocation", rule, firm=int(r), park=int(b), value=float(mu), detail=f"{why}: {a} -> {b}")
+    return moves
