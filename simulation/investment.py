@@ -231,7 +231,8 @@ def choice_set(weight: np.ndarray, k: int, n: int, forced: np.ndarray,
     repeat[:, 1:] = draws[:, 1:] == draws[:, :-1]
     draws[repeat | (draws == forced[:, None])] = -1
     q = weight / cum[-1]
-    log_pi = np.log(-np.expm1(k * np.log1p(-np.minimum(q, 1.0 - 1e-16))))
+    with np.errstate(divide="ignore"):                         # −inf for weight 0: never drawn
+        log_pi = np.log(-np.expm1(k * np.log1p(-np.minimum(q, 1.0 - 1e-16))))
     correction = np.where(draws >= 0, -log_pi[np.maximum(draws, 0)], 0.0)
     return np.column_stack([draws, forced]), np.column_stack([correction, np.zeros(n)])
 

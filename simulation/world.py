@@ -93,12 +93,12 @@ class WorldConfig:
     investment_min: float = param(500.0, 0, MAX_INVESTMENT, "万元")
     investment_max: float = param(3_000_000.0, 1, MAX_INVESTMENT, "万元")
     leading_min: float = param(100000.0, 0, MAX_INVESTMENT, "万元: a project this large is a leading (龙头) firm")
-    # Start-ups per related producing firm: within the 1-3 % yearly spin-off hazard of incumbents in
-    # Klepper's industry studies, at the low end because mobile projects carry most of the entry.
-    startup_rate: float = param(0.02, 0, 1, "start-ups a year per related producing firm of the place")
-    # Incumbents that add a plant: about one profitable producer in 30 a year, half its first size
+    # Start-ups per related producing firm: the bottom of the 1-3 % yearly spin-off hazard of incumbents
+    # in Klepper's industry studies, because the mobile stream already carries most of the entry.
+    startup_rate: float = param(0.01, 0, 1, "start-ups a year per related producing firm of the place")
+    # Incumbents that add a plant: about one profitable producer in 50 a year, half its first size
     # (a stated assumption; no Chinese plant-level expansion rate is in the seeds).
-    expansion_rate: float = param(0.03, 0, 1, "yearly chance a profitable producer expands")
+    expansion_rate: float = param(0.02, 0, 1, "yearly chance a profitable producer expands")
     expansion_size: float = param(0.5, 0.01, 10, "expansion investment, share of the firm's investment")
     # Location choice (multinomial logit over a sampled set of parks, places outside parks and the
     # rest of the country).
