@@ -336,7 +336,7 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
     if pol.E1.enabled:
         dense = (entry.eligible(pol.set("E1", enabled=False), **screen) & ~ok
                  & (standard <= w.max_densify * intensity[:, None]))
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):     # masked where not dense
             u_dense, price_dense = location.densified(u, price, intensity, standard, screen["declared"], c,
                                                       w.beta_densify)
         u = np.where(dense, u_dense, u)
