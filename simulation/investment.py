@@ -291,7 +291,10 @@ def admit(model) -> None:
     lat = np.array([np.nan if p.lat is None else p.lat for p in places] + [np.nan])
     parks, u, wanted, price, dense, standard = _park_options(model, proj, (lon[origin], lat[origin]))
     sites, u_site = _site_options(model, proj, lon, lat)
-    rest = (w.rest_utility - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
+    # The rest of the country is weighed against the region's average park, not its number of parks
+    # (+ ln open parks): splitting a park in two must not keep more projects in the region.
+    rest = (w.rest_utility + np.log(max(int(model.open_parks().sum()), 1))
+            - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
     gumbel = model.rng.gumbel(size=(n, parks.shape[1] + sites.shape[1] + 1))
     first = np.argmax(np.hstack([wanted, u_site, rest]) + gumbel, axis=1)
     total = np.hstack([u, u_site, rest]) + gumbel

@@ -111,9 +111,10 @@ class WorldConfig:
     beta_declared: float = param(0.8, 0, MAX_UTILITY, "utility of a declared leading industry (C1)")
     outside_utility: float = param(0.5, -MAX_UTILITY, MAX_UTILITY, "utility of a site outside parks in a place")
     outside_land_price: float = param(10.0, 0, MAX_PER_MU, "万元/mu")
-    # The rest of the country: set so that about one in eight of the default province's mobile projects
-    # settles elsewhere (a stated assumption: no data say how many projects that look at a province leave).
-    rest_utility: float = param(4.0, -MAX_UTILITY, MAX_UTILITY, "utility of settling in the rest of the country")
+    # The rest of the country, against the region's average park (investment.admit adds ln(open parks)):
+    # set so that about one in eight of the default province's mobile projects settles elsewhere (a stated
+    # assumption: no data say how many projects that look at a province leave).
+    rest_utility: float = param(1.0, -MAX_UTILITY, MAX_UTILITY, "utility of the rest of the country, less ln(open parks)")
     # Local projects stay near home (Figueiredo, Guimarães & Woodward 2002, J. Urban Econ. 52: founders
     # locate near home and accept markedly higher costs to do so): −0.5 per 100 km; +2 at home makes a
     # home option e² ≈ 7× as likely as an otherwise equal one next door (own network, no set-up).
