@@ -306,7 +306,7 @@ def test_V6_differentiated_prices_push_out_low_efficiency_firms():
     w = small_world()
     p = Policy().set("V6", enabled=True, d_surcharge=0.2)
     assert compare(w, series_sum("exits"), p, Policy())[0] > compare(w, series_sum("exits"), Policy(), Policy())[0]
-    on, off = compare(w, _ramped_tax_per_mu, p, Policy())
+    on, off = compare(w, _ramped_tax_per_mu, p, Policy(), seeds=SEEDS + (5, 6, 7, 8))    # small effect, noisy
     assert on > off
 
 
