@@ -231,7 +231,8 @@ def choice_set(weight: np.ndarray, k: int, n: int, forced: np.ndarray,
     repeat[:, 1:] = draws[:, 1:] == draws[:, :-1]
     draws[repeat | (draws == forced[:, None])] = -1
     q = weight / cum[-1]
-    log_pi = np.log(-np.expm1(k * np.log1p(-np.minimum(q, 1.0 - 1e-16))))
+    with np.errstate(divide="ignore"):                         # −inf for weight 0: never drawn
+        log_pi = np.log(-np.expm1(k * np.log1p(-np.minimum(q, 1.0 - 1e-16))))
     correction = np.where(draws >= 0, -log_pi[np.maximum(draws, 0)], 0.0)
     return np.column_stack([draws, forced]), np.column_stack([correction, np.zeros(n)])
 
@@ -290,7 +291,10 @@ def admit(model) -> None:
     lat = np.array([np.nan if p.lat is None else p.lat for p in places] + [np.nan])
     parks, u, wanted, price, dense, standard = _park_options(model, proj, (lon[origin], lat[origin]))
     sites, u_site = _site_options(model, proj, lon, lat)
-    rest = (w.rest_utility - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
+    # The rest of the country is weighed against the region's average park, not its number of parks
+    # (+ ln open parks): splitting a park in two must not keep more projects in the region.
+    rest = (w.rest_utility + np.log(max(int(model.open_parks().sum()), 1))
+            - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
     gumbel = model.rng.gumbel(size=(n, parks.shape[1] + sites.shape[1] + 1))
     first = np.argmax(np.hstack([wanted, u_site, rest]) + gumbel, axis=1)
     total = np.hstack([u, u_site, rest]) + gumbel
@@ -335,7 +339,7 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
     if pol.E1.enabled:
         dense = (entry.eligible(pol.set("E1", enabled=False), **screen) & ~ok
                  & (standard <= w.max_densify * intensity[:, None]))
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):     # masked where not dense
             u_dense, price_dense = location.densified(u, price, intensity, standard, screen["declared"], c,
                                                       w.beta_densify)
         u = np.where(dense, u_dense, u)

@@ -110,12 +110,12 @@ class WorldConfig:
     investment_min: float = param(500.0, 0, MAX_INVESTMENT, "万元")
     investment_max: float = param(3_000_000.0, 1, MAX_INVESTMENT, "万元")
     leading_min: float = param(100000.0, 0, MAX_INVESTMENT, "万元: a project this large is a leading (龙头) firm")
-    # Start-ups per related producing firm: within the 1-3 % yearly spin-off hazard of incumbents in
-    # Klepper's industry studies, at the low end because mobile projects carry most of the entry.
-    startup_rate: float = param(0.02, 0, 1, "start-ups a year per related producing firm of the place")
-    # Incumbents that add a plant: about one profitable producer in 30 a year, half its first size
+    # Start-ups per related producing firm: the bottom of the 1-3 % yearly spin-off hazard of incumbents
+    # in Klepper's industry studies, because the mobile stream already carries most of the entry.
+    startup_rate: float = param(0.01, 0, 1, "start-ups a year per related producing firm of the place")
+    # Incumbents that add a plant: about one profitable producer in 50 a year, half its first size
     # (a stated assumption; no Chinese plant-level expansion rate is in the seeds).
-    expansion_rate: float = param(0.03, 0, 1, "yearly chance a profitable producer expands")
+    expansion_rate: float = param(0.02, 0, 1, "yearly chance a profitable producer expands")
     expansion_size: float = param(0.5, 0.01, 10, "expansion investment, share of the firm's investment")
     # Location choice (multinomial logit over a sampled set of parks, places outside parks and the
     # rest of the country).
@@ -128,9 +128,10 @@ class WorldConfig:
     beta_declared: float = param(0.8, 0, MAX_UTILITY, "utility of a declared leading industry (C1)")
     outside_utility: float = param(0.5, -MAX_UTILITY, MAX_UTILITY, "utility of a site outside parks in a place")
     outside_land_price: float = param(10.0, 0, MAX_PER_MU, "万元/mu")
-    # The rest of the country: set so that about one in eight of the default province's mobile projects
-    # settles elsewhere (a stated assumption: no data say how many projects that look at a province leave).
-    rest_utility: float = param(4.0, -MAX_UTILITY, MAX_UTILITY, "utility of settling in the rest of the country")
+    # The rest of the country, against the region's average park (investment.admit adds ln(open parks)):
+    # set so that about one in eight of the default province's mobile projects settles elsewhere (a stated
+    # assumption: no data say how many projects that look at a province leave).
+    rest_utility: float = param(1.0, -MAX_UTILITY, MAX_UTILITY, "utility of the rest of the country, less ln(open parks)")
     # Local projects stay near home (Figueiredo, Guimarães & Woodward 2002, J. Urban Econ. 52: founders
     # locate near home and accept markedly higher costs to do so): −0.5 per 100 km; +2 at home makes a
     # home option e² ≈ 7× as likely as an otherwise equal one next door (own network, no set-up).
