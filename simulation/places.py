@@ -1,9 +1,10 @@
 """Places: the province, prefecture cities and counties that parks lie in, with real positions and sizes.
 
 Every park belongs to a place, and every place has a longitude and latitude (degrees, GCJ-02 for the
-adcode table's places), so that distances mean something: spillovers will decay with them and
-investors compare places. A place also carries its size outside the parks (population, incumbent
-firms, output), which the outside-park economy will start from; today the model reads none of it.
+adcode table's places), so that distances mean something: spillovers decay with them
+(:mod:`spillovers`) and local investors weigh them (:mod:`investment`). A place also carries its size
+outside the parks (population, incumbent firms, output), from which the outside-park economy starts
+(:mod:`outside`).
 
 Places come from three sources: the adcode table (:mod:`parksim.scenarios.adcodes`, for catalogue
 and named parks), a scenario's ``[[places]]`` tables (sizes), or :func:`generate_places` for a
