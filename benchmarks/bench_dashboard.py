@@ -32,7 +32,9 @@ from parksim.viz.saved import SavedRuns
 
 
 def workshop_run(manager: JobManager, scenario, replications: int, session: str = "bench"):
-    """(seconds to the finished result, seconds to the first streamed replication, the result)."""
+    """(seconds to the finished result, seconds to the first streamed replication, the result, CPU seconds
+    this server process spent meanwhile: what competes with the workers for the cores)."""
+    cpu = time.process_time()
     started = time.perf_counter()
     job = manager.submit(session, scenario.name, scenario.name, RunConfig(scenario.world, scenario.policy),
                          scenario.seed, replications)
@@ -42,7 +44,7 @@ def workshop_run(manager: JobManager, scenario, replications: int, session: str 
             first = time.perf_counter() - started
         time.sleep(0.02)
     assert job.status == "done", job.error
-    return time.perf_counter() - started, first, job.result
+    return time.perf_counter() - started, first, job.result, time.process_time() - cpu
 
 
 def cancel_times(manager: JobManager, scenario) -> tuple[float, float, float]:
@@ -76,7 +78,7 @@ def breakdown(scenario) -> None:
     trace = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        SavedRuns(tmp).save("bench0000", "run1", scenario, scenario.policy, 1, scenario.name, [outcome])
+        SavedRuns(tmp).save("0be0c0000000", "run1", scenario, scenario.policy, 1, scenario.name, [outcome])
         save = time.perf_counter() - started
     print(f"one replication of {scenario.name}, serial: model run {run:.2f} s, network trace {trace:.2f} s "
           f"(in a worker beside the replications), writing to the store {save:.2f} s (after the run shows done)")
@@ -94,10 +96,10 @@ def main() -> None:
     manager = JobManager("pool", args.workers)
     try:
         for kind in ("cold", "warm"):
-            seconds, first, run = workshop_run(manager, scenario, args.replications)
+            seconds, first, run, cpu = workshop_run(manager, scenario, args.replications)
             print(f"workshop run, {kind} pool ({args.workers} workers): {args.replications} replications of "
                   f"{scenario.name} in {seconds:.1f} s ({args.replications / seconds:.2f} runs/s); "
-                  f"first charts after {first:.1f} s")
+                  f"first charts after {first:.1f} s; server process CPU {cpu:.1f} s")
         shown, freed, after = cancel_times(manager, scenario)
         print(f"cancel: shown as cancelled after {shown * 1000:.0f} ms, pool free after {freed:.2f} s; a next "
               f"1-replication run done {after:.1f} s after the cancel")
@@ -108,7 +110,7 @@ def main() -> None:
         chart("network", [run])
         print(f"all charts of the run ({len(figures.FANS)} fans, map, network): {time.perf_counter() - started:.2f} s "
               "(built once per run; switching tabs rebuilds nothing)")
-        _, _, base = workshop_run(manager, baseline, args.replications)
+        base = workshop_run(manager, baseline, args.replications)[2]
     finally:
         manager.close()
     with tempfile.TemporaryDirectory() as tmp:

@@ -35,10 +35,13 @@ def runs_of(manager: JobManager, saved: SavedRuns, session, *job_ids):
     return None if any(r is None for r in picked) else picked
 
 
-def _key(runs, *shown) -> list:
-    """What a chart view shows, as a JSON-able list (kept in its "<view>-drawn" store): the runs by their
+def _key(ids: list, runs, *shown) -> list:
+    """What a chart view shows, as a JSON-able list (kept in its "<view>-drawn" store): the run ids, their
     labels (a streaming run's label counts its replications) and the pickers' values."""
-    return [None if runs is None else [r.label for r in runs], *shown]
+    return [ids, None if runs is None else [r.label for r in runs], *shown]
+
+
+YEAR_AT = 3                 # where a map's key holds its year: [ids, labels, replication, year, projector]
 
 
 def _due(tab: str, wanted: str, key: list, drawn) -> bool:
@@ -63,7 +66,7 @@ def register(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir: Path) -
     def draw_fans(job_id, projector, tab, _, session, drawn):
         lang = i18n.current()
         runs = runs_of(manager, saved, session, job_id)
-        key = _key(runs, projector)
+        key = _key([job_id], runs, projector)
         if not _due(tab, "series", key, drawn):
             raise PreventUpdate
         if runs is None:
@@ -114,7 +117,7 @@ def register(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir: Path) -
             """Map A or B (headed so on the page), its subtitle naming the run, replication and seed."""
             lang = i18n.current()
             runs = runs_of(manager, saved, session, job_id)
-            key = _key(runs, replication, year, projector)
+            key = _key([job_id], runs, replication, year, projector)
             if not _due(tab, "map", key, drawn):
                 raise PreventUpdate
             if runs is None:
@@ -134,7 +137,7 @@ def register(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir: Path) -
             if not stopped:
                 return dash.no_update, True, i18n.t("play", lang)
             return (first if year is None or year >= last else year), False, i18n.t("pause", lang)
-        if stopped or year is None or any(key is None or key[2] != year for key in drawn):
+        if stopped or year is None or any(key is None or key[YEAR_AT] != year for key in drawn):
             raise PreventUpdate
         nxt = min(year + 1, last)
         done = nxt >= last
@@ -149,7 +152,7 @@ def register(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir: Path) -
         lang = i18n.current()
         runs = runs_of(manager, saved, session, job_id)
         nodes = runs[0].network(replication)[0] if runs is not None and tab == "network" else None
-        key = _key(runs, replication, year, park, projector, nodes is not None)
+        key = _key([job_id], runs, replication, year, park, projector, nodes is not None)
         if not _due(tab, "network", key, drawn):
             raise PreventUpdate
         if nodes is None:
@@ -168,7 +171,7 @@ def register(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir: Path) -
     def draw_ab(a, b, column, tab, _, session, drawn):
         lang = i18n.current()
         runs = runs_of(manager, saved, session, a, b)
-        key = _key(runs, column)
+        key = _key([a, b], runs, column)
         if not _due(tab, "ab", key, drawn):
             raise PreventUpdate
         if runs is None:
