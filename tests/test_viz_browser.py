@@ -574,7 +574,7 @@ def test_sweep_picker_refuses_a_crafted_path(dashboard, browser):
                                  if o.text not in ("中文", "English", "Projector")])
     assert options == ["tiny_sweep"]
     store = d.execute_async_script(CRAFTED_JS, "tiny_sweep")
-    assert "policy.E1.national" in store and "Refused" not in store     # the name works
+    assert "E1 National-park intensity threshold" in store and "Refused" not in store     # the name works
     for crafted in ("/etc", "../tiny_sweep", "runs/tiny_sweep", str(Path.cwd())):
         answer = d.execute_async_script(CRAFTED_JS, crafted)
         assert "Refused" in answer and "policy.E1.national" not in answer, crafted
