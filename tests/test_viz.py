@@ -643,7 +643,7 @@ def test_a_cancelled_jobs_tasks_stop_in_the_worker_and_others_go_on(tmp_path):
     import signal
     import threading
 
-    from parksim.viz.jobs import CANCEL_SIGNAL, JobTask, TraceTask, run_job_task
+    from parksim.viz.worker import CANCEL_SIGNAL, JobTask, TraceTask, run_job_task
     config = RunConfig(small_world(years=40, n_parks=8, initial_firms=400, projects_per_year=200.0), Policy())
     mark = tmp_path / "run1"
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import signal
 import tempfile
 import threading
 import time
@@ -29,70 +28,14 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mesa
-
 from parksim.experiments.capacity import estimate_world
 from parksim.experiments.executors import available_cpus, make_executor
-from parksim.experiments.runner import RunConfig, RunTask, execute_task, replication_seeds
+from parksim.experiments.runner import RunConfig, RunTask, replication_seeds
 
-from .data import RunData, network_trace
+from .data import RunData
+from .worker import CANCEL_SIGNAL, CANCELLED, JobTask, TraceTask, run_job_task, worker_pids
 
-RUNNING, DONE, CANCELLED, FAILED = "running", "done", "cancelled", "failed"
-CANCEL_SIGNAL = signal.SIGUSR1
-
-
-@dataclass(frozen=True)
-class TraceTask:
-    """The supplier network of one replication, year by year (:func:`network_trace`)."""
-
-    config: RunConfig
-    seed: int
-
-
-@dataclass(frozen=True)
-class JobTask:
-    """One task of a dashboard job for a worker: a replication or a trace, and the job's cancel mark (a
-    file that exists once the job is cancelled)."""
-
-    task: RunTask | TraceTask
-    mark: str
-
-
-class Cancelled(BaseException):
-    """The job of the task a worker is running was cancelled (a BaseException, so that the runner's
-    per-run error capture does not record it as a failed run)."""
-
-
-_running_mark: str | None = None      # the cancel mark of the task this worker process runs now
-
-
-def _on_cancel_signal(signum, frame) -> None:
-    """A pool worker's handler of :data:`CANCEL_SIGNAL`: abandon the task in progress if its job is cancelled
-    (every worker gets the signal; the others' jobs go on)."""
-    if _running_mark is not None and os.path.exists(_running_mark):
-        raise Cancelled
-
-
-def run_job_task(job_task: JobTask) -> dict:
-    """Run one task of a job (in a pool worker or the job's thread): the runner's outcome for a replication,
-    ``{"trace": (nodes, edges)}`` for a trace, ``{"status": "cancelled"}`` if the job was cancelled before or
-    while it ran."""
-    global _running_mark
-    if os.path.exists(job_task.mark):
-        return {"status": CANCELLED}
-    if threading.current_thread() is threading.main_thread():      # a pool worker (signals need the main thread)
-        signal.signal(CANCEL_SIGNAL, _on_cancel_signal)
-    try:
-        _running_mark = job_task.mark
-        task = job_task.task
-        if isinstance(task, TraceTask):
-            return {"status": "ok", "trace": network_trace(task.config, task.seed)}
-        return execute_task(task)
-    except Cancelled:
-        mesa.Agent._ids.clear()       # the abandoned model was not released; a worker holds one model at a time
-        return {"status": CANCELLED}
-    finally:
-        _running_mark = None
+RUNNING, DONE, FAILED = "running", "done", "failed"
 
 
 class Busy(Exception):
@@ -330,19 +273,12 @@ class JobManager:
             return False
         job.status, job.seconds = CANCELLED, time.time() - job.started
         (self._marks / job.id).touch()
-        for pid in _worker_pids(self._warm):
+        for pid in worker_pids(self._warm):
             try:
                 os.kill(pid, CANCEL_SIGNAL)
             except ProcessLookupError:
                 continue
         return True
-
-
-def _worker_pids(executor) -> list[int]:
-    """The process ids of a local pool's workers (none for the serial and Dask executors). The pool's
-    ``_processes`` is private (no public API before Python 3.14); the runner's executors read it too."""
-    pool = getattr(executor, "_pool", None)
-    return [p.pid for p in list((getattr(pool, "_processes", None) or {}).values())]
 
 
 def _live_view(label: str, scenario: str, config: RunConfig, root_seed: int, description: str, outcomes: list[dict],
