@@ -41,6 +41,7 @@ def wait_done(manager, session, job_id, timeout=60):
     while manager.get(session, job_id).status == "running":
         assert time.time() < deadline, "job did not finish"
         time.sleep(0.05)
+    assert manager.get(session, job_id).saved.wait(timeout)          # written to the store after it shows done
     return manager.get(session, job_id)
 
 
@@ -540,6 +541,21 @@ def test_verdicts_say_direction_size_band_and_whether_it_is_noise():
     assert verdicts(table, "en")[0] == "Industrial output: down 3.0% (-6.0% to +0.2%), within random variation"
 
 
+def test_a_new_metric_joins_the_comparison_and_the_verdicts_with_a_translation_row_only(runs, monkeypatch):
+    """A metric both runs report beyond the headline ones (e.g. cost per job, issue 11) gets a row in the
+    comparison table and a verdict once the translation table names it; unnamed columns stay out."""
+    from parksim.viz import i18n
+    from parksim.viz.verdict import verdicts
+    a, b = (dataclasses.replace(r, metrics=r.metrics.assign(cost_per_job=10.0 + r.metrics["replication"] * k,
+                                                            unnamed=1.0)) for r, k in zip(runs, (1.0, 2.0)))
+    assert "cost_per_job" not in set(comparison_table(a, b)["metric"])
+    monkeypatch.setitem(i18n.METRICS, "cost_per_job", ("每个就业岗位的成本", "Cost per job", "wan", "", ""))
+    table = comparison_table(a, b)
+    assert "cost_per_job" in set(table["metric"]) and "unnamed" not in set(table["metric"])
+    said = verdicts(table, "zh")
+    assert said[-1].startswith("每个就业岗位的成本：上升") and len(said) == 8
+
+
 def test_a_pair_runs_both_scenarios_on_the_same_seeds():
     """The guided comparison's one button: A and B in one job, each equal to its own run on the same seeds."""
     manager = JobManager("serial")
@@ -621,6 +637,52 @@ def test_results_stream_in_while_a_run_goes():
     assert job.id not in manager.results("s", live=True)
 
 
+def test_a_cancelled_jobs_tasks_stop_in_the_worker_and_others_go_on(tmp_path):
+    """Cancel marks the job and signals the workers: a task of that job abandons its run at once (no
+    outcome), a queued one is skipped, and a task of another job ignores the signal."""
+    import signal
+    import threading
+
+    from parksim.viz.worker import CANCEL_SIGNAL, JobTask, TraceTask, run_job_task
+    config = RunConfig(small_world(years=40, n_parks=8, initial_firms=400, projects_per_year=200.0), Policy())
+    mark = tmp_path / "run1"
+
+    def signal_soon():
+        mark.touch()
+        os.kill(os.getpid(), CANCEL_SIGNAL)
+    timer = threading.Timer(0.3, signal_soon)
+    timer.start()
+    try:
+        assert run_job_task(JobTask(TraceTask(config, 1), str(mark))) == {"status": CANCELLED}
+    finally:
+        timer.cancel()
+    assert run_job_task(JobTask(TraceTask(config, 1), str(mark))) == {"status": CANCELLED}     # queued: skipped
+    other = str(tmp_path / "run2")
+    threading.Timer(0.1, os.kill, (os.getpid(), CANCEL_SIGNAL)).start()
+    small = RunConfig(TINY, Policy())
+    outcome = run_job_task(JobTask(TraceTask(small, 1), other))
+    assert set(outcome) == {"status", "trace"} and len(outcome["trace"][0])
+    assert signal.getsignal(CANCEL_SIGNAL) is not signal.SIG_DFL
+
+
+def test_the_network_is_traced_beside_the_replications_and_the_run_is_saved_after_it_shows_done():
+    """The trace comes back as a task of its own (the run's first replication); the job counts it in its
+    progress; the store is written after the job shows done (``saved`` says when)."""
+    written = []
+    manager = JobManager("serial", saver=lambda *args: (time.sleep(0.3), written.append(args[1])))
+    job = manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 3)
+    while job.status == "running":
+        time.sleep(0.01)
+    assert job.status == DONE and job.done == 3 and job.traced == 1 and job.progress == 1
+    assert job.saved.wait(30) and written == [job.id]
+    first = replication_seeds(1, 3)[0]
+    model = run_model(TINY, Policy(), first)
+    g = model.supply_network()
+    g.remove_nodes_from([n for n, park in g.nodes(data="park") if park < 0])
+    last = job.result.nodes["year"].max()
+    assert set(job.result.nodes.loc[job.result.nodes["year"] == last, "firm"]) == set(g.nodes)
+
+
 def test_the_worker_pool_is_started_once_and_shared():
     """A warm executor: the second run reuses the first run's pool; close() stops it."""
     manager = JobManager("pool", 2)
@@ -635,7 +697,11 @@ def test_the_worker_pool_is_started_once_and_shared():
 
 
 def test_estimate_comes_from_the_last_run_of_each_scenario():
-    """No estimate before a scenario has run; then seconds per replication × replications."""
+    """Before a scenario has run: the capacity model's time of its world shared over the workers (none
+    without the world); then seconds per replication × replications of its last run."""
+    from parksim.experiments.capacity import estimate_world
+    assert JobManager("pool", 4).estimate(("a",), 10, {"a": TINY}) == pytest.approx(
+        float(estimate_world(TINY).seconds) / 4 * 10)
     manager = JobManager("serial")
     assert manager.estimate(("a",), 10) is None
     job = wait_done(manager, "s", manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 2).id)

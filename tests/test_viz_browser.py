@@ -574,7 +574,7 @@ def test_sweep_picker_refuses_a_crafted_path(dashboard, browser):
                                  if o.text not in ("中文", "English", "Projector")])
     assert options == ["tiny_sweep"]
     store = d.execute_async_script(CRAFTED_JS, "tiny_sweep")
-    assert "policy.E1.national" in store and "Refused" not in store     # the name works
+    assert "E1 National-park intensity threshold" in store and "Refused" not in store     # the name works
     for crafted in ("/etc", "../tiny_sweep", "runs/tiny_sweep", str(Path.cwd())):
         answer = d.execute_async_script(CRAFTED_JS, crafted)
         assert "Refused" in answer and "policy.E1.national" not in answer, crafted
@@ -594,6 +594,7 @@ def test_a_saved_run_is_reopened_after_a_server_restart(dashboard, browser):
     set_replications(d, 2)
     run_and_wait(d)
     label = app.manager.jobs(session)[-1].label
+    assert app.manager.jobs(session)[-1].saved.wait(TIMEOUT)        # saved just after it shows done
     runs_dir = app.saved.root.parent
     restarted = create_app(runs_dir, [str(p) for p in sorted(runs_dir.parent.glob("tiny_*.toml"))[:2]],
                            JobManager("serial"))
@@ -606,4 +607,50 @@ def test_a_saved_run_is_reopened_after_a_server_restart(dashboard, browser):
     wait(d, lambda d: traces_drawn(d, "fan-output") >= 3)
     tab(d, "Room")
     wait(d, lambda d: label in d.find_element(By.ID, "room-runs").text)
+    assert console_errors(d) == []
+
+
+def graph_title(driver, graph_id: str) -> str:
+    return driver.execute_script("const t = document.querySelector('#' + arguments[0] + ' .gtitle');"
+                                 "return t ? t.textContent : '';", graph_id)
+
+
+def test_guided_runs_a_and_b_on_two_maps_side_by_side_with_their_pickers(dashboard, browser):
+    """After the guided comparison the map tab shows A and B side by side at 1280×720, each naming its run,
+    replication and seed; each map has its own run and replication picker, the network tab has them too;
+    switching tabs back and forth draws nothing again."""
+    url, app = dashboard
+    d = browser
+    d.set_window_size(1280, 720)
+    open_dashboard(d, url, start=None)
+    session = session_id(d)
+    choose(d, "g-preset-A", "tiny_base")
+    choose(d, "g-preset-B", "tiny_lanzhou")
+    box = d.find_element(By.ID, "g-replications")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("2")
+    d.find_element(By.ID, "g-run").click()
+    job = wait(d, lambda d: next((j for j in app.manager.jobs(session)[-1:] if j.status == "done"), None))
+    a, b = job.results.values()
+    tab(d, "Park map")
+    wait(d, lambda d: f"{a.label}, replication" in graph_title(d, "map") and f"{b.label}, replication" in graph_title(d, "map-b"))
+    assert [d.find_element(By.CSS_SELECTOR, f"#map-side-{s} h4").text for s in "ab"] == ["Run A", "Run B"]
+    seeds = a.replication_seeds()
+    assert f"replication 0 (seed {seeds[0]})" in graph_title(d, "map-b")
+    left, right = (d.find_element(By.ID, f"map-side-{s}").rect for s in "ab")
+    assert left["x"] + left["width"] <= right["x"] + 1 and abs(left["y"] - right["y"]) < 2      # side by side
+    assert right["x"] + right["width"] <= 1280
+    choose(d, "map-rep-b", f"seed {seeds[1]}")
+    wait(d, lambda d: f"replication 1 (seed {seeds[1]})" in graph_title(d, "map-b"))
+    assert f"replication 0 (seed {seeds[0]})" in graph_title(d, "map")                 # A keeps its own
+    choose(d, "map-run-a", b.label)
+    wait(d, lambda d: f"{b.label}, replication" in graph_title(d, "map"))
+    time.sleep(1)
+    d.execute_script("window.keptData = document.querySelector('#map .js-plotly-plot').data")
+    tab(d, "Chain network")
+    assert d.find_element(By.ID, "run-select").is_displayed() and d.find_element(By.ID, "rep-select").is_displayed()
+    wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#flows .sankey-node"))
+    tab(d, "Park map")
+    time.sleep(2)                                                   # a redraw would replace the plot's data
+    assert d.execute_script("return document.querySelector('#map .js-plotly-plot').data === window.keptData")
     assert console_errors(d) == []

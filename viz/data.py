@@ -127,33 +127,42 @@ def _scenario_tables(store: Store, point: int) -> tuple[dict, dict]:
 def network_trace(config: RunConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The supplier network of one run, every year: (nodes, edges).
 
-    Steps the model exactly as :func:`parksim.simulation.simulate` does and reads :meth:`ParkModel.supply_network`
-    after each year, so the network matches the run with that seed. Firms outside any park are left
-    out (the map and the network are about parks).
+    Steps the model exactly as :func:`parksim.simulation.simulate` does and reads its live firms and
+    supply links after each year (:func:`network_now`), so the network matches the run with that seed.
+    Firms outside any park are left out (the map and the network are about parks).
     """
     model = ParkModel(config.world, config.policy, rng=seed)
     try:
-        sectors = model.sectors
         nodes, edges = [], []
         for i in range(model.world.years + 1):
             if i:
                 model.step()
-            g = model.supply_network()
-            g.remove_nodes_from([n for n, park in g.nodes(data="park") if park < 0])
-            if g.number_of_nodes():
-                firm = np.fromiter(g.nodes, int, g.number_of_nodes())
-                attrs = [g.nodes[n] for n in g.nodes]
-                park = np.array([a["park"] for a in attrs])
-                nodes.append(pd.DataFrame({
-                    "year": model.year, "firm": firm, "park": park,
-                    "sector": pd.Categorical.from_codes([a["sector"] for a in attrs], sectors.keys),
-                    "stage": pd.Categorical.from_codes([a["stage"] for a in attrs], STAGES),
-                    "leading": [bool(a["leading"]) for a in attrs],
-                    "park_x": model.parks.x[park], "park_y": model.parks.y[park]}))
-            src, dst = (np.array(x, int) for x in zip(*g.edges)) if g.number_of_edges() else (np.zeros(0, int),) * 2
-            edges.append(pd.DataFrame({"year": model.year, "supplier": src, "customer": dst}))
+            n, e = network_now(model)
+            nodes.append(n)
+            edges.append(e)
     finally:
         model.release()
-    columns = ["year", "firm", "park", "sector", "stage", "leading", "park_x", "park_y"]
-    return (pd.concat(nodes, ignore_index=True) if nodes else pd.DataFrame(columns=columns),
-            pd.concat(edges, ignore_index=True))
+    return pd.concat(nodes, ignore_index=True), pd.concat(edges, ignore_index=True)
+
+
+def network_now(model: ParkModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The model's supply network now, from its arrays: live firms in parks (nodes) and the distinct
+    supplier → customer links among them (edges); the same graph as :meth:`ParkModel.supply_network`
+    without its firms outside parks, built without networkx (a python object per firm and year made
+    the trace cost twice a run)."""
+    f, sectors = model.firms, model.sectors
+    rows = model.live_rows()
+    rows = rows[f.park[rows] >= 0]
+    member = np.zeros(len(f.park), bool)
+    member[rows] = True
+    src, dst = model.links.live()
+    keep = member[src] & member[dst]
+    pairs = np.unique(np.stack([src[keep], dst[keep]], axis=1), axis=0) if keep.any() else np.zeros((0, 2), np.int64)
+    park = f.park[rows]
+    nodes = pd.DataFrame({
+        "year": model.year, "firm": rows.astype(int), "park": park.astype(int),
+        "sector": pd.Categorical.from_codes(f.sector[rows], sectors.keys),
+        "stage": pd.Categorical.from_codes(sectors.stage[f.sector[rows]], STAGES),
+        "leading": f.leading[rows].astype(bool), "park_x": model.parks.x[park], "park_y": model.parks.y[park]})
+    edges = pd.DataFrame({"year": model.year, "supplier": pairs[:, 0].astype(int), "customer": pairs[:, 1].astype(int)})
+    return nodes, edges

@@ -39,8 +39,17 @@ def sector_names(lang: str) -> dict[str, str] | None:
     return dict(zip(sectors.keys, sectors.names_zh)) if lang == "zh" else None
 
 
-def comparison_table(a: RunData, b: RunData, metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
-    """Headline metrics (final year, totals) of B − A paired on common seeds, 95% CI (stored units)."""
+def extra_metrics(a: RunData, b: RunData) -> tuple[str, ...]:
+    """Metrics both runs carry beyond the headline ones that the translation table names (e.g. a cost per
+    job once the runner reports one): they join the comparison table and the verdicts without a code change."""
+    shared = [c for c in a.metrics.columns if c in set(b.metrics.columns) and c not in HEADLINE]
+    return tuple(c for c in shared if c.removeprefix("total_") in i18n.METRICS)
+
+
+def comparison_table(a: RunData, b: RunData, metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Headline metrics (final year, totals; and :func:`extra_metrics`) of B − A paired on common seeds,
+    95% CI (stored units)."""
+    metrics = (*HEADLINE, *extra_metrics(a, b)) if metrics is None else metrics
     table = paired_differences(a.metrics, b.metrics, metrics)
     return table[TABLE_COLUMNS] if len(table) else pd.DataFrame(columns=TABLE_COLUMNS)
 

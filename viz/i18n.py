@@ -87,6 +87,8 @@ UI = {
     "diff.sub": ("配对差值均值（共同种子）与 95% 置信区间", "mean paired difference (common seeds), 95% CI"),
     "ci95": ("95% 置信区间", "95% CI"),
     "map.title": ("园区：{year} 年，气泡大小 ∝ 产值，颜色 = 最大产业", "Parks in {year}: size ∝ output, colour = largest sector"),
+    "map.side": ("方案 {side}", "Run {side}"),
+    "net.wait": ("产业链网络在本次运行的追踪完成后显示", "The chain network shows once this run's trace is in"),
     "map.sub": ("{label}，第 {r} 次重复（种子 {seed}）", "{label}, replication {r} (seed {seed})"),
     "no.output": ("无产出", "no output"),
     "x.km": ("东西（公里）", "x (km)"),

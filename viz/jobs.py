@@ -1,6 +1,13 @@
 """Background runs for the dashboard: one thread per run feeding a warm worker pool shared by all runs,
 progress, results streamed as replications finish, immediate cancel, per-session results.
 
+Where the time of a run goes, and what is done about it: the replications run in the pool; the supplier
+network of the first replication (one more model run) is traced by a pool worker beside them rather than
+in this process afterwards; the run is shown as done before it is written to the store (the saving
+follows in the job's thread, :attr:`Job.saved` says when); a cancel marks the job and signals the pool's
+workers, which abandon that job's run in progress at once and skip its queued ones, so the pool is free
+for the next run within a fraction of a second.
+
 Every job belongs to the browser session that started it (a random id kept in the tab's session
 storage); lookups take the session id and never return another session's jobs, so two people at
 the same dashboard never see each other's runs. A session runs one job at a time. Replications are
@@ -12,16 +19,23 @@ scenario and seed.
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
+import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from parksim.experiments.executors import make_executor
-from parksim.experiments.runner import RunConfig, RunTask, execute_task, replication_seeds
+from parksim.experiments.capacity import estimate_world
+from parksim.experiments.executors import available_cpus, make_executor
+from parksim.experiments.runner import RunConfig, RunTask, replication_seeds
 
-from .data import RunData, network_trace
+from .data import RunData
+from .worker import CANCEL_SIGNAL, CANCELLED, JobTask, TraceTask, run_job_task, worker_pids
 
-RUNNING, DONE, CANCELLED, FAILED = "running", "done", "cancelled", "failed"
+RUNNING, DONE, FAILED = "running", "done", "failed"
 
 
 class Busy(Exception):
@@ -37,7 +51,8 @@ class Job:
     label: str
     total: int
     status: str = RUNNING
-    done: int = 0
+    done: int = 0                 # replications finished
+    traced: int = 0               # network traces finished (one per part)
     error: str = ""
     started: float = field(default_factory=time.time)
     seconds: float = 0.0
@@ -47,11 +62,12 @@ class Job:
     scenarios: tuple[str, ...] = ()
     live: tuple | None = field(default=None, repr=False)      # (result id, make partial RunData) while running
     thread: threading.Thread | None = field(default=None, repr=False)
+    saved: threading.Event = field(default_factory=threading.Event, repr=False)   # set once written (or not)
 
     @property
     def progress(self) -> float:
         """Share of the work done, 0-1 (the replications plus the network trace of each part's first one)."""
-        return self.done / (self.total + self.parts)
+        return (self.done + self.traced) / (self.total + self.parts)
 
 
 class JobManager:
@@ -73,6 +89,8 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._marks = Path(tempfile.mkdtemp(prefix="parksim-cancel-"))    # a file per cancelled job
+        weakref.finalize(self, shutil.rmtree, self._marks, True)
 
     def submit(self, session: str, label: str, scenario: str, config: RunConfig, root_seed: int,
                replications: int, description: str = "") -> Job:
@@ -115,9 +133,12 @@ class JobManager:
             return self._warm
 
     def close(self) -> None:
-        """Stop the shared worker pool (runs still going are cancelled first)."""
+        """Stop the shared worker pool (runs still going are cancelled first, saves finish)."""
         for job in list(self._jobs.values()):
             self.cancel(job.session, job.id)
+        for job in list(self._jobs.values()):
+            if job.thread is not None:
+                job.thread.join()
         with self._lock:
             warm, self._warm = self._warm, None
         if warm is not None:
@@ -125,14 +146,16 @@ class JobManager:
 
     def _work(self, job: Job, parts: list[tuple[str, str, RunConfig, str]], root_seed: int, replications: int) -> None:
         seeds = replication_seeds(root_seed, replications)
+        to_save = []
         try:
             ex = self._executor()
             for i, (label, scenario, config, description) in enumerate(parts):
                 rid = job.id if len(parts) == 1 else f"{job.id}{chr(ord('A') + i)}"
-                data = self._run_part(job, ex, rid, label, scenario, config, description, root_seed, seeds)
+                data, outcomes = self._run_part(job, ex, rid, label, scenario, config, description, root_seed, seeds)
                 if data is None:
                     break
                 job.results[rid] = job.result = data
+                to_save.append((rid, label, scenario, config, outcomes))
             job.live = None
             if job.status == RUNNING:
                 job.status = DONE
@@ -145,34 +168,51 @@ class JobManager:
         if job.status == DONE:
             for scenario in job.scenarios:
                 self._pace[scenario] = job.seconds / job.total
+            self._save(job, to_save, len(seeds))
+        job.saved.set()
         self._prune(job.session)
 
+    def _save(self, job: Job, parts: list[tuple], replications: int) -> None:
+        """Write a finished job's parts to the store (after it shows as done: nobody waits for it)."""
+        if self.saver is None:
+            return
+        for rid, label, scenario, config, outcomes in parts:
+            try:
+                self.saver(job.session, rid, label, scenario, config, replications, outcomes)
+            except Exception as e:  # noqa: BLE001 - the run is still shown; the status says it was not saved
+                job.error = f"not saved: {type(e).__name__}: {e}"
+
     def _run_part(self, job: Job, ex, rid: str, label: str, scenario: str, config: RunConfig, description: str,
-                  root_seed: int, seeds: list[int]) -> RunData | None:
-        """One scenario's replications, streamed: while they come in, :meth:`results` with ``live`` shows
-        the replications finished so far. None when cancelled or failed (the job's status says which)."""
-        tasks = [RunTask(f"p00000-r{r:04d}", 0, r, s, {}, config) for r, s in enumerate(seeds)]
+                  root_seed: int, seeds: list[int]) -> tuple[RunData | None, list[dict]]:
+        """One scenario's replications and the network trace of the first, streamed: while they come in,
+        :meth:`results` with ``live`` shows the replications finished so far. (None, …) when cancelled or
+        failed (the job's status says which).
+
+        The trace goes to the pool right after the first wave of replications, so it runs beside them and
+        the first charts are not delayed by it."""
+        mark = str(self._marks / job.id)
+        reps = [JobTask(RunTask(f"p00000-r{r:04d}", 0, r, s, {}, config), mark) for r, s in enumerate(seeds)]
+        wave = max(1, getattr(ex, "workers", 1) or 1)
+        tasks = reps[:wave] + [JobTask(TraceTask(config, seeds[0]), mark)] + reps[wave:]
         outcomes: list[dict] = []
-        job.live = (rid, lambda: RunData.from_outcomes(f"{label} ({len(outcomes)}/{len(seeds)} …)", scenario, config,
-                                                       root_seed, list(outcomes), description))
-        for outcome in ex.map(execute_task, tasks):
+        trace: list = []
+        job.live = (rid, _live_view(label, scenario, config, root_seed, description, outcomes, trace, len(seeds)))
+        for outcome in ex.map(run_job_task, tasks):
             if job.status != RUNNING:
-                return None
+                return None, outcomes
+            if "trace" in outcome:
+                trace.append(outcome["trace"])
+                job.traced += 1
+                continue
             outcomes.append(outcome)
             job.done += 1
         failed = [o for o in outcomes if o["status"] != "ok"]
         if failed:
             job.status, job.error = FAILED, f"{len(failed)} of {len(seeds)} runs failed: {failed[0]['error']}"
-            return None
+            return None, outcomes
         data = RunData.from_outcomes(label, scenario, config, root_seed, outcomes, description)
-        data.nodes, data.edges = network_trace(config, seeds[0])
-        if self.saver is not None:
-            try:
-                self.saver(job.session, rid, label, scenario, config, len(seeds), outcomes)
-            except Exception as e:  # noqa: BLE001 - the run is still shown; the status says it was not saved
-                job.error = f"not saved: {type(e).__name__}: {e}"
-        job.done += 1
-        return data
+        data.nodes, data.edges = trace[0]
+        return data, outcomes
 
     def _session_jobs(self, session: str) -> list[Job]:
         return [j for j in self._jobs.values() if j.session == session]
@@ -184,12 +224,21 @@ class JobManager:
             for old in {j.id for j in finished[:-self.keep] + everyone[:-self.keep_total]}:
                 del self._jobs[old]
 
-    def estimate(self, scenarios: tuple[str, ...], replications: int) -> float | None:
-        """Seconds a run of ``replications`` of each of ``scenarios`` should take on this server, from the
-        last run of each (any session); None until every one has run once."""
-        if not all(s in self._pace for s in scenarios):
-            return None
-        return sum(self._pace[s] for s in scenarios) * replications
+    def estimate(self, scenarios: tuple[str, ...], replications: int, worlds: dict | None = None) -> float | None:
+        """Seconds a run of ``replications`` of each of ``scenarios`` should take on this server: from the
+        last run of each (any session); before a scenario's first run, from the capacity model's time of
+        one run of its world (``worlds[name]``, :func:`parksim.experiments.capacity.estimate_world`) shared
+        over the workers; None when neither is known."""
+        per = []
+        for name in scenarios:
+            if name in self._pace:
+                per.append(self._pace[name])
+            elif worlds and name in worlds:
+                workers = 1 if self.executor == "serial" else (self.workers or available_cpus())
+                per.append(float(estimate_world(worlds[name]).seconds) / workers)
+            else:
+                return None
+        return sum(per) * replications
 
     def get(self, session: str, job_id: str) -> Job | None:
         """The session's job ``job_id``; None if it does not exist or belongs to another session."""
@@ -216,10 +265,38 @@ class JobManager:
         return out
 
     def cancel(self, session: str, job_id: str) -> bool:
-        """Stop the session's job at once (its status says so now; the replications already in the
-        workers finish and are dropped); True if it was running."""
+        """Stop the session's job at once: its status says so now, its queued tasks are skipped and the pool
+        workers abandon its runs in progress (so the pool is free within a fraction of a second); True if
+        it was running."""
         job = self.get(session, job_id)
         if job is None or job.status != RUNNING:
             return False
         job.status, job.seconds = CANCELLED, time.time() - job.started
+        (self._marks / job.id).touch()
+        for pid in worker_pids(self._warm):
+            try:
+                os.kill(pid, CANCEL_SIGNAL)
+            except ProcessLookupError:
+                continue
         return True
+
+
+def _live_view(label: str, scenario: str, config: RunConfig, root_seed: int, description: str, outcomes: list[dict],
+               trace: list, total: int):
+    """A function giving the run as far as it got, built again only when a replication or the trace came
+    in (every chart callback asks for it). It has no model configuration, so that no network is traced
+    in the server while the run goes; the network shows once its trace arrives."""
+    cache: dict = {}
+
+    def view() -> RunData:
+        key = (len(outcomes), len(trace))
+        if cache.get("key") != key:
+            done = list(outcomes)
+            data = RunData.from_outcomes(f"{label} ({len(done)}/{total} …)", scenario, config, root_seed, done,
+                                         description)
+            data.config = None
+            if trace:
+                data.nodes, data.edges = trace[0]
+            cache.update(key=key, data=data)
+        return cache["data"]
+    return view

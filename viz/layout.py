@@ -13,6 +13,9 @@ from .export import COLUMNS, FORMATS
 
 MAX_REPLICATIONS = 200
 PLAY_MS = 700
+# Chart views drawn only while their tab is open, and only again when what they show changed: each keeps
+# the key of what it drew last in a store "<view>-drawn" (a tab switch alone redraws nothing).
+DRAWN = ("fans", "ab", "map-a", "map-b", "net")
 
 
 def empty_chart(message: str) -> go.Figure:
@@ -41,6 +44,19 @@ def year_slider(slider_id: str) -> html.Div:
     """A year slider; the wrapper leaves room so that the first and last year labels are not cut."""
     return html.Div(dcc.Slider(id=slider_id, min=0, max=1, step=1, value=0, marks=None,
                                tooltip={"placement": "bottom"}), className="year-slider")
+
+
+def map_side(side: str, graph_id: str, lang: str) -> html.Div:
+    """One of the two park maps (A and B side by side): its run and replication pickers, then the map, whose
+    subtitle names the run, the replication and its seed."""
+    return html.Div([
+        html.H4(i18n.t("map.side", lang, side=side.upper())),
+        html.Div([html.Div([html.Label(i18n.t("run.picker", lang)),
+                            dcc.Dropdown(id=f"map-run-{side}", options=[], placeholder=i18n.t("no.run", lang))]),
+                  html.Div([html.Label(i18n.t("replication.picker", lang)),
+                            dcc.Dropdown(id=f"map-rep-{side}", options=[], clearable=False)])], className="row2"),
+        card(graph_id, graph_id, lang),
+    ], className="map-side", id=f"map-side-{side}")
 
 
 def glossary(lang: str) -> html.Div:
@@ -115,7 +131,7 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
         html.Div([html.Button(tr("play"), id="map-play"), html.Label(tr("year")), year_slider("map-year")],
                  className="player"),
         dcc.Interval(id="map-timer", interval=PLAY_MS, disabled=True),
-        card("map", "map", lang),
+        html.Div([map_side(side, graph, lang) for side, graph in (("a", "map"), ("b", "map-b"))], className="grid maps"),
     ])
     network = html.Div([
         html.Div([html.Label(tr("park")), dcc.Dropdown(id="net-park", options=[{"label": tr("all.parks"), "value": -1}],
@@ -154,6 +170,7 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
         dcc.Store(id="page-lang", data=lang),
         dcc.Store(id="slide", data=0),
         dcc.Store(id="projector-applied"),
+        *[dcc.Store(id=f"{view}-drawn") for view in DRAWN],
         dcc.Store(id="scenario-replications", data={n: min(s.replications, MAX_REPLICATIONS) for n, s in loaded.items()}),
         dcc.Interval(id="poll", interval=400, disabled=True),
         html.Div([html.H2(tr("title")),

@@ -24,7 +24,7 @@ def register(app: Dash, manager: JobManager, loaded: dict, saved: SavedRuns) -> 
     """Register the run callbacks; ``loaded`` maps scenario names to scenarios."""
     _builder_callbacks(app, manager, loaded, saved)
     _guided_callbacks(app, manager, loaded)
-    _estimate_callbacks(app, manager)
+    _estimate_callbacks(app, manager, {name: s.world for name, s in loaded.items()})
 
 
 def _control_ids(group) -> dict[str, list[dict]]:
@@ -82,16 +82,18 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict, saved: Save
                   Input("job", "data"), Input("poll", "n_intervals"), State("session", "data"),
                   State("runs-version", "data"), State("seen-done", "data"), prevent_initial_call=True)
     def show_progress(job_id, _, session, version, seen):
-        """Progress; each newly finished replication bumps ``runs-version`` so the charts stream in."""
+        """Progress; the charts stream in: ``runs-version`` is bumped when the first replication is in and
+        then each time the number finished has doubled (1, 2, 4, 8 …), so a 20-replication run redraws its
+        charts about six times, not twenty (the server's drawing competes with the workers for the cores)."""
         lang = i18n.current()
         job = manager.get(session, job_id)
         if job is None:
             raise PreventUpdate
         if job.status == RUNNING:
             text = i18n.t("status.running", lang, id=job.id, label=job.label, done=job.done, total=job.total)
-            fresh = job.done != seen and job.done > 0
+            fresh = job.done > 0 and (not seen or job.done >= 2 * seen)
             return (job.progress, text, True, False, False, version + 1 if fresh else dash.no_update,
-                    job.progress, text, True, job.done)
+                    job.progress, text, True, job.done if fresh else dash.no_update)
         text = (i18n.t("status.finished", lang, id=job.id, label=job.label, seconds=job.seconds,
                        status=i18n.t(f"status.{job.status}", lang)) + (f": {job.error}" if job.error else ""))
         progress = 1 if job.status == DONE else job.progress
@@ -99,8 +101,12 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict, saved: Save
 
     @app.callback(Output("run-select", "options"), Output("run-select", "value"), Output("ab-a", "options"),
                   Output("ab-a", "value"), Output("ab-b", "options"), Output("ab-b", "value"),
+                  Output("map-run-a", "options"), Output("map-run-a", "value"), Output("map-run-b", "options"),
+                  Output("map-run-b", "value"),
                   Input("runs-version", "data"), State("session", "data"), State("ab-b", "value"))
     def list_runs(_, session, previous_b):
+        """Every picker of a run: the latest run shown; A is the run before it (the guided comparison's A and
+        B), on the A versus B tab and on the two maps."""
         lang = i18n.current()
         runs = all_runs(manager, saved, session)
         options = [{"label": i18n.t("run.option", lang, id=jid, label=r.label, n=r.replications), "value": jid}
@@ -108,7 +114,7 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict, saved: Save
         ids = list(runs)
         latest = ids[-1] if ids else None
         a = previous_b if previous_b in runs and previous_b != latest else (ids[-2] if len(ids) > 1 else latest)
-        return options, latest, options, a, options, latest
+        return options, latest, options, a, options, latest, options, a, options, latest
 
 
 def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
@@ -198,8 +204,9 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
                 html.P(i18n.t("verdict.next", lang), className="note")]
 
 
-def _estimate_callbacks(app: Dash, manager: JobManager) -> None:
-    """The expected time of a run, shown before it is started (from the last run of the same scenarios)."""
+def _estimate_callbacks(app: Dash, manager: JobManager, worlds: dict) -> None:
+    """The expected time of a run, shown before it is started (from the last run of the same scenarios, or
+    before their first run from the size of their worlds)."""
     for out, scenarios, reps in (("estimate", ["scenario"], "replications"),
                                  ("g-estimate", ["g-preset-A", "g-preset-B"], "g-replications")):
         @app.callback(Output(out, "children"), *[Input(s, "value") for s in scenarios], Input(reps, "value"),
@@ -207,5 +214,5 @@ def _estimate_callbacks(app: Dash, manager: JobManager) -> None:
         def show_estimate(*values):
             lang = i18n.current()
             names, replications = values[:-2], values[-2]
-            seconds = manager.estimate(tuple(names), replications) if isinstance(replications, int) else None
+            seconds = manager.estimate(tuple(names), replications, worlds) if isinstance(replications, int) else None
             return i18n.t("estimate", lang, seconds=f"{max(seconds, 1):.0f}") if seconds else i18n.t("estimate.none", lang)

@@ -7,6 +7,8 @@ import math
 
 import pandas as pd
 
+from parksim.experiments.headline import HEADLINE
+
 from . import i18n
 
 VERDICT_METRICS = ("output", "tax", "employment", "tax_per_mu", "investment_intensity", "land_idle", "eg_gamma_mean")
@@ -41,6 +43,9 @@ def sentence(row, lang: str) -> str:
 
 
 def verdicts(table: pd.DataFrame, lang: str, metrics: tuple[str, ...] = VERDICT_METRICS) -> list[str]:
-    """Sentences for ``metrics`` found in a paired-difference table, in that order."""
+    """Sentences for ``metrics`` found in a paired-difference table, in that order, then for every row of
+    the table beyond the headline metrics (:func:`parksim.viz.export.extra_metrics`, e.g. a cost per job
+    or a fiscal balance once the runs report them): a new metric needs a row in the translation table only."""
     rows = {r.metric: r for r in table.itertuples(index=False)}
-    return [sentence(rows[m], lang) for m in metrics if m in rows]
+    extra = [m for m in rows if m not in HEADLINE and m not in metrics]
+    return [sentence(rows[m], lang) for m in (*metrics, *extra) if m in rows]
