@@ -16,7 +16,6 @@ from parksim.simulation import ConfigError, ParkModel, ParkSpec, WorldConfig, si
 from parksim.simulation.places import Place, check_hierarchy, haversine_km, project_km, unproject_km
 from parksim.simulation.world import generate_parks
 
-DATA = Path(__file__).parent / "data"
 PARK = '[[world.parks]]\nname = "a"\nlevel = "city"\narea_mu = 1000.0\n'
 
 
