@@ -3,7 +3,6 @@ places and their sizes, and runs that are what they were before places existed."
 
 import dataclasses
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
