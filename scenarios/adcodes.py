@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from parksim.scenarios.catalogue import CATALOGUE, ZONES_TABLE, read_catalogue
 from parksim.simulation import ConfigError
 from parksim.simulation.places import Place as ModelPlace
 from parksim.simulation.places import haversine_km
@@ -293,50 +291,6 @@ def geocode(row: Mapping[str, str], fixes: Mapping[str, Mapping[str, str]] | Non
     pos = position(adcode)
     lon, lat, pos_tier = pos if pos else (None, None, "")
     return Geocode(row["code"], row["name"], adcode, place(adcode).name, tier(adcode), how, lon, lat, pos_tier)
-
-
-def catalogue_rows(path: Path = CATALOGUE) -> list[dict]:
-    """The catalogue's rows as dictionaries, in file order."""
-    return read_catalogue(path).to_dict("records")
-
-
-@cache
-def geocode_catalogue(path: Path = CATALOGUE) -> tuple[Geocode, ...]:
-    """Every zone of the catalogue geocoded, in file order (cached: the inputs are shipped data)."""
-    return tuple(geocode(r) for r in catalogue_rows(path))
-
-
-def write_zones(path: Path = ZONES_TABLE) -> int:
-    """Write every zone's geocode to a CSV (the shipped ``places_zones.csv``) and return the row count.
-
-    The table is derived data, shipped so that the mapping can be read and reviewed without running
-    code; a test keeps it equal to :func:`geocode_catalogue`, so rerun this after changing the matcher
-    or the hand-fix table.
-    """
-    geocodes = geocode_catalogue()
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(Geocode.__dataclass_fields__)
-        for g in geocodes:
-            w.writerow("" if v is None else v for v in vars(g).values())
-    return len(geocodes)
-
-
-def coverage(geocodes: Iterable[Geocode] | None = None) -> dict[str, float]:
-    """How many zones have coordinates of which level, and the share with a county's or city's.
-
-    Keys: ``zones``, ``county``, ``city``, ``province`` (position only of the province), ``missing``
-    (no position), ``share_county_or_city``; ``municipality`` counts the ``city`` zones placed only at a
-    municipality's centre (北京, 天津, 上海, 重庆: a city, but a large one), and ``handfix`` the rows the
-    hand-fix table decided.
-    """
-    geocodes = geocode_catalogue() if geocodes is None else tuple(geocodes)
-    levels = Counter(g.position or "missing" for g in geocodes)
-    n = len(geocodes)
-    return {"zones": n, "county": levels["county"], "city": levels["city"], "province": levels["province"],
-            "missing": levels["missing"], "share_county_or_city": (levels["county"] + levels["city"]) / n if n else 0.0,
-            "municipality": sum(g.position == "city" and place(g.adcode).level == "province" for g in geocodes),
-            "handfix": sum(g.how == "handfix" for g in geocodes)}
 
 
 def distance_km(a: str, b: str) -> float:

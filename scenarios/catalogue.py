@@ -15,7 +15,7 @@ records:
 - ``urban`` (inside a city planning area, rule E3) when the place label is not a county (县) or a
   county-level city (…市): a heuristic, the catalogue has no such field;
 - the place and position the zone was geocoded to (``data/places_zones.csv``, written by
-  :func:`parksim.scenarios.adcodes.write_zones`): the county's or city's adcode and its centre in
+  :func:`write_zones`): the county's or city's adcode and its centre in
   lon/lat. Zones of one place share its centre (no offset is invented); a zone with no position
   has none (none in the 2018 catalogue).
 """
@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,8 @@ import pandas as pd
 
 from parksim.simulation import ConfigError, ParkSpec
 from parksim.simulation.policy import LEVELS
+
+from . import adcodes
 
 DATA = Path(__file__).parent / "data"
 CATALOGUE = DATA / "china_development_zones_2018.csv"
@@ -240,7 +243,6 @@ def unmapped_terms(province: str | None = None) -> dict[str, int]:
 
 def prefecture_code(province: str, name: str, where: str) -> str:
     """The adcode of prefecture city ``name`` (e.g. 南阳市) of ``province``; ConfigError otherwise."""
-    from . import adcodes
     prov = adcodes.province_by_name(province)
     cities = {p.name: p.adcode for p in adcodes.children(prov.adcode) if adcodes.tier(p.adcode) == "city"}
     if name not in cities:
@@ -270,7 +272,6 @@ def as_of_year(level: str, approved, year: int) -> str:
 @lru_cache(maxsize=2)
 def read_document_parks(path: Path = DOCUMENT_PARKS) -> tuple[dict[str, str], ...]:
     """The rows of ``document_parks.csv`` (described in ``document_parks.md``), checked."""
-    from . import adcodes
     with open(path, encoding="utf-8", newline="") as f:
         rows = tuple(csv.DictReader(f))
     for line, r in enumerate(rows, start=2):
@@ -306,7 +307,6 @@ def apply_document(found: CatalogueParks, document: str, codes: tuple[str, ...],
     rows), no approval date so the lowest infrastructure. Positions are those of the adcode's place,
     which must lie in ``prefecture`` (an adcode).
     """
-    from . import adcodes
     rows = [r for r in read_document_parks() if r["document"] == document]
     if not rows:
         known = sorted({r["document"] for r in read_document_parks()})
@@ -351,5 +351,48 @@ def apply_document(found: CatalogueParks, document: str, codes: tuple[str, ...],
 
 def _urban(adcode: str) -> bool:
     """A park placed at a prefecture city or in one of its districts (区) lies in its planning area (E3)."""
-    from . import adcodes
     return adcodes.tier(adcode) == "city" or adcodes.place(adcode).name.endswith("区")
+
+
+def catalogue_rows(path: Path = CATALOGUE) -> list[dict]:
+    """The catalogue's rows as dictionaries, in file order."""
+    return read_catalogue(path).to_dict("records")
+
+
+@lru_cache(maxsize=2)
+def geocode_catalogue(path: Path = CATALOGUE) -> tuple[adcodes.Geocode, ...]:
+    """Every zone of the catalogue geocoded, in file order (cached: the inputs are shipped data)."""
+    return tuple(adcodes.geocode(r) for r in catalogue_rows(path))
+
+
+def write_zones(path: Path = ZONES_TABLE) -> int:
+    """Write every zone's geocode to a CSV (the shipped ``places_zones.csv``) and return the row count.
+
+    The table is derived data, shipped so that the mapping can be read and reviewed without running
+    code; a test keeps it equal to :func:`geocode_catalogue`, so rerun this after changing the matcher
+    or the hand-fix table.
+    """
+    geocodes = geocode_catalogue()
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(adcodes.Geocode.__dataclass_fields__)
+        for g in geocodes:
+            w.writerow("" if v is None else v for v in vars(g).values())
+    return len(geocodes)
+
+
+def coverage(geocodes: Iterable[adcodes.Geocode] | None = None) -> dict[str, float]:
+    """How many zones have coordinates of which level, and the share with a county's or city's.
+
+    Keys: ``zones``, ``county``, ``city``, ``province`` (position only of the province), ``missing``
+    (no position), ``share_county_or_city``; ``municipality`` counts the ``city`` zones placed only at a
+    municipality's centre (北京, 天津, 上海, 重庆: a city, but a large one), and ``handfix`` the rows the
+    hand-fix table decided.
+    """
+    geocodes = geocode_catalogue() if geocodes is None else tuple(geocodes)
+    levels = Counter(g.position or "missing" for g in geocodes)
+    n = len(geocodes)
+    return {"zones": n, "county": levels["county"], "city": levels["city"], "province": levels["province"],
+            "missing": levels["missing"], "share_county_or_city": (levels["county"] + levels["city"]) / n if n else 0.0,
+            "municipality": sum(g.position == "city" and adcodes.place(g.adcode).level == "province" for g in geocodes),
+            "handfix": sum(g.how == "handfix" for g in geocodes)}

@@ -5,6 +5,7 @@ import csv
 import pytest
 
 from parksim.scenarios import adcodes as P
+from parksim.scenarios import catalogue
 from parksim.simulation import ConfigError
 
 # China's extent, incl. the South China Sea islands: 73.5–135.1°E, 3.8–53.6°N.
@@ -13,12 +14,12 @@ CHINA_LAT = (3.8, 54.0)
 
 
 def _zone(name):
-    return next(g for g in P.geocode_catalogue() if g.name == name)
+    return next(g for g in catalogue.geocode_catalogue() if g.name == name)
 
 
 def test_catalogue_geocoded_share_at_least_95_percent():
     """At least 95% of the 2,543 zones get the coordinates of their county or city, and none is left without any."""
-    cov = P.coverage()
+    cov = catalogue.coverage()
     assert cov["zones"] == 2543
     assert cov["share_county_or_city"] >= 0.95
     assert cov["missing"] == 0
@@ -27,7 +28,7 @@ def test_catalogue_geocoded_share_at_least_95_percent():
 
 def test_handfix_adcodes_exist_with_the_stated_place_name():
     """Every hand-fix row names a catalogue zone, an adcode of the table, that adcode's own name and a reason."""
-    codes = {r["code"] for r in P.catalogue_rows()}
+    codes = {r["code"] for r in catalogue.catalogue_rows()}
     for code, fix in P.handfixes().items():
         assert code in codes, code
         assert P.place(fix["adcode"]).name == fix["place"], (code, fix)
@@ -36,7 +37,7 @@ def test_handfix_adcodes_exist_with_the_stated_place_name():
 
 def test_every_handfix_changes_the_automatic_match():
     """A hand-fix row that the matcher already gets right would be dead weight: each one changes the result."""
-    rows = {r["code"]: r for r in P.catalogue_rows()}
+    rows = {r["code"]: r for r in catalogue.catalogue_rows()}
     for code, fix in P.handfixes().items():
         assert P.geocode(rows[code], fixes={}).adcode != fix["adcode"], code
 
@@ -106,8 +107,8 @@ def test_all_coordinates_lie_within_china():
 
 def test_geocoded_zones_lie_within_their_province():
     """Each zone's place belongs to the province the catalogue gives for it."""
-    rows = {r["code"]: r for r in P.catalogue_rows()}
-    for g in P.geocode_catalogue():
+    rows = {r["code"]: r for r in catalogue.catalogue_rows()}
+    for g in catalogue.geocode_catalogue():
         assert P.ancestors(g.adcode)[-1].name == rows[g.code]["province"], g
 
 
@@ -140,7 +141,7 @@ def test_haversine_beijing_shanghai():
 
 def test_shipped_zone_table_equals_the_geocoder():
     """places_zones.csv is what geocode_catalogue() gives today (rerun write_zones() after a change)."""
-    with open(P.ZONES_TABLE, encoding="utf-8", newline="") as f:
+    with open(catalogue.ZONES_TABLE, encoding="utf-8", newline="") as f:
         shipped = [tuple(r.values()) for r in csv.DictReader(f)]
-    fresh = [tuple("" if v is None else str(v) for v in vars(g).values()) for g in P.geocode_catalogue()]
+    fresh = [tuple("" if v is None else str(v) for v in vars(g).values()) for g in catalogue.geocode_catalogue()]
     assert shipped == fresh
