@@ -204,18 +204,19 @@ def test_bad_spillover_parameters_are_refused(key, value):
 
 
 def test_outside_firms_with_a_place_gain_from_a_nearby_park():
-    """A firm outside parks receives spillovers once it has a place (its position); without one it gets none."""
+    """A firm outside parks receives spillovers through its place (its position); without one it gets none."""
     model = ParkModel(dataclasses.replace(SMALL, outside_utility=3.0), Policy(), rng=4)
     for _ in range(3):
         model.step()
     f = model.firms
     outside = np.flatnonzero((f.state == PRODUCING) & (f.park < 0))
-    assert len(outside) and (f.place[outside] == -1).all()
+    assert len(outside) and (f.place[outside] >= 0).all()          # outside incumbents and settlers have one
+    f.place[outside] = -1
     model.produce()
     assert np.allclose(f.tfp[outside], f.productivity[outside] * spillovers.learning(
         model.year - f.state_year[outside], SMALL.learning_gain, SMALL.learning_years))
     busiest = int(np.bincount(f.park[f.state == PRODUCING][f.park[f.state == PRODUCING] >= 0]).argmax())
-    f.place[outside] = model.parks.place[busiest]          # as outside-park incumbents will have
+    f.place[outside] = model.parks.place[busiest]
     before = f.tfp[outside].copy()
     model.produce()
     assert (f.tfp[outside] > before).all()
