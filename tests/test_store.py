@@ -261,8 +261,8 @@ def test_report_shows_what_ran_after_the_file_changed(tmp_path, capsys):
     assert main(["report", str(out), "--out", str(tmp_path / "report.html")]) == 0
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     params = page[page.index("Scenario parameters"):]
-    assert "4,321" in params and "bottom_share = 0.15" in params      # numbers as the report writes them
-    assert "9,876" not in params and "0.35" not in params
+    assert "4,321" in params and "Bottom share eliminated = 0.150" in params   # as the report writes them
+    assert "9,876" not in params and "0.350" not in params
 
 
 def test_verify_help_names_exit_codes(capsys):
