@@ -263,9 +263,12 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
     REST (the rest of the country, always available). Returns the chosen column of each project."""
     chosen = np.empty(len(total), np.int64)
     for j in order:
-        row = total[j].copy()
-        room = ledger.available()[np.where(column[j] == REST, -1, column[j])]
-        row[(room < need[j]) & (column[j] != REST)] = -np.inf
+        row, cols = total[j].copy(), column[j]
+        parks = cols >= 0
+        room = np.full(len(cols), np.inf)                # the rest of the country always has room
+        room[parks] = ledger.room(cols[parks])           # O(K): only the parks of the project's set
+        room[cols == OUTSIDE] = ledger.pool
+        row[room < need[j]] = -np.inf
         while True:
             m = int(np.argmax(row))
             park = int(column[j, m])

@@ -67,10 +67,6 @@ class LandLedger:
         self.used = np.zeros_like(quota)           # new quota drawn per park (L5)
         self.reused = np.zeros_like(quota)         # reusable land re-granted per park
 
-    def available(self) -> np.ndarray:
-        """Most land each park (and, last, the outside option) could still grant one project."""
-        return np.append(self.room(slice(None)), self.pool)
-
     def room(self, parks) -> np.ndarray:
         """Most land each of ``parks`` (indices, a mask or a slice) could still grant one project:
         O(len(parks)), so a project choosing among a sampled set need not look at every park."""
