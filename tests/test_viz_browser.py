@@ -94,7 +94,7 @@ def dashboard(tmp_path_factory):
                  f'name = "tiny_base"\ndescription = "Baseline, tiny"\nextends = "baseline"\nreplications = 4\n[world]\n{tiny}')
     lanz = write(tmp, "tiny_lanzhou.toml",
                  f'name = "tiny_lanzhou"\ndescription = "Lanzhou 2012, tiny"\nextends = "lanzhou_2012"\n'
-                 f'replications = 4\n[world]\n{tiny}\nstart_year = 2010\n')
+                 f'replications = 4\nburn_in = 0\n[world]\n{tiny}\nstart_year = 2010\n')
     sweep = write(tmp, "tiny_sweep.toml", 'name = "tiny_sweep"\nextends = "tiny_lanzhou.toml"\nreplications = 2\n'
                   '[sweep]\nmethod = "factorial"\n[sweep.levers]\n"policy.E1.national" = [100.0, 300.0]\n')
     execute(plan(str(sweep), sweep=True), Store(tmp / "runs" / "tiny_sweep"), make_executor("serial"), progress=False)
