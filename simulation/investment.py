@@ -260,9 +260,17 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
     """Serve projects in ``order``: each takes its best column the land ledger can still grant.
 
     ``column`` (N, M) is each column's park row, OUTSIDE (a site outside parks: the common pool) or
-    REST (the rest of the country, always available). Returns the chosen column of each project."""
+    REST (the rest of the country, always available). Returns the chosen column of each project.
+    A project whose best option can grant it is served at once; the others mask the options without
+    room (room below the need means a refusal) and try the rest best first: the same choices either way."""
     chosen = np.empty(len(total), np.int64)
+    best = np.argmax(total, axis=1)
     for j in order:
+        m, park = best[j], int(column[j, best[j]])       # most projects get their best option: try it alone
+        if park == REST or (ledger.room_of(park) >= need[j, m] and ledger.grant(park, need[j, m], investment[j],
+                                                                             emission[j])):
+            chosen[j] = m
+            continue
         row, cols = total[j].copy(), column[j]
         parks = cols >= 0
         room = np.full(len(cols), np.inf)                # the rest of the country always has room

@@ -73,6 +73,10 @@ class LandLedger:
         quota = self.quota[parks] + self.pool + self.reserve
         return self.reusable[parks] + np.minimum(self.greenfield[parks], np.minimum(quota, self.cap - self.used[parks]))
 
+    def room_of(self, park: int) -> float:
+        """:meth:`room` of one park, or the pool for a site outside parks (``park`` -1)."""
+        return self.pool if park < 0 else float(self.room(park))
+
     def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
         """Grant ``need`` mu in ``park`` (-1 = outside any park) if the rules and stocks allow."""
         pol = self.policy
