@@ -153,6 +153,12 @@ def ensure_browser() -> None:
             os.environ["BROWSER_PATH"] = found
 
 
+KALEIDO_TRIES = 3
+"""kaleido's headless Chromium now and then runs an export before its page has loaded its own scripts
+(a JavascriptError "kaleido_scopes is not defined", seen on a loaded machine): the export is pure, so
+it is tried again, and any other error is raised at once."""
+
+
 def render(data: pd.DataFrame, fig: go.Figure, fmt: str) -> bytes:
     """The chart as PNG (kaleido), standalone HTML (plotly.js inlined) or its data as CSV."""
     if fmt == "csv":
@@ -161,7 +167,12 @@ def render(data: pd.DataFrame, fig: go.Figure, fmt: str) -> bytes:
         return pio.to_html(fig, include_plotlyjs=True, full_html=True).encode("utf-8")
     if fmt == "png":
         ensure_browser()
-        return fig.to_image(format="png", width=1200, height=int(fig.layout.height or 500), scale=1)
+        for attempt in range(KALEIDO_TRIES):
+            try:
+                return fig.to_image(format="png", width=1200, height=int(fig.layout.height or 500), scale=1)
+            except Exception as e:  # noqa: BLE001 - kaleido's JavascriptError lives in a private module
+                if attempt == KALEIDO_TRIES - 1 or "kaleido_scopes" not in str(e):
+                    raise
     raise ValueError(f"format {fmt!r}: allowed {', '.join(FORMATS)}")
 
 
