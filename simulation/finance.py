@@ -265,7 +265,7 @@ def credit_idle_fees(model, park: np.ndarray, amount: np.ndarray) -> None:
     outside = m & (park < 0)
     model.finance.book("idle_fees", CITY, place_cities(model)[f.place[outside]], amount[outside])
     np.add.at(model.parks.land_income, park[inside], amount[inside])
-    model.tally["idle_fees"] += float(amount[m].sum())
+    model.tally["idle_fees"] += float(amount[inside].sum())     # the parks' (their land_income counts them)
 
 
 def second_phase(model, rows: np.ndarray) -> None:
