@@ -663,7 +663,7 @@ class ParkModel(mesa.Model):
             infrastructure=w.beta_infrastructure, level=w.beta_level,
             declared=w.beta_declared * pol.C1.enabled, chain_pull=pol.C3.chain_pull * pol.C3.enabled,
             same_type=pol.C4.strength * pol.C4.enabled, mega_bonus=pol.C5.mega_bonus * pol.C5.enabled,
-            induced_bonus=2.0 * pol.C3.enabled,
+            induced_bonus=pol.C3.induced_bonus * pol.C3.enabled,
             discount_min=pol.L8.min_factor if pol.L8.enabled else 1.0,
             discount_max=pol.L8.max_factor if pol.L8.enabled else 1.0)
 

@@ -443,12 +443,18 @@ class C3(Rule):
     """C3 领军企业—产业链—产业集群: leading firms draw their upstream and downstream sectors.
 
     Model: each producing leading firm adds ``chain_pull`` × IO link to the utility of its park for
-    linked sectors and brings ``induced_projects`` extra projects a year in linked sectors
-    (以商招商). Source: 001 二, 四(三); 000 §(十); 003 七(一).
+    linked sectors and brings ``induced_projects`` projects a year in linked sectors (以商招商), drawn
+    from the year's mobile projects (not on top of them), which weigh its park ``induced_bonus`` higher.
+    Source: 001 二, 四(三); 000 §(十); 003 七(一).
     """
 
     chain_pull: float = param(5.0, 0, MAX_UTILITY, "utility per IO coefficient")
     induced_projects: float = param(0.5, 0, 20, "projects per leading firm per year")
+    # --- gaps (issue 12 §1.7): the pull of an induced project to the park of the firm that brought it
+    induced_bonus: float = param(2.0, 0, MAX_UTILITY, "utility",
+                                 doc="以商招商: the leading firm's introduction makes its park the investor's "
+                                     "default; +2 is e² ≈ 7× the odds of an otherwise equal park, about the "
+                                     "C5 mega_bonus (1.5) and below the C4 strength (2) at a full sector share")
 
 
 @dataclass(frozen=True)
