@@ -1,15 +1,16 @@
 """Idle land and exit (闲置土地、腾笼换鸟, X1-X5): which firms lose land or leave, and why.
 
-Each function returns a boolean mask over firm rows; the model applies the exits and returns the land
-to the park's reusable stock.
+Most functions return a boolean mask over firm rows; the model applies the exits and returns the land
+to the park's reusable stock. :func:`buy_back` (X3) applies its own outcome: each firm moves or exits.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import relocation
 from .policy import Policy
-from .state import GRANTED, PRODUCING, STOPPED
+from .state import EXITED, GRANTED, PRODUCING, STOPPED
 
 
 def idle_takeback(policy: Policy, state, grant_year, state_year, year: int) -> np.ndarray:
@@ -55,6 +56,28 @@ def low_efficiency_buyback(policy: Policy, state, low_tax_years) -> np.ndarray:
     return (state == PRODUCING) & (low_tax_years >= policy.X3.years)
 
 
+def buy_back(model, mask: np.ndarray) -> None:
+    """X3 腾笼换鸟 (000 §(十八) 政府主导下的流转、优进劣出; 003 六(三)): park firms in ``mask`` sell their land
+    back to the park at the price they paid; the amount per park is the value of a ``buyback_paid``
+    event, for the park's accounts to book. Each firm then chooses: a going concern (profit > 0) moves,
+    whole, to another open park of its city that admits it and has room (``relocation.move_out``);
+    the others take the money and exit."""
+    f = model.firms
+    rows = np.flatnonzero(mask & (f.park >= 0) & (f.state != EXITED))
+    if not len(rows):
+        return
+    paid = f.land[rows] * f.land_price[rows]
+    per_park = np.bincount(f.park[rows], weights=paid, minlength=model.parks.n)
+    for p in np.flatnonzero(per_park > 0):
+        model.recorder.event("buyback_paid", "X3", park=int(p), value=float(per_park[p]))
+    f.capital[rows] += paid
+    m = relocation.move_out(model, rows[f.profit[rows] > 0], "X3", "bought_out")
+    model.investment.book_relocations(m.rows, m.from_place, m.to_place, m.from_park, m.to_park, m.amount)
+    leave = np.zeros(f.n, bool)
+    leave[np.setdiff1d(rows, m.rows)] = True
+    model._exit(leave, "land_bought_back", "X3")
+
+
 def stopped_resolved(policy: Policy, state, state_year, year: int, bankruptcy_years: int) -> np.ndarray:
     """Stopped firms and stalled projects that leave this year and free their land.
 
@@ -68,7 +91,10 @@ def stopped_resolved(policy: Policy, state, state_year, year: int, bankruptcy_ye
 
 
 def polluter_exits(policy: Policy, producing, pollution_class, energy, output, cap: float) -> np.ndarray:
-    """X5 (001 四(六)): above the energy cap, class-III firms exit, most energy-intensive first."""
+    """X5 (001 四(六)): above the energy cap, class-III firms exit, most energy-intensive first.
+
+    The clause controls the zones' (开发区) energy use: ``producing`` is the park producers' mask and
+    ``cap`` grows from their base-year use (:func:`energy_base`)."""
     total = energy[producing].sum()
     if not policy.X5.enabled or total <= cap:
         return np.zeros(len(producing), bool)
@@ -89,3 +115,7 @@ def efficiency_class(policy: Policy, tax_per_mu) -> np.ndarray:
     return np.select([tax_per_mu >= v.class_a_min, tax_per_mu >= v.class_b_min,
                       tax_per_mu >= v.class_c_min], [0, 1, 2], 3).astype(np.int8)
 
+
+def energy_base(energy: np.ndarray, park: np.ndarray) -> float:
+    """X5 (001 四(六) 开发区能源消费总量…"双控"): the base-year energy use the cap grows from, of park firms only."""
+    return float(energy[park >= 0].sum())

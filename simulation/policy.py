@@ -41,15 +41,25 @@ class L1(Rule):
 class L2(Rule):
     """L2 有限指标保重点、一般项目靠挖潜: key projects get quota first, general ones reuse existing land.
 
-    Model: projects are served in order of investment tier; projects below ``county_key_min`` may only
-    take reusable (recovered) land; projects of at least ``reserve_min`` may draw on a city reserve of
-    ``reserve_share`` of the yearly quota. Source: 000 §(十七); 002 三(一)1, 三(四)1.
+    Model: projects are served in order of investment tier. Projects of at least ``reserve_min`` may
+    draw on a city reserve of ``reserve_share`` of the yearly quota; of at least ``city_key_min``, on
+    the city's pool (``city_share`` of the rest, 市级重点项目由市…优先安排); of at least ``county_key_min``,
+    on their park's slice (县(市、区)计划指标). Projects below ``county_key_min`` only 挖潜: reusable
+    land, recovered inside parks or reclaimed (``reclaim_share`` × the yearly quota a year, outside it,
+    000 §(八)). Source: 000 §(八), §(十七); 002 三(一)1, 三(四)1.
     """
 
     county_key_min: float = param(5000.0, 0, MAX_INVESTMENT, "万元")
     city_key_min: float = param(10000.0, 0, MAX_INVESTMENT, "万元")
     reserve_min: float = param(200000.0, 0, MAX_INVESTMENT, "万元")
     reserve_share: float = param(0.1, 0, 1, "share of yearly quota")
+    # --- gaps (issue 12 §1.3): the city tier and 挖潜 of reclaimed land
+    city_share: float = param(0.3, 0, 1, "share of quota after the reserve",
+                              doc="the city's own pool for city key projects (000 §(十七)); no document gives "
+                                  "it: 30 % is L5's cap on one batch, so the pool can serve one such batch")
+    reclaim_share: float = param(0.1, 0, 5, "× yearly quota",
+                                 doc="land reclaimed a year (000 §(八)) outside the quota; no document gives "
+                                     "a figure: assumed as large as the L2 reserve")
 
 
 @dataclass(frozen=True)
@@ -63,13 +73,19 @@ class L3(Rule):
 class L4(Rule):
     """L4: new quota tilted to parks with better evaluation; laggards on intensity have quota cut (核减).
 
-    Model: the park share of quota is weighted by ``1 + tilt * score percentile`` of last year's
-    evaluation (needs V1); parks whose mean investment intensity is below their E1 standard lose
-    ``cut_share`` of their share. Source: 000 §(二十八); 001 四(六); 003 六(一); 004 §(十三).
+    Model: ``pool_share`` of the quota stays a common pool (L2's ``city_share`` instead when L2 is on);
+    the park slices of the rest are weighted by ``1 + tilt * score percentile`` of last year's
+    evaluation among the parks still open (needs V1); parks whose mean investment intensity is below
+    their E1 standard lose ``cut_share`` of their share. Source: 000 §(二十八); 001 四(六); 003 六(一);
+    004 §(十三).
     """
 
     tilt: float = param(2.0, 0, MAX_FACTOR, "weight per unit percentile")
     cut_share: float = param(0.5, 0, 1, "share of quota cut")
+    # --- gaps (issue 12 §1.4): the common pool kept beside the tilted slices
+    pool_share: float = param(0.3, 0, 1, "share of quota after reserve, L3 and listing",
+                              doc="调剂 land kept city-wide (004 §(十三) 特殊用地在全市范围内调剂解决); no "
+                                  "figure given: the same 30 % as L2's city pool")
 
 
 @dataclass(frozen=True)
@@ -315,10 +331,13 @@ class V4(Rule):
 class V5(Rule):
     """V5 有升有退: graded sanctions warning → notice → deadline → area cut → revocation; good parks upgraded.
 
-    Each year in the bottom ``bottom_share`` moves a park one step up the ladder, a year outside it one
-    step down; at "area cut" ``area_cut_share`` of its unbuilt area is removed. Parks in the top
-    ``top_share`` for ``upgrade_years`` years go up one level and get ``expansion_share`` more area.
-    Source: 003 十(四); 000 §(二十一).
+    Each year in the bottom ``bottom_share``, or failing one of the clause's tests (intensity below
+    ``low_use_factor`` × E1 standard, tax per mu below ``min_tax_per_mu``, pollution above
+    ``pollution_factor`` × emission quota), moves a park one step up the ladder, a year without either
+    one step down; at "area cut" ``area_cut_share`` of its unbuilt area is removed. A park under any
+    sanction neither expands nor is upgraded (不支持其擴區、調區和升級). Parks in the top ``top_share`` for
+    ``upgrade_years`` years go up one level and get ``expansion_share`` more area; national parks are
+    not raised and get no area. Source: 003 十(四); 000 §(二十一).
     """
 
     bottom_share: float = param(0.1, 0, 1, "share of parks")
@@ -326,6 +345,14 @@ class V5(Rule):
     top_share: float = param(0.1, 0, 1, "share of parks")
     upgrade_years: int = param(3, 1, 20, "consecutive years")
     expansion_share: float = param(0.2, 0, 5, "share of area")
+    # --- gaps (issue 12 §1.8): the clause's own failings, which trigger sanctions whatever the rank
+    low_use_factor: float = param(0.5, 0, MAX_FACTOR, "× E1 standard",
+                                  doc="资源要素利用率低: half the entry standard is a park whose land is clearly "
+                                      "under-used, not one at the margin of E1")
+    min_tax_per_mu: float = param(5.0, 0, MAX_PER_MU, "万元/mu tax",
+                                  doc="长期效益不好: the park's average firm is in V6 class D (below class_c_min, 5万/mu)")
+    pollution_factor: float = param(1.0, 0, MAX_FACTOR, "× emission quota",
+                                    doc="环保不达标: emissions above the park's E4 emission quota")
 
 
 @dataclass(frozen=True)
@@ -348,7 +375,8 @@ class V7(Rule):
     """V7 增、调、降、退: every ``period`` years park plans are adjusted province-wide.
 
     Model: parks with built share above ``grow_built_share`` and a top-half score gain
-    ``grow_share`` area (增); parks below ``cut_built_share`` lose ``cut_share`` of unbuilt area (降);
+    ``grow_share`` area (增); parks below ``cut_built_share`` go one level down (降级; county parks,
+    already lowest, stay) and lose ``cut_share`` of unbuilt area (降);
     all re-declare leading industries to their actual largest sectors (调); an empty park is withdrawn
     (退). Source: 002 四(六).
     """
@@ -387,9 +415,11 @@ class X2(Rule):
 
 @dataclass(frozen=True)
 class X3(Rule):
-    """X3 腾笼换鸟: land of firms below ``tax_per_mu_min`` for ``years`` years is bought back.
+    """X3 腾笼换鸟: park land of firms below ``tax_per_mu_min`` for ``years`` years is bought back.
 
-    Source: 000 §(十八); 003 六(三).
+    The park pays the price the firm paid for the land; a firm making a profit moves, whole, to another
+    park of its city that admits it, the others exit. Firms outside parks are not covered (the clause
+    is about 产业集聚区 land). Source: 000 §(十八); 003 六(三).
     """
 
     tax_per_mu_min: float = param(5.0, 0, MAX_PER_MU, "万元/mu")
@@ -406,9 +436,10 @@ class X4(Rule):
 
 @dataclass(frozen=True)
 class X5(Rule):
-    """X5: energy dual control: a total cap growing ``cap_growth`` a year; worst class-III polluters exit above it.
+    """X5: energy dual control of the parks: a cap on park firms' total energy use, growing ``cap_growth``
+    a year from its base-year level; above it the worst class-III park polluters exit.
 
-    Source: 001 四(六).
+    Source: 001 四(六) (开发区能源消费总量和能耗的"双控"; 园区…重点污染项目退出机制).
     """
 
     cap_growth: float = param(0.02, -1, 1, "per year")

@@ -85,4 +85,7 @@ class ParkTable(Table):
         "top_streak": "i2", "slow_streak": "i2", "rewarded": "?", "upgraded_year": "i4",
         "emission_quota": "f8", "last_output": "f8", "last_pollution": "f8",
         "expansions": "i2",
+        # gaps (issue 12 §1.2, E4): energy use of the park's producers last year, for 003 六(一)'s
+        # 能源消费存量削减量 (the cut that earns freed emission quota)
+        "last_energy": "f8",
     }
