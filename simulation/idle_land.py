@@ -81,13 +81,55 @@ def buy_back(model, mask: np.ndarray) -> None:
 def stopped_resolved(policy: Policy, state, state_year, year: int, bankruptcy_years: int) -> np.ndarray:
     """Stopped firms and stalled projects that leave this year and free their land.
 
-    X4 (003 六(三)): resolved within the year by lease-back, merger, restructuring or bankruptcy.
-    Without X4 they stay locked for ``bankruptcy_years``.
+    X4 (003 六(三)): resolved within the year, by takeover where a healthy firm of the same park and
+    sector can take them (:func:`takeovers`), else by liquidation. Without X4 they stay locked for
+    ``bankruptcy_years``.
     """
     stopped = state == STOPPED
     if policy.X4.enabled:
         return stopped
     return stopped & (year - state_year >= bankruptcy_years)
+
+
+def takeovers(policy: Policy, resolved, state, park, sector, profit) -> np.ndarray:
+    """X4 多兼并重组、少破产清算 (003 六(三)): for each resolved stopped firm in a park, the healthy firm
+    that takes it over (-1: none, it is liquidated): the most profitable producer (profit > 0) of
+    the same park and sector. Several stopped firms may go to the same buyer."""
+    buyer = np.full(len(state), -1)
+    if not policy.X4.enabled:
+        return buyer
+    healthy = np.flatnonzero((state == PRODUCING) & (park >= 0) & (profit > 0))
+    stopped = np.flatnonzero(resolved & (park >= 0))
+    if not len(healthy) or not len(stopped):
+        return buyer
+    n_sec = int(sector.max()) + 1
+    cell = park.astype(np.int64) * n_sec + sector
+    best = healthy[np.lexsort((-profit[healthy], cell[healthy]))]        # by cell, most profitable first
+    cells, first = np.unique(cell[best], return_index=True)
+    at = np.searchsorted(cells, cell[stopped])
+    found = (at < len(cells)) & (cells[np.minimum(at, len(cells) - 1)] == cell[stopped])
+    buyer[stopped[found]] = best[first[at[found]]]
+    return buyer
+
+
+def take_over(model, resolved: np.ndarray) -> None:
+    """X4: the resolved stopped firms that a healthy firm takes over (:func:`takeovers`) leave as
+    ``taken_over``; their land and plant (capacity, and the investment behind it) pass to the buyer,
+    so the land is reused at once. The others are left for the caller to liquidate."""
+    f, pk = model.firms, model.parks
+    buyer = takeovers(model.policy, resolved & (f.state != EXITED), f.state, f.park, f.sector, f.profit)
+    rows = np.flatnonzero(buyer >= 0)
+    if not len(rows):
+        return
+    to, land, park = buyer[rows], f.land[rows].copy(), f.park[rows].copy()
+    np.add.at(f.capacity, to, f.capacity[rows])
+    np.add.at(f.investment, to, f.investment[rows])
+    mask = np.zeros(f.n, bool)
+    mask[rows] = True
+    model._exit(mask, "taken_over", "X4")                  # land to the park's reusable stock …
+    np.subtract.at(pk.reusable, park, land)                 # … and straight on to the buyer
+    np.add.at(f.land, to, land)
+    model.tally["land_reused"] += float(land.sum())
 
 
 def polluter_exits(policy: Policy, producing, pollution_class, energy, output, cap: float) -> np.ndarray:

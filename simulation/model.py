@@ -478,6 +478,7 @@ class ParkModel(mesa.Model):
                                             self.sectors.pollution_class[f.sector], f.energy, f.output,
                                             self.government.energy_cap), "polluter_closed", "X5")
         resolved = idle_land.stopped_resolved(pol, f.state, f.state_year, yr, w.bankruptcy_years)
+        idle_land.take_over(self, resolved)                 # X4: takeovers first, liquidation last
         self._exit(resolved, "stopped_resolved" if pol.X4.enabled else "bankrupt", "X4" if pol.X4.enabled else "")
 
     def _exit(self, mask: np.ndarray, kind: str, rule: str) -> None:

@@ -430,7 +430,10 @@ class X3(Rule):
 class X4(Rule):
     """X4: stopped firms and stalled projects are resolved within the year and their land reused.
 
-    Without it a stopped firm's land stays locked for the world's ``bankruptcy_years``. Source: 003 六(三).
+    Takeover first (多兼并重组、少破产清算): the most profitable healthy producer of the same park and
+    sector takes the stopped firm's land and plant; without one it is liquidated and its land returns
+    to the park. Without X4 a stopped firm's land stays locked for the world's ``bankruptcy_years``.
+    Source: 003 六(三).
     """
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from conftest import mean_over_seeds, run_model, small_world
 
 from parksim.simulation import ParkModel, Policy, idle_land, investment, land, sanctions
-from parksim.simulation.state import ACTIVE, BUILDING, EXITED, GRANTED, NOTICE, PRODUCING, WARNED
+from parksim.simulation.state import ACTIVE, BUILDING, EXITED, GRANTED, NOTICE, PRODUCING, STOPPED, WARNED
 
 
 def test_C3_induced_projects_come_out_of_the_mobile_pool():
@@ -238,3 +238,37 @@ def test_X5_closes_only_park_polluters():
     ev = m.recorder.outputs().events
     closed = ev[(ev.kind == "polluter_closed")]
     assert len(closed) > 0 and (closed.park >= 0).all()
+
+
+# --- X4 多兼并重组、少破产清算 (003 六(三)) -------------------------------------------------------------
+
+def test_X4_takeover_goes_to_the_most_profitable_same_park_same_sector_firm():
+    """X4: hand case: the stopped firm of (park 0, sector 1) goes to firm 2 (profit 9 > 5); the one of
+    (park 1, sector 1) has no healthy peer (firm 4 loses money) and is liquidated; outside firms never."""
+    state = np.array([STOPPED, PRODUCING, PRODUCING, STOPPED, PRODUCING, STOPPED, PRODUCING])
+    park = np.array([0, 0, 0, 1, 1, -1, -1])
+    sector = np.array([1, 1, 1, 1, 1, 1, 1])
+    profit = np.array([0.0, 5.0, 9.0, 0.0, -1.0, 0.0, 8.0])
+    buyer = idle_land.takeovers(Policy().set("X4", enabled=True), state == STOPPED, state, park, sector, profit)
+    assert buyer.tolist() == [2, -1, -1, -1, -1, -1, -1]
+    assert (idle_land.takeovers(Policy(), state == STOPPED, state, park, sector, profit) == -1).all()
+
+
+def test_X4_taken_over_land_and_plant_pass_to_the_buyer():
+    """X4: the buyer's land and capacity grow by the stopped firm's; the park's reusable stock does not."""
+    m = ParkModel(small_world(), Policy().set("X4", enabled=True), rng=1)
+    f = m.firms
+    live = np.flatnonzero((f.state == PRODUCING) & (f.park >= 0))
+    a = live[0]
+    peers = live[(f.park[live] == f.park[a]) & (f.sector[live] == f.sector[a]) & (live != a)]
+    b = peers[0]
+    f.profit[b] = abs(f.profit[b]) + 1.0
+    f.profit[peers[1:]] = -1.0
+    f.state[a] = STOPPED
+    land_a, land_b, cap = f.land[a], f.land[b], f.capacity[a] + f.capacity[b]
+    reusable = m.parks.reusable.copy()
+    resolved = np.zeros(f.n, bool)
+    resolved[a] = True
+    idle_land.take_over(m, resolved)
+    assert f.state[a] == EXITED and np.isclose(f.land[b], land_a + land_b) and np.isclose(f.capacity[b], cap)
+    assert np.allclose(m.parks.reusable, reusable)
