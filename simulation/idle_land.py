@@ -10,7 +10,7 @@ import numpy as np
 
 from . import relocation
 from .policy import Policy
-from .state import EXITED, GRANTED, PRODUCING, STOPPED
+from .state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
 
 
 def idle_takeback(policy: Policy, state, grant_year, state_year, year: int) -> np.ndarray:
@@ -22,11 +22,29 @@ def idle_takeback(policy: Policy, state, grant_year, state_year, year: int) -> n
     return unstarted | stopped
 
 
-def idle_fee(policy: Policy, state, grant_year, year: int) -> np.ndarray:
-    """X2 (004 §(九)): unstarted ``fee_years`` after supply → pays the idle-land fee this year."""
+def idle_fee(policy: Policy, state, grant_year, year: int, invested=None) -> np.ndarray:
+    """X2 (004 §(九) 一年以上未动工建设或实际投资不足总投资的25%): unstarted, or under construction with
+    ``invested`` (share of the investment made) below ``min_invested_share``, ``fee_years`` after
+    supply → pays the idle-land fee this year."""
     if not policy.X2.enabled:
         return np.zeros(len(state), bool)
-    return (state == GRANTED) & (year - grant_year >= policy.X2.fee_years)
+    low = (state == BUILDING) & (invested < policy.X2.min_invested_share) if invested is not None else False
+    return ((state == GRANTED) | low) & (year - grant_year >= policy.X2.fee_years)
+
+
+def invested_share(state, build_left, build_years: int) -> np.ndarray:
+    """Share of its investment a project has made: construction years done / ``build_years`` while
+    building, 0 before, 1 after."""
+    done = np.clip(1.0 - build_left / max(build_years, 1), 0.0, 1.0)
+    return np.select([state == GRANTED, state == BUILDING], [0.0, done], 1.0)
+
+
+def agreement_takeback(policy: Policy, state, grant_year, year: int, margin) -> np.ndarray:
+    """X2 (004 §(九) 若一年内无力建设的,可协议收回用地): unstarted ``agreement_years`` after supply and
+    unable to build (margin below ``agreement_margin``) → land taken back by agreement."""
+    if not policy.X2.enabled:
+        return np.zeros(len(state), bool)
+    return (state == GRANTED) & (year - grant_year == policy.X2.agreement_years) & (margin < policy.X2.agreement_margin)
 
 
 def deadline_takeback(policy: Policy, state, grant_year, year: int) -> np.ndarray:
@@ -34,6 +52,18 @@ def deadline_takeback(policy: Policy, state, grant_year, year: int) -> np.ndarra
     if not policy.X2.enabled:
         return np.zeros(len(state), bool)
     return (state == GRANTED) & (year - grant_year >= policy.X2.takeback_years)
+
+
+def return_by_agreement(model) -> None:
+    """X2: the projects of :func:`agreement_takeback` hand their land back; the park refunds the price
+    they paid, the value of a ``land_refund`` event per park for the park's accounts to book."""
+    f = model.firms
+    mask = agreement_takeback(model.policy, f.state, f.grant_year, model.year, f.margin)
+    inside = np.flatnonzero(mask & (f.park >= 0))
+    refund = np.bincount(f.park[inside], weights=f.land[inside] * f.land_price[inside], minlength=model.parks.n)
+    for p in np.flatnonzero(refund > 0):
+        model.recorder.event("land_refund", "X2", park=int(p), value=float(refund[p]))
+    model._exit(mask, "land_returned", "X2")
 
 
 def capacity_shortfall(policy: Policy, state, state_year, year: int, output, capacity) -> np.ndarray:

@@ -340,7 +340,8 @@ class ParkModel(mesa.Model):
     def build_out(self) -> np.ndarray:
         """Start, build, stall; returns the rows that started producing this year."""
         f, w, pol, yr = self.firms, self.world, self.policy, self.year
-        fee = idle_land.idle_fee(pol, f.state, f.grant_year, yr)
+        fee = idle_land.idle_fee(pol, f.state, f.grant_year, yr, idle_land.invested_share(f.state, f.build_left,
+                                                                                          w.build_years))
         charge = pol.X2.fee_rate * f.land * f.land_price * fee
         f.capital[:] -= charge
         self._credit_parks(f.park, charge)
@@ -470,6 +471,7 @@ class ParkModel(mesa.Model):
         stop = (f.state == PRODUCING) & (f.loss_years >= w.loss_years) & (f.capital < 0)
         self._set_state(np.flatnonzero(stop), STOPPED)
         self._exit(idle_land.idle_takeback(pol, f.state, f.grant_year, f.state_year, yr), "land_taken_back", "X1")
+        idle_land.return_by_agreement(self)
         self._exit(idle_land.deadline_takeback(pol, f.state, f.grant_year, yr), "land_taken_back", "X2")
         share = idle_land.capacity_shortfall(pol, f.state, f.state_year, yr, f.output, f.capacity)
         self._recover_part(share, "X2")

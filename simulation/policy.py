@@ -401,9 +401,11 @@ class X1(Rule):
 class X2(Rule):
     """X2: build-out deadlines after land supply.
 
-    Unstarted after ``fee_years`` → idle-land fee of ``fee_rate`` × land value a year; unstarted after
-    ``takeback_years`` → land taken back; ``capacity_years`` after supply a producer below
-    ``min_capacity`` of design capacity loses its unused land. Source: 004 §(九) (1 y / 25% / 2 y / 70%).
+    Unstarted ``agreement_years`` after supply with a margin below ``agreement_margin`` (无力建设) →
+    land taken back by agreement, the land price refunded; unstarted, or invested less than
+    ``min_invested_share``, after ``fee_years`` → idle-land fee of ``fee_rate`` × land value a year;
+    unstarted after ``takeback_years`` → land taken back; ``capacity_years`` after supply a producer
+    below ``min_capacity`` of design capacity loses its unused land. Source: 004 §(九) (1 y / 25% / 2 y / 70%).
     """
 
     fee_years: int = param(1, 0, 20, "years")
@@ -411,6 +413,15 @@ class X2(Rule):
     takeback_years: int = param(2, 1, 20, "years")
     capacity_years: int = param(2, 1, 20, "years")
     min_capacity: float = param(0.7, 0, 1, "share of design capacity")
+    # --- gaps (issue 12 §2): the 25 %-invested test and take-back by agreement
+    min_invested_share: float = param(0.25, 0, 1, "share of total investment",
+                                      doc="004 §(九) 实际投资不足总投资的25%: a project building for less than this "
+                                          "share of its construction time also pays the idle fee")
+    agreement_years: int = param(1, 0, 20, "years",
+                                 doc="004 §(九) 若一年内无力建设的,可协议收回用地")
+    agreement_margin: float = param(-0.1, -1, 1, "profit margin",
+                                    doc="无力建设 read as a project that would not earn its costs: margin below "
+                                        "−0.1, one s.d. under the world's mean, the weakest sixth")
 
 
 @dataclass(frozen=True)

@@ -272,3 +272,34 @@ def test_X4_taken_over_land_and_plant_pass_to_the_buyer():
     idle_land.take_over(m, resolved)
     assert f.state[a] == EXITED and np.isclose(f.land[b], land_a + land_b) and np.isclose(f.capacity[b], cap)
     assert np.allclose(m.parks.reusable, reusable)
+
+
+# --- X2 build-out deadlines (004 §(九)) ----------------------------------------------------------------
+
+def test_X2_fee_covers_projects_below_a_quarter_invested():
+    """X2: hand case after the fee year: unstarted pays; building with 0 % (< 25 %) pays; building
+    with 50 % does not; a producer does not; nothing before the fee year."""
+    pol = Policy().set("X2", enabled=True)
+    state = np.array([GRANTED, BUILDING, BUILDING, PRODUCING])
+    invested = idle_land.invested_share(state, np.array([0, 2, 1, 0]), 2)
+    assert invested.tolist() == [0.0, 0.0, 0.5, 1.0]
+    assert idle_land.idle_fee(pol, state, np.full(4, 2010), 2011, invested).tolist() == [True, True, False, False]
+    assert not idle_land.idle_fee(pol, state, np.full(4, 2011), 2011, invested).any()
+
+
+def test_X2_agreement_takes_back_land_of_projects_unable_to_build():
+    """X2 协议收回: unstarted after one year and below the margin line → taken back; not the others."""
+    pol = Policy().set("X2", enabled=True)
+    state = np.array([GRANTED, GRANTED, GRANTED, BUILDING])
+    grant = np.array([2010, 2010, 2011, 2010])
+    margin = np.array([-0.2, 0.0, -0.2, -0.2])
+    assert idle_land.agreement_takeback(pol, state, grant, 2011, margin).tolist() == [True, False, False, False]
+
+
+def test_X2_agreement_returns_land_and_books_refunds():
+    """X2: with the margin line raised, more land comes back by agreement and the refunds are booked."""
+    w = small_world(years=4)
+    on = run_model(w, Policy().set("X2", enabled=True, agreement_margin=0.5), 1).recorder.outputs().events
+    off = run_model(w, Policy().set("X2", enabled=True, agreement_margin=-1.0), 1).recorder.outputs().events
+    assert (on.kind == "land_returned").sum() > 0 and (off.kind == "land_returned").sum() == 0
+    assert on[on.kind == "land_refund"].value.sum() > 0
