@@ -104,7 +104,8 @@ class Designations:
         above the highest funded step earns the one-off grant, paid in this year's finance.
 
         Causes: ``schedule`` for the parks in ``scheduled`` (rows designated by this year's
-        schedule), else V5 for a rise (the only rule that upgrades) and V4 or V5 for a revocation.
+        schedule), else V5 for a rise (the only rule that upgrades), V7 for a fall in level (降) and V4
+        or V5 for a revocation.
         """
         pk, w = model.parks, model.world
         now = standing(pk.level, pk.status)
@@ -115,7 +116,8 @@ class Designations:
             self.due[p] += paid
             self.funded[p] = max(self.funded[p], after)
             cause = "schedule" if p in scheduled else (
-                "V4" if new < 0 and model.policy.V4.enabled and pk.slow_streak[p] >= model.policy.V4.years else "V5")
+                "V4" if new < 0 and model.policy.V4.enabled and pk.slow_streak[p] >= model.policy.V4.years else
+                "V7" if 0 <= new < was else "V5")                 # V7 降 is the only rule that lowers a level
             model.recorder.event(
                 "designation", cause, park=int(p), value=paid,
                 detail=f"{_name(was)} -> {_name(new)}: quota weight {quota_weight(w, before):g} -> "

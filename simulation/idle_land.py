@@ -1,15 +1,16 @@
 """Idle land and exit (闲置土地、腾笼换鸟, X1-X5): which firms lose land or leave, and why.
 
-Each function returns a boolean mask over firm rows; the model applies the exits and returns the land
-to the park's reusable stock.
+Most functions return a boolean mask over firm rows; the model applies the exits and returns the land
+to the park's reusable stock. :func:`buy_back` (X3) applies its own outcome: each firm moves or exits.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import relocation
 from .policy import Policy
-from .state import GRANTED, PRODUCING, STOPPED
+from .state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
 
 
 def idle_takeback(policy: Policy, state, grant_year, state_year, year: int) -> np.ndarray:
@@ -21,11 +22,29 @@ def idle_takeback(policy: Policy, state, grant_year, state_year, year: int) -> n
     return unstarted | stopped
 
 
-def idle_fee(policy: Policy, state, grant_year, year: int) -> np.ndarray:
-    """X2 (004 §(九)): unstarted ``fee_years`` after supply → pays the idle-land fee this year."""
+def idle_fee(policy: Policy, state, grant_year, year: int, invested=None) -> np.ndarray:
+    """X2 (004 §(九) 一年以上未动工建设或实际投资不足总投资的25%): unstarted, or under construction with
+    ``invested`` (share of the investment made) below ``min_invested_share``, ``fee_years`` after
+    supply → pays the idle-land fee this year."""
     if not policy.X2.enabled:
         return np.zeros(len(state), bool)
-    return (state == GRANTED) & (year - grant_year >= policy.X2.fee_years)
+    low = (state == BUILDING) & (invested < policy.X2.min_invested_share) if invested is not None else False
+    return ((state == GRANTED) | low) & (year - grant_year >= policy.X2.fee_years)
+
+
+def invested_share(state, build_left, build_years: int) -> np.ndarray:
+    """Share of its investment a project has made: construction years done / ``build_years`` while
+    building, 0 before, 1 after."""
+    done = np.clip(1.0 - build_left / max(build_years, 1), 0.0, 1.0)
+    return np.select([state == GRANTED, state == BUILDING], [0.0, done], 1.0)
+
+
+def agreement_takeback(policy: Policy, state, grant_year, year: int, margin) -> np.ndarray:
+    """X2 (004 §(九) 若一年内无力建设的,可协议收回用地): unstarted ``agreement_years`` after supply and
+    unable to build (margin below ``agreement_margin``) → land taken back by agreement."""
+    if not policy.X2.enabled:
+        return np.zeros(len(state), bool)
+    return (state == GRANTED) & (year - grant_year == policy.X2.agreement_years) & (margin < policy.X2.agreement_margin)
 
 
 def deadline_takeback(policy: Policy, state, grant_year, year: int) -> np.ndarray:
@@ -33,6 +52,18 @@ def deadline_takeback(policy: Policy, state, grant_year, year: int) -> np.ndarra
     if not policy.X2.enabled:
         return np.zeros(len(state), bool)
     return (state == GRANTED) & (year - grant_year >= policy.X2.takeback_years)
+
+
+def return_by_agreement(model) -> None:
+    """X2: the projects of :func:`agreement_takeback` hand their land back; the park refunds the price
+    they paid, the value of a ``land_refund`` event per park for the park's accounts to book."""
+    f = model.firms
+    mask = agreement_takeback(model.policy, f.state, f.grant_year, model.year, f.margin)
+    inside = np.flatnonzero(mask & (f.park >= 0))
+    refund = np.bincount(f.park[inside], weights=f.land[inside] * f.land_price[inside], minlength=model.parks.n)
+    for p in np.flatnonzero(refund > 0):
+        model.recorder.event("land_refund", "X2", park=int(p), value=float(refund[p]))
+    model._exit(mask, "land_returned", "X2")
 
 
 def capacity_shortfall(policy: Policy, state, state_year, year: int, output, capacity) -> np.ndarray:
@@ -55,11 +86,34 @@ def low_efficiency_buyback(policy: Policy, state, low_tax_years) -> np.ndarray:
     return (state == PRODUCING) & (low_tax_years >= policy.X3.years)
 
 
+def buy_back(model, mask: np.ndarray) -> None:
+    """X3 腾笼换鸟 (000 §(十八) 政府主导下的流转、优进劣出; 003 六(三)): park firms in ``mask`` sell their land
+    back to the park at the price they paid; the amount per park is the value of a ``buyback_paid``
+    event, for the park's accounts to book. Each firm then chooses: a going concern (profit > 0) moves,
+    whole, to another open park of its city that admits it and has room (``relocation.move_out``);
+    the others take the money and exit."""
+    f = model.firms
+    rows = np.flatnonzero(mask & (f.park >= 0) & (f.state != EXITED))
+    if not len(rows):
+        return
+    paid = f.land[rows] * f.land_price[rows]
+    per_park = np.bincount(f.park[rows], weights=paid, minlength=model.parks.n)
+    for p in np.flatnonzero(per_park > 0):
+        model.recorder.event("buyback_paid", "X3", park=int(p), value=float(per_park[p]))
+    f.capital[rows] += paid
+    m = relocation.move_out(model, rows[f.profit[rows] > 0], "X3", "bought_out")
+    model.investment.book_relocations(m.rows, m.from_place, m.to_place, m.from_park, m.to_park, m.amount)
+    leave = np.zeros(f.n, bool)
+    leave[np.setdiff1d(rows, m.rows)] = True
+    model._exit(leave, "land_bought_back", "X3")
+
+
 def stopped_resolved(policy: Policy, state, state_year, year: int, bankruptcy_years: int) -> np.ndarray:
     """Stopped firms and stalled projects that leave this year and free their land.
 
-    X4 (003 六(三)): resolved within the year by lease-back, merger, restructuring or bankruptcy.
-    Without X4 they stay locked for ``bankruptcy_years``.
+    X4 (003 六(三)): resolved within the year, by takeover where a healthy firm of the same park and
+    sector can take them (:func:`takeovers`), else by liquidation. Without X4 they stay locked for
+    ``bankruptcy_years``.
     """
     stopped = state == STOPPED
     if policy.X4.enabled:
@@ -67,8 +121,52 @@ def stopped_resolved(policy: Policy, state, state_year, year: int, bankruptcy_ye
     return stopped & (year - state_year >= bankruptcy_years)
 
 
+def takeovers(policy: Policy, resolved, state, park, sector, profit) -> np.ndarray:
+    """X4 多兼并重组、少破产清算 (003 六(三)): for each resolved stopped firm in a park, the healthy firm
+    that takes it over (-1: none, it is liquidated): the most profitable producer (profit > 0) of
+    the same park and sector. Several stopped firms may go to the same buyer."""
+    buyer = np.full(len(state), -1)
+    if not policy.X4.enabled:
+        return buyer
+    healthy = np.flatnonzero((state == PRODUCING) & (park >= 0) & (profit > 0))
+    stopped = np.flatnonzero(resolved & (park >= 0))
+    if not len(healthy) or not len(stopped):
+        return buyer
+    n_sec = int(sector.max()) + 1
+    cell = park.astype(np.int64) * n_sec + sector
+    best = healthy[np.lexsort((-profit[healthy], cell[healthy]))]        # by cell, most profitable first
+    cells, first = np.unique(cell[best], return_index=True)
+    at = np.searchsorted(cells, cell[stopped])
+    found = (at < len(cells)) & (cells[np.minimum(at, len(cells) - 1)] == cell[stopped])
+    buyer[stopped[found]] = best[first[at[found]]]
+    return buyer
+
+
+def take_over(model, resolved: np.ndarray) -> None:
+    """X4: the resolved stopped firms that a healthy firm takes over (:func:`takeovers`) leave as
+    ``taken_over``; their land and plant (capacity, and the investment behind it) pass to the buyer,
+    so the land is reused at once. The others are left for the caller to liquidate."""
+    f, pk = model.firms, model.parks
+    buyer = takeovers(model.policy, resolved & (f.state != EXITED), f.state, f.park, f.sector, f.profit)
+    rows = np.flatnonzero(buyer >= 0)
+    if not len(rows):
+        return
+    to, land, park = buyer[rows], f.land[rows].copy(), f.park[rows].copy()
+    np.add.at(f.capacity, to, f.capacity[rows])
+    np.add.at(f.investment, to, f.investment[rows])
+    mask = np.zeros(f.n, bool)
+    mask[rows] = True
+    model._exit(mask, "taken_over", "X4")                  # land to the park's reusable stock …
+    np.subtract.at(pk.reusable, park, land)                 # … and straight on to the buyer
+    np.add.at(f.land, to, land)
+    model.tally["land_reused"] += float(land.sum())
+
+
 def polluter_exits(policy: Policy, producing, pollution_class, energy, output, cap: float) -> np.ndarray:
-    """X5 (001 四(六)): above the energy cap, class-III firms exit, most energy-intensive first."""
+    """X5 (001 四(六)): above the energy cap, class-III firms exit, most energy-intensive first.
+
+    The clause controls the zones' (开发区) energy use: ``producing`` is the park producers' mask and
+    ``cap`` grows from their base-year use (:func:`energy_base`)."""
     total = energy[producing].sum()
     if not policy.X5.enabled or total <= cap:
         return np.zeros(len(producing), bool)
@@ -89,3 +187,7 @@ def efficiency_class(policy: Policy, tax_per_mu) -> np.ndarray:
     return np.select([tax_per_mu >= v.class_a_min, tax_per_mu >= v.class_b_min,
                       tax_per_mu >= v.class_c_min], [0, 1, 2], 3).astype(np.int8)
 
+
+def energy_base(energy: np.ndarray, park: np.ndarray) -> float:
+    """X5 (001 四(六) 开发区能源消费总量…"双控"): the base-year energy use the cap grows from, of park firms only."""
+    return float(energy[park >= 0].sum())

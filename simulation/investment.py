@@ -187,9 +187,15 @@ def draw_projects(model) -> dict[str, np.ndarray]:
     producing = model.rows_in(PRODUCING)
     lead_rows = producing[f.leading[producing] & (f.park[producing] >= 0)]
     t_park, t_sector = chains.induced_projects(pol, f.park[lead_rows], f.sector[lead_rows], sec.io, rng)
-    mobile = model._draw_projects(n, forced_sector=t_sector)
+    # --- gaps (issue 12 §1.7, C3): induced projects are part of the n mobile ones, not extra to them
+    if len(t_park) > n:
+        keep = np.sort(rng.permutation(len(t_park))[:n])
+        t_park, t_sector = t_park[keep], t_sector[keep]
+    free = n - len(t_park)
+    mobile = model._draw_projects(free, forced_sector=t_sector)
+    # --- end gaps
     mobile.update(origin=np.full(len(mobile["sector"]), -1), source=np.full(len(mobile["sector"]), MOBILE),
-                  home_park=np.full(len(mobile["sector"]), -1), target=np.concatenate([np.full(n, -1), t_park]))
+                  home_park=np.full(len(mobile["sector"]), -1), target=np.concatenate([np.full(free, -1), t_park]))
     located = producing[f.place[producing] >= 0]
     counts = np.bincount(f.place[located] * sec.n + f.sector[located],
                          minlength=len(model.place_ids) * sec.n).reshape(-1, sec.n)

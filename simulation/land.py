@@ -2,8 +2,9 @@
 
 The government splits its yearly construction-land quota (:func:`allocate_quota`); the
 :class:`LandLedger` then serves projects one at a time in priority order, drawing first on a park's
-reusable (recovered) land, then on quota: the park's own, the common pool, and for the largest
-projects the city reserve (L2). Land granted never exceeds a park's area.
+reusable (recovered or reclaimed) land, then on quota: the park's own, the common pool (under L2
+city key projects only: :class:`TieredLedger`), and for the largest projects the city reserve (L2).
+Land granted never exceeds a park's area.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ def allocate_quota(policy: Policy, total: float, greenfield: np.ndarray, open_pa
 
     L2 reserves ``reserve_share`` for ≥20亿 projects (002 三(四)1); L3 guarantees each open park
     ``min_mu`` (002 三(四)1); then ``listed_share`` of what is left is listed park by park (计划单列,
-    004 §(十三)) in proportion to ``level_weight`` (the designation package); L4 splits the rest by
-    evaluation percentile and cuts parks below their intensity standard (000 §(二十八); 004 §(十三));
-    V3 adds weight for rewarded parks. Without L4 the rest is a first-come common pool. No park gets
-    more than its greenfield room. Returns (park quota, pool, reserve), all in mu.
+    004 §(十三)) in proportion to ``level_weight`` (the designation package). Of the rest a common pool
+    stays with the city: under L2 ``city_share`` for city key projects (000 §(十七) 市级重点项目由市在省切块
+    安排的计划指标中优先安排), else under L4 ``pool_share`` for projects from any park (004 §(十三)
+    特殊用地在全市范围内调剂解决). The remainder is sliced park by park: under L4 by evaluation
+    percentile, cut for parks below their intensity standard (000 §(二十八); 004 §(十三)); under L2
+    alone by greenfield room (the county plans, 县(市、区)计划指标). V3 adds weight for rewarded
+    parks. Without L2 or L4 the rest is a first-come common pool. No park gets more than its
+    greenfield room. Returns (park quota, pool, reserve), all in mu.
     """
     room = np.where(open_park, greenfield, 0.0)
     reserve = policy.L2.reserve_share * total if policy.L2.enabled else 0.0
@@ -41,17 +46,44 @@ def allocate_quota(policy: Policy, total: float, greenfield: np.ndarray, open_pa
             quota += listed
             rest -= listed.sum()
     bonus = 1.0 + (policy.V3.quota_bonus * rewarded if policy.V3.enabled else 0.0)
+    sliced = (1.0 - policy.L2.city_share) * rest if policy.L2.enabled else \
+        (1.0 - policy.L4.pool_share) * rest if policy.L4.enabled else 0.0
     if policy.L4.enabled:
         weight = (1.0 + policy.L4.tilt * score_pct) * (1.0 - policy.L4.cut_share * below_standard) * bonus
-        weight = np.where(room > quota, weight, 0.0)
-        if weight.sum() > 0:
-            quota += np.minimum(rest * weight / weight.sum(), room - quota)
+    else:
+        weight = room * bonus
+    weight = np.where(room > quota, weight, 0.0)
+    if sliced > 0 and weight.sum() > 0:
+        quota += np.minimum(sliced * weight / weight.sum(), room - quota)
         rest = total - reserve - quota.sum()
     elif policy.V3.enabled and rewarded.any():
         extra = np.minimum(policy.V3.quota_bonus * rest / max(open_park.sum(), 1) * rewarded, room - quota)
         quota += extra
         rest -= extra.sum()
     return quota, max(rest, 0.0), reserve
+
+
+def live_percentile(rank: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """L4: last year's evaluation as a percentile among the ranked parks still open (1 best, 0 worst;
+    0 for the others), so that withdrawn, merged or revoked parks do not stretch the scale."""
+    ranked = (rank > 0) & live
+    m = int(ranked.sum())
+    pct = np.zeros(len(rank))
+    order = np.argsort(np.argsort(rank[ranked], kind="stable"), kind="stable")     # 0 = best
+    pct[ranked] = (m - 1 - order) / max(m - 1, 1)
+    return pct
+
+
+def reclaimed_land(policy: Policy, total: float, greenfield: np.ndarray, open_park: np.ndarray) -> np.ndarray:
+    """L2 一般项目靠挖潜 (000 §(八)): land reclaimed this year (空心村、砖瓦窑、工矿废弃地整治、迁村并点),
+    ``reclaim_share`` of the yearly quota, outside it, in the open parks by their greenfield room. It
+    joins the parks' reusable stock, which general projects may take."""
+    if not policy.L2.enabled:
+        return np.zeros_like(greenfield)
+    room = np.where(open_park, greenfield, 0.0)
+    if room.sum() <= 0:
+        return np.zeros_like(greenfield)
+    return np.minimum(policy.L2.reclaim_share * total * room / room.sum(), room)
 
 
 class LandLedger:
@@ -109,6 +141,21 @@ class LandLedger:
         self.reused[park] += from_reuse
         self.emission_room[park] -= emission
         return True
+
+
+class TieredLedger(LandLedger):
+    """The :class:`LandLedger` with L2's city tier: only city key projects (at least ``city_key_min``)
+    draw on the city's common pool (000 §(十七) 市级重点项目由市在省切块安排的计划指标中优先安排); county
+    key projects take their park's quota (and the reserve, if large enough), general ones 挖潜."""
+
+    def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
+        if park < 0 or not self.policy.L2.enabled or investment >= self.policy.L2.city_key_min:
+            return super().grant(park, need, investment, emission)
+        pool, self.pool = self.pool, 0.0
+        try:
+            return super().grant(park, need, investment, emission)
+        finally:
+            self.pool += pool
 
 
 def land_need(policy: Policy, investment: np.ndarray, intensity: np.ndarray,

@@ -50,7 +50,7 @@ from .outside import outside_counts
 from .places import Place, centre, places_table, project_km
 from .policy import LEVELS, Policy
 from .production import ProductionInputs, ProductionParams, produce, upstream_presence
-from .sanctions import apply_consequences, reallocate_emissions
+from .sanctions import apply_consequences, committed_emission, may_expand, reallocate_emissions
 from .sectors import SectorCatalogue, default_sectors
 from .state import ACTIVE, BUILDING, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED, FirmTable, ParkTable
 from .world import ParkSpec, WorldConfig, generate_parks
@@ -94,7 +94,7 @@ class ParkModel(mesa.Model):
         self.designation.add(designation.level_steps(self.parks.level, self.parks.status), opens=self.year)
         self._create_initial_firms()
         self.investment = investment.start(self)      # the investment ledger (created/diverted/relocated/lost)
-        self.energy_baseline = float(self.firms.energy.sum())
+        self.energy_baseline = idle_land.energy_base(self.firms.energy, self.firms.park)      # X5: parks' use
         self.parks.base_tax[:] = self.park_sum(self.firms.tax)      # S4 base year
         self.parks.last_tax[:] = self.parks.base_tax
         self.finance = finance.start(self)            # public accounts and platform debt (S1-S8)
@@ -253,15 +253,20 @@ class ParkModel(mesa.Model):
             self._create_new_parks(self.rng.poisson(self.world.new_parks_per_year))
         granted = self.granted_by_park()
         greenfield = np.maximum(pk.area - granted - pk.reusable, 0.0)
-        n = pk.n
-        pct = np.nan_to_num((n - pk.rank) / max(n - 1, 1) * (pk.rank > 0))
+        reclaimed = land.reclaimed_land(pol, gov.land_quota, greenfield, self.open_parks())      # L2 挖潜
+        pk.reusable[:] += reclaimed
+        greenfield -= reclaimed
+        pct = land.live_percentile(pk.rank, self.open_parks())
         below = self.park_intensity() < entry.intensity_standard(pol, pk.level)
         weight = designation.quota_weight(self.world, designation.level_steps(pk.level, pk.status))
         quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, self.open_parks(),
                                                    pct, below, pk.rewarded, weight, self.world.listed_quota_share)
         pk.quota[:] = quota
-        room = pk.emission_quota - self.park_sum(self.firms.pollution, live_only=True)
-        self.ledger = land.LandLedger(pol, gov.land_quota, quota, pool,
+        f = self.firms
+        pending = (f.state == GRANTED) | (f.state == BUILDING)      # E4: granted, not producing, still use room
+        room = pk.emission_quota - self.park_sum(f.pollution + committed_emission(f.investment, f.sector,
+                                                                                  self.sectors) * pending, live_only=True)
+        self.ledger = land.TieredLedger(pol, gov.land_quota, quota, pool,
                                       reserve, greenfield, pk.reusable, room)
 
     def _create_new_parks(self, count: int) -> None:
@@ -354,7 +359,8 @@ class ParkModel(mesa.Model):
     def build_out(self) -> np.ndarray:
         """Start, build, stall; returns the rows that started producing this year."""
         f, w, pol, yr = self.firms, self.world, self.policy, self.year
-        fee = idle_land.idle_fee(pol, f.state, f.grant_year, yr)
+        fee = idle_land.idle_fee(pol, f.state, f.grant_year, yr, idle_land.invested_share(f.state, f.build_left,
+                                                                                          w.build_years))
         charge = pol.X2.fee_rate * f.land * f.land_price * fee
         f.capital[:] -= charge
         self._credit_parks(f.park, charge)
@@ -455,14 +461,16 @@ class ParkModel(mesa.Model):
         stop = (f.state == PRODUCING) & (f.loss_years >= w.loss_years) & (f.capital < 0)
         self._set_state(np.flatnonzero(stop), STOPPED)
         self._exit(idle_land.idle_takeback(pol, f.state, f.grant_year, f.state_year, yr), "land_taken_back", "X1")
+        idle_land.return_by_agreement(self)
         self._exit(idle_land.deadline_takeback(pol, f.state, f.grant_year, yr), "land_taken_back", "X2")
         share = idle_land.capacity_shortfall(pol, f.state, f.state_year, yr, f.output, f.capacity)
         self._recover_part(share, "X2")
-        self._exit(idle_land.low_efficiency_buyback(pol, f.state, f.low_tax_years) & (f.park >= 0),
-                   "land_bought_back", "X3")        # X3 buys back park land only: outside firms stay
-        self._exit(idle_land.polluter_exits(pol, f.state == PRODUCING, self.sectors.pollution_class[f.sector],
-                                            f.energy, f.output, self.government.energy_cap), "polluter_closed", "X5")
+        idle_land.buy_back(self, idle_land.low_efficiency_buyback(pol, f.state, f.low_tax_years))   # park firms only
+        self._exit(idle_land.polluter_exits(pol, (f.state == PRODUCING) & (f.park >= 0),
+                                            self.sectors.pollution_class[f.sector], f.energy, f.output,
+                                            self.government.energy_cap), "polluter_closed", "X5")
         resolved = idle_land.stopped_resolved(pol, f.state, f.state_year, yr, w.bankruptcy_years)
+        idle_land.take_over(self, resolved)                 # X4: takeovers first, liquidation last
         self._exit(resolved, "stopped_resolved" if pol.X4.enabled else "bankrupt", "X4" if pol.X4.enabled else "")
 
     def _exit(self, mask: np.ndarray, kind: str, rule: str) -> None:
@@ -528,11 +536,14 @@ class ParkModel(mesa.Model):
         pk, pol, w = self.parks, self.policy, self.world
         granted = self.granted_by_park()
         standard = entry.intensity_standard(pol, pk.level)
-        for p in np.flatnonzero(pk.alive & (pk.status != REVOKED) & (granted >= w.expansion_trigger * pk.area)):
+        for p in np.flatnonzero(pk.alive & may_expand(pk.status) & (granted >= w.expansion_trigger * pk.area)):
             self.expand_park(int(p), w.expansion_share, ind["intensity"][p], standard[p], "expanded", "")
 
     def expand_park(self, p: int, share: float, intensity: float, standard: float, kind: str, rule: str) -> bool:
-        """Add ``share`` of the area to park ``p`` if E5 allows; L9 keeps only the industrial part."""
+        """Add ``share`` of the area to park ``p`` if it is under no V5 sanction and E5 allows; L9 keeps
+        only the industrial part."""
+        if not may_expand(self.parks.status[p]):
+            return False
         if not land.may_expand(self.policy, intensity, standard):
             self.tally["expansions_refused"] += 1
             return False
@@ -631,7 +642,7 @@ class ParkModel(mesa.Model):
             infrastructure=w.beta_infrastructure, level=w.beta_level,
             declared=w.beta_declared * pol.C1.enabled, chain_pull=pol.C3.chain_pull * pol.C3.enabled,
             same_type=pol.C4.strength * pol.C4.enabled, mega_bonus=pol.C5.mega_bonus * pol.C5.enabled,
-            induced_bonus=2.0 * pol.C3.enabled,
+            induced_bonus=pol.C3.induced_bonus * pol.C3.enabled,
             discount_min=pol.L8.min_factor if pol.L8.enabled else 1.0,
             discount_max=pol.L8.max_factor if pol.L8.enabled else 1.0)
 

@@ -41,15 +41,25 @@ class L1(Rule):
 class L2(Rule):
     """L2 有限指标保重点、一般项目靠挖潜: key projects get quota first, general ones reuse existing land.
 
-    Model: projects are served in order of investment tier; projects below ``county_key_min`` may only
-    take reusable (recovered) land; projects of at least ``reserve_min`` may draw on a city reserve of
-    ``reserve_share`` of the yearly quota. Source: 000 §(十七); 002 三(一)1, 三(四)1.
+    Model: projects are served in order of investment tier. Projects of at least ``reserve_min`` may
+    draw on a city reserve of ``reserve_share`` of the yearly quota; of at least ``city_key_min``, on
+    the city's pool (``city_share`` of the rest, 市级重点项目由市…优先安排); of at least ``county_key_min``,
+    on their park's slice (县(市、区)计划指标). Projects below ``county_key_min`` only 挖潜: reusable
+    land, recovered inside parks or reclaimed (``reclaim_share`` × the yearly quota a year, outside it,
+    000 §(八)). Source: 000 §(八), §(十七); 002 三(一)1, 三(四)1.
     """
 
     county_key_min: float = param(5000.0, 0, MAX_INVESTMENT, "万元")
     city_key_min: float = param(10000.0, 0, MAX_INVESTMENT, "万元")
     reserve_min: float = param(200000.0, 0, MAX_INVESTMENT, "万元")
     reserve_share: float = param(0.1, 0, 1, "share of yearly quota")
+    # --- gaps (issue 12 §1.3): the city tier and 挖潜 of reclaimed land
+    city_share: float = param(0.3, 0, 1, "share of quota after the reserve",
+                              doc="the city's own pool for city key projects (000 §(十七)); no document gives "
+                                  "it: 30 % is L5's cap on one batch, so the pool can serve one such batch")
+    reclaim_share: float = param(0.1, 0, 5, "× yearly quota",
+                                 doc="land reclaimed a year (000 §(八)) outside the quota; no document gives "
+                                     "a figure: assumed as large as the L2 reserve")
 
 
 @dataclass(frozen=True)
@@ -63,13 +73,19 @@ class L3(Rule):
 class L4(Rule):
     """L4: new quota tilted to parks with better evaluation; laggards on intensity have quota cut (核减).
 
-    Model: the park share of quota is weighted by ``1 + tilt * score percentile`` of last year's
-    evaluation (needs V1); parks whose mean investment intensity is below their E1 standard lose
-    ``cut_share`` of their share. Source: 000 §(二十八); 001 四(六); 003 六(一); 004 §(十三).
+    Model: ``pool_share`` of the quota stays a common pool (L2's ``city_share`` instead when L2 is on);
+    the park slices of the rest are weighted by ``1 + tilt * score percentile`` of last year's
+    evaluation among the parks still open (needs V1); parks whose mean investment intensity is below
+    their E1 standard lose ``cut_share`` of their share. Source: 000 §(二十八); 001 四(六); 003 六(一);
+    004 §(十三).
     """
 
     tilt: float = param(2.0, 0, MAX_FACTOR, "weight per unit percentile")
     cut_share: float = param(0.5, 0, 1, "share of quota cut")
+    # --- gaps (issue 12 §1.4): the common pool kept beside the tilted slices
+    pool_share: float = param(0.3, 0, 1, "share of quota after reserve, L3 and listing",
+                              doc="调剂 land kept city-wide (004 §(十三) 特殊用地在全市范围内调剂解决); no "
+                                  "figure given: the same 30 % as L2's city pool")
 
 
 @dataclass(frozen=True)
@@ -342,10 +358,13 @@ class V4(Rule):
 class V5(Rule):
     """V5 有升有退: graded sanctions warning → notice → deadline → area cut → revocation; good parks upgraded.
 
-    Each year in the bottom ``bottom_share`` moves a park one step up the ladder, a year outside it one
-    step down; at "area cut" ``area_cut_share`` of its unbuilt area is removed. Parks in the top
-    ``top_share`` for ``upgrade_years`` years go up one level and get ``expansion_share`` more area.
-    Source: 003 十(四); 000 §(二十一).
+    Each year in the bottom ``bottom_share``, or failing one of the clause's tests (intensity below
+    ``low_use_factor`` × E1 standard, tax per mu below ``min_tax_per_mu``, pollution above
+    ``pollution_factor`` × emission quota), moves a park one step up the ladder, a year without either
+    one step down; at "area cut" ``area_cut_share`` of its unbuilt area is removed. A park under any
+    sanction neither expands nor is upgraded (不支持其擴區、調區和升級). Parks in the top ``top_share`` for
+    ``upgrade_years`` years go up one level and get ``expansion_share`` more area; national parks are
+    not raised and get no area. Source: 003 十(四); 000 §(二十一).
     """
 
     bottom_share: float = param(0.1, 0, 1, "share of parks")
@@ -353,6 +372,14 @@ class V5(Rule):
     top_share: float = param(0.1, 0, 1, "share of parks")
     upgrade_years: int = param(3, 1, 20, "consecutive years")
     expansion_share: float = param(0.2, 0, 5, "share of area")
+    # --- gaps (issue 12 §1.8): the clause's own failings, which trigger sanctions whatever the rank
+    low_use_factor: float = param(0.5, 0, MAX_FACTOR, "× E1 standard",
+                                  doc="资源要素利用率低: half the entry standard is a park whose land is clearly "
+                                      "under-used, not one at the margin of E1")
+    min_tax_per_mu: float = param(5.0, 0, MAX_PER_MU, "万元/mu tax",
+                                  doc="长期效益不好: the park's average firm is in V6 class D (below class_c_min, 5万/mu)")
+    pollution_factor: float = param(1.0, 0, MAX_FACTOR, "× emission quota",
+                                    doc="环保不达标: emissions above the park's E4 emission quota")
 
 
 @dataclass(frozen=True)
@@ -375,7 +402,8 @@ class V7(Rule):
     """V7 增、调、降、退: every ``period`` years park plans are adjusted province-wide.
 
     Model: parks with built share above ``grow_built_share`` and a top-half score gain
-    ``grow_share`` area (增); parks below ``cut_built_share`` lose ``cut_share`` of unbuilt area (降);
+    ``grow_share`` area (增); parks below ``cut_built_share`` go one level down (降级; county parks,
+    already lowest, stay) and lose ``cut_share`` of unbuilt area (降);
     all re-declare leading industries to their actual largest sectors (调); an empty park is withdrawn
     (退). Source: 002 四(六).
     """
@@ -400,9 +428,11 @@ class X1(Rule):
 class X2(Rule):
     """X2: build-out deadlines after land supply.
 
-    Unstarted after ``fee_years`` → idle-land fee of ``fee_rate`` × land value a year; unstarted after
-    ``takeback_years`` → land taken back; ``capacity_years`` after supply a producer below
-    ``min_capacity`` of design capacity loses its unused land. Source: 004 §(九) (1 y / 25% / 2 y / 70%).
+    Unstarted ``agreement_years`` after supply with a margin below ``agreement_margin`` (无力建设) →
+    land taken back by agreement, the land price refunded; unstarted, or invested less than
+    ``min_invested_share``, after ``fee_years`` → idle-land fee of ``fee_rate`` × land value a year;
+    unstarted after ``takeback_years`` → land taken back; ``capacity_years`` after supply a producer
+    below ``min_capacity`` of design capacity loses its unused land. Source: 004 §(九) (1 y / 25% / 2 y / 70%).
     """
 
     fee_years: int = param(1, 0, 20, "years")
@@ -410,13 +440,24 @@ class X2(Rule):
     takeback_years: int = param(2, 1, 20, "years")
     capacity_years: int = param(2, 1, 20, "years")
     min_capacity: float = param(0.7, 0, 1, "share of design capacity")
+    # --- gaps (issue 12 §2): the 25 %-invested test and take-back by agreement
+    min_invested_share: float = param(0.25, 0, 1, "share of total investment",
+                                      doc="004 §(九) 实际投资不足总投资的25%: a project building for less than this "
+                                          "share of its construction time also pays the idle fee")
+    agreement_years: int = param(1, 0, 20, "years",
+                                 doc="004 §(九) 若一年内无力建设的,可协议收回用地")
+    agreement_margin: float = param(-0.1, -1, 1, "profit margin",
+                                    doc="无力建设 read as a project that would not earn its costs: margin below "
+                                        "−0.1, one s.d. under the world's mean, the weakest sixth")
 
 
 @dataclass(frozen=True)
 class X3(Rule):
-    """X3 腾笼换鸟: land of firms below ``tax_per_mu_min`` for ``years`` years is bought back.
+    """X3 腾笼换鸟: park land of firms below ``tax_per_mu_min`` for ``years`` years is bought back.
 
-    Source: 000 §(十八); 003 六(三).
+    The park pays the price the firm paid for the land; a firm making a profit moves, whole, to another
+    park of its city that admits it, the others exit. Firms outside parks are not covered (the clause
+    is about 产业集聚区 land). Source: 000 §(十八); 003 六(三).
     """
 
     tax_per_mu_min: float = param(5.0, 0, MAX_PER_MU, "万元/mu")
@@ -427,15 +468,19 @@ class X3(Rule):
 class X4(Rule):
     """X4: stopped firms and stalled projects are resolved within the year and their land reused.
 
-    Without it a stopped firm's land stays locked for the world's ``bankruptcy_years``. Source: 003 六(三).
+    Takeover first (多兼并重组、少破产清算): the most profitable healthy producer of the same park and
+    sector takes the stopped firm's land and plant; without one it is liquidated and its land returns
+    to the park. Without X4 a stopped firm's land stays locked for the world's ``bankruptcy_years``.
+    Source: 003 六(三).
     """
 
 
 @dataclass(frozen=True)
 class X5(Rule):
-    """X5: energy dual control: a total cap growing ``cap_growth`` a year; worst class-III polluters exit above it.
+    """X5: energy dual control of the parks: a cap on park firms' total energy use, growing ``cap_growth``
+    a year from its base-year level; above it the worst class-III park polluters exit.
 
-    Source: 001 四(六).
+    Source: 001 四(六) (开发区能源消费总量和能耗的"双控"; 园区…重点污染项目退出机制).
     """
 
     cap_growth: float = param(0.02, -1, 1, "per year")
@@ -470,12 +515,18 @@ class C3(Rule):
     """C3 领军企业—产业链—产业集群: leading firms draw their upstream and downstream sectors.
 
     Model: each producing leading firm adds ``chain_pull`` × IO link to the utility of its park for
-    linked sectors and brings ``induced_projects`` extra projects a year in linked sectors
-    (以商招商). Source: 001 二, 四(三); 000 §(十); 003 七(一).
+    linked sectors and brings ``induced_projects`` projects a year in linked sectors (以商招商), drawn
+    from the year's mobile projects (not on top of them), which weigh its park ``induced_bonus`` higher.
+    Source: 001 二, 四(三); 000 §(十); 003 七(一).
     """
 
     chain_pull: float = param(5.0, 0, MAX_UTILITY, "utility per IO coefficient")
     induced_projects: float = param(0.5, 0, 20, "projects per leading firm per year")
+    # --- gaps (issue 12 §1.7): the pull of an induced project to the park of the firm that brought it
+    induced_bonus: float = param(2.0, 0, MAX_UTILITY, "utility",
+                                 doc="以商招商: the leading firm's introduction makes its park the investor's "
+                                     "default; +2 is e² ≈ 7× the odds of an otherwise equal park, about the "
+                                     "C5 mega_bonus (1.5) and below the C4 strength (2) at a full sector share")
 
 
 @dataclass(frozen=True)

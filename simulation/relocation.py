@@ -170,15 +170,26 @@ def _move(model, rows: np.ndarray, motive: np.ndarray, firm_city: np.ndarray, pa
     f, pk, w = model.firms, model.parks, model.world
     if not len(rows):
         return Moves.concat([])
-    proj = {"sector": f.sector[rows], "investment": f.investment[rows], "intensity": f.intensity[rows],
-            "hightech": f.hightech[rows], "leading": np.zeros(len(rows), bool)}   # no C5 bonus: see ODD §7.15
-    coef = model.coefficients()
-    x = model.choice_inputs(proj, np.full(len(rows), -1))
+    proj, x, coef = _as_projects(model, rows)
     review = motive == REVIEW
     to = choose_parks(x, coef, firm_city[rows], park_city, open_park, pk.area - model.granted_by_park(),
                       f.land[rows], f.park[rows], coef.price * 100.0 * w.move_cost_share, review,
                       _screen(model, x, proj, review, open_park))
-    rows, motive, to = rows[to >= 0], motive[to >= 0], to[to >= 0]
+    keep = to >= 0
+    return _apply(model, rows[keep], to[keep], [MOTIVES[k] for k in motive[keep]])
+
+
+def _as_projects(model, rows: np.ndarray) -> tuple[dict, ChoiceInputs, Coefficients]:
+    """Firms ``rows`` seen as projects choosing a park: their columns, choice inputs and coefficients."""
+    f = model.firms
+    proj = {"sector": f.sector[rows], "investment": f.investment[rows], "intensity": f.intensity[rows],
+            "hightech": f.hightech[rows], "leading": np.zeros(len(rows), bool)}   # no C5 bonus: see ODD §7.15
+    return proj, model.choice_inputs(proj, np.full(len(rows), -1)), model.coefficients()
+
+
+def _apply(model, rows: np.ndarray, to: np.ndarray, labels: list[tuple[str, str]]) -> Moves:
+    """Move firms ``rows`` to parks ``to``, labelled (rule, motive) each: land, cost, restart, tallies, events."""
+    f, pk, w = model.firms, model.parks, model.world
     moves = Moves(rows, f.place[rows].copy(), pk.place[to], f.park[rows].copy(), to, f.investment[rows].copy())
     land = f.land[rows]
     inside = moves.from_park >= 0
@@ -191,7 +202,23 @@ def _move(model, rows: np.ndarray, motive: np.ndarray, firm_city: np.ndarray, pa
     model.tally["relocations"] += len(rows)
     model.tally["relocated_investment"] += float(moves.amount.sum())
     model.tally["land_relocated"] += float(land.sum())
-    for r, k, a, b, mu in zip(rows, motive, moves.from_park, to, land):
-        rule, why = MOTIVES[k]
+    for r, (rule, why), a, b, mu in zip(rows, labels, moves.from_park, to, land):
         model.recorder.event("relocation", rule, firm=int(r), park=int(b), value=float(mu), detail=f"{why}: {a} -> {b}")
     return moves
+
+
+def move_out(model, rows: np.ndarray, rule: str, why: str) -> Moves:
+    """Park firms ``rows`` that must leave their park (X3 bought out) move, whole, to the best other open
+    park of their city that admits them as a new project would be admitted (``entry.eligible``) and
+    has room; the others stay where they are, for the caller to resolve. Returns the moves."""
+    f, pk = model.firms, model.parks
+    if not len(rows):
+        return Moves.concat([])
+    city = city_rows([model.places[i] for i in model.place_ids])
+    open_park = model.open_parks()
+    proj, x, coef = _as_projects(model, rows)
+    to = choose_parks(x, coef, city[f.place[rows]], city[pk.place], open_park, pk.area - model.granted_by_park(),
+                      f.land[rows], f.park[rows], 0.0, np.zeros(len(rows), bool),
+                      _screen(model, x, proj, np.ones(len(rows), bool), open_park))
+    keep = to >= 0
+    return _apply(model, rows[keep], to[keep], [(rule, why)] * int(keep.sum()))

@@ -8,7 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import entry, land
+from .policy import LEVELS
+from .production import CLASS_FACTOR, POLLUTION_SCALE
 from .state import ACTIVE, AREA_CUT, EXITED, REVOKED
+
+NATIONAL = LEVELS.index("national")
 
 
 def apply_consequences(model, ind: dict[str, np.ndarray]) -> None:
@@ -54,10 +58,16 @@ def _eliminate(model, ranked, pct, growth) -> None:
 
 
 def _graded_sanctions(model, ranked, pct, ind) -> None:
-    """V5 (003 十(四)): one step up the ladder per year in the bottom, one down per year out of it;
-    upgrades for parks in the top ``top_share`` for ``upgrade_years`` years."""
-    pk, rule = model.parks, model.policy.V5
-    bottom = ranked & (pct <= rule.bottom_share)
+    """V5 (003 十(四)): one step up the ladder per year in the bottom ``bottom_share`` or failing the
+    clause's own tests (:func:`absolute_failings`), one step down per year otherwise. Parks in the top
+    ``top_share`` for ``upgrade_years`` years and under no sanction are upgraded one level with
+    ``expansion_share`` more area; a national park, already at the top, is not raised and gets no
+    area (national zones' areas are set by the State Council's catalogue, not by the province)."""
+    pk, pol, rule = model.parks, model.policy, model.policy.V5
+    standard = entry.intensity_standard(pol, pk.level)
+    quota = pk.emission_quota if pol.E4.enabled else np.full(pk.n, np.inf)      # no E4: no emission standard
+    failing = absolute_failings(rule, ind, standard, quota)
+    bottom = ranked & ((pct <= rule.bottom_share) | failing)
     granted = model.granted_by_park()
     for p in np.flatnonzero(ranked & (pk.status != REVOKED)):
         before = int(pk.status[p])
@@ -71,17 +81,40 @@ def _graded_sanctions(model, ranked, pct, ind) -> None:
             _cut_area(model, int(p), granted[p], rule.area_cut_share, "V5")
         if after == REVOKED:
             model.tally["parks_revoked"] += 1
-    top = ranked & (pct >= 1 - rule.top_share)
+    top = ranked & (pct >= 1 - rule.top_share) & may_expand(pk.status)      # 不支持其擴區、調區和升級
     pk.top_streak[:] = np.where(top, pk.top_streak + 1, 0)
-    standard = entry.intensity_standard(model.policy, pk.level)
     for p in np.flatnonzero(pk.top_streak >= rule.upgrade_years):
         pk.top_streak[p] = 0
-        if pk.level[p] < 3:
-            pk.level[p] += 1
-            pk.upgraded_year[p] = model.year
-            model.tally["parks_upgraded"] += 1
-            model.recorder.event("park_upgraded", "V5", park=int(p), value=float(pk.level[p]))
+        if pk.level[p] >= NATIONAL:
+            continue
+        pk.level[p] += 1
+        pk.upgraded_year[p] = model.year
+        model.tally["parks_upgraded"] += 1
+        model.recorder.event("park_upgraded", "V5", park=int(p), value=float(pk.level[p]))
         model.expand_park(int(p), rule.expansion_share, ind["intensity"][p], standard[p], "park_expanded", "V5")
+
+
+def absolute_failings(rule, ind: dict[str, np.ndarray], standard: np.ndarray,
+                      emission_quota: np.ndarray) -> np.ndarray:
+    """V5 (003 十(四)): parks the clause sanctions whatever their rank, as far as the model sees them.
+
+    资源要素利用率低: investment intensity below ``low_use_factor`` × the park's E1 standard;
+    长期效益不好: tax per mu of producing land below ``min_tax_per_mu``; 环保不达标: pollution above
+    ``pollution_factor`` × the park's emission quota (E4; ``inf`` without it). A park is judged on intensity once it has
+    granted land and on the other two once it produces. 安全生产隐患 and 管理不善 are not modelled.
+    """
+    has_land = ind["intensity"] > 0
+    producing = ind["output"] > 0
+    pollution = ind["pollution_per_output"] * ind["output"]
+    low_use = has_land & (ind["intensity"] < rule.low_use_factor * standard)
+    poor = producing & (ind["tax_per_mu"] < rule.min_tax_per_mu)
+    dirty = producing & (pollution > rule.pollution_factor * emission_quota)
+    return low_use | poor | dirty
+
+
+def may_expand(status: np.ndarray) -> np.ndarray:
+    """V5 (003 十(四) 不支持其擴區、調區和升級): only parks under no sanction (and not revoked) expand."""
+    return np.asarray(status) == ACTIVE
 
 
 def _cut_area(model, p: int, granted: float, share: float, rule: str) -> None:
@@ -94,7 +127,8 @@ def _cut_area(model, p: int, granted: float, share: float, rule: str) -> None:
 
 
 def _adjust_plans(model, ranked, pct, ind) -> None:
-    """V7 增、调、降、退 (002 四(六)): grow, re-declare, cut or withdraw park plans."""
+    """V7 增、调、降、退 (002 四(六)): grow, re-declare, downgrade (降级: one level down, and the unbuilt
+    area cut) or withdraw park plans."""
     pk, rule = model.parks, model.policy.V7
     granted = model.granted_by_park()
     built = np.divide(granted, pk.area, out=np.zeros(pk.n), where=pk.area > 0)
@@ -108,6 +142,9 @@ def _adjust_plans(model, ranked, pct, ind) -> None:
         if built[p] >= rule.grow_built_share and ranked[p] and pct[p] >= 0.5:   # 增
             model.expand_park(int(p), rule.grow_share, ind["intensity"][p], standard[p], "park_expanded", "V7")
         elif built[p] < rule.cut_built_share:                                  # 降
+            if pk.level[p] > 0:
+                pk.level[p] -= 1
+                model.recorder.event("park_downgraded", "V7", park=int(p), value=float(pk.level[p]))
             _cut_area(model, int(p), granted[p], rule.cut_share, "V7")
         top = np.argsort(-counts[p], kind="stable")[: max(int(model.declared[p].sum()), 1)]  # 调
         model.declared[p] = False
@@ -115,10 +152,30 @@ def _adjust_plans(model, ranked, pct, ind) -> None:
 
 
 def reallocate_emissions(model, ind) -> None:
-    """E4 (003 六(一)): emission quota freed by a park's cut goes back to the parks that cut most."""
+    """E4 (003 六(一) 將區域減排騰出的排污指標優先分配給能源消費存量削減量大的產業集聚區): each park keeps its
+    base quota (``quota_per_mu`` × area, × the V3 bonus); the emissions the parks cut this year are
+    the region's freed quota, shared among the parks by their cut in energy use (:func:`share_freed`)."""
     pk, pol = model.parks, model.policy
     now = ind["pollution_per_output"] * ind["output"]
-    cut = np.maximum(pk.last_pollution - now, 0.0) * (pk.last_pollution > 0)
+    energy = model.park_sum(model.firms.energy, live_only=True)
+    freed = float((np.maximum(pk.last_pollution - now, 0.0) * (pk.last_pollution > 0)).sum())
+    energy_cut = np.maximum(pk.last_energy - energy, 0.0) * (pk.last_energy > 0)
     base = pol.E4.quota_per_mu * pk.area
     bonus = (1 + pol.V3.quota_bonus * pk.rewarded) if pol.V3.enabled else 1.0
-    pk.emission_quota[:] = base * bonus + cut
+    pk.emission_quota[:] = base * bonus + share_freed(freed, energy_cut)
+    pk.last_energy[:] = energy
+
+
+def share_freed(freed: float, energy_cut: np.ndarray) -> np.ndarray:
+    """E4: the freed emission quota per park, in proportion to each park's cut in energy use
+    (优先分配给能源消费存量削减量大的); nothing is handed out in a year no park cut its energy use."""
+    total = energy_cut.sum()
+    return freed * energy_cut / total if total > 0 else np.zeros_like(energy_cut)
+
+
+def committed_emission(investment: np.ndarray, sector: np.ndarray, sectors) -> np.ndarray:
+    """E4: emissions at design capacity of projects granted land but not yet producing, the same
+    estimate a project's emissions are screened with when it enters (``investment.admit``)."""
+    cls = sectors.pollution_class[sector]
+    return (investment * sectors.output_per_investment[sector] * sectors.energy_per_output[sector]
+            * CLASS_FACTOR[cls] * POLLUTION_SCALE)

@@ -91,5 +91,8 @@ class ParkTable(Table):
         # of its area already converted and prepared (征地, 七通一平), and last year's tax (S4 环比 base).
         "cash": "f8", "debt": "f8", "capital": "f8", "debt_limit": "f8", "debt_service": "f8",
         "award_coverage": "f8", "converted": "f8", "last_tax": "f8",
+        # gaps (issue 12 §1.2, E4): energy use of the park's producers last year, for 003 六(一)'s
+        # 能源消费存量削减量 (the cut that earns freed emission quota)
+        "last_energy": "f8",
     }
     FILL = {"award_coverage": 1}
