@@ -54,6 +54,24 @@ def allocate_quota(policy: Policy, total: float, greenfield: np.ndarray, open_pa
     return quota, max(rest, 0.0), reserve
 
 
+def off_quota_land(policy: Policy, total: float, quota: np.ndarray, greenfield: np.ndarray,
+                   open_park: np.ndarray) -> tuple[np.ndarray, float]:
+    """L11 (004 §(十三); 002 三(四)1): this year's land outside the yearly quota, parks first.
+
+    ``supply_share`` × ``total`` mu of reclaimed and linkage (增减挂钩) land, not counted in the plan,
+    is split among open parks in proportion to their greenfield room beyond their quota; what no park
+    can hold goes to the common pool. Returns (extra mu per park, mu to the pool).
+    """
+    extra = np.zeros_like(quota)
+    if not policy.L11.enabled:
+        return extra, 0.0
+    supply = policy.L11.supply_share * total
+    room = np.where(open_park, np.maximum(greenfield - quota, 0.0), 0.0)
+    if room.sum() > 0:
+        extra = room * min(1.0, supply / room.sum())
+    return extra, supply - float(extra.sum())
+
+
 class LandLedger:
     """This year's land on offer, drawn down grant by grant."""
 

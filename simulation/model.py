@@ -242,8 +242,10 @@ class ParkModel(mesa.Model):
         quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, self.open_parks(),
                                                    pct, below, pk.rewarded, weight, self.world.listed_quota_share)
         pk.quota[:] = quota
+        extra, spill = land.off_quota_land(pol, gov.land_quota, quota, greenfield, self.open_parks())     # L11
+        self.tally["land_off_quota"] += float(extra.sum() + spill)
         room = pk.emission_quota - self.park_sum(self.firms.pollution, live_only=True)
-        self.ledger = land.LandLedger(pol, gov.land_quota, quota, pool,
+        self.ledger = land.LandLedger(pol, gov.land_quota, quota + extra, pool + spill,
                                       reserve, greenfield, pk.reusable, room)
 
     def _create_new_parks(self, count: int) -> None:

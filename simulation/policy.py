@@ -139,6 +139,23 @@ class L10(Rule):
     coverage: float = param(1.0, 0, 1, "share of outside-park firms with a plan")
 
 
+@dataclass(frozen=True)
+class L11(Rule):
+    """L11 计划外用地: land outside the yearly quota is a second land source, going first to parks.
+
+    Land reclaimed from barren hills and slopes (荒山荒坡未利用土地) does not count against the yearly
+    plan, and land freed by 城乡建设用地增减挂钩 goes mainly to the parks. Model: each year
+    ``supply_share`` × the yearly quota of off-quota land is split among open parks in proportion to
+    their greenfield room left after their quota; what the parks cannot hold joins the common pool.
+    Source: 004 §(十三) (鼓励园区开发荒山荒坡未利用土地,对取得的新增用地,不占用年度土地计划指标);
+    002 三(四)1 (城乡建设用地增减挂钩指标重点用于产业集聚区建设).
+    """
+
+    supply_share: float = param(0.1, 0, MAX_FACTOR, "× yearly quota",
+                                doc="assumed: linkage and reclaimed land are of the order of a tenth of the "
+                                    "yearly construction-land plan; neither seed gives an amount")
+
+
 # --- Entry thresholds (入驻门槛) ----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -498,7 +515,7 @@ class C7(Rule):
     small_mu: float = param(3000.0, 0, MAX_AREA_MU, "mu")
 
 
-RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "E1", "E2", "E3", "E4", "E5",
+RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "L11", "E1", "E2", "E3", "E4", "E5",
             "S1", "S2", "S3", "S4", "S5", "S6", "V1", "V2", "V3", "V4", "V5", "V6", "V7",
             "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4", "C5", "C6", "C7")
 RULES: dict[str, type[Rule]] = {rid: globals()[rid] for rid in RULE_IDS}
@@ -519,6 +536,7 @@ class Policy:
     L8: L8 = field(default_factory=L8)
     L9: L9 = field(default_factory=L9)
     L10: L10 = field(default_factory=L10)
+    L11: L11 = field(default_factory=L11)
     E1: E1 = field(default_factory=E1)
     E2: E2 = field(default_factory=E2)
     E3: E3 = field(default_factory=E3)

@@ -327,6 +327,7 @@ PARAMS = {
     ("L9", "industrial_share"): ("新增面积中工业用地比例", "Industrial share of added area"),
     ("L10", "plan_years"): ("搬迁方案期限（年内搬完）", "Years within which planned moves fall"),
     ("L10", "coverage"): ("有搬迁方案的园外企业比例", "Share of outside-park firms with a move plan"),
+    ("L11", "supply_share"): ("计划外用地年供应（× 年度指标）", "Off-quota land a year (× yearly quota)"),
     ("E1", "national"): ("国家级园区投资强度门槛", "National-park intensity threshold"),
     ("E1", "provincial"): ("省级园区投资强度门槛", "Provincial-park intensity threshold"),
     ("E1", "city"): ("市级园区投资强度门槛", "City-park intensity threshold"),
