@@ -1,5 +1,6 @@
 """Industry structure and chains (主导产业、产业链、集群, C1-C7): declared leading industries,
-the leading-firm pull, induced projects, circular-economy partners and park consolidation."""
+the leading-firm pull, induced projects, circular-economy partners and park consolidation (at
+set-up, :func:`consolidate`, and year by year, :func:`merge_plan` and :func:`merge_parks`)."""
 
 from __future__ import annotations
 
@@ -97,3 +98,51 @@ def consolidate(policy: Policy, specs: tuple[ParkSpec, ...]) -> tuple[tuple[Park
         kept.append(ParkSpec(**{**head.__dict__, "area_mu": area}))
     order = {s.name: i for i, s in enumerate(specs)}
     return tuple(sorted(kept, key=lambda s: order[s.name])), merges
+
+
+def merge_plan(policy: Policy, place: np.ndarray, city: np.ndarray, area: np.ndarray, blocks: np.ndarray,
+               open_park: np.ndarray) -> list[tuple[int, int]]:
+    """C7 during the run: this year's (merged, into) park rows, the smallest parks first.
+
+    003 二(一): 原則上每個縣設立1家產業集聚區或開發區…逐步清理、整合、撤銷小而散的各類園區; 001 四(二):
+    原则上不再新设开发区…"一区多园". First one zone per county (place): every other open park of a
+    county merges into the county's largest; then parks below ``small_mu`` merge into their city's
+    largest. A zone takes at most ``merges_per_year`` parks a year (逐步) and holds at most
+    ``max_blocks`` blocks. O(P log P).
+    """
+    if not policy.C7.enabled:
+        return []
+    rule = policy.C7
+    area, blocks, gone = area.astype(float), blocks.astype(int), ~open_park
+    taken = np.zeros(len(area), int)
+    pairs: list[tuple[int, int]] = []
+    for group, only_small in ((place, False), (city, True)):
+        rows = np.flatnonzero(~gone)
+        heads: dict[int, int] = {}
+        for p in rows[np.lexsort((-area[rows], group[rows]))]:      # by group, largest first
+            head = heads.setdefault(int(group[p]), int(p))
+            if head == p or (only_small and area[p] >= rule.small_mu) or taken[head] >= rule.merges_per_year \
+                    or blocks[head] + blocks[p] > rule.max_blocks:
+                continue
+            pairs.append((int(p), head))
+            area[head] += area[p]
+            blocks[head] += blocks[p]
+            taken[head] += 1
+            gone[p] = True
+    return pairs
+
+
+def merge_parks(model, pairs: list[tuple[int, int]]) -> None:
+    """Carry out C7 merges: the merged park's firms, area, unbuilt and reusable land, emission quota
+    and last year's figures join the absorbing zone (as a block); the merged row stays, not alive.
+    Firms keep their place: a block stays where it is."""
+    pk, f = model.parks, model.firms
+    for merged, into in pairs:
+        rows = np.flatnonzero(f.park == merged)
+        f.park[rows] = into
+        for col in ("area", "reusable", "emission_quota", "last_output", "last_pollution", "base_tax", "blocks"):
+            getattr(pk, col)[into] += getattr(pk, col)[merged]
+            getattr(pk, col)[merged] = 0
+        pk.alive[merged] = False
+        model.recorder.event("park_merged", "C7", park=merged, value=float(len(rows)),
+                             detail=f"{model.park_agents[merged].name} -> {model.park_agents[into].name}")

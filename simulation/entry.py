@@ -39,8 +39,8 @@ def eligible(policy: Policy, *, pollution_class, hightech, investment, leading, 
     The park arrays (``standard``, ``urban``, ``open_park``, ``leading_share``) are per park (P,), or
     gathered per pair (N, P) when each project looks at its own choice set of parks. ``open_park``
     excludes revoked and withdrawn parks (V4, V5, V7); E1 compares intensity with the park's standard;
-    E2 screens by principles; E3 bars class-III projects from urban parks (000 §(十二)); C2 admits
-    only leading-industry projects while the park's leading share is below target (004 §(八)).
+    E2 screens by principles; E3 bars class-III projects from urban parks (000 §(十二)); C2 as a gate
+    admits only leading-industry projects while the park's leading share is below target (004 §(八)).
     E4 (emissions) and E5 (expansion) are capacity rules applied in the land ledger.
     """
     ok = np.broadcast_to(_pairs(open_park), declared.shape).copy()
@@ -52,6 +52,14 @@ def eligible(policy: Policy, *, pollution_class, hightech, investment, leading, 
         ok &= met >= policy.E2.min_principles
     if policy.E3.enabled:
         ok &= ~((pollution_class[:, None] >= CLASS_III) & _pairs(urban))
-    if policy.C2.enabled:
+    if policy.C2.enabled and policy.C2.mode == "gate":
         ok &= declared | _pairs(leading_share >= policy.C2.target)
     return ok
+
+
+def structure_pull(policy: Policy, declared: np.ndarray, leading_share: np.ndarray) -> np.ndarray | float:
+    """C2 as a plan target (001 三; 003 四(一)): utility a park below its leading-share target adds to
+    projects of its declared industries; ``declared`` (N, K) per pair, ``leading_share`` (K,) or (N, K)."""
+    if not (policy.C2.enabled and policy.C2.mode == "target"):
+        return 0.0
+    return policy.C2.promotion * (declared & _pairs(leading_share < policy.C2.target))

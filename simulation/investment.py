@@ -345,6 +345,7 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
                   declared=x.declared[k, sector[:, None]], standard=standard, urban=pk.urban[k],
                   open_park=open_park[k] & (parks >= 0), leading_share=model.leading_share()[k])
     ok = entry.eligible(pol, **screen)
+    u = u + entry.structure_pull(pol, screen["declared"], screen["leading_share"])     # C2 as a plan target
     wanted = np.where(screen["open_park"], u, -np.inf)
     dense = np.zeros_like(ok)
     if pol.E1.enabled:

@@ -233,6 +233,7 @@ class ParkModel(mesa.Model):
             gov.energy_cap = self.energy_baseline * (1 + pol.X5.cap_growth) ** self.year_index
         if not pol.C7.enabled and self.world.new_parks_per_year > 0:
             self._create_new_parks(self.rng.poisson(self.world.new_parks_per_year))
+        chains.merge_parks(self, chains.merge_plan(pol, pk.place, pk.city, pk.area, pk.blocks, self.open_parks()))  # C7
         granted = self.granted_by_park()
         greenfield = np.maximum(pk.area - granted - pk.reusable, 0.0)
         n = pk.n
@@ -551,6 +552,7 @@ class ParkModel(mesa.Model):
             pk.score[:] = score
             pk.rank[:] = rank
             apply_consequences(self, ind)
+        evaluation.plan_targets(self)          # C2, C5 targets counted
         if pol.E4.enabled:
             reallocate_emissions(self, ind)
         self._expand_on_demand(ind)

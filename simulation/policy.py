@@ -447,12 +447,21 @@ class C1(Rule):
 
 @dataclass(frozen=True)
 class C2(Rule):
-    """C2: while a park's leading-industry share is below ``target``, it admits only leading-industry projects.
+    """C2: leading industries make up ``target`` of a park's output, as an entry gate or a plan target.
 
-    Source: 004 §(八) (70%); 001 三 (60-63%); 003 四(一) (50%).
+    ``mode = "gate"`` (004 §(八): 主导产业的产值应占园区总产值的70%以上, a condition on what a park
+    admits): while a park's leading share is below ``target`` it admits only leading-industry projects.
+    ``mode = "target"`` (001 三: 前三位的主导产业…比重达60%; 003 四(一): 比重超過50%, goals the
+    evaluation checks): no project is refused; a park below target courts leading-industry projects
+    with ``promotion`` utility, and the evaluation counts the parks at target each year
+    (``parks_at_structure_target``). Source: 004 §(八); 001 三; 003 四(一).
     """
 
     target: float = param(0.7, 0, 1, "share of park output")
+    mode: str = param("gate", choices=("gate", "target"), doc="gate: 004 §(八); target: 001 三, 003 四(一)")
+    promotion: float = param(0.8, 0, MAX_UTILITY, "utility",
+                             doc="assumed: a park chasing its target courts leading-industry projects as hard as "
+                                 "declaring the industry does (world beta_declared 0.8)")
 
 
 @dataclass(frozen=True)
@@ -485,11 +494,17 @@ class C5(Rule):
     """C5 四个一: each park one leading industry, one leading firm, one >=20亿 project, one cluster a year.
 
     Model: each park declares one leading industry; parks without a mega project get ``mega_bonus``
-    utility for mega and leading projects. Source: 002 三(一).
+    utility for mega and leading projects; each year the evaluation counts the parks that meet all
+    four targets (``four_ones_met``: the largest sector is the declared one, a producing leading firm
+    in it, a project of ``mega_min`` entered this year, a declared industry with output of
+    ``cluster_min``). Source: 002 三(一) (明确一个主导产业,培育一个龙头企业,投资一个20亿元以上项目,
+    打造一个特色优势产业集群).
     """
 
     mega_min: float = param(200000.0, 0, MAX_INVESTMENT, "万元")
     mega_bonus: float = param(1.5, 0, MAX_UTILITY, "utility")
+    cluster_min: float = param(500000.0, 0, MAX_INVESTMENT, "万元 output a year",
+                               doc="002 三(一)2: the clusters Xuchang names are of 50亿元 (6 of them) and 100亿元")
 
 
 @dataclass(frozen=True)
@@ -505,14 +520,20 @@ class C6(Rule):
 
 @dataclass(frozen=True)
 class C7(Rule):
-    """C7: consolidation: no new zones; small parks of a city merge into its largest, at most ``max_blocks``.
+    """C7: consolidation: no new zones; one zone per county; small scattered parks merged; ≤ ``max_blocks``.
 
     Model: at the start, parks below ``small_mu`` merge into the largest park of their city while it
-    has fewer than ``max_blocks`` blocks, and the world's new-park creation stops. Source: 001 四(二); 003 二(一).
+    has fewer than ``max_blocks`` blocks; the world's new-park creation stops; and every year each
+    county's other open parks, then each city's parks below ``small_mu``, merge into the largest one
+    (``merges_per_year`` per zone: 逐步清理、整合). Source: 001 四(二) (原则上不再新设开发区…"一区多园");
+    003 二(一) (原則上每個縣設立1家…區塊數一般不超過3塊…逐步清理、整合、撤銷小而散的各類園區).
     """
 
     max_blocks: int = param(3, 1, 100, "blocks")
-    small_mu: float = param(3000.0, 0, MAX_AREA_MU, "mu")
+    small_mu: float = param(3000.0, 0, MAX_AREA_MU, "mu",
+                            doc="assumed: the seeds do not size 'small and scattered'; a third of the median zone")
+    merges_per_year: int = param(1, 0, 100, "parks per zone per year",
+                                 doc="assumed: 逐步 (step by step): one integration a year per zone")
 
 
 RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "L11", "E1", "E2", "E3", "E4", "E5",

@@ -4,7 +4,7 @@ seeds on vs off, and hand cases of their kernels)."""
 import numpy as np
 from conftest import mean_over_seeds, small_world
 
-from parksim.simulation import Policy, land
+from parksim.simulation import ParkSpec, Policy, chains, land
 
 SEEDS = (1, 2, 3)
 
@@ -36,3 +36,101 @@ def test_L11_second_land_source_grants_more_park_land_under_a_tight_quota():
     w = small_world(land_quota=1500.0)
     on, off = compare(w, series_last("land_granted"), Policy().set("L11", enabled=True, supply_share=0.5), Policy())
     assert on > off
+
+
+# --- C7 consolidation during the run ----------------------------------------------------------
+
+def test_C7_merge_plan_one_zone_per_county_then_small_parks_of_a_city():
+    """Hand case. County 0 holds parks 0 (9000 mu) and 1 (6000): 1 merges into 0. County 1 holds
+    park 2 (2000, small) and county 2 park 3 (5000, largest of city 1 after 0+1 are in city 0): the small
+    park 2 merges into 3. Park 4 is closed; with one merge a year zone 0 takes park 1 only."""
+    p = Policy().set("C7", enabled=True, small_mu=3000.0, max_blocks=3, merges_per_year=1)
+    place, city = np.array([0, 0, 1, 2, 0]), np.array([0, 0, 1, 1, 0])
+    area, blocks = np.array([9000.0, 6000.0, 2000.0, 5000.0, 100.0]), np.ones(5, int)
+    open_park = np.array([True, True, True, True, False])
+    assert chains.merge_plan(p, place, city, area, blocks, open_park) == [(1, 0), (2, 3)]
+    full = p.set("C7", max_blocks=1)
+    assert chains.merge_plan(full, place, city, area, blocks, open_park) == []
+    assert chains.merge_plan(Policy(), place, city, area, blocks, open_park) == []
+
+
+def _county_world(**overrides):
+    parks = (ParkSpec("west", "provincial", 9000.0, city="alpha", leading=("auto_parts",)),
+             ParkSpec("east", "county", 6000.0, city="alpha", leading=("textiles",)),
+             ParkSpec("north", "city", 7000.0, city="beta", leading=("medicines",)))
+    return small_world(parks=parks, years=4, **overrides)
+
+
+def test_C7_merges_a_second_zone_of_a_county_during_the_run_keeping_firms_and_area():
+    """C7: the county of 'west' and 'east' keeps one zone after the first year (start-up merging off:
+    no park is below small_mu 0); firms and area move with the merged park."""
+    from parksim.simulation import ParkModel
+    p = Policy().set("C7", enabled=True, small_mu=0.0)
+    m = ParkModel(_county_world(), p, rng=1)
+    firms_before = int((m.firms.park >= 0).sum())
+    area_before = float(m.parks.area.sum())
+    assert m.parks.alive.sum() == 3
+    m.step()
+    assert list(m.parks.alive) == [True, False, True]
+    assert np.isclose(m.parks.area.sum(), area_before) and m.parks.blocks[0] == 2
+    assert not (m.firms.park == 1).any() and (m.firms.park >= 0).sum() >= firms_before
+    on, off = compare(_county_world(), series_last("parks_active"), p, Policy())
+    assert on < off
+
+
+# --- C2 gate or plan target -------------------------------------------------------------------
+
+def _declared_share(m):
+    return series_last("declared_share")(m)
+
+
+def _entrants(m):
+    f = m.firms
+    return float(((f.entry_year > m.world.start_year) & (f.park >= 0)).sum())
+
+
+def test_C2_as_a_target_courts_leading_projects_without_refusing_any():
+    """C2 target mode (001 三; 003 四(一)) raises the leading share without refusals, so more projects
+    settle in parks than under the gate (004 §(八)); the evaluation counts parks at target."""
+    w = small_world()
+    target = Policy().set("C2", enabled=True, mode="target", target=0.6, promotion=2.0)
+    gate = Policy().set("C2", enabled=True, mode="gate", target=0.6)
+    on, off = compare(w, _declared_share, target, Policy())
+    assert on > off
+    settled_target, settled_gate = compare(w, _entrants, target, gate)
+    assert settled_target > settled_gate
+    counted, uncounted = compare(w, series_last("parks_at_structure_target"), target, Policy())
+    assert counted > 0 == uncounted
+
+
+def test_C2_mode_must_be_gate_or_target():
+    import pytest
+
+    from parksim.simulation import ConfigError
+    with pytest.raises(ConfigError, match="policy.C2.mode"):
+        Policy.from_dict({"C2": {"enabled": True, "mode": "both"}})
+
+
+# --- C5 four ones ---------------------------------------------------------------------------
+
+def test_C5_four_ones_hand_case():
+    """Park 0 meets all four; park 1's largest sector is not declared and it has no cluster."""
+    from parksim.simulation.evaluation import four_ones
+    declared = np.array([[True, False], [True, False]])
+    output = np.array([[600.0, 100.0], [100.0, 300.0]])
+    met = four_ones(declared, output, np.array([True, True]), np.array([True, False]), 500.0)
+    assert met.tolist() == [[True, True, True, True], [False, True, False, False]]
+
+
+def _four_ones_rate(m):
+    return float(m.recorder.outputs().series["four_ones_met"].iloc[1:].mean())
+
+
+def test_C5_more_parks_meet_the_four_ones_with_the_rule():
+    """C5: the pull for mega and leading projects in parks without one makes more parks meet the four
+    targets than the same counted world without it (mega_bonus 0)."""
+    w = small_world(n_parks=12, leading_min=30000.0)
+    on = Policy().set("C5", enabled=True, mega_min=50000.0, mega_bonus=3.0, cluster_min=20000.0)
+    counted_only = Policy().set("C5", enabled=True, mega_min=50000.0, mega_bonus=0.0, cluster_min=20000.0)
+    a, b = compare(w, _four_ones_rate, on, counted_only)
+    assert a > b

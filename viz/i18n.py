@@ -379,16 +379,20 @@ PARAMS = {
     ("C1", "max_national"): ("国家级园区主导产业数上限", "Leading industries, national parks"),
     ("C1", "max_other"): ("其他园区主导产业数上限", "Leading industries, other parks"),
     ("C2", "target"): ("主导产业占比目标", "Leading-industry share target"),
+    ("C2", "mode"): ("形式（入园门槛 / 考核目标）", "Form (entry gate / evaluated target)"),
+    ("C2", "promotion"): ("未达标园区对主导产业项目的招商力度", "Courting of leading-industry projects below target"),
     ("C3", "chain_pull"): ("产业链招商吸引力", "Chain pull"),
     ("C3", "induced_projects"): ("每家龙头企业每年带动项目数", "Projects induced per leading firm"),
     ("C4", "strength"): ("同类集中的引导力度", "Strength of guidance"),
     ("C4", "max_parks_per_sector"): ("每个产业最多园区数", "Most parks per sector"),
     ("C5", "mega_min"): ("“一个大项目”投资下限", "Size of the 'one big project'"),
     ("C5", "mega_bonus"): ("大项目吸引力加成", "Big-project bonus"),
+    ("C5", "cluster_min"): ("“一个集群”产值下限", "Output of the 'one cluster'"),
     ("C6", "cost_saving"): ("循环利用节约成本比例", "Cost saving"),
     ("C6", "pollution_cut"): ("污染削减比例", "Pollution cut"),
     ("C7", "max_blocks"): ("一区多园最多片区数", "Most blocks per zone"),
     ("C7", "small_mu"): ("被归并的小园区面积", "Size of a small park"),
+    ("C7", "merges_per_year"): ("每区每年整合园区数", "Parks merged per zone a year"),
 }
 
 # World (non-policy) parameters that sweeps and reports show, by their WorldConfig name; a parameter not
