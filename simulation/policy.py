@@ -174,15 +174,24 @@ class E1(Rule):
 
 @dataclass(frozen=True)
 class E2(Rule):
-    """E2 五个原则: screen projects on five principles; admit those meeting ``min_principles``.
+    """E2 五个原则: a consultation review (咨询评审…联审联批) of each project on five principles.
 
     Principles: fits national industrial policy (not pollution class III unless high-tech), major
     project (>= ``major_min``), leading (龙头) project, in the park's declared leading industry, meets
-    the E1 intensity standard. Source: 002 四(四).
+    the E1 intensity standard. Model: a weighted score with a pass mark. The defaults make the two
+    principles that are legal conditions of any approval (industrial policy; the intensity standard of
+    the land-use control indicators, without which 不得办理核准, 000 §(十六)) each necessary, and the three
+    that say why a park wants the project (major, leading, leading industry) alternatives, one enough:
+    3 + 3 + 1 = 7 = ``pass_mark``. Source: 002 四(四).
     """
 
-    min_principles: int = param(3, 0, 5, "of 5")
     major_min: float = param(10000.0, 0, MAX_INVESTMENT, "万元")
+    w_policy: float = param(3.0, 0, MAX_FACTOR, "points", doc="a condition: 3 = the weight of all three merits")
+    w_major: float = param(1.0, 0, MAX_FACTOR, "points", doc="a merit")
+    w_leading: float = param(1.0, 0, MAX_FACTOR, "points", doc="a merit")
+    w_industry: float = param(1.0, 0, MAX_FACTOR, "points", doc="a merit")
+    w_intensity: float = param(3.0, 0, MAX_FACTOR, "points", doc="a condition: 3 = the weight of all three merits")
+    pass_mark: float = param(7.0, 0, 5 * MAX_FACTOR, "points", doc="both conditions and one merit")
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ def _entrant_declared_share(m):
 def test_E2_screening_admits_fewer_and_more_fitting_projects():
     """E2: five-principle screening admits fewer projects, more of them in leading industries."""
     w = small_world(outside_utility=-5.0)
-    p = Policy().set("E2", enabled=True, min_principles=2)
+    p = Policy().set("E2", enabled=True)
     assert compare(w, n_entrants, p, Policy())[0] < compare(w, n_entrants, Policy(), Policy())[0]
     on, off = compare(w, _entrant_declared_share, p, Policy())
     assert on > off

@@ -134,3 +134,19 @@ def test_C5_more_parks_meet_the_four_ones_with_the_rule():
     counted_only = Policy().set("C5", enabled=True, mega_min=50000.0, mega_bonus=0.0, cluster_min=20000.0)
     a, b = compare(w, _four_ones_rate, on, counted_only)
     assert a > b
+
+
+# --- E2 five principles as a weighted review ----------------------------------------------------
+
+def test_E2_review_needs_both_conditions_and_one_reason():
+    """Hand case, one park (standard 100): (a) policy fit + intensity + declared industry passes (7);
+    (b) major, leading, declared and policy fit but below the standard fails (6); (c) class III not
+    high-tech, though major, leading, declared and dense, fails (6); (d) both conditions but no reason fails (6)."""
+    from parksim.simulation.entry import eligible
+    p = Policy().set("E2", enabled=True)
+    ok = eligible(p, pollution_class=np.array([1, 1, 3, 1]), hightech=np.zeros(4, bool),
+                  investment=np.array([500.0, 50000.0, 50000.0, 500.0]), leading=np.array([False, True, True, False]),
+                  intensity=np.array([150.0, 50.0, 150.0, 150.0]), declared=np.array([[True], [True], [True], [False]]),
+                  standard=np.array([100.0]), urban=np.array([False]), open_park=np.array([True]),
+                  leading_share=np.array([0.0]))
+    assert ok[:, 0].tolist() == [True, False, False, False]
