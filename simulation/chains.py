@@ -4,6 +4,10 @@ set-up, :func:`consolidate`, and year by year, :func:`merge_plan` and :func:`mer
 
 from __future__ import annotations
 
+import csv
+import functools
+from pathlib import Path
+
 import numpy as np
 
 from .policy import Policy
@@ -64,13 +68,32 @@ def induced_projects(policy: Policy, lead_park: np.ndarray, lead_sector: np.ndar
     return parks.astype(np.int64), sectors.astype(np.int64)
 
 
-def has_local_partner(src: np.ndarray, dst: np.ndarray, park: np.ndarray, n_firms: int) -> np.ndarray:
-    """C6 (000 §(二十)): firms with a live supply link to another firm in the same park."""
-    local = (park[src] == park[dst]) & (park[src] >= 0)
-    flag = np.zeros(n_firms, bool)
-    flag[src[local]] = True
-    flag[dst[local]] = True
-    return flag
+BYPRODUCT_LINKS_PATH = Path(__file__).parent / "data" / "byproduct_links.csv"
+
+
+@functools.lru_cache(maxsize=8)
+def byproduct_links(keys: tuple[str, ...], path: Path = BYPRODUCT_LINKS_PATH) -> np.ndarray:
+    """(S, S) symmetric mask of sector pairs with a by-product link (``data/byproduct_links.csv``: one
+    row per source → user pair with the by-product and its reasoning). Pairs naming a sector the
+    catalogue does not have are left out (a custom catalogue keeps only its own pairs)."""
+    index = {k: i for i, k in enumerate(keys)}
+    links = np.zeros((len(keys), len(keys)), bool)
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["source"] in index and row["user"] in index:
+                links[index[row["source"]], index[row["user"]]] = True
+    return links | links.T
+
+
+def byproduct_partner(park: np.ndarray, sector: np.ndarray, producing: np.ndarray, n_parks: int,
+                      links: np.ndarray) -> np.ndarray:
+    """C6 (000 §(二十) 副产品和废弃物的资源化利用; 004 §(八); 003 六(二)): producing park firms with a
+    producing firm of a by-product-linked sector in the same park (either direction). O(F + P·S²)."""
+    n_sec = links.shape[0]
+    m = producing & (park >= 0)
+    present = np.bincount(park[m] * n_sec + sector[m], minlength=n_parks * n_sec).reshape(n_parks, n_sec) > 0
+    partner = (present.astype(np.int32) @ links.astype(np.int32)) > 0          # (P, S): a linked sector is present
+    return m & partner[np.maximum(park, 0), sector]
 
 
 def consolidate(policy: Policy, specs: tuple[ParkSpec, ...]) -> tuple[tuple[ParkSpec, ...], list[tuple[str, str]]]:

@@ -411,8 +411,8 @@ class ParkModel(mesa.Model):
         if pol.V6.enabled:
             cls = f.efficiency_class[rows]
             adjust = pol.V6.d_surcharge * (cls == 3) - pol.V6.a_discount * (cls == 0)
-        src, dst = self.links.live()
-        f.has_local_partner[:] = chains.has_local_partner(src, dst, f.park, f.n)
+        f.has_local_partner[:] = chains.byproduct_partner(f.park, f.sector, f.state == PRODUCING, self.parks.n,
+                                                          chains.byproduct_links(sec.keys))        # C6
         node_lon, node_lat = spillovers.node_positions(self.parks.lon, self.parks.lat,
                                                        [self.places[i] for i in self.place_ids])
         node = spillovers.firm_nodes(f.park[rows], f.place[rows], self.parks.n)

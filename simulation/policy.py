@@ -518,9 +518,12 @@ class C5(Rule):
 
 @dataclass(frozen=True)
 class C6(Rule):
-    """C6: circular economy: firms linked to a same-park partner reuse by-products.
+    """C6: circular economy: by-products and waste of one firm are used by another in the same park.
 
-    Model: such firms save ``cost_saving`` of output and emit ``pollution_cut`` less. Source: 000 §(二十); 004 §(八); 003 六(二).
+    Model: a producing park firm whose park also holds a producer of a sector it shares a by-product
+    link with (``simulation/data/byproduct_links.csv``, either direction: slag → cement, smelter gas →
+    sulphuric acid, scrap → steel, …) saves ``cost_saving`` of output and emits ``pollution_cut``
+    less. Source: 000 §(二十); 004 §(八); 003 六(二).
     """
 
     cost_saving: float = param(0.02, 0, 1, "share of output")

@@ -150,3 +150,44 @@ def test_E2_review_needs_both_conditions_and_one_reason():
                   standard=np.array([100.0]), urban=np.array([False]), open_park=np.array([True]),
                   leading_share=np.array([0.0]))
     assert ok[:, 0].tolist() == [True, False, False, False]
+
+
+# --- C6 by-product links -------------------------------------------------------------------------
+
+def test_C6_link_table_names_known_sectors_and_is_symmetric():
+    import csv
+
+    from parksim.simulation.sectors import default_sectors
+    keys = default_sectors().keys
+    with open(chains.BYPRODUCT_LINKS_PATH, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and all(r["source"] in keys and r["user"] in keys and r["reasoning"] for r in rows)
+    links = chains.byproduct_links(keys)
+    assert (links == links.T).all() and links.sum() == 2 * len({frozenset((r["source"], r["user"])) for r in rows})
+
+
+def test_C6_partner_only_across_a_by_product_link_in_the_same_park():
+    """Hand case, sectors 0-1 linked, 2 not: park 0 holds 0 and 1 (both partners) and 2 (none);
+    park 1 holds a 0 alone; the 1 in park 1 is not producing; outside firms never count."""
+    links = np.array([[False, True, False], [True, False, False], [False, False, False]])
+    park = np.array([0, 0, 0, 1, 1, -1])
+    sector = np.array([0, 1, 2, 0, 1, 1])
+    producing = np.array([True, True, True, True, False, True])
+    flag = chains.byproduct_partner(park, sector, producing, 2, links)
+    assert flag.tolist() == [True, True, False, False, False, False]
+
+
+def _pollution_per_output(m):
+    s = m.recorder.outputs().series
+    return float(s.pollution.iloc[1:].sum() / s.output.iloc[1:].sum())
+
+
+def test_C6_cuts_pollution_only_through_linked_sectors(monkeypatch):
+    """C6 on lowers pollution per output; the same rule with an empty link table changes nothing."""
+    w = small_world()
+    c6 = Policy().set("C6", enabled=True)
+    on, off = compare(w, _pollution_per_output, c6, Policy())
+    assert on < off
+    monkeypatch.setattr(chains, "byproduct_links", lambda keys: np.zeros((len(keys), len(keys)), bool))
+    assert compare(w, _pollution_per_output, c6, Policy(), seeds=(1,)) == compare(w, _pollution_per_output, Policy(),
+                                                                                  Policy(), seeds=(1,))
