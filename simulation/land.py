@@ -131,11 +131,9 @@ class LandLedger:
 
 def land_need(policy: Policy, investment: np.ndarray, intensity: np.ndarray,
               pollution_class: np.ndarray) -> np.ndarray:
-    """Mu a project asks for: investment / intensity, less for SMEs in standard factories (L7),
-    more for class-III buffers (E3)."""
+    """Mu a project asks for: investment / intensity, more for class-III buffers (E3). (L7 tenants of
+    standard factories take none: ``factories.renting``.)"""
     need = investment / intensity
-    if policy.L7.enabled:
-        need = np.where(investment < policy.L7.sme_max_investment, need * policy.L7.floor_land_factor, need)
     if policy.E3.enabled:
         need = np.where(pollution_class >= 3, need * (1.0 + policy.E3.buffer_share), need)
     return need

@@ -29,6 +29,8 @@ from . import chains, designation, entry, evaluation, idle_land, investment, lan
 from . import schedule as interventions
 from .agents import Firm, Government, Park
 from .errors import ConfigError
+from .factories import build_year as build_factories
+from .factories import footprint as floor_footprint
 from .links import SupplyLinks, form_links
 from .location import ChoiceInputs, Coefficients
 from .observe import Recorder
@@ -248,6 +250,7 @@ class ParkModel(mesa.Model):
         room = pk.emission_quota - self.park_sum(self.firms.pollution, live_only=True)
         self.ledger = land.LandLedger(pol, gov.land_quota, quota + extra, pool + spill,
                                       reserve, greenfield, pk.reusable, room)
+        build_factories(self)                  # L7 standard factories built, rent paid
 
     def _create_new_parks(self, count: int) -> None:
         cities = list(self.cities)
@@ -404,8 +407,8 @@ class ParkModel(mesa.Model):
         f, sec, pol, w = self.firms, self.sectors, self.policy, self.world
         rows = self.rows_in(PRODUCING)
         seasoned = rows[f.tax[rows] > 0]            # classed on last year's tax; new producers keep B
-        tax_per_mu = np.divide(f.tax[seasoned], f.land[seasoned], out=np.zeros(len(seasoned)),
-                               where=f.land[seasoned] > 0)
+        land_used = f.land[seasoned] + floor_footprint(pol, f.floor_m2[seasoned])    # L7 tenants: their floor's land
+        tax_per_mu = np.divide(f.tax[seasoned], land_used, out=np.zeros(len(seasoned)), where=land_used > 0)
         f.efficiency_class[seasoned] = idle_land.efficiency_class(pol, tax_per_mu)
         adjust = np.zeros(len(rows))
         if pol.V6.enabled:
@@ -599,8 +602,8 @@ class ParkModel(mesa.Model):
         return np.bincount(f.park[mask], weights=values[mask], minlength=self.parks.n).astype(float, copy=False)
 
     def granted_by_park(self) -> np.ndarray:
-        """Mu granted to live firms, per park."""
-        return self.park_sum(self.firms.land, live_only=True)
+        """Mu granted to live firms, and under the park's standard factories (L7), per park."""
+        return self.park_sum(self.firms.land, live_only=True) + self.parks.factory_land
 
     def park_intensity(self) -> np.ndarray:
         """Investment per mu of granted land, per park (0 for empty parks)."""

@@ -92,14 +92,24 @@ class L6(Rule):
 
 @dataclass(frozen=True)
 class L7(Rule):
-    """L7: SMEs use multi-storey standard factories instead of separate land.
+    """L7: parks build multi-storey standard factories and rent the floor to SMEs, who take no land.
 
-    Model: projects below ``sme_max_investment`` take ``floor_land_factor`` of the land they would
-    need (the standard-factory footprint). Source: 000 §(十六); 001 四(六); 002 三(四)2.
+    Model (``factories.py``): each open park whose vacant floor is below ``build_m2`` builds
+    ``build_m2`` a year on land granted like a key project's (at ``floor_area_ratio``); a project below
+    ``sme_max_investment`` in a park with floor vacant rents ``floor_per_mu`` m² per mu it would have
+    needed instead of taking land, and pays ``rent`` a year to the park. Source: 002 三(四)2
+    (力争新建150万平方米以上多层标准厂房); 001 四(六) (原则上不再单独供地); 000 §(十六).
     """
 
     sme_max_investment: float = param(3000.0, 0, MAX_INVESTMENT, "万元")
-    floor_land_factor: float = param(0.35, 0, 1, "land share")
+    build_m2: float = param(150000.0, 0, 1e8, "m² per park per year",
+                            doc="002 三(四)2: 150万 m² in one year across Xuchang's ten or so 产业集聚区")
+    floor_area_ratio: float = param(1.5, 0.1, 10, "m² floor per m² land",
+                                    doc="3 storeys or more (3层及以上) at about half site cover")
+    floor_per_mu: float = param(533.0, 0, 10_000.0, "m² floor per mu of own land",
+                                doc="an own plant at plot ratio 0.8 (the usual 容积率 floor of the control indicators)")
+    rent: float = param(0.01, 0, 10, "万元 per m² a year",
+                        doc="assumed: about 8 元/m² a month, a county-town standard-factory rent")
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,8 @@ class FirmTable(Table):
         # the year of a firm's L10 move plan (0: none yet, -1: not covered), and where it stood and
         # what it produced when last recorded.
         "move_year": "i4", "last_output": "f8", "last_park": "i4", "last_place": "i4",
+        # rules2, L7: floor rented in the park's standard factories (m²; such a firm holds no land)
+        "floor_m2": "f8",
     }
     FILL = {"origin": -1}
 
@@ -85,4 +87,6 @@ class ParkTable(Table):
         "top_streak": "i2", "slow_streak": "i2", "rewarded": "?", "upgraded_year": "i4",
         "emission_quota": "f8", "last_output": "f8", "last_pollution": "f8",
         "expansions": "i2",
+        # rules2, L7 standard factories (factories.py): floor stock (m²), land under it (mu), rent received (万元)
+        "factory_m2": "f8", "factory_land": "f8", "factory_rent": "f8",
     }

@@ -5,7 +5,7 @@ import pytest
 from conftest import mean_over_seeds, run_model, small_world
 
 from parksim.simulation import RULE_IDS, Policy
-from parksim.simulation.state import PRODUCING
+from parksim.simulation.state import EXITED, PRODUCING
 
 SEEDS = (1, 2, 3, 4)
 WIDE_SEEDS = tuple(range(1, 9))   # effects small against seed noise (L6 idle land, V6 tax per mu)
@@ -119,12 +119,19 @@ def test_L6_phased_supply_lowers_granted_land():
         compare(w, series_mean("land_idle"), Policy(), Policy(), WIDE_SEEDS)[0]
 
 
+def _sme_land_per_investment(m):
+    """Mu per 万元 of live park firms below 10,000 万元: own land plus the land under floor they rent."""
+    from parksim.simulation.factories import footprint
+    f = m.firms
+    sme = (f.state != EXITED) & (f.park >= 0) & (f.investment < 10000.0)
+    return float((f.land[sme] + footprint(m.policy, f.floor_m2[sme])).sum() / f.investment[sme].sum())
+
+
 def test_L7_standard_factories_save_land():
-    """L7: SMEs in standard factories raise investment per mu of granted land."""
+    """L7: SMEs in standard factories use less land per 万元 (the land under the floor they rent counts)."""
     w = small_world()
-    on, off = compare(w, series_last("investment_intensity"),
-                      Policy().set("L7", enabled=True, sme_max_investment=10000.0), Policy())
-    assert on > off
+    on, off = compare(w, _sme_land_per_investment, Policy().set("L7", enabled=True, sme_max_investment=10000.0), Policy())
+    assert on < off
 
 
 def test_L8_discount_lowers_land_income():

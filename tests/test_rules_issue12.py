@@ -5,6 +5,7 @@ import numpy as np
 from conftest import mean_over_seeds, small_world
 
 from parksim.simulation import ParkSpec, Policy, chains, land
+from parksim.simulation.state import EXITED
 
 SEEDS = (1, 2, 3)
 
@@ -191,3 +192,40 @@ def test_C6_cuts_pollution_only_through_linked_sectors(monkeypatch):
     monkeypatch.setattr(chains, "byproduct_links", lambda keys: np.zeros((len(keys), len(keys)), bool))
     assert compare(w, _pollution_per_output, c6, Policy(), seeds=(1,)) == compare(w, _pollution_per_output, Policy(),
                                                                                   Policy(), seeds=(1,))
+
+
+# --- L7 standard factories --------------------------------------------------------------------
+
+def test_L7_hand_case_floor_and_footprint():
+    """150,000 m² at plot ratio 1.5 stand on 150 mu (1 mu = 666.7 m²); an SME that would take 2 mu
+    rents 1066 m², only where that much floor is vacant."""
+    from parksim.simulation import factories
+    p = Policy().set("L7", enabled=True)
+    assert np.isclose(factories.footprint(p, 150000.0), 150.0)
+    rents = factories.renting(p, np.array([1000.0, 5000.0]), np.array([[2.0, 2.0], [2.0, 2.0]]),
+                              np.array([[2000.0, 1000.0], [2000.0, 2000.0]]))
+    assert rents.tolist() == [[True, False], [False, False]]
+    assert np.isclose(factories.floor_need(p, 2.0), 1066.0)
+
+
+def _factory_state(m):
+    f, pk = m.firms, m.parks
+    live = f.state != EXITED
+    return float((f.floor_m2 > 0).sum()), float(pk.factory_m2.sum()), float(pk.factory_rent.sum()), \
+        float(f.land[live & (f.park >= 0) & (f.investment < 3000.0)].sum())
+
+
+def test_L7_parks_build_factories_that_small_firms_rent_instead_of_land():
+    """L7: parks hold a floor stock, small firms rent it and pay rent, and small firms hold less land
+    than without the rule; stock ≥ floor rented, and land accounts balance."""
+    from conftest import assert_land_accounts, run_model
+    w = small_world(years=5)
+    p = Policy().set("L7", enabled=True)
+    m = run_model(w, p, 1)
+    tenants, stock, rent, small_land = _factory_state(m)
+    assert tenants > 0 and stock > 0 and rent > 0
+    assert stock >= m.park_sum(m.firms.floor_m2, live_only=True).sum() - 1e-6
+    assert (m.granted_by_park() <= m.parks.area + 1e-6).all()
+    assert_land_accounts(m)
+    off = run_model(w, Policy(), 1)
+    assert small_land < _factory_state(off)[3]
