@@ -440,7 +440,8 @@ def with_burn_in(merged: dict, years: int) -> dict:
     without a burn-in, with the scenario's parameters. Values the model counts from the first
     simulated year are shifted so they hold from the document's first year: the S1 budget (grown by
     ``growth`` a year) and the S4 window by levers in that year, projects_per_year (grown by
-    world.project_growth) in the world. Still counted from the run's start: S4's base-year tax and X5's
+    world.project_growth) in the world; C7 stays on for its set-up merge, its yearly merges are held
+    (``merges_per_year`` 0) until then. Still counted from the run's start: S4's base-year tax and X5's
     energy baseline (measured when the world is set up) and V7's period.
     """
     if not years:
@@ -462,6 +463,9 @@ def with_burn_in(merged: dict, years: int) -> dict:
         shifted.append({"year": start + 1, "policy.S1.budget": policy.S1.budget / (1 + policy.S1.growth) ** years})
     if "S4" in switched:
         shifted.append({"year": start + 1, "policy.S4.years": policy.S4.years + years})
+    if policy.C7.enabled:        # rules2: C7's yearly merges (not its set-up merge) wait for the document's start
+        shifted += [{"year": first, "policy.C7.merges_per_year": 0},
+                    {"year": start + 1, "policy.C7.merges_per_year": policy.C7.merges_per_year}]
     out["schedule"] = ([{"year": first, f"policy.{rid}.enabled": False} for rid in reversed(order)]
                        + [{"year": start + 1, f"policy.{rid}.enabled": True} for rid in order]
                        + shifted + list(out.get("schedule", [])))

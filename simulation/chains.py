@@ -1,7 +1,12 @@
 """Industry structure and chains (主导产业、产业链、集群, C1-C7): declared leading industries,
-the leading-firm pull, induced projects, circular-economy partners and park consolidation."""
+the leading-firm pull, induced projects, circular-economy partners and park consolidation (at
+set-up, :func:`consolidate`, and year by year, :func:`merge_plan` and :func:`merge_parks`)."""
 
 from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
 
 import numpy as np
 
@@ -63,13 +68,32 @@ def induced_projects(policy: Policy, lead_park: np.ndarray, lead_sector: np.ndar
     return parks.astype(np.int64), sectors.astype(np.int64)
 
 
-def has_local_partner(src: np.ndarray, dst: np.ndarray, park: np.ndarray, n_firms: int) -> np.ndarray:
-    """C6 (000 §(二十)): firms with a live supply link to another firm in the same park."""
-    local = (park[src] == park[dst]) & (park[src] >= 0)
-    flag = np.zeros(n_firms, bool)
-    flag[src[local]] = True
-    flag[dst[local]] = True
-    return flag
+BYPRODUCT_LINKS_PATH = Path(__file__).parent / "data" / "byproduct_links.csv"
+
+
+@functools.lru_cache(maxsize=8)
+def byproduct_links(keys: tuple[str, ...], path: Path = BYPRODUCT_LINKS_PATH) -> np.ndarray:
+    """(S, S) symmetric mask of sector pairs with a by-product link (``data/byproduct_links.csv``: one
+    row per source → user pair with the by-product and its reasoning). Pairs naming a sector the
+    catalogue does not have are left out (a custom catalogue keeps only its own pairs)."""
+    index = {k: i for i, k in enumerate(keys)}
+    links = np.zeros((len(keys), len(keys)), bool)
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["source"] in index and row["user"] in index:
+                links[index[row["source"]], index[row["user"]]] = True
+    return links | links.T
+
+
+def byproduct_partner(park: np.ndarray, sector: np.ndarray, producing: np.ndarray, n_parks: int,
+                      links: np.ndarray) -> np.ndarray:
+    """C6 (000 §(二十) 副产品和废弃物的资源化利用; 004 §(八); 003 六(二)): producing park firms with a
+    producing firm of a by-product-linked sector in the same park (either direction). O(F + P·S²)."""
+    n_sec = links.shape[0]
+    m = producing & (park >= 0)
+    present = np.bincount(park[m] * n_sec + sector[m], minlength=n_parks * n_sec).reshape(n_parks, n_sec) > 0
+    partner = (present.astype(np.int32) @ links.astype(np.int32)) > 0          # (P, S): a linked sector is present
+    return m & partner[np.maximum(park, 0), sector]
 
 
 def consolidate(policy: Policy, specs: tuple[ParkSpec, ...]) -> tuple[tuple[ParkSpec, ...], list[tuple[str, str]]]:
@@ -97,3 +121,51 @@ def consolidate(policy: Policy, specs: tuple[ParkSpec, ...]) -> tuple[tuple[Park
         kept.append(ParkSpec(**{**head.__dict__, "area_mu": area}))
     order = {s.name: i for i, s in enumerate(specs)}
     return tuple(sorted(kept, key=lambda s: order[s.name])), merges
+
+
+def merge_plan(policy: Policy, place: np.ndarray, city: np.ndarray, area: np.ndarray, blocks: np.ndarray,
+               open_park: np.ndarray) -> list[tuple[int, int]]:
+    """C7 during the run: this year's (merged, into) park rows, the smallest parks first.
+
+    003 二(一): 原則上每個縣設立1家產業集聚區或開發區…逐步清理、整合、撤銷小而散的各類園區; 001 四(二):
+    原则上不再新设开发区…"一区多园". First one zone per county (place): every other open park of a
+    county merges into the county's largest; then parks below ``small_mu`` merge into their city's
+    largest. A zone takes at most ``merges_per_year`` parks a year (逐步) and holds at most
+    ``max_blocks`` blocks. O(P log P).
+    """
+    if not policy.C7.enabled:
+        return []
+    rule = policy.C7
+    area, blocks, gone = area.astype(float), blocks.astype(int), ~open_park
+    taken = np.zeros(len(area), int)
+    pairs: list[tuple[int, int]] = []
+    for group, only_small in ((place, False), (city, True)):
+        rows = np.flatnonzero(~gone)
+        heads: dict[int, int] = {}
+        for p in rows[np.lexsort((-area[rows], group[rows]))]:      # by group, largest first
+            head = heads.setdefault(int(group[p]), int(p))
+            if head == p or (only_small and area[p] >= rule.small_mu) or taken[head] >= rule.merges_per_year \
+                    or blocks[head] + blocks[p] > rule.max_blocks:
+                continue
+            pairs.append((int(p), head))
+            area[head] += area[p]
+            blocks[head] += blocks[p]
+            taken[head] += 1
+            gone[p] = True
+    return pairs
+
+
+def merge_parks(model, pairs: list[tuple[int, int]]) -> None:
+    """Carry out C7 merges: the merged park's firms, area, unbuilt and reusable land, emission quota
+    and last year's figures join the absorbing zone (as a block); the merged row stays, not alive.
+    Firms keep their place: a block stays where it is."""
+    pk, f = model.parks, model.firms
+    for merged, into in pairs:
+        rows = np.flatnonzero(f.park == merged)
+        f.park[rows] = into
+        for col in ("area", "reusable", "emission_quota", "last_output", "last_pollution", "base_tax", "blocks"):
+            getattr(pk, col)[into] += getattr(pk, col)[merged]
+            getattr(pk, col)[merged] = 0
+        pk.alive[merged] = False
+        model.recorder.event("park_merged", "C7", park=merged, value=float(len(rows)),
+                             detail=f"{model.park_agents[merged].name} -> {model.park_agents[into].name}")

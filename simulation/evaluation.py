@@ -14,6 +14,7 @@ from scipy.stats import rankdata
 
 from .metrics import chain_completeness
 from .policy import INDICATORS
+from .state import PRODUCING, REVOKED
 
 LOWER_IS_BETTER = ("pollution_per_output",)
 
@@ -132,3 +133,38 @@ def score_parks(indicators: dict[str, np.ndarray], weights: dict[str, float],
     score[evaluated] = total
     rank[evaluated] = rankdata(-total, method="ordinal")
     return score, rank
+
+
+def four_ones(declared: np.ndarray, sector_output: np.ndarray, leading_firm: np.ndarray, mega_entry: np.ndarray,
+              cluster_min: float) -> np.ndarray:
+    """C5 四个一 (002 三(一)): (P, 4) which of this year's four targets each park meets.
+
+    明确一个主导产业: the park's largest sector by output is a declared leading industry; 培育一个龙头企业:
+    a producing leading firm in a declared industry (``leading_firm`` (P,)); 投资一个20亿元以上项目: a
+    project of at least C5 ``mega_min`` entered this year (``mega_entry`` (P,)); 打造一个…产业集群: a
+    declared industry's output reaches ``cluster_min``. ``sector_output`` is (P, S) output by sector.
+    """
+    producing = sector_output.sum(1) > 0
+    clear = producing & declared[np.arange(len(declared)), sector_output.argmax(1)]
+    cluster = (sector_output * declared).max(1, initial=0.0) >= cluster_min
+    return np.column_stack([clear, leading_firm, mega_entry, cluster])
+
+
+def plan_targets(model) -> None:
+    """The plan targets the evaluation counts each year: parks at their C2 leading-share target
+    (001 三; 003 四(一)) and parks meeting all four C5 "four ones" (002 三(一)); tallies only."""
+    pol, pk, f = model.policy, model.parks, model.firms
+    live = pk.alive & (pk.status != REVOKED)
+    if pol.C2.enabled:
+        model.tally["parks_at_structure_target"] += float((live & (model.leading_share() >= pol.C2.target)).sum())
+    if pol.C5.enabled:
+        n_sec = model.sectors.n
+        m = (f.state == PRODUCING) & (f.park >= 0)
+        cell = np.bincount(f.park[m] * n_sec + f.sector[m], weights=f.output[m],
+                           minlength=pk.n * n_sec).reshape(pk.n, n_sec)
+        lead = m & f.leading
+        lead_ok = np.bincount(f.park[lead], weights=model.declared[f.park[lead], f.sector[lead]], minlength=pk.n) > 0
+        new = (f.park >= 0) & (f.entry_year == model.year) & (f.investment >= pol.C5.mega_min)
+        mega = np.bincount(f.park[new], minlength=pk.n) > 0
+        met = four_ones(model.declared, cell, lead_ok, mega, pol.C5.cluster_min) & live[:, None]
+        model.tally["four_ones_met"] += float(met.all(1).sum())

@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from . import chains, entry, land, location
+from . import chains, entry, factories, land, location
 from .places import haversine_km
 from .production import CLASS_FACTOR, POLLUTION_SCALE
 from .state import EXITED, PRODUCING
@@ -321,13 +321,16 @@ def admit(model) -> None:
     need = land.land_need(pol, inv[:, None], np.where(dense, standard, intensity[:, None]), cls[:, None])
     need = np.hstack([need, np.broadcast_to(land.land_need(pol, inv, intensity, cls)[:, None], sites.shape),
                       np.zeros((n, 1))])
+    floor = factories.offer(model, inv, need, parks)                  # L7 tenants take floor, not land
     phase = land.first_phase(pol, need)
     emission = (inv * sec.output_per_investment[sector] * sec.energy_per_output[sector] * CLASS_FACTOR[cls]
                 * POLLUTION_SCALE)
     # L2 serves key projects first; otherwise arrival order is random across the three sources.
     order = np.argsort(-inv, kind="stable") if pol.L2.enabled else model.rng.permutation(n)
     chosen = allocate(total, order, column, phase, inv, emission, model.ledger)
+    first_row = model.firms.n
     _settle(model, proj, parks, dense, standard, sites, price, chosen, first, need, phase)
+    factories.settle(model, first_row, chosen, np.flatnonzero(column[np.arange(n), chosen] != REST), floor)
 
 
 def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]:
@@ -351,6 +354,7 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
                   declared=x.declared[k, sector[:, None]], standard=standard, urban=pk.urban[k],
                   open_park=open_park[k] & (parks >= 0), leading_share=model.leading_share()[k])
     ok = entry.eligible(pol, **screen)
+    u = u + entry.structure_pull(pol, screen["declared"], screen["leading_share"])     # C2 as a plan target
     wanted = np.where(screen["open_park"], u, -np.inf)
     dense = np.zeros_like(ok)
     if pol.E1.enabled:

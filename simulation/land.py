@@ -84,6 +84,22 @@ def reclaimed_land(policy: Policy, total: float, greenfield: np.ndarray, open_pa
     if room.sum() <= 0:
         return np.zeros_like(greenfield)
     return np.minimum(policy.L2.reclaim_share * total * room / room.sum(), room)
+def off_quota_land(policy: Policy, total: float, quota: np.ndarray, greenfield: np.ndarray,
+                   open_park: np.ndarray) -> tuple[np.ndarray, float]:
+    """L11 (004 §(十三); 002 三(四)1): this year's land outside the yearly quota, parks first.
+
+    ``supply_share`` × ``total`` mu of reclaimed and linkage (增减挂钩) land, not counted in the plan,
+    is split among open parks in proportion to their greenfield room beyond their quota; what no park
+    can hold goes to the common pool. Returns (extra mu per park, mu to the pool).
+    """
+    extra = np.zeros_like(quota)
+    if not policy.L11.enabled:
+        return extra, 0.0
+    supply = policy.L11.supply_share * total
+    room = np.where(open_park, np.maximum(greenfield - quota, 0.0), 0.0)
+    if room.sum() > 0:
+        extra = room * min(1.0, supply / room.sum())
+    return extra, supply - float(extra.sum())
 
 
 class LandLedger:
@@ -160,11 +176,9 @@ class TieredLedger(LandLedger):
 
 def land_need(policy: Policy, investment: np.ndarray, intensity: np.ndarray,
               pollution_class: np.ndarray) -> np.ndarray:
-    """Mu a project asks for: investment / intensity, less for SMEs in standard factories (L7),
-    more for class-III buffers (E3)."""
+    """Mu a project asks for: investment / intensity, more for class-III buffers (E3). (L7 tenants of
+    standard factories take none: ``factories.renting``.)"""
     need = investment / intensity
-    if policy.L7.enabled:
-        need = np.where(investment < policy.L7.sme_max_investment, need * policy.L7.floor_land_factor, need)
     if policy.E3.enabled:
         need = np.where(pollution_class >= 3, need * (1.0 + policy.E3.buffer_share), need)
     return need

@@ -43,6 +43,8 @@ from . import (
 from . import schedule as interventions
 from .agents import Firm, Government, Park
 from .errors import ConfigError
+from .factories import build_year as build_factories
+from .factories import footprint as floor_footprint
 from .links import SupplyLinks, form_links
 from .location import ChoiceInputs, Coefficients
 from .observe import Recorder
@@ -251,6 +253,7 @@ class ParkModel(mesa.Model):
             gov.energy_cap = self.energy_baseline * (1 + pol.X5.cap_growth) ** self.year_index
         if not pol.C7.enabled and self.world.new_parks_per_year > 0:
             self._create_new_parks(self.rng.poisson(self.world.new_parks_per_year))
+        chains.merge_parks(self, chains.merge_plan(pol, pk.place, pk.city, pk.area, pk.blocks, self.open_parks()))  # C7
         granted = self.granted_by_park()
         greenfield = np.maximum(pk.area - granted - pk.reusable, 0.0)
         reclaimed = land.reclaimed_land(pol, gov.land_quota, greenfield, self.open_parks())      # L2 挖潜
@@ -262,12 +265,15 @@ class ParkModel(mesa.Model):
         quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, self.open_parks(),
                                                    pct, below, pk.rewarded, weight, self.world.listed_quota_share)
         pk.quota[:] = quota
+        extra, spill = land.off_quota_land(pol, gov.land_quota, quota, greenfield, self.open_parks())     # L11
+        self.tally["land_off_quota"] += float(extra.sum() + spill)
         f = self.firms
         pending = (f.state == GRANTED) | (f.state == BUILDING)      # E4: granted, not producing, still use room
         room = pk.emission_quota - self.park_sum(f.pollution + committed_emission(f.investment, f.sector,
                                                                                   self.sectors) * pending, live_only=True)
-        self.ledger = land.TieredLedger(pol, gov.land_quota, quota, pool,
+        self.ledger = land.TieredLedger(pol, gov.land_quota, quota + extra, pool + spill,
                                       reserve, greenfield, pk.reusable, room)
+        build_factories(self)                  # L7 standard factories built, rent paid
 
     def _create_new_parks(self, count: int) -> None:
         cities = list(self.cities)
@@ -411,15 +417,15 @@ class ParkModel(mesa.Model):
         f, sec, pol, w = self.firms, self.sectors, self.policy, self.world
         rows = self.rows_in(PRODUCING)
         seasoned = rows[f.tax[rows] > 0]            # classed on last year's tax; new producers keep B
-        tax_per_mu = np.divide(f.tax[seasoned], f.land[seasoned], out=np.zeros(len(seasoned)),
-                               where=f.land[seasoned] > 0)
+        land_used = f.land[seasoned] + floor_footprint(pol, f.floor_m2[seasoned])    # L7 tenants: their floor's land
+        tax_per_mu = np.divide(f.tax[seasoned], land_used, out=np.zeros(len(seasoned)), where=land_used > 0)
         f.efficiency_class[seasoned] = idle_land.efficiency_class(pol, tax_per_mu)
         adjust = np.zeros(len(rows))
         if pol.V6.enabled:
             cls = f.efficiency_class[rows]
             adjust = pol.V6.d_surcharge * (cls == 3) - pol.V6.a_discount * (cls == 0)
-        src, dst = self.links.live()
-        f.has_local_partner[:] = chains.has_local_partner(src, dst, f.park, f.n)
+        f.has_local_partner[:] = chains.byproduct_partner(f.park, f.sector, f.state == PRODUCING, self.parks.n,
+                                                          chains.byproduct_links(sec.keys))        # C6
         node_lon, node_lat = spillovers.node_positions(self.parks.lon, self.parks.lat,
                                                        [self.places[i] for i in self.place_ids])
         node = spillovers.firm_nodes(f.park[rows], f.place[rows], self.parks.n)
@@ -523,6 +529,7 @@ class ParkModel(mesa.Model):
             pk.score[:] = score
             pk.rank[:] = rank
             apply_consequences(self, ind)
+        evaluation.plan_targets(self)          # C2, C5 targets counted
         if pol.E4.enabled:
             reallocate_emissions(self, ind)
         self._expand_on_demand(ind)
@@ -574,8 +581,8 @@ class ParkModel(mesa.Model):
         return np.bincount(f.park[mask], weights=values[mask], minlength=self.parks.n).astype(float, copy=False)
 
     def granted_by_park(self) -> np.ndarray:
-        """Mu granted to live firms, per park."""
-        return self.park_sum(self.firms.land, live_only=True)
+        """Mu granted to live firms, and under the park's standard factories (L7), per park."""
+        return self.park_sum(self.firms.land, live_only=True) + self.parks.factory_land
 
     def park_intensity(self) -> np.ndarray:
         """Investment per mu of granted land, per park (0 for empty parks)."""

@@ -23,6 +23,8 @@ TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released
            "parks_upgraded", "area_added", "area_cut", "expansions_refused",
            "relocations", "relocated_investment", "land_relocated")
 TALLIES += DESIGNATION_TALLIES
+# rules2 (issue 12 §2): off-quota land supplied (L11, mu), parks at their plan targets (C2, C5 "four ones")
+TALLIES += ("land_off_quota", "parks_at_structure_target", "four_ones_met")
 GROWTH_PARTS = ("entrants", "incumbents", "relocations_in", "relocations_out", "exits")
 """The parts of a unit's yearly output change (:func:`growth_decomposition`); they add up to ``total``."""
 

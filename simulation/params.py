@@ -72,6 +72,8 @@ def check_value(f: dataclasses.Field, value: Any, where: str) -> None:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif kind == "float":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    elif kind == "str":
+        ok = isinstance(value, str)
     else:
         return  # composite fields are checked by their owner
     if not ok:
@@ -79,7 +81,7 @@ def check_value(f: dataclasses.Field, value: Any, where: str) -> None:
     if m.get("choices") and value not in m["choices"]:
         raise ConfigError(where, value, allowed_text(f))
     lo, hi = m.get("lo"), m.get("hi")
-    if kind != "bool" and ((lo is not None and value < lo) or (hi is not None and value > hi)):
+    if kind not in ("bool", "str") and ((lo is not None and value < lo) or (hi is not None and value > hi)):
         raise ConfigError(where, value, allowed_text(f))
 
 

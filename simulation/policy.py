@@ -108,14 +108,24 @@ class L6(Rule):
 
 @dataclass(frozen=True)
 class L7(Rule):
-    """L7: SMEs use multi-storey standard factories instead of separate land.
+    """L7: parks build multi-storey standard factories and rent the floor to SMEs, who take no land.
 
-    Model: projects below ``sme_max_investment`` take ``floor_land_factor`` of the land they would
-    need (the standard-factory footprint). Source: 000 §(十六); 001 四(六); 002 三(四)2.
+    Model (``factories.py``): each open park whose vacant floor is below ``build_m2`` builds
+    ``build_m2`` a year on land granted like a key project's (at ``floor_area_ratio``); a project below
+    ``sme_max_investment`` in a park with floor vacant rents ``floor_per_mu`` m² per mu it would have
+    needed instead of taking land, and pays ``rent`` a year to the park. Source: 002 三(四)2
+    (力争新建150万平方米以上多层标准厂房); 001 四(六) (原则上不再单独供地); 000 §(十六).
     """
 
     sme_max_investment: float = param(3000.0, 0, MAX_INVESTMENT, "万元")
-    floor_land_factor: float = param(0.35, 0, 1, "land share")
+    build_m2: float = param(150000.0, 0, 1e8, "m² per park per year",
+                            doc="002 三(四)2: 150万 m² in one year across Xuchang's ten or so 产业集聚区")
+    floor_area_ratio: float = param(1.5, 0.1, 10, "m² floor per m² land",
+                                    doc="3 storeys or more (3层及以上) at about half site cover")
+    floor_per_mu: float = param(533.0, 0, 10_000.0, "m² floor per mu of own land",
+                                doc="an own plant at plot ratio 0.8 (the usual 容积率 floor of the control indicators)")
+    rent: float = param(0.01, 0, 10, "万元 per m² a year",
+                        doc="assumed: about 8 元/m² a month, a county-town standard-factory rent")
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,23 @@ class L10(Rule):
     coverage: float = param(1.0, 0, 1, "share of outside-park firms with a plan")
 
 
+@dataclass(frozen=True)
+class L11(Rule):
+    """L11 计划外用地: land outside the yearly quota is a second land source, going first to parks.
+
+    Land reclaimed from barren hills and slopes (荒山荒坡未利用土地) does not count against the yearly
+    plan, and land freed by 城乡建设用地增减挂钩 goes mainly to the parks. Model: each year
+    ``supply_share`` × the yearly quota of off-quota land is split among open parks in proportion to
+    their greenfield room left after their quota; what the parks cannot hold joins the common pool.
+    Source: 004 §(十三) (鼓励园区开发荒山荒坡未利用土地,对取得的新增用地,不占用年度土地计划指标);
+    002 三(四)1 (城乡建设用地增减挂钩指标重点用于产业集聚区建设).
+    """
+
+    supply_share: float = param(0.1, 0, MAX_FACTOR, "× yearly quota",
+                                doc="assumed: linkage and reclaimed land are of the order of a tenth of the "
+                                    "yearly construction-land plan; neither seed gives an amount")
+
+
 # --- Entry thresholds (入驻门槛) ----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -173,15 +200,24 @@ class E1(Rule):
 
 @dataclass(frozen=True)
 class E2(Rule):
-    """E2 五个原则: screen projects on five principles; admit those meeting ``min_principles``.
+    """E2 五个原则: a consultation review (咨询评审…联审联批) of each project on five principles.
 
     Principles: fits national industrial policy (not pollution class III unless high-tech), major
     project (>= ``major_min``), leading (龙头) project, in the park's declared leading industry, meets
-    the E1 intensity standard. Source: 002 四(四).
+    the E1 intensity standard. Model: a weighted score with a pass mark. The defaults make the two
+    principles that are legal conditions of any approval (industrial policy; the intensity standard of
+    the land-use control indicators, without which 不得办理核准, 000 §(十六)) each necessary, and the three
+    that say why a park wants the project (major, leading, leading industry) alternatives, one enough:
+    3 + 3 + 1 = 7 = ``pass_mark``. Source: 002 四(四).
     """
 
-    min_principles: int = param(3, 0, 5, "of 5")
     major_min: float = param(10000.0, 0, MAX_INVESTMENT, "万元")
+    w_policy: float = param(3.0, 0, MAX_FACTOR, "points", doc="a condition: 3 = the weight of all three merits")
+    w_major: float = param(1.0, 0, MAX_FACTOR, "points", doc="a merit")
+    w_leading: float = param(1.0, 0, MAX_FACTOR, "points", doc="a merit")
+    w_industry: float = param(1.0, 0, MAX_FACTOR, "points", doc="a merit")
+    w_intensity: float = param(3.0, 0, MAX_FACTOR, "points", doc="a condition: 3 = the weight of all three merits")
+    pass_mark: float = param(7.0, 0, 5 * MAX_FACTOR, "points", doc="both conditions and one merit")
 
 
 @dataclass(frozen=True)
@@ -502,12 +538,21 @@ class C1(Rule):
 
 @dataclass(frozen=True)
 class C2(Rule):
-    """C2: while a park's leading-industry share is below ``target``, it admits only leading-industry projects.
+    """C2: leading industries make up ``target`` of a park's output, as an entry gate or a plan target.
 
-    Source: 004 §(八) (70%); 001 三 (60-63%); 003 四(一) (50%).
+    ``mode = "gate"`` (004 §(八): 主导产业的产值应占园区总产值的70%以上, a condition on what a park
+    admits): while a park's leading share is below ``target`` it admits only leading-industry projects.
+    ``mode = "target"`` (001 三: 前三位的主导产业…比重达60%; 003 四(一): 比重超過50%, goals the
+    evaluation checks): no project is refused; a park below target courts leading-industry projects
+    with ``promotion`` utility, and the evaluation counts the parks at target each year
+    (``parks_at_structure_target``). Source: 004 §(八); 001 三; 003 四(一).
     """
 
     target: float = param(0.7, 0, 1, "share of park output")
+    mode: str = param("gate", choices=("gate", "target"), doc="gate: 004 §(八); target: 001 三, 003 四(一)")
+    promotion: float = param(0.8, 0, MAX_UTILITY, "utility",
+                             doc="assumed: a park chasing its target courts leading-industry projects as hard as "
+                                 "declaring the industry does (world beta_declared 0.8)")
 
 
 @dataclass(frozen=True)
@@ -546,18 +591,27 @@ class C5(Rule):
     """C5 四个一: each park one leading industry, one leading firm, one >=20亿 project, one cluster a year.
 
     Model: each park declares one leading industry; parks without a mega project get ``mega_bonus``
-    utility for mega and leading projects. Source: 002 三(一).
+    utility for mega and leading projects; each year the evaluation counts the parks that meet all
+    four targets (``four_ones_met``: the largest sector is the declared one, a producing leading firm
+    in it, a project of ``mega_min`` entered this year, a declared industry with output of
+    ``cluster_min``). Source: 002 三(一) (明确一个主导产业,培育一个龙头企业,投资一个20亿元以上项目,
+    打造一个特色优势产业集群).
     """
 
     mega_min: float = param(200000.0, 0, MAX_INVESTMENT, "万元")
     mega_bonus: float = param(1.5, 0, MAX_UTILITY, "utility")
+    cluster_min: float = param(500000.0, 0, MAX_INVESTMENT, "万元 output a year",
+                               doc="002 三(一)2: the clusters Xuchang names are of 50亿元 (6 of them) and 100亿元")
 
 
 @dataclass(frozen=True)
 class C6(Rule):
-    """C6: circular economy: firms linked to a same-park partner reuse by-products.
+    """C6: circular economy: by-products and waste of one firm are used by another in the same park.
 
-    Model: such firms save ``cost_saving`` of output and emit ``pollution_cut`` less. Source: 000 §(二十); 004 §(八); 003 六(二).
+    Model: a producing park firm whose park also holds a producer of a sector it shares a by-product
+    link with (``simulation/data/byproduct_links.csv``, either direction: slag → cement, smelter gas →
+    sulphuric acid, scrap → steel, …) saves ``cost_saving`` of output and emits ``pollution_cut``
+    less. Source: 000 §(二十); 004 §(八); 003 六(二).
     """
 
     cost_saving: float = param(0.02, 0, 1, "share of output")
@@ -566,17 +620,23 @@ class C6(Rule):
 
 @dataclass(frozen=True)
 class C7(Rule):
-    """C7: consolidation: no new zones; small parks of a city merge into its largest, at most ``max_blocks``.
+    """C7: consolidation: no new zones; one zone per county; small scattered parks merged; ≤ ``max_blocks``.
 
     Model: at the start, parks below ``small_mu`` merge into the largest park of their city while it
-    has fewer than ``max_blocks`` blocks, and the world's new-park creation stops. Source: 001 四(二); 003 二(一).
+    has fewer than ``max_blocks`` blocks; the world's new-park creation stops; and every year each
+    county's other open parks, then each city's parks below ``small_mu``, merge into the largest one
+    (``merges_per_year`` per zone: 逐步清理、整合). Source: 001 四(二) (原则上不再新设开发区…"一区多园");
+    003 二(一) (原則上每個縣設立1家…區塊數一般不超過3塊…逐步清理、整合、撤銷小而散的各類園區).
     """
 
     max_blocks: int = param(3, 1, 100, "blocks")
-    small_mu: float = param(3000.0, 0, MAX_AREA_MU, "mu")
+    small_mu: float = param(3000.0, 0, MAX_AREA_MU, "mu",
+                            doc="assumed: the seeds do not size 'small and scattered'; a third of the median zone")
+    merges_per_year: int = param(1, 0, 100, "parks per zone per year",
+                                 doc="assumed: 逐步 (step by step): one integration a year per zone")
 
 
-RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "E1", "E2", "E3", "E4", "E5",
+RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "L11", "E1", "E2", "E3", "E4", "E5",
             "S1", "S2", "S3", "S4", "S5", "S6", "S8", "V1", "V2", "V3", "V4", "V5", "V6", "V7",
             "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4", "C5", "C6", "C7")
 RULES: dict[str, type[Rule]] = {rid: globals()[rid] for rid in RULE_IDS}
@@ -597,6 +657,7 @@ class Policy:
     L8: L8 = field(default_factory=L8)
     L9: L9 = field(default_factory=L9)
     L10: L10 = field(default_factory=L10)
+    L11: L11 = field(default_factory=L11)
     E1: E1 = field(default_factory=E1)
     E2: E2 = field(default_factory=E2)
     E3: E3 = field(default_factory=E3)

@@ -35,7 +35,7 @@ class ProductionInputs:
     productivity: np.ndarray    # this year's TFP (model.produce: own draw × learning × spillovers)
     margin: np.ndarray
     shock: np.ndarray
-    local_partner: np.ndarray   # C6: has a live link to a firm in the same park
+    local_partner: np.ndarray   # C6: a by-product-linked sector produces in the same park
     cost_adjust: np.ndarray     # V6 surcharge (+) or discount (-), share of output
     infra: np.ndarray           # (P,)
     io: np.ndarray              # (S, S)

@@ -41,8 +41,6 @@ SETUP_ONLY = {
     **{f"world.{k}": "generated places are drawn at set-up"
        for k in ("region_lon", "region_lat", "region_km", "city_km", "counties_per_city")},
     "world.initial_firms": "initial firms are placed at set-up",
-    "policy.C7.max_blocks": "C7 consolidates parks once, at set-up",
-    "policy.C7.small_mu": "C7 consolidates parks once, at set-up",
 }
 """Parameters read only when the model is set up: changing them mid-run would do nothing, so a
 schedule that tries is refused. Every other scalar world and policy parameter is read afresh each

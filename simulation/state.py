@@ -69,6 +69,8 @@ class FirmTable(Table):
         # the year of a firm's L10 move plan (0: none yet, -1: not covered), and where it stood and
         # what it produced when last recorded.
         "move_year": "i4", "last_output": "f8", "last_park": "i4", "last_place": "i4",
+        # rules2, L7: floor rented in the park's standard factories (m²; such a firm holds no land)
+        "floor_m2": "f8",
     }
     FILL = {"origin": -1}
 
@@ -94,5 +96,7 @@ class ParkTable(Table):
         # gaps (issue 12 §1.2, E4): energy use of the park's producers last year, for 003 六(一)'s
         # 能源消费存量削减量 (the cut that earns freed emission quota)
         "last_energy": "f8",
+        # rules2, L7 standard factories (factories.py): floor stock (m²), land under it (mu), rent received (万元)
+        "factory_m2": "f8", "factory_land": "f8", "factory_rent": "f8",
     }
     FILL = {"award_coverage": 1}

@@ -275,7 +275,7 @@ def _ids():
 def test_controls_show_and_rebuild_each_scenario_policy(name):
     policy = load_scenario(name).policy
     ids = _ids()
-    rebuilt = controls.policy_of(ids, controls.values_of(policy, ids))
+    rebuilt = controls.policy_of(ids, controls.values_of(policy, ids), policy)
     assert controls.changes(policy, rebuilt) == []
     assert rebuilt.enabled_rules() == policy.enabled_rules()
 

@@ -135,14 +135,17 @@ def values_of(policy: Policy, ids: dict[str, list[dict]]) -> dict[str, list]:
             "weight": [rules["V1"]["weights"].get(i["indicator"], 0.0) for i in ids["weight"]]}
 
 
-def policy_of(ids: dict[str, list[dict]], values: dict[str, list]) -> Policy:
-    """The policy the controls show.
+def policy_of(ids: dict[str, list[dict]], values: dict[str, list], base: Policy | None = None) -> Policy:
+    """The policy the controls show; parameters without a control (choices such as ``C2.mode``) are
+    ``base``'s (the scenario's policy), else their defaults.
 
     Raises:
         simulation.ConfigError: an invalid combination (e.g. V4 on without V1), naming the parameter.
     """
     kinds = {(s.rule, s.name): s for s in SLIDERS}
     table: dict[str, dict] = {rid: {"enabled": False} for rid in RULE_IDS}
+    for rid, fields in (base.to_dict() if base is not None else {}).items():
+        table[rid].update({k: v for k, v in fields.items() if isinstance(v, str)})
     for i, v in zip(ids["rule-on"], values["rule-on"]):
         table[i["rule"]]["enabled"] = ON in (v or [])
     for i, v in zip(ids["param"], values["param"]):
@@ -166,13 +169,16 @@ def changes(base: Policy, new: Policy) -> list[str]:
             out.append(f"{rid} {'on' if now[rid]['enabled'] else 'off'}")
         for key, value in now[rid].items():
             if key != "enabled" and not _same(value, old[rid][key]):
-                out.append(f"{rid}.{key} changed" if isinstance(value, dict) else f"{rid}.{key}={value:g}")
+                out.append(f"{rid}.{key} changed" if isinstance(value, dict) else
+                           f"{rid}.{key}={value}" if isinstance(value, str) else f"{rid}.{key}={value:g}")
     return out
 
 
 def _same(a, b) -> bool:
     if isinstance(a, dict):
         return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, str):                 # a choice parameter (C2.mode)
+        return a == b
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1)
 
 

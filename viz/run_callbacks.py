@@ -58,7 +58,7 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict, saved: Save
         s = loaded[name]
         ids = _control_ids(ctx.states_list[3:])
         try:
-            policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values)))
+            policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values)), s.policy)
         except ConfigError as e:
             return dash.no_update, i18n.t("not.run", lang, error=e)
         changed = controls.changes(s.policy, policy)
@@ -149,7 +149,8 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
             ids = {"rule-on": on_ids, "param": [i["id"] for i in ctx.inputs_list[1]],
                    "weight": [i["id"] for i in ctx.inputs_list[2]]}
             try:
-                policy = controls.policy_of(ids, {"rule-on": on_values, "param": params, "weight": weights})
+                policy = controls.policy_of(ids, {"rule-on": on_values, "param": params, "weight": weights},
+                                            loaded[name].policy)
             except ConfigError as e:
                 return on_values, f"{note} {e}".strip(), "", ["rule"] * len(on_ids)
             preset = loaded[name].policy
@@ -176,7 +177,8 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
         for k, (card, name) in enumerate((("A", preset_a), ("B", preset_b))):
             ids = _control_ids(ctx.states_list[4 + 3 * k: 7 + 3 * k])
             try:
-                policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values[3 * k: 3 * k + 3])))
+                policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values[3 * k: 3 * k + 3])),
+                                            loaded[name].policy)
             except ConfigError as e:
                 return dash.no_update, i18n.t("not.run", lang, error=f"{card}: {e}")
             s = loaded[name]

@@ -1,0 +1,231 @@
+"""Issue 12 §2: L7, E2, C2, C5, C6, C7 and L11 act as their clauses say (direction of effect, same
+seeds on vs off, and hand cases of their kernels)."""
+
+import numpy as np
+from conftest import mean_over_seeds, small_world
+
+from parksim.simulation import ParkSpec, Policy, chains, land
+from parksim.simulation.state import EXITED
+
+SEEDS = (1, 2, 3)
+
+
+def compare(world, measure, on: Policy, off: Policy, seeds=SEEDS):
+    return mean_over_seeds(world, on, measure, seeds), mean_over_seeds(world, off, measure, seeds)
+
+
+def series_last(column):
+    return lambda m: float(m.recorder.outputs().series[column].iloc[-1])
+
+
+# --- L11 land outside the yearly quota ----------------------------------------------------------
+
+def test_L11_off_quota_land_goes_to_parks_by_room_and_the_rest_to_the_pool():
+    """Hand case: 100 mu off quota (0.5 × 200); rooms beyond quota 30 and 10 (the closed park none)
+    take all they can, 60 mu go to the pool."""
+    p = Policy().set("L11", enabled=True, supply_share=0.5)
+    extra, spill = land.off_quota_land(p, 200.0, np.array([10.0, 0.0, 5.0]), np.array([40.0, 10.0, 50.0]),
+                                       np.array([True, True, False]))
+    assert np.allclose(extra, [30.0, 10.0, 0.0]) and np.isclose(spill, 60.0)
+    extra, spill = land.off_quota_land(p, 20.0, np.zeros(2), np.array([30.0, 10.0]), np.array([True, True]))
+    assert np.allclose(extra, [7.5, 2.5]) and spill == 0.0
+    assert land.off_quota_land(Policy(), 200.0, np.zeros(2), np.ones(2), np.ones(2, bool))[1] == 0.0
+
+
+def test_L11_second_land_source_grants_more_park_land_under_a_tight_quota():
+    """L11: with the yearly quota binding, off-quota land lets parks grant more land."""
+    w = small_world(land_quota=1500.0)
+    on, off = compare(w, series_last("land_granted"), Policy().set("L11", enabled=True, supply_share=0.5), Policy())
+    assert on > off
+
+
+# --- C7 consolidation during the run ----------------------------------------------------------
+
+def test_C7_merge_plan_one_zone_per_county_then_small_parks_of_a_city():
+    """Hand case. County 0 holds parks 0 (9000 mu) and 1 (6000): 1 merges into 0. County 1 holds
+    park 2 (2000, small) and county 2 park 3 (5000, largest of city 1 after 0+1 are in city 0): the small
+    park 2 merges into 3. Park 4 is closed; with one merge a year zone 0 takes park 1 only."""
+    p = Policy().set("C7", enabled=True, small_mu=3000.0, max_blocks=3, merges_per_year=1)
+    place, city = np.array([0, 0, 1, 2, 0]), np.array([0, 0, 1, 1, 0])
+    area, blocks = np.array([9000.0, 6000.0, 2000.0, 5000.0, 100.0]), np.ones(5, int)
+    open_park = np.array([True, True, True, True, False])
+    assert chains.merge_plan(p, place, city, area, blocks, open_park) == [(1, 0), (2, 3)]
+    full = p.set("C7", max_blocks=1)
+    assert chains.merge_plan(full, place, city, area, blocks, open_park) == []
+    assert chains.merge_plan(Policy(), place, city, area, blocks, open_park) == []
+
+
+def _county_world(**overrides):
+    parks = (ParkSpec("west", "provincial", 9000.0, city="alpha", leading=("auto_parts",)),
+             ParkSpec("east", "county", 6000.0, city="alpha", leading=("textiles",)),
+             ParkSpec("north", "city", 7000.0, city="beta", leading=("medicines",)))
+    return small_world(parks=parks, years=4, **overrides)
+
+
+def test_C7_merges_a_second_zone_of_a_county_during_the_run_keeping_firms_and_area():
+    """C7: the county of 'west' and 'east' keeps one zone after the first year (start-up merging off:
+    no park is below small_mu 0); firms and area move with the merged park."""
+    from parksim.simulation import ParkModel
+    p = Policy().set("C7", enabled=True, small_mu=0.0)
+    m = ParkModel(_county_world(), p, rng=1)
+    firms_before = int((m.firms.park >= 0).sum())
+    area_before = float(m.parks.area.sum())
+    assert m.parks.alive.sum() == 3
+    m.step()
+    assert list(m.parks.alive) == [True, False, True]
+    assert np.isclose(m.parks.area.sum(), area_before) and m.parks.blocks[0] == 2
+    assert not (m.firms.park == 1).any() and (m.firms.park >= 0).sum() >= firms_before
+    on, off = compare(_county_world(), series_last("parks_active"), p, Policy())
+    assert on < off
+
+
+# --- C2 gate or plan target -------------------------------------------------------------------
+
+def _declared_share(m):
+    return series_last("declared_share")(m)
+
+
+def _entrants(m):
+    f = m.firms
+    return float(((f.entry_year > m.world.start_year) & (f.park >= 0)).sum())
+
+
+def test_C2_as_a_target_courts_leading_projects_without_refusing_any():
+    """C2 target mode (001 三; 003 四(一)) raises the leading share without refusals, so more projects
+    settle in parks than under the gate (004 §(八)); the evaluation counts parks at target."""
+    w = small_world()
+    target = Policy().set("C2", enabled=True, mode="target", target=0.6, promotion=2.0)
+    gate = Policy().set("C2", enabled=True, mode="gate", target=0.6)
+    on, off = compare(w, _declared_share, target, Policy())
+    assert on > off
+    settled_target, settled_gate = compare(w, _entrants, target, gate)
+    assert settled_target > settled_gate
+    counted, uncounted = compare(w, series_last("parks_at_structure_target"), target, Policy())
+    assert counted > 0 == uncounted
+
+
+def test_C2_mode_must_be_gate_or_target():
+    import pytest
+
+    from parksim.simulation import ConfigError
+    with pytest.raises(ConfigError, match="policy.C2.mode"):
+        Policy.from_dict({"C2": {"enabled": True, "mode": "both"}})
+
+
+# --- C5 four ones ---------------------------------------------------------------------------
+
+def test_C5_four_ones_hand_case():
+    """Park 0 meets all four; park 1's largest sector is not declared and it has no cluster."""
+    from parksim.simulation.evaluation import four_ones
+    declared = np.array([[True, False], [True, False]])
+    output = np.array([[600.0, 100.0], [100.0, 300.0]])
+    met = four_ones(declared, output, np.array([True, True]), np.array([True, False]), 500.0)
+    assert met.tolist() == [[True, True, True, True], [False, True, False, False]]
+
+
+def _four_ones_rate(m):
+    return float(m.recorder.outputs().series["four_ones_met"].iloc[1:].mean())
+
+
+def test_C5_more_parks_meet_the_four_ones_with_the_rule():
+    """C5: the pull for mega and leading projects in parks without one makes more parks meet the four
+    targets than the same counted world without it (mega_bonus 0)."""
+    w = small_world(n_parks=12, leading_min=30000.0)
+    on = Policy().set("C5", enabled=True, mega_min=50000.0, mega_bonus=3.0, cluster_min=20000.0)
+    counted_only = Policy().set("C5", enabled=True, mega_min=50000.0, mega_bonus=0.0, cluster_min=20000.0)
+    a, b = compare(w, _four_ones_rate, on, counted_only)
+    assert a > b
+
+
+# --- E2 five principles as a weighted review ----------------------------------------------------
+
+def test_E2_review_needs_both_conditions_and_one_reason():
+    """Hand case, one park (standard 100): (a) policy fit + intensity + declared industry passes (7);
+    (b) major, leading, declared and policy fit but below the standard fails (6); (c) class III not
+    high-tech, though major, leading, declared and dense, fails (6); (d) both conditions but no reason fails (6)."""
+    from parksim.simulation.entry import eligible
+    p = Policy().set("E2", enabled=True)
+    ok = eligible(p, pollution_class=np.array([1, 1, 3, 1]), hightech=np.zeros(4, bool),
+                  investment=np.array([500.0, 50000.0, 50000.0, 500.0]), leading=np.array([False, True, True, False]),
+                  intensity=np.array([150.0, 50.0, 150.0, 150.0]), declared=np.array([[True], [True], [True], [False]]),
+                  standard=np.array([100.0]), urban=np.array([False]), open_park=np.array([True]),
+                  leading_share=np.array([0.0]))
+    assert ok[:, 0].tolist() == [True, False, False, False]
+
+
+# --- C6 by-product links -------------------------------------------------------------------------
+
+def test_C6_link_table_names_known_sectors_and_is_symmetric():
+    import csv
+
+    from parksim.simulation.sectors import default_sectors
+    keys = default_sectors().keys
+    with open(chains.BYPRODUCT_LINKS_PATH, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and all(r["source"] in keys and r["user"] in keys and r["reasoning"] for r in rows)
+    links = chains.byproduct_links(keys)
+    assert (links == links.T).all() and links.sum() == 2 * len({frozenset((r["source"], r["user"])) for r in rows})
+
+
+def test_C6_partner_only_across_a_by_product_link_in_the_same_park():
+    """Hand case, sectors 0-1 linked, 2 not: park 0 holds 0 and 1 (both partners) and 2 (none);
+    park 1 holds a 0 alone; the 1 in park 1 is not producing; outside firms never count."""
+    links = np.array([[False, True, False], [True, False, False], [False, False, False]])
+    park = np.array([0, 0, 0, 1, 1, -1])
+    sector = np.array([0, 1, 2, 0, 1, 1])
+    producing = np.array([True, True, True, True, False, True])
+    flag = chains.byproduct_partner(park, sector, producing, 2, links)
+    assert flag.tolist() == [True, True, False, False, False, False]
+
+
+def _pollution_per_output(m):
+    s = m.recorder.outputs().series
+    return float(s.pollution.iloc[1:].sum() / s.output.iloc[1:].sum())
+
+
+def test_C6_cuts_pollution_only_through_linked_sectors(monkeypatch):
+    """C6 on lowers pollution per output; the same rule with an empty link table changes nothing."""
+    w = small_world()
+    c6 = Policy().set("C6", enabled=True)
+    on, off = compare(w, _pollution_per_output, c6, Policy())
+    assert on < off
+    monkeypatch.setattr(chains, "byproduct_links", lambda keys: np.zeros((len(keys), len(keys)), bool))
+    assert compare(w, _pollution_per_output, c6, Policy(), seeds=(1,)) == compare(w, _pollution_per_output, Policy(),
+                                                                                  Policy(), seeds=(1,))
+
+
+# --- L7 standard factories --------------------------------------------------------------------
+
+def test_L7_hand_case_floor_and_footprint():
+    """150,000 m² at plot ratio 1.5 stand on 150 mu (1 mu = 666.7 m²); an SME that would take 2 mu
+    rents 1066 m², only where that much floor is vacant."""
+    from parksim.simulation import factories
+    p = Policy().set("L7", enabled=True)
+    assert np.isclose(factories.footprint(p, 150000.0), 150.0)
+    rents = factories.renting(p, np.array([1000.0, 5000.0]), np.array([[2.0, 2.0], [2.0, 2.0]]),
+                              np.array([[2000.0, 1000.0], [2000.0, 2000.0]]))
+    assert rents.tolist() == [[True, False], [False, False]]
+    assert np.isclose(factories.floor_need(p, 2.0), 1066.0)
+
+
+def _factory_state(m):
+    f, pk = m.firms, m.parks
+    live = f.state != EXITED
+    return float((f.floor_m2 > 0).sum()), float(pk.factory_m2.sum()), float(pk.factory_rent.sum()), \
+        float(f.land[live & (f.park >= 0) & (f.investment < 3000.0)].sum())
+
+
+def test_L7_parks_build_factories_that_small_firms_rent_instead_of_land():
+    """L7: parks hold a floor stock, small firms rent it and pay rent, and small firms hold less land
+    than without the rule; stock ≥ floor rented, and land accounts balance."""
+    from conftest import assert_land_accounts, run_model
+    w = small_world(years=5)
+    p = Policy().set("L7", enabled=True)
+    m = run_model(w, p, 1)
+    tenants, stock, rent, small_land = _factory_state(m)
+    assert tenants > 0 and stock > 0 and rent > 0
+    assert stock >= m.park_sum(m.firms.floor_m2, live_only=True).sum() - 1e-6
+    assert (m.granted_by_park() <= m.parks.area + 1e-6).all()
+    assert_land_accounts(m)
+    off = run_model(w, Policy(), 1)
+    assert small_land < _factory_state(off)[3]
