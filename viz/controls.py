@@ -177,7 +177,7 @@ def changes(base: Policy, new: Policy) -> list[str]:
 def _same(a, b) -> bool:
     if isinstance(a, dict):
         return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, str):                 # a choice parameter (C2.mode)
+    if isinstance(a, str) or isinstance(b, str):           # a choice parameter (S4.base, C2.mode)
         return a == b
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1)
 
@@ -205,6 +205,8 @@ def describe(old: Policy, new: Policy, lang: str) -> list[str]:
                 continue
             if isinstance(value, dict):
                 out.append(i18n.t("weights.changed", lang, rid=rid))
+            elif isinstance(value, str):
+                out.append(f"{i18n.param_name(rid, key, lang)} {a[rid][key]} → {value}")
             else:
                 spec = specs[(rid, key)]
                 out.append(f"{i18n.param_name(rid, key, lang)} {i18n.number(a[rid][key])} → {i18n.number(value)} "
