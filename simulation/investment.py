@@ -261,30 +261,27 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
 
     ``column`` (N, M) is each column's park row, OUTSIDE (a site outside parks: the common pool) or
     REST (the rest of the country, always available). Returns the chosen column of each project.
-    A project whose best option can grant it is served at once; the others mask the options without
-    room (room below the need means a refusal) and try the rest best first: the same choices either way."""
-    chosen = np.empty(len(total), np.int64)
+    A project tries its columns from the highest ``total`` down (ties: the first column); one whose
+    room is below the need is refused without asking, one the ledger refuses is passed over. The
+    loop is sequential by nature (each grant changes the next project's room), so it runs on Python
+    scalars; most projects are served by their best column, and only the others sort their row.
+    """
+    n = len(total)
     best = np.argmax(total, axis=1)
-    for j in order:
-        m, park = best[j], int(column[j, best[j]])       # most projects get their best option: try it alone
-        if park == REST or (ledger.room_of(park) >= need[j, m] and ledger.grant(park, need[j, m], investment[j],
-                                                                             emission[j])):
-            chosen[j] = m
+    r = np.arange(n)
+    chosen, best_park, best_need = best.tolist(), column[r, best].tolist(), need[r, best].tolist()
+    investment, emission = investment.tolist(), emission.tolist()
+    for j in order.tolist():
+        park, mu = best_park[j], best_need[j]
+        if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
             continue
-        row, cols = total[j].copy(), column[j]
-        parks = cols >= 0
-        room = np.full(len(cols), np.inf)                # the rest of the country always has room
-        room[parks] = ledger.room(cols[parks])           # O(K): only the parks of the project's set
-        room[cols == OUTSIDE] = ledger.pool
-        row[room < need[j]] = -np.inf
-        while True:
-            m = int(np.argmax(row))
-            park = int(column[j, m])
-            if park == REST or ledger.grant(park, need[j, m], investment[j], emission[j]):
+        cols, needs = column[j].tolist(), need[j].tolist()
+        for m in np.argsort(-total[j], kind="stable").tolist()[1:]:       # the best has just refused
+            park, mu = cols[m], needs[m]
+            if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
                 chosen[j] = m
                 break
-            row[m] = -np.inf
-    return chosen
+    return np.array(chosen, np.int64)
 
 
 def admit(model) -> None:
@@ -422,6 +419,6 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     np.add.at(pk.land_income, to_park[stay][inside], income)
     model.tally["land_income"] += float(income.sum())
     pk.reusable[:] = model.ledger.reusable
-    model.tally["land_reused"] += float(model.ledger.reused.sum())
+    model.tally["land_reused"] += float(np.sum(model.ledger.reused))
     for row in rows:
         model.recorder.event("entry", "", firm=int(row), park=int(f.park[row]), value=float(f.investment[row]))

@@ -55,27 +55,32 @@ def allocate_quota(policy: Policy, total: float, greenfield: np.ndarray, open_pa
 
 
 class LandLedger:
-    """This year's land on offer, drawn down grant by grant."""
+    """This year's land on offer, drawn down grant by grant.
+
+    Projects are served one at a time (~10^5 a year at province scale), each asking one park at a
+    time, so the per-park stocks (``quota``, ``greenfield``, ``reusable``, ``emission_room``, ``used``:
+    new quota drawn (L5), ``reused``: reusable land re-granted) are Python lists of floats: a numpy
+    scalar costs several times more per access and sum than a float, and ``min`` is spelt out as a
+    conditional (``b if b < a else a``, the same value) because a builtin call costs as much again.
+    """
 
     def __init__(self, policy: Policy, total: float, quota: np.ndarray, pool: float, reserve: float,
                  greenfield: np.ndarray, reusable: np.ndarray, emission_room: np.ndarray):
         self.policy = policy
-        self.quota, self.pool, self.reserve = quota.copy(), pool, reserve
-        self.greenfield, self.reusable = greenfield.copy(), reusable.copy()
-        self.emission_room = emission_room.copy()
-        self.cap = policy.L5.max_share * total if policy.L5.enabled else np.inf
-        self.used = np.zeros_like(quota)           # new quota drawn per park (L5)
-        self.reused = np.zeros_like(quota)         # reusable land re-granted per park
-
-    def room(self, parks) -> np.ndarray:
-        """Most land each of ``parks`` (indices, a mask or a slice) could still grant one project:
-        O(len(parks)), so a project choosing among a sampled set need not look at every park."""
-        quota = self.quota[parks] + self.pool + self.reserve
-        return self.reusable[parks] + np.minimum(self.greenfield[parks], np.minimum(quota, self.cap - self.used[parks]))
+        self.quota, self.pool, self.reserve = quota.tolist(), float(pool), float(reserve)
+        self.greenfield, self.reusable = greenfield.tolist(), reusable.tolist()
+        self.emission_room = emission_room.tolist()
+        self.cap = float(policy.L5.max_share * total) if policy.L5.enabled else np.inf
+        self.used = [0.0] * len(self.quota)
+        self.reused = [0.0] * len(self.quota)
 
     def room_of(self, park: int) -> float:
-        """:meth:`room` of one park, or the pool for a site outside parks (``park`` -1)."""
-        return self.pool if park < 0 else float(self.room(park))
+        """Most land ``park`` could still grant one project; the pool for a site outside parks (-1)."""
+        if park < 0:
+            return self.pool
+        quota, left, green = self.quota[park] + self.pool + self.reserve, self.cap - self.used[park], self.greenfield[park]
+        new = left if left < quota else quota
+        return self.reusable[park] + (new if new < green else green)
 
     def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
         """Grant ``need`` mu in ``park`` (-1 = outside any park) if the rules and stocks allow."""
@@ -87,19 +92,21 @@ class LandLedger:
             return False
         if pol.E4.enabled and emission > self.emission_room[park]:
             return False
-        from_reuse = min(need, self.reusable[park])
+        reusable = self.reusable[park]
+        from_reuse = reusable if reusable < need else need
         new = need - from_reuse
         if new > 0:
             if pol.L2.enabled and investment < pol.L2.county_key_min:
                 return False           # general projects rely on reused land (一般项目靠挖潜)
             if new > self.greenfield[park] or self.used[park] + new > self.cap:
                 return False
-            own = min(new, self.quota[park])
+            quota = self.quota[park]
+            own = quota if quota < new else new
             reserve_ok = pol.L2.enabled and investment >= pol.L2.reserve_min
             short = new - own
             if short > self.pool + (self.reserve if reserve_ok else 0.0):
                 return False
-            from_pool = min(short, self.pool)
+            from_pool = self.pool if self.pool < short else short
             self.pool -= from_pool
             self.reserve -= short - from_pool
             self.quota[park] -= own
