@@ -420,5 +420,4 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     model.tally["land_income"] += float(income.sum())
     pk.reusable[:] = model.ledger.reusable
     model.tally["land_reused"] += float(np.sum(model.ledger.reused))
-    for row in rows:
-        model.recorder.event("entry", "", firm=int(row), park=int(f.park[row]), value=float(f.investment[row]))
+    model.recorder.many("entry", "", rows, f.park[rows], f.investment[rows])
