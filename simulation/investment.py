@@ -272,16 +272,17 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
     r = np.arange(n)
     chosen, best_park, best_need = best.tolist(), column[r, best].tolist(), need[r, best].tolist()
     investment, emission = investment.tolist(), emission.tolist()
-    for j in order.tolist():
-        park, mu = best_park[j], best_need[j]
-        if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
-            continue
-        cols, needs = column[j].tolist(), need[j].tolist()
-        for m in np.argsort(-total[j], kind="stable").tolist()[1:]:       # the best has just refused
-            park, mu = cols[m], needs[m]
+    with ledger.on_scalars():
+        for j in order.tolist():
+            park, mu = best_park[j], best_need[j]
             if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
-                chosen[j] = m
-                break
+                continue
+            cols, needs = column[j].tolist(), need[j].tolist()
+            for m in np.argsort(-total[j], kind="stable").tolist()[1:]:       # the best has just refused
+                park, mu = cols[m], needs[m]
+                if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
+                    chosen[j] = m
+                    break
     return np.array(chosen, np.int64)
 
 
@@ -420,5 +421,5 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     np.add.at(pk.land_income, to_park[stay][inside], income)
     model.tally["land_income"] += float(income.sum())
     pk.reusable[:] = model.ledger.reusable
-    model.tally["land_reused"] += float(np.sum(model.ledger.reused))
+    model.tally["land_reused"] += float(model.ledger.reused.sum())
     model.recorder.many("entry", "", rows, f.park[rows], f.investment[rows])

@@ -8,6 +8,8 @@ projects the city reserve (L2). Land granted never exceeds a park's area.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from .policy import Policy
@@ -57,25 +59,45 @@ def allocate_quota(policy: Policy, total: float, greenfield: np.ndarray, open_pa
 class LandLedger:
     """This year's land on offer, drawn down grant by grant.
 
-    Projects are served one at a time (~10^5 a year at province scale), each asking one park at a
-    time, so the per-park stocks (``quota``, ``greenfield``, ``reusable``, ``emission_room``, ``used``:
-    new quota drawn (L5), ``reused``: reusable land re-granted) are Python lists of floats: a numpy
-    scalar costs several times more per access and sum than a float, and ``min`` is spelt out as a
-    conditional (``b if b < a else a``, the same value) because a builtin call costs as much again.
+    The per-park stocks are arrays (``quota``, ``greenfield``, ``reusable``, ``emission_room``,
+    ``used``: new quota drawn (L5), ``reused``: reusable land re-granted), except inside
+    :meth:`on_scalars`, where the sequential allocation asks one park at a time ~10^5 times a year.
     """
+
+    STOCKS = ("quota", "greenfield", "reusable", "emission_room", "used", "reused")
 
     def __init__(self, policy: Policy, total: float, quota: np.ndarray, pool: float, reserve: float,
                  greenfield: np.ndarray, reusable: np.ndarray, emission_room: np.ndarray):
         self.policy = policy
-        self.quota, self.pool, self.reserve = quota.tolist(), float(pool), float(reserve)
-        self.greenfield, self.reusable = greenfield.tolist(), reusable.tolist()
-        self.emission_room = emission_room.tolist()
-        self.cap = float(policy.L5.max_share * total) if policy.L5.enabled else np.inf
-        self.used = [0.0] * len(self.quota)
-        self.reused = [0.0] * len(self.quota)
+        self.quota, self.pool, self.reserve = quota.copy(), pool, reserve
+        self.greenfield, self.reusable = greenfield.copy(), reusable.copy()
+        self.emission_room = emission_room.copy()
+        self.cap = policy.L5.max_share * total if policy.L5.enabled else np.inf
+        self.used = np.zeros_like(quota)           # new quota drawn per park (L5)
+        self.reused = np.zeros_like(quota)         # reusable land re-granted per park
+
+    @contextmanager
+    def on_scalars(self):
+        """The stocks as Python lists of floats while the block runs (one :meth:`room_of` and
+        :meth:`grant` after another: a numpy scalar costs several times more per access than a
+        float), arrays again after it. :meth:`room` needs the arrays."""
+        for name in self.STOCKS:
+            setattr(self, name, getattr(self, name).tolist())
+        try:
+            yield self
+        finally:
+            for name in self.STOCKS:
+                setattr(self, name, np.array(getattr(self, name), float))
+
+    def room(self, parks) -> np.ndarray:
+        """Most land each of ``parks`` (indices, a mask or a slice) could still grant one project:
+        O(len(parks)), so a project choosing among a sampled set need not look at every park."""
+        quota = self.quota[parks] + self.pool + self.reserve
+        return self.reusable[parks] + np.minimum(self.greenfield[parks], np.minimum(quota, self.cap - self.used[parks]))
 
     def room_of(self, park: int) -> float:
-        """Most land ``park`` could still grant one project; the pool for a site outside parks (-1)."""
+        """:meth:`room` of one park, or the pool for a site outside parks (``park`` -1). Here and in
+        :meth:`grant` ``min(a, b)`` is spelt ``b if b < a else a`` (the same value, no call)."""
         if park < 0:
             return self.pool
         quota, left, green = self.quota[park] + self.pool + self.reserve, self.cap - self.used[park], self.greenfield[park]
