@@ -26,15 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_model import POLICY, PROVINCE
+from bench_model import PHASES, POLICY, PROVINCE
 
 from parksim.scenarios import adcodes
 from parksim.scenarios.catalogue import parks_from_catalogue, read_catalogue
 from parksim.simulation import ParkModel, WorldConfig
 from parksim.simulation.state import PRODUCING
 
-PHASES = ("plan_year", "admit_projects", "build_out", "relocate_firms", "form_links", "produce", "pay_awards",
-          "resolve_exits", "finance_parks", "evaluate_parks")
 # Demand per zone as in the province benchmark (30,000 initial firms and 5,500 projects a year over
 # 160 parks) times 0.6, so that the national run ends near 1,000,000 producing firms: the province
 # world ends with 104,256 producing firms after 20 years (652 a park; measured 2026-12), and

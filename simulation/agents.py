@@ -3,15 +3,20 @@
 A :class:`Firm` or :class:`Park` is a view of one row of the model's column store, so the same state
 is reachable agent by agent (for inspection, tests and the reference implementations) and column by
 column (for the vectorised kernels). The :class:`Government` holds the budgets and applies the
-government's rules through the rule-family modules.
+government's rules through the rule-family modules. Firm agents are made on demand
+(:class:`FirmAgents`): registering a Mesa agent per project costs more than the rest of a year's entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import mesa
+import numpy as np
+from mesa.agent import AgentSet
 
 from .policy import LEVELS
-from .state import FIRM_STATES, PARK_STATUSES
+from .state import EXITED, FIRM_STATES, PARK_STATUSES
 
 
 class _Column:
@@ -95,6 +100,55 @@ class Firm(mesa.Agent):
     def customers(self) -> list[Firm]:
         """Firms this one supplies (live links)."""
         return [self.model.firm_agents[r] for r in self.model.links.customers_of(self.row)]
+
+
+class FirmAgents(Mapping):
+    """``model.firm_agents``: the live firms as Mesa agents, keyed by firm row.
+
+    Every live row (not exited) is a key; its :class:`Firm` is created and registered with Mesa the
+    first time it is asked for and kept until the firm exits, so ``model.agents`` holds the parks, the
+    government and the firms looked at so far. :meth:`agent_set` makes all of them, for Mesa's
+    AgentSet operations on every firm. Making ~180k agents eagerly took longer than a province run's
+    whole entry phase, and the kernels never use them.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self._made: dict[int, Firm] = {}
+
+    def _live(self) -> np.ndarray:
+        return self.model.firms.state != EXITED
+
+    def __getitem__(self, row) -> Firm:
+        row = int(row)
+        agent = self._made.get(row)
+        if agent is None:
+            if row not in self:
+                raise KeyError(row)
+            agent = self._made[row] = Firm(self.model, row)
+        return agent
+
+    def __contains__(self, row) -> bool:
+        f = self.model.firms
+        return isinstance(row, int | np.integer) and 0 <= row < f.n and f.state[row] != EXITED
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self._live()).tolist())
+
+    def __len__(self) -> int:
+        return int(self._live().sum())
+
+    def forget(self, rows: np.ndarray) -> None:
+        """Deregister the agents of firms ``rows`` that exit (those made so far)."""
+        if self._made:
+            for r in rows.tolist():
+                agent = self._made.pop(r, None)
+                if agent is not None:
+                    agent.remove()
+
+    def agent_set(self) -> AgentSet:
+        """Every live firm as one Mesa AgentSet (creating the agents not made yet)."""
+        return AgentSet([self[r] for r in self], random=self.model.random)
 
 
 class Park(mesa.Agent):

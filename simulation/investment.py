@@ -231,8 +231,9 @@ def choice_set(weight: np.ndarray, k: int, n: int, forced: np.ndarray,
     if len(options) <= k:
         return np.tile(options, (n, 1)), np.zeros((n, len(options)))
     cum = np.cumsum(np.where(weight > 0, weight, 0.0))
-    draws = np.minimum(np.searchsorted(cum, rng.random((n, k)) * cum[-1], side="right"), len(weight) - 1)
-    draws.sort(axis=1)
+    # Sorting the uniforms sorts the draws (a monotone map) and makes the binary searches cheaper.
+    draws = np.minimum(np.searchsorted(cum, np.sort(rng.random((n, k)) * cum[-1], axis=1), side="right"),
+                       len(weight) - 1)
     repeat = np.zeros(draws.shape, bool)
     repeat[:, 1:] = draws[:, 1:] == draws[:, :-1]
     draws[repeat | (draws == forced[:, None])] = -1
@@ -267,30 +268,28 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
 
     ``column`` (N, M) is each column's park row, OUTSIDE (a site outside parks: the common pool) or
     REST (the rest of the country, always available). Returns the chosen column of each project.
-    A project whose best option can grant it is served at once; the others mask the options without
-    room (room below the need means a refusal) and try the rest best first: the same choices either way."""
-    chosen = np.empty(len(total), np.int64)
+    A project tries its columns from the highest ``total`` down (ties: the first column); one whose
+    room is below the need is refused without asking, one the ledger refuses is passed over. The
+    loop is sequential by nature (each grant changes the next project's room), so it runs on Python
+    scalars; most projects are served by their best column, and only the others sort their row.
+    """
+    n = len(total)
     best = np.argmax(total, axis=1)
-    for j in order:
-        m, park = best[j], int(column[j, best[j]])       # most projects get their best option: try it alone
-        if park == REST or (ledger.room_of(park) >= need[j, m] and ledger.grant(park, need[j, m], investment[j],
-                                                                             emission[j])):
-            chosen[j] = m
-            continue
-        row, cols = total[j].copy(), column[j]
-        parks = cols >= 0
-        room = np.full(len(cols), np.inf)                # the rest of the country always has room
-        room[parks] = ledger.room(cols[parks])           # O(K): only the parks of the project's set
-        room[cols == OUTSIDE] = ledger.pool
-        row[room < need[j]] = -np.inf
-        while True:
-            m = int(np.argmax(row))
-            park = int(column[j, m])
-            if park == REST or ledger.grant(park, need[j, m], investment[j], emission[j]):
-                chosen[j] = m
-                break
-            row[m] = -np.inf
-    return chosen
+    r = np.arange(n)
+    chosen, best_park, best_need = best.tolist(), column[r, best].tolist(), need[r, best].tolist()
+    investment, emission = investment.tolist(), emission.tolist()
+    with ledger.on_scalars():
+        for j in order.tolist():
+            park, mu = best_park[j], best_need[j]
+            if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
+                continue
+            cols, needs = column[j].tolist(), need[j].tolist()
+            for m in np.argsort(-total[j], kind="stable").tolist()[1:]:       # the best has just refused
+                park, mu = cols[m], needs[m]
+                if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
+                    chosen[j] = m
+                    break
+    return np.array(chosen, np.int64)
 
 
 def admit(model) -> None:
@@ -360,11 +359,11 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
     if pol.E1.enabled:
         dense = (entry.eligible(pol.set("E1", enabled=False), **screen) & ~ok
                  & (standard <= w.max_densify * intensity[:, None]))
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):     # masked where not dense
-            u_dense, price_dense = location.densified(u, price, intensity, standard, screen["declared"], c,
-                                                      w.beta_densify)
-        u = np.where(dense, u_dense, u)
-        price = np.where(dense, price_dense, price)
+        at = np.nonzero(dense)                      # the few pairs E1 alone refuses, as (D, 1) columns
+        u_dense, price_dense = location.densified(u[at][:, None], price[at][:, None], intensity[at[0]],
+                                                  standard[at][:, None], screen["declared"][at][:, None], c,
+                                                  w.beta_densify)
+        u[at], price[at] = u_dense[:, 0], price_dense[:, 0]
     return parks, np.where(ok | dense, u, -np.inf), wanted, price, dense, standard
 
 
@@ -433,5 +432,4 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     model.tally["land_income"] += float(income.sum())
     pk.reusable[:] = model.ledger.reusable
     model.tally["land_reused"] += float(model.ledger.reused.sum())
-    for row in rows:
-        model.recorder.event("entry", "", firm=int(row), park=int(f.park[row]), value=float(f.investment[row]))
+    model.recorder.many("entry", "", rows, f.park[rows], f.investment[rows])

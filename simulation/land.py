@@ -9,6 +9,8 @@ Land granted never exceeds a park's area.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from .policy import Policy
@@ -103,7 +105,14 @@ def off_quota_land(policy: Policy, total: float, quota: np.ndarray, greenfield: 
 
 
 class LandLedger:
-    """This year's land on offer, drawn down grant by grant."""
+    """This year's land on offer, drawn down grant by grant.
+
+    The per-park stocks are arrays (``quota``, ``greenfield``, ``reusable``, ``emission_room``,
+    ``used``: new quota drawn (L5), ``reused``: reusable land re-granted), except inside
+    :meth:`on_scalars`, where the sequential allocation asks one park at a time ~10^5 times a year.
+    """
+
+    STOCKS = ("quota", "greenfield", "reusable", "emission_room", "used", "reused")
 
     def __init__(self, policy: Policy, total: float, quota: np.ndarray, pool: float, reserve: float,
                  greenfield: np.ndarray, reusable: np.ndarray, emission_room: np.ndarray):
@@ -115,6 +124,19 @@ class LandLedger:
         self.used = np.zeros_like(quota)           # new quota drawn per park (L5)
         self.reused = np.zeros_like(quota)         # reusable land re-granted per park
 
+    @contextmanager
+    def on_scalars(self):
+        """The stocks as Python lists of floats while the block runs (one :meth:`room_of` and
+        :meth:`grant` after another: a numpy scalar costs several times more per access than a
+        float), arrays again after it. :meth:`room` needs the arrays."""
+        for name in self.STOCKS:
+            setattr(self, name, getattr(self, name).tolist())
+        try:
+            yield self
+        finally:
+            for name in self.STOCKS:
+                setattr(self, name, np.array(getattr(self, name), float))
+
     def room(self, parks) -> np.ndarray:
         """Most land each of ``parks`` (indices, a mask or a slice) could still grant one project:
         O(len(parks)), so a project choosing among a sampled set need not look at every park."""
@@ -122,8 +144,13 @@ class LandLedger:
         return self.reusable[parks] + np.minimum(self.greenfield[parks], np.minimum(quota, self.cap - self.used[parks]))
 
     def room_of(self, park: int) -> float:
-        """:meth:`room` of one park, or the pool for a site outside parks (``park`` -1)."""
-        return self.pool if park < 0 else float(self.room(park))
+        """:meth:`room` of one park, or the pool for a site outside parks (``park`` -1). Here and in
+        :meth:`grant` ``min(a, b)`` is spelt ``b if b < a else a`` (the same value, no call)."""
+        if park < 0:
+            return self.pool
+        quota, left, green = self.quota[park] + self.pool + self.reserve, self.cap - self.used[park], self.greenfield[park]
+        new = left if left < quota else quota
+        return self.reusable[park] + (new if new < green else green)
 
     def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
         """Grant ``need`` mu in ``park`` (-1 = outside any park) if the rules and stocks allow."""
@@ -135,19 +162,21 @@ class LandLedger:
             return False
         if pol.E4.enabled and emission > self.emission_room[park]:
             return False
-        from_reuse = min(need, self.reusable[park])
+        reusable = self.reusable[park]
+        from_reuse = reusable if reusable < need else need
         new = need - from_reuse
         if new > 0:
             if pol.L2.enabled and investment < pol.L2.county_key_min:
                 return False           # general projects rely on reused land (一般项目靠挖潜)
             if new > self.greenfield[park] or self.used[park] + new > self.cap:
                 return False
-            own = min(new, self.quota[park])
+            quota = self.quota[park]
+            own = quota if quota < new else new
             reserve_ok = pol.L2.enabled and investment >= pol.L2.reserve_min
             short = new - own
             if short > self.pool + (self.reserve if reserve_ok else 0.0):
                 return False
-            from_pool = min(short, self.pool)
+            from_pool = self.pool if self.pool < short else short
             self.pool -= from_pool
             self.reserve -= short - from_pool
             self.quota[park] -= own

@@ -41,7 +41,7 @@ from . import (
     subsidy,
 )
 from . import schedule as interventions
-from .agents import Firm, Government, Park
+from .agents import FirmAgents, Government, Park
 from .errors import ConfigError
 from .factories import build_year as build_factories
 from .factories import footprint as floor_footprint
@@ -79,7 +79,7 @@ class ParkModel(mesa.Model):
         self.firms = FirmTable(capacity=self.world.initial_firms * 2 + 1024)
         self.parks = ParkTable(capacity=max(self.world.n_parks, len(self.world.parks)) + 16)
         self.links = SupplyLinks()
-        self.firm_agents: dict[int, Firm] = {}
+        self.firm_agents = FirmAgents(self)      # live firms' Mesa agents, made on demand
         self.park_agents: list[Park] = []
         self.declared = np.zeros((0, self.sectors.n), bool)
         self.cities: dict[str, int] = {}
@@ -357,8 +357,6 @@ class ParkModel(mesa.Model):
             margin=proj["margin"], capacity=proj["investment"] * sec.output_per_investment[proj["sector"]],
             capital=w.equity_share * proj["investment"], efficiency_class=1,
             place=np.where(park >= 0, self.parks.place[np.maximum(park, 0)], -1) if self.parks.n else -1)
-        for r in rows:
-            self.firm_agents[int(r)] = Firm(self, int(r))
         return rows
 
     # 3 ------------------------------------------------------------------------------------
@@ -490,8 +488,7 @@ class ParkModel(mesa.Model):
         key = "land_recovered" if rule.startswith("X") and rule != "X4" else "land_released"
         self.tally[key] += float(f.land[inside].sum())
         self.recorder.many(kind, rule, rows, f.park[rows], f.land[rows])
-        for r in rows.tolist():
-            self.firm_agents.pop(r).remove()
+        self.firm_agents.forget(rows)
         f.land[rows] = 0.0
         f.land_pending[rows] = 0.0
         for name in ("output", "value_added", "tax", "employment", "energy", "pollution", "profit"):

@@ -110,6 +110,22 @@ def test_agents_are_views_of_the_column_store():
     assert m.firms.utilization[row] == 0.5
 
 
+def test_firm_agents_are_made_on_demand_and_leave_mesa_when_the_firm_exits():
+    """Firm agents are Mesa agents of the live rows, made when asked for; an exit deregisters them."""
+    from parksim.simulation.agents import Firm
+    m = run_model(small_world(years=2), Policy(), 1)
+    live = np.flatnonzero(m.firms.state != EXITED)
+    assert list(m.firm_agents) == live.tolist() and EXITED not in m.firms.state[list(m.firm_agents)]
+    firm = m.firm_agents[live[0]]
+    assert firm in m.agents and m.firm_agents[live[0]] is firm
+    everyone = m.firm_agents.agent_set()
+    assert len(everyone) == len(live) and len(m.agents_by_type[Firm]) == len(live)
+    m._exit(np.arange(m.firms.n) == live[0], "bankrupt", "")
+    assert firm not in m.agents and live[0] not in m.firm_agents
+    with pytest.raises(KeyError):
+        m.firm_agents[live[0]]
+
+
 def test_more_equity_at_entry_means_fewer_exits():
     """equity_share is the buffer a loss-making firm burns before it stops: more of it, fewer exits."""
     exits = {e: mean_over_seeds(small_world(equity_share=e), Policy(),
