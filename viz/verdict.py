@@ -11,7 +11,10 @@ from parksim.experiments.headline import HEADLINE
 
 from . import i18n
 
-VERDICT_METRICS = ("output", "tax", "employment", "tax_per_mu", "investment_intensity", "land_idle", "eg_gamma_mean")
+VERDICT_METRICS = ("output", "tax", "employment", "tax_per_mu", "investment_intensity", "land_idle", "eg_gamma_mean",
+                   "cost_per_job", "fiscal_balance_pv")
+# What the guided comparison sets side by side: what a job cost, what the budget gained or lost, what is owed.
+SIDE_BY_SIDE = ("cost_per_job", "cost_per_tax", "fiscal_balance_pv", "debt_end")
 WORDS = {"up": ("上升", "up"), "down": ("下降", "down"), "same": ("不变", "unchanged"),
          "noise": ("在随机波动范围内", "within random variation"),
          "real": ("超出随机波动，差异可信", "beyond random variation: a real difference"),
@@ -49,3 +52,20 @@ def verdicts(table: pd.DataFrame, lang: str, metrics: tuple[str, ...] = VERDICT_
     rows = {r.metric: r for r in table.itertuples(index=False)}
     extra = [m for m in rows if m not in HEADLINE and m not in metrics]
     return [sentence(rows[m], lang) for m in (*metrics, *extra) if m in rows]
+
+
+def side_by_side(table: pd.DataFrame, lang: str, metrics: tuple[str, ...] = SIDE_BY_SIDE) -> pd.DataFrame:
+    """Cost per job and the fiscal balance (and debt) of A and B next to each other (issue 13 item 3): one
+    column per metric with its unit, rows A, B and B − A with its 95% CI; empty where the runs have no
+    finance accounts (an old store), so the caller says so instead."""
+    rows = {r.metric: r for r in table.itertuples(index=False) if r.metric in metrics}
+    shown = [m for m in metrics if m in rows]
+    if not shown:
+        return pd.DataFrame()
+    out = {"": [i18n.t("row.a", lang), i18n.t("row.b", lang), i18n.t("row.diff", lang)]}
+    for m in shown:
+        r, (factor, _) = rows[m], i18n.metric_unit(m, lang)
+        out[i18n.metric_label(m, lang)] = [
+            i18n.number(r.mean_a * factor), i18n.number(r.mean_b * factor),
+            f"{i18n.number(r.diff * factor)} ({i18n.number(r.ci_low * factor)} … {i18n.number(r.ci_high * factor)})"]
+    return pd.DataFrame(out)
