@@ -85,4 +85,11 @@ class ParkTable(Table):
         "top_streak": "i2", "slow_streak": "i2", "rewarded": "?", "upgraded_year": "i4",
         "emission_quota": "f8", "last_output": "f8", "last_pollution": "f8",
         "expansions": "i2",
+        # Local-government finance (finance.py, ODD §7.18): the park's account (management committee with
+        # its platform company, S8) — cash and debt stocks (万元), the platform's injected capital, its
+        # borrowing limit and this year's debt service, the share of last year's award claims paid, mu
+        # of its area already converted and prepared (征地, 七通一平), and last year's tax (S4 环比 base).
+        "cash": "f8", "debt": "f8", "capital": "f8", "debt_limit": "f8", "debt_service": "f8",
+        "award_coverage": "f8", "converted": "f8", "last_tax": "f8",
     }
+    FILL = {"award_coverage": 1}
