@@ -266,9 +266,9 @@ METRICS = {
     "idle_fees": ("闲置费", "Idle-land fees", "wan", "收取的土地闲置费。", "Idle-land fees collected."),
     # Cost-effectiveness over the horizon (parksim.experiments.costs; issue 11 §4)
     "public_cost": ("政策工具财政投入", "Public money spent on instruments", "yi",
-                    "考察期内各项政策工具的财政支出合计（地价优惠、补贴奖励、税收返还、基础设施、园区设立），未折现。",
-                    "Public money spent on all instruments over the horizon (land discounts, subsidies and awards, "
-                    "tax returns, infrastructure, designation), not discounted."),
+                    "考察期内各项政策工具的财政投入合计（地价优惠、补贴奖励、税收返还、园区设立），未折现；基础设施另列。",
+                    "Public money spent on the instruments over the horizon (land discounts, subsidies and awards, "
+                    "tax returns, designation), not discounted; infrastructure is shown apart."),
     "jobs_gained": ("新增就业", "Jobs gained", "persons", "考察期末就业人数减去期初。",
                     "Jobs at the end of the horizon minus jobs at its start."),
     "tax_gained": ("新增税收（累计）", "Tax gained (cumulative)", "yi", "考察期内各年税收超出期初水平部分之和。",
@@ -296,8 +296,9 @@ METRICS = {
                          "以低于基准地价出让工业用地少收的收入（L8），折现。",
                          "Land income forgone by selling industrial land below the benchmark price (L8), discounted."),
     "pv_subsidies": ("补贴与奖励（现值）", "Subsidies and awards (present value)", "yi",
-                     "专项资金、招商与产业资金的补贴和奖励（S1–S3、S6），折现。",
-                     "Subsidies and awards from the special, attraction and industry funds (S1–S3, S6), discounted."),
+                     "专项资金、招商与产业资金对企业的补贴奖励（S1–S3、S6）和先进园区奖励（V3），折现。",
+                     "Subsidies and awards to firms from the special, attraction and industry funds (S1–S3, S6) and "
+                     "rewards to the best parks (V3), discounted."),
     "pv_tax_returned": ("税收返还（现值）", "Tax returned (present value)", "yi", "返还园区的税收增量（S4），折现。",
                         "Tax increments returned to parks (S4), discounted."),
     "pv_infrastructure": ("基础设施投入（现值）", "Infrastructure (present value)", "yi", "园区基础设施支出（S5），折现。",
@@ -305,7 +306,8 @@ METRICS = {
     "pv_designation": ("园区设立成本（现值）", "Designation package (present value)", "yi",
                        "新设或升级园区的配套投入，折现。", "What designating or upgrading parks costs, discounted."),
     "pv_instrument_cost": ("政策工具成本合计（现值）", "All instruments (present value)", "yi",
-                           "各项政策工具的财政支出合计，折现。", "Public money spent on all instruments, discounted."),
+                           "地价优惠、补贴奖励、税收返还与园区设立投入合计，折现。",
+                           "Land discounts, subsidies and awards, tax returns and designation together, discounted."),
     "debt_end": ("期末平台债务", "Platform debt at the end", "yi", "考察期末园区投融资平台的债务余额（S8）。",
                  "Debt of the park financing platforms at the end of the horizon (S8)."),
     "debt_service_peak": ("最高年度还本付息", "Peak yearly debt service", "yi", "考察期内一年中最多的还本付息额。",
