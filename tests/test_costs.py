@@ -109,3 +109,20 @@ def test_cost_per_job_and_fiscal_balance_get_verdicts_and_sit_side_by_side():
 def test_runs_without_accounts_say_so_instead_of_a_cost_table():
     table = comparison_rows({"output": (1000.0, 1100.0)})
     assert side_by_side(table, "en").empty and len(verdicts(table, "en")) == 1
+
+
+def test_a_run_reports_the_cost_metrics_of_its_own_series_and_s1_costs_money():
+    """End to end: run_one's cost metrics read its series (horizon after the first year); the S1 fund,
+    same seed on and off, raises the public money spent and the discounted subsidies."""
+    from parksim.experiments.runner import RunConfig, run_one
+    from parksim.simulation import Policy
+    from tests.conftest import small_world
+    world = small_world(years=5, n_parks=5, n_cities=2, initial_firms=80, projects_per_year=30.0)
+    off = run_one(RunConfig(world, Policy()), 11)
+    on = run_one(RunConfig(world, Policy().set("S1", enabled=True, budget=50000.0)), 11)
+    s = on.series
+    assert set(COST_METRICS) <= set(on.metrics)
+    assert on.metrics["public_cost"] == pytest.approx(s.loc[s["year"] > s["year"].iloc[0], "fin_instrument_cost"].sum())
+    assert on.metrics["debt_end"] == s["fin_debt"].iloc[-1]
+    assert on.metrics["pv_subsidies"] > off.metrics["pv_subsidies"] and on.metrics["public_cost"] > off.metrics["public_cost"]
+    pd.testing.assert_series_equal(pd.Series(run_one(RunConfig(world, Policy()), 11).metrics), pd.Series(off.metrics))
