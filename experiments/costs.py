@@ -32,6 +32,12 @@ COST_METRICS = ("public_cost", "jobs_gained", "tax_gained", "links_gained", *RAT
                 *INSTRUMENTS.values(), "debt_end", "debt_service_peak")
 
 
+# A-vs-B: what each extra unit gained by B over A cost (Δ public money / Δ gain, paired on seeds).
+INCREMENTAL = {"extra_cost_per_job": ("public_cost", "jobs_gained"),
+               "extra_cost_per_tax": ("public_cost", "tax_gained"),
+               "extra_cost_per_link": ("public_cost", "links_gained")}
+
+
 def has_accounts(frame: pd.DataFrame) -> bool:
     """Whether ``frame`` carries the finance accounts the cost metrics read."""
     return all(c in frame for c in REQUIRED)

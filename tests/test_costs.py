@@ -126,3 +126,21 @@ def test_a_run_reports_the_cost_metrics_of_its_own_series_and_s1_costs_money():
     assert on.metrics["debt_end"] == s["fin_debt"].iloc[-1]
     assert on.metrics["pv_subsidies"] > off.metrics["pv_subsidies"] and on.metrics["public_cost"] > off.metrics["public_cost"]
     pd.testing.assert_series_equal(pd.Series(run_one(RunConfig(world, Policy()), 11).metrics), pd.Series(off.metrics))
+
+
+def test_b_s_extra_money_per_extra_job_is_the_ratio_of_mean_paired_differences():
+    """Three seeds: B spends 10, 20, 30 more and gains 1, 2, 6 more jobs → 60 / 9 per extra job, CI by the
+    delta method (t interval of Δcost − R·Δjobs over mean Δjobs); NaN, said in words, where B gains none."""
+    a = pd.DataFrame({"seed": [1, 2, 3], "public_cost": [100.0, 100.0, 100.0], "jobs_gained": [10.0, 10.0, 10.0]})
+    b = a.assign(public_cost=[110.0, 120.0, 130.0], jobs_gained=[11.0, 12.0, 16.0])
+    row = paired_differences(a, b, ("public_cost",)).set_index("metric").loc["extra_cost_per_job"]
+    r = 20.0 / 3.0
+    e = np.array([10.0, 20.0, 30.0]) - r * np.array([1.0, 2.0, 6.0])
+    half = 4.302653 * e.std(ddof=1) / np.sqrt(3) / 3.0                     # t(0.975, 2) = 4.3027
+    assert row["diff"] == pytest.approx(r) and row["n"] == 3 and math.isnan(row["mean_a"])
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((r - half, r + half), rel=1e-5)
+    said = verdicts(paired_differences(a, b, ("public_cost",)), "en")
+    assert said[0].startswith("B's extra public money per extra job: 6.67 万元 per job (")
+    none = paired_differences(a, a.assign(public_cost=200.0), ("public_cost",)).set_index("metric")
+    assert math.isnan(none.loc["extra_cost_per_job", "diff"]) and math.isnan(none.loc["extra_cost_per_job", "ci_low"])
+    assert verdicts(none.reset_index(), "zh")[0] == "B 比 A 每多一个就业岗位的财政投入：无定义（B 平均没有多于 A 的增量）"

@@ -308,6 +308,19 @@ METRICS = {
     "pv_instrument_cost": ("政策工具成本合计（现值）", "All instruments (present value)", "yi",
                            "地价优惠、补贴奖励、税收返还与园区设立投入合计，折现。",
                            "Land discounts, subsidies and awards, tax returns and designation together, discounted."),
+    "extra_cost_per_job": ("B 比 A 每多一个就业岗位的财政投入", "B's extra public money per extra job", "wan_job",
+                           "B 比 A 多花的财政投入除以 B 比 A 多增加的就业（共同种子配对的均值之比）；"
+                           "B 平均没有多增就业时无定义。",
+                           "What B spent beyond A divided by the jobs B gained beyond A (ratio of the mean paired "
+                           "differences); undefined where B gains no more jobs than A on average."),
+    "extra_cost_per_tax": ("B 比 A 每多一元税收的财政投入", "B's extra public money per extra yuan of tax", "yuan_yuan",
+                           "B 比 A 多花的财政投入除以 B 比 A 多得的累计税收；B 平均没有多得税收时无定义。",
+                           "What B spent beyond A divided by the tax B gained beyond A; undefined where B gains no "
+                           "more tax than A on average."),
+    "extra_cost_per_link": ("B 比 A 每多一条配套关系的财政投入", "B's extra public money per extra supplier link",
+                            "wan_link", "B 比 A 多花的财政投入除以 B 比 A 多增加的供应关系；B 平均没有多增时无定义。",
+                            "What B spent beyond A divided by the supplier links B gained beyond A; undefined where B "
+                            "gains no more links than A on average."),
     "debt_end": ("期末平台债务", "Platform debt at the end", "yi", "考察期末园区投融资平台的债务余额（S8）。",
                  "Debt of the park financing platforms at the end of the horizon (S8)."),
     "debt_service_peak": ("最高年度还本付息", "Peak yearly debt service", "yi", "考察期内一年中最多的还本付息额。",
