@@ -17,6 +17,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from parksim.experiments.compare import mean_ci
+from parksim.experiments.costs import COST_METRICS
 from parksim.experiments.headline import HEADLINE
 from parksim.simulation.policy import RULE_IDS
 
@@ -77,8 +78,8 @@ def _parameters_html(run: RunData, lang: str) -> str:
         return f"<p class='note'>{t('report.unreadable', lang)}</p>"
     rows = []
     for rid in RULE_IDS:
-        rule = run.policy[rid]
-        if not rule["enabled"]:
+        rule = run.policy.get(rid)            # a store written before a rule existed does not list it
+        if not rule or not rule["enabled"]:
             continue
         _, source, _ = rule_summary(rid)
         params = ", ".join(f"{param_name(rid, k, lang)} = {number(v)}" if isinstance(v, (int, float)) else
@@ -121,7 +122,8 @@ def build_report(runs: list[RunData], lang: str = "en") -> str:
                   _table_html(shown_table(table, lang)) if len(table) else f"<p>{t('report.unpaired', lang)}</p>"]
     for r in runs:
         parts += [f"<h2>{html.escape(t('report.headline', lang, label=r.label))}</h2>",
-                  _table_html(shown_summary(summary_table(r), lang))]
+                  _table_html(shown_summary(summary_table(r), lang)),
+                  f"<p class='note'>{t('costs.note' if any(c in r.metrics for c in COST_METRICS) else 'costs.none', lang)}</p>"]
     parts.append(f"<h2>{t('report.charts', lang)}</h2>")
     for i, (name, fig) in enumerate(report_charts(runs, lang)):
         parts.append(f"<div class='chart' data-title='{html.escape(name, quote=True)}'>"
