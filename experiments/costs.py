@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from parksim.simulation import finance
+
 # 社会折现率 (social discount rate) 8 %: 《建设项目经济评价方法与参数》第三版, 国家发展改革委、建设部 2006
 # (发改投资〔2006〕1325号); it allows 6 % for long-lived public-benefit projects, the low end of a sensitivity.
 DISCOUNT_RATE = 0.08
@@ -98,4 +100,51 @@ def cost_metrics(frame: pd.DataFrame, base_year: int, rate: float = DISCOUNT_RAT
     out["fiscal_balance_pv"] = present_value(h["fin_income"] - h["fin_spending"], h["year"], first, rate)
     out.update({INSTRUMENTS[k]: v for k, v in pv.items()})
     out.update(debt_end=float(h["fin_debt"].iloc[-1]), debt_service_peak=float(h["fin_debt_service"].max()))
+    return out
+
+
+# Instruments in the finance table (``RunOutputs.finance``), as the series' ``fin_instrument_cost`` counts them:
+# S4 returns count where they arrive (the park), since the paying city's row holds the same money negated.
+ACCOUNT_INSTRUMENTS = ("subsidies", "rewards", "designation", "land_discount")
+
+
+def account_costs(accounts: pd.DataFrame, parks: pd.DataFrame, base_year: int, rate: float = DISCOUNT_RATE) -> pd.DataFrame:
+    """Per public account (each park, each city) over the horizon: ``public_cost`` (the instruments booked
+    on it), ``pv_instrument_cost``, ``fiscal_balance_pv`` (its own income − spending + transfers received,
+    i.e. Δcash − Δdebt before borrowing), ``debt_end`` and ``debt_service_peak``; for parks also
+    ``jobs_gained``, ``tax_gained`` (from the park panel; a park opened during the horizon starts from 0),
+    ``cost_per_job`` and ``cost_per_tax`` (NaN where nothing was gained). Summed over accounts, public
+    cost and fiscal balance equal the region's (:func:`cost_metrics`): transfers between accounts cancel.
+
+    Args:
+        accounts: the finance table (one row per year × account; :meth:`finance.Ledger.table`).
+        parks: the park panel (``year``, ``park``, ``employment``, ``tax``).
+        base_year, rate: as in :func:`cost_metrics`.
+    """
+    f = accounts[accounts["year"] > base_year]
+    if f.empty:
+        return pd.DataFrame()
+    park_side = (f["account_kind"] == "park").to_numpy()
+    instruments = f[list(ACCOUNT_INSTRUMENTS)].sum(axis=1) + np.where(park_side, f["tax_returned"], 0.0)
+    net = f[list(finance.INCOME)].sum(axis=1) - f[list(finance.SPENDING)].sum(axis=1) + f[list(finance.INTERNAL)].sum(axis=1)
+    discount = discount_factors(f["year"], int(f["year"].min()), rate)
+    work = f[["account_kind", "account", "name", "year", "debt"]].assign(
+        public_cost=instruments, pv_instrument_cost=instruments * discount, fiscal_balance_pv=net * discount,
+        service=f["interest"] + f["repayment"])
+    out = (work.sort_values("year").groupby(["account_kind", "account"], as_index=False)
+           .agg(name=("name", "last"), public_cost=("public_cost", "sum"), pv_instrument_cost=("pv_instrument_cost", "sum"),
+                fiscal_balance_pv=("fiscal_balance_pv", "sum"), debt_end=("debt", "last"),
+                debt_service_peak=("service", "max")))
+    level = parks.pivot_table(index="park", columns="year", values=["employment", "tax"], aggfunc="sum").fillna(0.0)
+    years = sorted(parks["year"].unique())
+    base = max([y for y in years if y <= base_year], default=years[0])
+    horizon = [y for y in years if y > base]
+    gains = pd.DataFrame({"jobs_gained": level["employment"][years[-1]] - level["employment"][base],
+                          "tax_gained": level["tax"][horizon].sub(level["tax"][base], axis=0).sum(axis=1)})
+    out = out.merge(gains.assign(account_kind="park").rename_axis("account").reset_index(),
+                    on=["account_kind", "account"], how="left")
+    cost = out["public_cost"].to_numpy()
+    for ratio, gain in (("cost_per_job", "jobs_gained"), ("cost_per_tax", "tax_gained")):
+        g = out[gain].to_numpy()
+        out[ratio] = np.divide(cost, g, out=np.full(len(out), np.nan), where=g > 0)
     return out

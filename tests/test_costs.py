@@ -144,3 +144,26 @@ def test_b_s_extra_money_per_extra_job_is_the_ratio_of_mean_paired_differences()
     none = paired_differences(a, a.assign(public_cost=200.0), ("public_cost",)).set_index("metric")
     assert math.isnan(none.loc["extra_cost_per_job", "diff"]) and math.isnan(none.loc["extra_cost_per_job", "ci_low"])
     assert verdicts(none.reset_index(), "zh")[0] == "B 比 A 每多一个就业岗位的财政投入：无定义（B 平均没有多于 A 的增量）"
+
+
+def test_costs_per_park_and_city_add_up_to_the_region_and_read_the_park_panel():
+    """Per account: instruments and discounted balances sum to the region's (transfers between accounts
+    cancel); a park's jobs gained are its panel's employment at the end minus at the base year."""
+    from parksim.experiments.costs import account_costs
+    from parksim.simulation import Policy, simulate
+    from tests.conftest import small_world
+    world = small_world(years=5, n_parks=5, n_cities=2, initial_firms=80, projects_per_year=30.0)
+    policy = Policy().set("S1", enabled=True, budget=50000.0).set("S4", enabled=True).set("L8", enabled=True)
+    out = simulate(world, policy, seed=5)
+    base = int(out.series["year"].iloc[0])
+    region = cost_metrics(out.series, base)
+    per = account_costs(out.finance, out.parks, base)
+    assert set(per["account_kind"]) == {"park", "city"} and region["public_cost"] > 0
+    for m in ("public_cost", "pv_instrument_cost", "fiscal_balance_pv"):
+        assert per[m].sum() == pytest.approx(region[m], rel=1e-9, abs=1e-6)
+    p = out.parks
+    emp = p[p["park"] == 0].set_index("year")["employment"]
+    row = per[(per["account_kind"] == "park") & (per["account"] == 0)].iloc[0]
+    assert row["jobs_gained"] == pytest.approx(emp.iloc[-1] - emp.loc[base])
+    cities = per[per["account_kind"] == "city"]
+    assert cities["jobs_gained"].isna().all() and cities["cost_per_job"].isna().all()
