@@ -166,13 +166,16 @@ def changes(base: Policy, new: Policy) -> list[str]:
             out.append(f"{rid} {'on' if now[rid]['enabled'] else 'off'}")
         for key, value in now[rid].items():
             if key != "enabled" and not _same(value, old[rid][key]):
-                out.append(f"{rid}.{key} changed" if isinstance(value, dict) else f"{rid}.{key}={value:g}")
+                out.append(f"{rid}.{key} changed" if isinstance(value, dict) else
+                           f"{rid}.{key}={value}" if isinstance(value, str) else f"{rid}.{key}={value:g}")
     return out
 
 
 def _same(a, b) -> bool:
     if isinstance(a, dict):
         return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, str):                        # a choice, e.g. S4's base of the increment
+        return a == b
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1)
 
 
