@@ -106,6 +106,11 @@ def test_cost_per_job_and_fiscal_balance_get_verdicts_and_sit_side_by_side():
     assert side_by_side(table, "en").columns[1] == "Public money per job gained (万元 per job)"
 
 
+def test_a_cost_per_job_no_replication_defines_is_said_in_words():
+    table = comparison_rows({"cost_per_job": (np.nan, np.nan)}).assign(n=0, diff=np.nan, ci_low=np.nan, ci_high=np.nan)
+    assert verdicts(table, "zh") == ["每个新增就业岗位的财政投入：无定义（没有一次重复有正的增量）"]
+
+
 def test_runs_without_accounts_say_so_instead_of_a_cost_table():
     table = comparison_rows({"output": (1000.0, 1100.0)})
     assert side_by_side(table, "en").empty and len(verdicts(table, "en")) == 1

@@ -20,7 +20,8 @@ SIDE_BY_SIDE = ("cost_per_job", "extra_cost_per_job", "cost_per_tax", "fiscal_ba
 WORDS = {"up": ("上升", "up"), "down": ("下降", "down"), "same": ("不变", "unchanged"),
          "noise": ("在随机波动范围内", "within random variation"),
          "real": ("超出随机波动，差异可信", "beyond random variation: a real difference"),
-         "to": ("至", "to"), "undefined": ("无定义（B 平均没有多于 A 的增量）", "undefined (B gains no more than A on average)")}
+         "to": ("至", "to"), "undefined": ("无定义（B 平均没有多于 A 的增量）", "undefined (B gains no more than A on average)"),
+         "no.pairs": ("无定义（没有一次重复有正的增量）", "undefined (no replication gained anything)")}
 
 
 def _w(key: str, lang: str) -> str:
@@ -32,6 +33,8 @@ def sentence(row, lang: str) -> str:
     name = i18n.metric_name(row.metric, lang)
     if row.metric in INCREMENTAL:
         return incremental_sentence(row, name, lang)
+    if row.n == 0:                                 # e.g. a cost per job where no run gained jobs
+        return f"{name}{'：' if lang == 'zh' else ': '}{_w('no.pairs', lang)}"
     base = row.mean_a
     if base and not math.isnan(base):
         change, lo, hi = row.diff / abs(base), row.ci_low / abs(base), row.ci_high / abs(base)
