@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from parksim.experiments.compare import paired_differences
-from parksim.experiments.costs import COST_METRICS, DISCOUNT_RATE, cost_metrics, present_value
+from parksim.experiments.costs import COST_METRICS, DISCOUNT_RATE, INCREMENTAL, cost_metrics, present_value
 from parksim.experiments.headline import HEADLINE
 from parksim.viz import i18n
 from parksim.viz.verdict import side_by_side, verdicts
@@ -84,9 +84,9 @@ def comparison_rows(metrics: dict[str, tuple[float, float]]) -> pd.DataFrame:
 
 def test_every_cost_metric_has_a_plain_name_unit_and_explanation_in_both_languages():
     for lang in i18n.LANGS:
-        for m in COST_METRICS:
-            assert m in HEADLINE and i18n.metric_name(m, lang) != m and i18n.explain(m, lang)
-            assert i18n.metric_unit(m, lang)[1]
+        for m in (*COST_METRICS, *INCREMENTAL):
+            assert (m in HEADLINE) == (m in COST_METRICS)
+            assert i18n.metric_name(m, lang) != m and i18n.explain(m, lang) and i18n.metric_unit(m, lang)[1]
     assert i18n.metric_label("cost_per_job", "zh") == "每个新增就业岗位的财政投入（万元/人）"
     assert i18n.metric_unit("fiscal_balance_pv", "zh") == (1e-4, "亿元")
 
