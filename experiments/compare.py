@@ -15,6 +15,7 @@ from scipy import stats
 from parksim.scenarios.targets import read_targets
 from parksim.simulation import ConfigError
 
+from .costs import INCREMENTAL
 from .headline import HEADLINE
 from .store import Store
 
@@ -90,14 +91,40 @@ def compare(a: Store, b: Store, *, point_a: int = 0, point_b: int = 0,
     return table
 
 
+def incremental_rows(pairs: pd.DataFrame) -> list[dict]:
+    """Rows of B's extra public money per extra unit gained over A (:data:`costs.INCREMENTAL`), from pairs
+    that share a seed: R = mean Δcost / mean Δgain, the ratio of the mean paired differences (a mean of
+    per-pair ratios would blow up where a pair gains almost nothing). 95% CI by the delta method: the
+    t interval of the mean of Δcost − R·Δgain, divided by mean Δgain. NaN where B gains nothing on
+    average (no extra unit to put a price on)."""
+    rows = []
+    for name, (cost, gain) in INCREMENTAL.items():
+        if not all(f"{c}_{s}" in pairs for c in (cost, gain) for s in "ab"):
+            continue
+        dc = pairs[f"{cost}_b"].to_numpy(float) - pairs[f"{cost}_a"].to_numpy(float)
+        dg = pairs[f"{gain}_b"].to_numpy(float) - pairs[f"{gain}_a"].to_numpy(float)
+        ok = np.isfinite(dc) & np.isfinite(dg)
+        dc, dg = dc[ok], dg[ok]
+        gained = float(dg.mean()) if len(dg) else 0.0
+        ratio = float(dc.mean()) / gained if gained > 0 else np.nan
+        n, _, sd, lo, hi = mean_ci(dc - ratio * dg) if gained > 0 else (len(dg), np.nan, np.nan, np.nan, np.nan)
+        scale = gained if gained > 0 else np.inf          # undefined: the NaNs stay NaN
+        lo, hi = ratio + lo / scale, ratio + hi / scale
+        rows.append({"metric": name, "n": n, "mean_a": np.nan, "mean_b": np.nan, "diff": ratio, "sd_diff": sd / scale,
+                     "ci_low": lo, "ci_high": hi, "rel_change": np.nan,
+                     "significant": bool(np.isfinite(lo) and (lo > 0 or hi < 0))})
+    return rows
+
+
 def paired_differences(a: pd.DataFrame, b: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE,
                        by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Paired differences B − A of in-memory tables: rows of A and B with the same seed (and ``by``) pair up.
 
     One row per metric (and per value of ``by``, e.g. ``("year",)`` for yearly series): n pairs, mean
     of A and of B, mean difference, its sd and 95% CI, relative change and whether the CI excludes
-    zero. Empty when no seed is shared. Used by :func:`compare` on stores and by the dashboard on runs
-    held in memory, so both pair the same way.
+    zero; then, where the metrics carry the cost accounts, B's extra public money per extra job, yuan of
+    tax and link (:func:`incremental_rows`). Empty when no seed is shared. Used by :func:`compare` on
+    stores and by the dashboard on runs held in memory, so both pair the same way.
     """
     pairs = a.merge(b, on=["seed", *by], suffixes=("_a", "_b"))
     if pairs.empty:
@@ -118,6 +145,8 @@ def paired_differences(a: pd.DataFrame, b: pd.DataFrame, metrics: tuple[str, ...
                          "diff": diff, "sd_diff": sd, "ci_low": lo, "ci_high": hi,
                          "rel_change": diff / mean_a if mean_a not in (0.0,) and np.isfinite(mean_a) else np.nan,
                          "significant": bool(np.isfinite(lo) and (lo > 0 or hi < 0))})
+    if not by:
+        rows += incremental_rows(pairs)
     return pd.DataFrame(rows)
 
 

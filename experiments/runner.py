@@ -40,6 +40,7 @@ from parksim.simulation.schedule import to_entry
 from . import capacity, interrupts
 from . import targets as target_metrics
 from .compare import compare, summarise
+from .costs import cost_metrics
 from .design import design_for, design_rows
 from .executors import make_executor
 from .headline import FINAL, HEADLINE, TOTALS
@@ -108,8 +109,10 @@ def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_event
     out = simulate(cfg.world, cfg.policy, seed=seed, snapshot_years=years)
     last = out.series.iloc[-1]
     metrics = {k: float(last[k]) for k in FINAL}
-    counted = out.series["year"] > (cfg.world.start_year if cfg.counted_from is None else cfg.counted_from)
+    base = cfg.world.start_year if cfg.counted_from is None else cfg.counted_from
+    counted = out.series["year"] > base
     metrics.update({f"total_{k}": float(out.series.loc[counted, k].sum()) for k in TOTALS})
+    metrics.update(cost_metrics(out.series, base))
     if cfg.targets:
         metrics.update(target_metrics.measure_all(cfg.targets, out.series, out.parks, out.events, out.firms))
     events = out.events if keep_events else (

@@ -542,18 +542,19 @@ def test_verdicts_say_direction_size_band_and_whether_it_is_noise():
 
 
 def test_a_new_metric_joins_the_comparison_and_the_verdicts_with_a_translation_row_only(runs, monkeypatch):
-    """A metric both runs report beyond the headline ones (e.g. cost per job, issue 11) gets a row in the
+    """A metric both runs report beyond the headline ones (e.g. a new cost ratio) gets a row in the
     comparison table and a verdict once the translation table names it; unnamed columns stay out."""
     from parksim.viz import i18n
     from parksim.viz.verdict import verdicts
-    a, b = (dataclasses.replace(r, metrics=r.metrics.assign(cost_per_job=10.0 + r.metrics["replication"] * k,
+    a, b = (dataclasses.replace(r, metrics=r.metrics.assign(cost_per_mu=10.0 + r.metrics["replication"] * k,
                                                             unnamed=1.0)) for r, k in zip(runs, (1.0, 2.0)))
-    assert "cost_per_job" not in set(comparison_table(a, b)["metric"])
-    monkeypatch.setitem(i18n.METRICS, "cost_per_job", ("每个就业岗位的成本", "Cost per job", "wan", "", ""))
+    assert "cost_per_mu" not in set(comparison_table(a, b)["metric"])
+    monkeypatch.setitem(i18n.METRICS, "cost_per_mu", ("每亩土地的成本", "Cost per mu", "wan", "", ""))
     table = comparison_table(a, b)
-    assert "cost_per_job" in set(table["metric"]) and "unnamed" not in set(table["metric"])
+    assert "cost_per_mu" in set(table["metric"]) and "unnamed" not in set(table["metric"])
     said = verdicts(table, "zh")
-    assert said[-1].startswith("每个就业岗位的成本：上升") and len(said) == 8
+    from parksim.viz.verdict import VERDICT_METRICS
+    assert said[-1].startswith("每亩土地的成本：上升") and len(said) == len(set(VERDICT_METRICS) & set(table["metric"])) + 1
 
 
 def test_a_pair_runs_both_scenarios_on_the_same_seeds():
@@ -796,3 +797,16 @@ def test_sector_flows_count_links_within_parks_and_draw_a_sankey():
     assert figures.sector_flows(nodes, edges, 1, park=0).to_numpy().tolist() == [["a", "b", 1]]
     fig = figures.chain_sankey(flows, SECTORS, "t", names={"a": "甲"})
     assert list(fig.data[0].node.label) == ["甲", "b", "c"] and list(fig.data[0].link.value) == [1, 1]
+
+
+def test_report_sets_cost_per_job_and_fiscal_balance_side_by_side_or_says_the_accounts_are_missing(runs):
+    """Issue 11 §4 / 13 item 3: the comparison report shows A's and B's cost per job and discounted fiscal
+    balance in one table when the runs carry them, and a plain note (no crash) when they do not (old stores)."""
+    from parksim.experiments.costs import COST_METRICS
+    from parksim.viz import i18n
+    page = build_report(runs, "en")
+    assert i18n.t("costs.title", "en") in page and "Public money per job gained (万元 per job)" in page
+    assert i18n.t("costs.none", "en") not in page
+    old = [dataclasses.replace(r, metrics=r.metrics.drop(columns=[c for c in COST_METRICS if c in r.metrics]),
+                               policy={k: v for k, v in r.policy.items() if k != "S8"}) for r in runs]
+    assert i18n.t("costs.none", "zh") in build_report(old, "zh")           # a store from before S8 and the accounts

@@ -453,7 +453,8 @@ def card_rule(driver, card: str, rid: str):
 def test_guided_comparison_end_to_end(dashboard, browser):
     """The workshop's main flow in Chinese at 1280×720: presets in cards A and B, the preset's rules
     first, search, a prerequisite switched on with a note, changed levers highlighted, one button runs
-    both on common seeds, a plain-language verdict per headline metric."""
+    both on common seeds, a plain-language verdict per headline metric, cost per job and the fiscal balance
+    of A and B side by side."""
     url, app = dashboard
     d = browser
     d.set_window_size(1280, 720)
@@ -495,7 +496,9 @@ def test_guided_comparison_end_to_end(dashboard, browser):
                 if d.find_elements(By.CSS_SELECTOR, "#g-verdict .verdict-head") else None)
     assert head.startswith("B 相对 A（打开 V1") and "V4" in head
     lines = wait(d, lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#g-verdict li")] or None)
-    assert lines[0].startswith("工业产值：") and all(("随机波动" in x) for x in lines)
+    assert lines[0].startswith("工业产值：") and all(("随机波动" in x or "无定义" in x) for x in lines)
+    costs = d.find_element(By.CSS_SELECTOR, "#g-verdict table").text     # issue 13 item 3: side by side
+    assert "每个新增就业岗位的财政投入" in costs and "财政净收支（现值）" in costs and "方案 B" in costs
     job = wait(d, lambda d: next((j for j in app.manager.jobs(session)[-1:] if j.status == "done"), None))
     a, b = job.results.values()
     assert job.parts == 2 and a.metrics["seed"].tolist() == b.metrics["seed"].tolist() and len(a.metrics) == 3

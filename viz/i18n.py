@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from parksim.experiments.costs import DISCOUNT_RATE
+
 LANGS = ("zh", "en")
 DEFAULT = "zh"
 COOKIE = "parksim_lang"
@@ -180,6 +182,21 @@ UI = {
     "col.parameter": ("参数", "parameter"),
     "col.value": ("取值", "value"),
     "world.param": ("模型参数 {name}", "world parameter {name}"),
+    # Cost-effectiveness (issue 11 §4; issue 13 item 3)
+    "costs.title": ("财政成本与收益：A 与 B 并列", "Public cost and fiscal return: A and B side by side"),
+    "costs.none": ("这些运行没有财政账户（早于财政模块的结果），没有成本效益指标。",
+                   "These runs have no public-finance accounts (results from before the finance module): "
+                   "no cost-effectiveness figures."),
+    "costs.note": ("“–”：考察期内就业（税收、配套关系）未增加，单位成本无定义。"
+                   f"现值按社会折现率 {DISCOUNT_RATE:.0%} 折现到考察期首年"
+                   "（《建设项目经济评价方法与参数》第三版，2006）；A 与 B 的财政净收支之差即两方案不同政策的财政净回报。",
+                   "“–”: jobs (tax, links) did not rise over the horizon, so a cost per unit is undefined. Present "
+                   f"values are discounted to the horizon's first year at the social discount rate of {DISCOUNT_RATE:.0%} "
+                   "(建设项目经济评价方法与参数, 3rd ed., 2006); the difference in net fiscal balance between A and B is "
+                   "the net fiscal return of what differs between them."),
+    "row.a": ("方案 A", "A"),
+    "row.b": ("方案 B", "B"),
+    "row.diff": ("差值 B − A", "B − A"),
 }
 
 # Series and headline metrics: (中文, English, display unit key, explanation 中文, explanation English).
@@ -247,6 +264,67 @@ METRICS = {
     "land_recovered": ("收回土地", "Land taken back", "mu", "收回的闲置或低效用地。", "Idle or low-efficiency land taken back."),
     "subsidies_paid": ("财政补贴", "Subsidies paid", "wan", "政府支付的补贴与奖励。", "Subsidies and awards paid by government."),
     "idle_fees": ("闲置费", "Idle-land fees", "wan", "收取的土地闲置费。", "Idle-land fees collected."),
+    # Cost-effectiveness over the horizon (parksim.experiments.costs; issue 11 §4)
+    "public_cost": ("政策工具财政投入", "Public money spent on instruments", "yi",
+                    "考察期内各项政策工具的财政投入合计（地价优惠、补贴奖励、税收返还、园区设立），未折现；基础设施另列。",
+                    "Public money spent on the instruments over the horizon (land discounts, subsidies and awards, "
+                    "tax returns, designation), not discounted; infrastructure is shown apart."),
+    "jobs_gained": ("新增就业", "Jobs gained", "persons", "考察期末就业人数减去期初。",
+                    "Jobs at the end of the horizon minus jobs at its start."),
+    "tax_gained": ("新增税收（累计）", "Tax gained (cumulative)", "yi", "考察期内各年税收超出期初水平部分之和。",
+                   "Tax above the starting year's level, summed over the horizon."),
+    "links_gained": ("新增配套关系", "Supplier links gained", "links", "期末在产企业之间的供应关系数减去期初。",
+                     "Supplier links between producing firms at the end of the horizon minus those at its start."),
+    "cost_per_job": ("每个新增就业岗位的财政投入", "Public money per job gained", "wan_job",
+                     "政策工具财政投入除以新增就业；就业未增加时无定义（显示为 –）。",
+                     "Public money spent on instruments divided by jobs gained; undefined (shown as –) where jobs "
+                     "did not rise."),
+    "cost_per_tax": ("每元新增税收的财政投入", "Public money per yuan of tax gained", "yuan_yuan",
+                     "政策工具财政投入除以考察期累计新增税收；税收未增加时无定义（显示为 –）。",
+                     "Public money spent on instruments divided by the tax gained over the horizon; undefined (shown "
+                     "as –) where tax did not rise."),
+    "cost_per_link": ("每条新增配套关系的财政投入", "Public money per supplier link gained", "wan_link",
+                      "政策工具财政投入除以新增供应关系；配套关系未增加时无定义（显示为 –）。",
+                      "Public money spent on instruments divided by supplier links gained; undefined (shown as –) "
+                      "where links did not rise."),
+    "fiscal_balance_pv": ("财政净收支（现值）", "Net fiscal balance (present value)", "yi",
+                          f"考察期内地方财政收入减支出，按社会折现率 {DISCOUNT_RATE:.0%} 折现；"
+                          "A 与 B 之差即不同政策的财政净回报。",
+                          f"Local government income minus spending over the horizon, discounted at {DISCOUNT_RATE:.0%}; "
+                          "the difference between A and B is the net fiscal return of what differs."),
+    "pv_land_discount": ("地价优惠成本（现值）", "Land price discounts (present value)", "yi",
+                         "以低于基准地价出让工业用地少收的收入（L8），折现。",
+                         "Land income forgone by selling industrial land below the benchmark price (L8), discounted."),
+    "pv_subsidies": ("补贴与奖励（现值）", "Subsidies and awards (present value)", "yi",
+                     "专项资金、招商与产业资金对企业的补贴奖励（S1–S3、S6）和先进园区奖励（V3），折现。",
+                     "Subsidies and awards to firms from the special, attraction and industry funds (S1–S3, S6) and "
+                     "rewards to the best parks (V3), discounted."),
+    "pv_tax_returned": ("税收返还（现值）", "Tax returned (present value)", "yi", "返还园区的税收增量（S4），折现。",
+                        "Tax increments returned to parks (S4), discounted."),
+    "pv_infrastructure": ("基础设施投入（现值）", "Infrastructure (present value)", "yi", "园区基础设施支出（S5），折现。",
+                          "Spending on park infrastructure (S5), discounted."),
+    "pv_designation": ("园区设立成本（现值）", "Designation package (present value)", "yi",
+                       "新设或升级园区的配套投入，折现。", "What designating or upgrading parks costs, discounted."),
+    "pv_instrument_cost": ("政策工具成本合计（现值）", "All instruments (present value)", "yi",
+                           "地价优惠、补贴奖励、税收返还与园区设立投入合计，折现。",
+                           "Land discounts, subsidies and awards, tax returns and designation together, discounted."),
+    "extra_cost_per_job": ("B 比 A 每多一个就业岗位的财政投入", "B's extra public money per extra job", "wan_job",
+                           "B 比 A 多花的财政投入除以 B 比 A 多增加的就业（共同种子配对的均值之比）；"
+                           "B 平均没有多增就业时无定义。",
+                           "What B spent beyond A divided by the jobs B gained beyond A (ratio of the mean paired "
+                           "differences); undefined where B gains no more jobs than A on average."),
+    "extra_cost_per_tax": ("B 比 A 每多一元税收的财政投入", "B's extra public money per extra yuan of tax", "yuan_yuan",
+                           "B 比 A 多花的财政投入除以 B 比 A 多得的累计税收；B 平均没有多得税收时无定义。",
+                           "What B spent beyond A divided by the tax B gained beyond A; undefined where B gains no "
+                           "more tax than A on average."),
+    "extra_cost_per_link": ("B 比 A 每多一条配套关系的财政投入", "B's extra public money per extra supplier link",
+                            "wan_link", "B 比 A 多花的财政投入除以 B 比 A 多增加的供应关系；B 平均没有多增时无定义。",
+                            "What B spent beyond A divided by the supplier links B gained beyond A; undefined where B "
+                            "gains no more links than A on average."),
+    "debt_end": ("期末平台债务", "Platform debt at the end", "yi", "考察期末园区投融资平台的债务余额（S8）。",
+                 "Debt of the park financing platforms at the end of the horizon (S8)."),
+    "debt_service_peak": ("最高年度还本付息", "Peak yearly debt service", "yi", "考察期内一年中最多的还本付息额。",
+                          "The largest yearly interest and repayment over the horizon."),
 }
 TOTAL_PREFIX = ("合计：", "total ")
 
@@ -263,6 +341,10 @@ UNITS_SHOWN = {
     "parks": (1.0, "个", "parks"),
     "projects": (1.0, "个", "projects"),
     "units": (1.0, "单位", "units"),
+    "wan_job": (1.0, "万元/人", "万元 per job"),
+    "yuan_yuan": (1.0, "元/元", "yuan per yuan"),
+    "wan_link": (1.0, "万元/条", "万元 per link"),
+    "links": (1.0, "条", "links"),
 }
 
 FAN_TITLES = {

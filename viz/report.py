@@ -17,6 +17,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from parksim.experiments.compare import mean_ci
+from parksim.experiments.costs import COST_METRICS
 from parksim.experiments.headline import HEADLINE
 from parksim.simulation.policy import RULE_IDS
 
@@ -25,7 +26,7 @@ from .controls import rule_summary
 from .data import RunData
 from .export import COLUMNS, chart, shown_table
 from .i18n import HTML_LANG, factor_label, indicator_name, metric_name, metric_unit, number, param_name, rule_name, t
-from .verdict import verdicts
+from .verdict import side_by_side, verdicts
 
 CSS = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5rem auto;max-width:1200px;
 color:#222}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem;
@@ -77,8 +78,8 @@ def _parameters_html(run: RunData, lang: str) -> str:
         return f"<p class='note'>{t('report.unreadable', lang)}</p>"
     rows = []
     for rid in RULE_IDS:
-        rule = run.policy[rid]
-        if not rule["enabled"]:
+        rule = run.policy.get(rid)            # a store written before a rule existed does not list it
+        if not rule or not rule["enabled"]:
             continue
         _, source, _ = rule_summary(rid)
         params = ", ".join(f"{param_name(rid, k, lang)} = {number(v)}" if isinstance(v, (int, float)) else
@@ -96,6 +97,15 @@ def _parameters_html(run: RunData, lang: str) -> str:
             f"<details><summary>{t('report.world', lang)}</summary>{world}</details>")
 
 
+def _costs_html(table: pd.DataFrame, lang: str) -> str:
+    """Cost per job, fiscal balance and debt of A and B side by side with what they mean, or why they are missing."""
+    costs = side_by_side(table, lang)
+    if costs.empty:
+        return f"<p class='note'>{t('costs.none', lang)}</p>"
+    return (f"<h3>{t('costs.title', lang)}</h3>{_table_html(costs)}"
+            f"<p class='note'>{t('costs.note', lang)}</p>")
+
+
 def build_report(runs: list[RunData], lang: str = "en") -> str:
     """The report page for one run or for a comparison of two (B − A), all in ``lang``: for a comparison,
     the plain-language verdicts first, then the table in the audience's units (亿元, %), then the charts."""
@@ -107,11 +117,13 @@ def build_report(runs: list[RunData], lang: str = "en") -> str:
         table = chart("ab-table", runs)[0]
         parts += [f"<h2>{html.escape(t('report.comparison', lang, a=runs[0].label, b=runs[1].label))}</h2>",
                   "<ul class='verdict'>" + "".join(f"<li>{html.escape(v)}</li>" for v in verdicts(table, lang)) + "</ul>",
+                  _costs_html(table, lang),
                   f"<p class='note'>{t('report.final', lang)}</p>",
                   _table_html(shown_table(table, lang)) if len(table) else f"<p>{t('report.unpaired', lang)}</p>"]
     for r in runs:
         parts += [f"<h2>{html.escape(t('report.headline', lang, label=r.label))}</h2>",
-                  _table_html(shown_summary(summary_table(r), lang))]
+                  _table_html(shown_summary(summary_table(r), lang)),
+                  f"<p class='note'>{t('costs.note' if any(c in r.metrics for c in COST_METRICS) else 'costs.none', lang)}</p>"]
     parts.append(f"<h2>{t('report.charts', lang)}</h2>")
     for i, (name, fig) in enumerate(report_charts(runs, lang)):
         parts.append(f"<div class='chart' data-title='{html.escape(name, quote=True)}'>"

@@ -15,9 +15,9 @@ from . import controls, i18n
 from .chart_callbacks import all_runs
 from .export import comparison_table
 from .jobs import DONE, RUNNING, Busy, JobManager
-from .layout import MAX_REPLICATIONS
+from .layout import MAX_REPLICATIONS, html_table
 from .saved import SavedRuns
-from .verdict import verdicts
+from .verdict import side_by_side, verdicts
 
 
 def register(app: Dash, manager: JobManager, loaded: dict, saved: SavedRuns) -> None:
@@ -201,9 +201,12 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
         a, b = job.results.values()
         words = controls.describe(Policy.from_dict(a.policy), Policy.from_dict(b.policy), lang)
         head = i18n.t("verdict.head", lang, changes="; ".join(words) if words else i18n.t("verdict.same", lang))
-        return [html.P(head, className="verdict-head"),
-                html.Ul([html.Li(v) for v in verdicts(comparison_table(a, b), lang)]),
-                html.P(i18n.t("verdict.next", lang), className="note")]
+        table = comparison_table(a, b)
+        costs = side_by_side(table, lang)
+        cost_parts = ([html.H4(i18n.t("costs.title", lang)), html_table(costs), html.P(i18n.t("costs.note", lang),
+                      className="note")] if len(costs) else [html.P(i18n.t("costs.none", lang), className="note")])
+        return [html.P(head, className="verdict-head"), html.Ul([html.Li(v) for v in verdicts(table, lang)]),
+                *cost_parts, html.P(i18n.t("verdict.next", lang), className="note")]
 
 
 def _estimate_callbacks(app: Dash, manager: JobManager, worlds: dict) -> None:

@@ -1,0 +1,150 @@
+"""Cost-effectiveness of a run (issue 11 §4): public money per job, per 万元 of tax and per supplier link
+gained, the discounted net fiscal balance, each instrument's discounted cost, the debt at the end and the
+peak debt service.
+
+Pure functions: a yearly frame in (the series, or one park's or place's rows with the same columns),
+numbers out. They read the finance accounts' columns (region totals in 万元 a year; ``fin_debt`` a stock).
+A frame without them (a run or store from before the accounts) gives no cost metrics at all, so old stores
+simply lack these columns, as they lack any metric added after them.
+
+The horizon is the years after ``base_year`` (the same years the runner's totals count); gains are the
+last year's level minus the base year's, and tax gained is summed over the horizon (money against money).
+A ratio whose gain is not positive is NaN: if jobs fell or stayed level, no amount of money "bought" a job,
+and a negative or infinite cost per job would read as a result.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from parksim.simulation import finance
+
+# 社会折现率 (social discount rate) 8 %: 《建设项目经济评价方法与参数》第三版, 国家发展改革委、建设部 2006
+# (发改投资〔2006〕1325号); it allows 6 % for long-lived public-benefit projects, the low end of a sensitivity.
+DISCOUNT_RATE = 0.08
+
+REQUIRED = ("fin_income", "fin_spending", "fin_instrument_cost", "fin_debt", "fin_debt_service")
+# Each instrument's yearly cost column (万元/yr) and the metric of its discounted cost.
+INSTRUMENTS = {"fin_land_discount": "pv_land_discount", "fin_subsidies": "pv_subsidies",
+               "fin_tax_returned": "pv_tax_returned", "fin_infrastructure": "pv_infrastructure",
+               "fin_designation": "pv_designation", "fin_instrument_cost": "pv_instrument_cost"}
+RATIOS = ("cost_per_job", "cost_per_tax", "cost_per_link")
+COST_METRICS = ("public_cost", "jobs_gained", "tax_gained", "links_gained", *RATIOS, "fiscal_balance_pv",
+                *INSTRUMENTS.values(), "debt_end", "debt_service_peak")
+
+
+# A-vs-B: what each extra unit gained by B over A cost (Δ public money / Δ gain, paired on seeds).
+INCREMENTAL = {"extra_cost_per_job": ("public_cost", "jobs_gained"),
+               "extra_cost_per_tax": ("public_cost", "tax_gained"),
+               "extra_cost_per_link": ("public_cost", "links_gained")}
+
+
+def has_accounts(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` carries the finance accounts the cost metrics read."""
+    return all(c in frame for c in REQUIRED)
+
+
+def discount_factors(years: np.ndarray, first_year: int, rate: float = DISCOUNT_RATE) -> np.ndarray:
+    """``(1 + rate) ** -(year - first_year)``: the horizon's first year counts in full."""
+    return (1.0 + rate) ** -(np.asarray(years, float) - first_year)
+
+
+def present_value(flows: np.ndarray, years: np.ndarray, first_year: int, rate: float = DISCOUNT_RATE) -> float:
+    """Sum of yearly ``flows`` discounted to ``first_year``."""
+    return float(np.sum(np.asarray(flows, float) * discount_factors(years, first_year, rate)))
+
+
+def per_unit_gained(cost: float, gained: float) -> float:
+    """``cost / gained`` where something was gained; NaN where the gain is zero or negative (see module)."""
+    return cost / gained if gained > 0 else np.nan
+
+
+def supplier_links(series: pd.DataFrame) -> np.ndarray:
+    """Live supplier links among producing firms each year, from the series' network density
+    (unique directed links / n (n − 1), n = firms producing: :func:`parksim.simulation.metrics.network_statistics`)."""
+    n = series["firms_producing"].to_numpy(float)
+    return np.rint(series["network_density"].to_numpy(float) * n * (n - 1.0))
+
+
+def cost_metrics(frame: pd.DataFrame, base_year: int, rate: float = DISCOUNT_RATE) -> dict[str, float]:
+    """The cost-effectiveness metrics (:data:`COST_METRICS`) of one run's yearly frame; {} without accounts.
+
+    Args:
+        frame: one row a year with ``year``, ``employment``, ``tax``, the ``fin_*`` accounts and (for the
+            cost per link) ``firms_producing`` and ``network_density``.
+        base_year: the last year before the horizon (the runner's ``counted_from``); its row is the
+            starting level (the first row if the frame starts later).
+        rate: the discount rate of present values (flows discounted to the horizon's first year).
+    """
+    if not has_accounts(frame) or frame.empty:
+        return {}
+    f = frame.sort_values("year")
+    years = f["year"].to_numpy()
+    before = years <= base_year
+    b = int(np.flatnonzero(before)[-1]) if before.any() else 0
+    base, h = f.iloc[b], f.iloc[b + 1:]
+    if h.empty:
+        return {}
+    first = int(h["year"].iloc[0])
+    cost = float(h["fin_instrument_cost"].sum())
+    jobs = float(h["employment"].iloc[-1] - base["employment"])
+    tax = float((h["tax"] - base["tax"]).sum())
+    out = {"public_cost": cost, "jobs_gained": jobs, "tax_gained": tax,
+           "cost_per_job": per_unit_gained(cost, jobs), "cost_per_tax": per_unit_gained(cost, tax)}
+    if "network_density" in f and "firms_producing" in f:
+        links = supplier_links(f)
+        gained = float(links[-1] - links[b])
+        out.update(links_gained=gained, cost_per_link=per_unit_gained(cost, gained))
+    pv = {k: present_value(h[k], h["year"], first, rate) for k in INSTRUMENTS if k in h}
+    out["fiscal_balance_pv"] = present_value(h["fin_income"] - h["fin_spending"], h["year"], first, rate)
+    out.update({INSTRUMENTS[k]: v for k, v in pv.items()})
+    out.update(debt_end=float(h["fin_debt"].iloc[-1]), debt_service_peak=float(h["fin_debt_service"].max()))
+    return out
+
+
+# Instruments in the finance table (``RunOutputs.finance``), as the series' ``fin_instrument_cost`` counts them:
+# S4 returns count where they arrive (the park), since the paying city's row holds the same money negated.
+ACCOUNT_INSTRUMENTS = ("subsidies", "rewards", "designation", "land_discount")
+
+
+def account_costs(accounts: pd.DataFrame, parks: pd.DataFrame, base_year: int, rate: float = DISCOUNT_RATE) -> pd.DataFrame:
+    """Per public account (each park, each city) over the horizon: ``public_cost`` (the instruments booked
+    on it), ``pv_instrument_cost``, ``fiscal_balance_pv`` (its own income − spending + transfers received,
+    i.e. Δcash − Δdebt before borrowing), ``debt_end`` and ``debt_service_peak``; for parks also
+    ``jobs_gained``, ``tax_gained`` (from the park panel; a park opened during the horizon starts from 0),
+    ``cost_per_job`` and ``cost_per_tax`` (NaN where nothing was gained). Summed over accounts, public
+    cost and fiscal balance equal the region's (:func:`cost_metrics`): transfers between accounts cancel.
+
+    Args:
+        accounts: the finance table (one row per year × account; :meth:`finance.Ledger.table`).
+        parks: the park panel (``year``, ``park``, ``employment``, ``tax``).
+        base_year, rate: as in :func:`cost_metrics`.
+    """
+    f = accounts[accounts["year"] > base_year]
+    if f.empty:
+        return pd.DataFrame()
+    park_side = (f["account_kind"] == "park").to_numpy()
+    instruments = f[list(ACCOUNT_INSTRUMENTS)].sum(axis=1) + np.where(park_side, f["tax_returned"], 0.0)
+    net = f[list(finance.INCOME)].sum(axis=1) - f[list(finance.SPENDING)].sum(axis=1) + f[list(finance.INTERNAL)].sum(axis=1)
+    discount = discount_factors(f["year"], int(f["year"].min()), rate)
+    work = f[["account_kind", "account", "name", "year", "debt"]].assign(
+        public_cost=instruments, pv_instrument_cost=instruments * discount, fiscal_balance_pv=net * discount,
+        service=f["interest"] + f["repayment"])
+    out = (work.sort_values("year").groupby(["account_kind", "account"], as_index=False)
+           .agg(name=("name", "last"), public_cost=("public_cost", "sum"), pv_instrument_cost=("pv_instrument_cost", "sum"),
+                fiscal_balance_pv=("fiscal_balance_pv", "sum"), debt_end=("debt", "last"),
+                debt_service_peak=("service", "max")))
+    level = parks.pivot_table(index="park", columns="year", values=["employment", "tax"], aggfunc="sum").fillna(0.0)
+    years = sorted(parks["year"].unique())
+    base = max([y for y in years if y <= base_year], default=years[0])
+    horizon = [y for y in years if y > base]
+    gains = pd.DataFrame({"jobs_gained": level["employment"][years[-1]] - level["employment"][base],
+                          "tax_gained": level["tax"][horizon].sub(level["tax"][base], axis=0).sum(axis=1)})
+    out = out.merge(gains.assign(account_kind="park").rename_axis("account").reset_index(),
+                    on=["account_kind", "account"], how="left")
+    cost = out["public_cost"].to_numpy()
+    for ratio, gain in (("cost_per_job", "jobs_gained"), ("cost_per_tax", "tax_gained")):
+        g = out[gain].to_numpy()
+        out[ratio] = np.divide(cost, g, out=np.full(len(out), np.nan), where=g > 0)
+    return out
