@@ -43,7 +43,7 @@ from .compare import compare, summarise
 from .design import design_for, design_rows
 from .executors import make_executor
 from .headline import FINAL, HEADLINE, TOTALS
-from .store import Store, StoreMismatch
+from .store import OUTPUT_TABLES, RUN_TABLES, Store, StoreMismatch
 
 DEFAULT_RUNS_DIR = "runs"
 
@@ -69,12 +69,14 @@ class RunConfig:
 
 @dataclass
 class RunResult:
-    """One run's outputs: yearly series, park panel, events (counts, or raw) and a metrics row."""
+    """One run's outputs: yearly series, park panel, events (counts, or raw), a metrics row and the
+    model's other stored tables (:data:`~parksim.experiments.store.OUTPUT_TABLES`: investment, growth)."""
 
     series: pd.DataFrame
     parks: pd.DataFrame
     events: pd.DataFrame
     metrics: dict[str, float]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _config_of(config) -> RunConfig:
@@ -115,7 +117,8 @@ def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_event
     events = out.events if keep_events else (
         out.events.groupby(["year", "kind", "rule"], as_index=False)
         .agg(n=("kind", "size"), value=("value", "sum")))
-    return RunResult(out.series, out.parks, events, metrics)
+    tables = {name: pd.DataFrame() if getattr(out, name) is None else getattr(out, name) for name in OUTPUT_TABLES}
+    return RunResult(out.series, out.parks, events, metrics, tables)
 
 
 # ----------------------------------------------------------------------------- tasks
@@ -150,7 +153,7 @@ def execute_task(task: RunTask) -> dict:
                        seconds=time.time() - started)
         return outcome
     outcome.update(status="ok", error="", traceback="", seconds=time.time() - started,
-                   series=result.series, parks=result.parks, events=result.events,
+                   series=result.series, parks=result.parks, events=result.events, **result.tables,
                    metrics={**dict(task.params), **result.metrics})
     return outcome
 
@@ -395,6 +398,8 @@ def _tables(outcomes: list[dict], plan_: Plan, versions: dict, executor: str) ->
     def stacked(name):
         frames = []
         for o in ok:
+            if o.get(name) is None or not len(o[name]):
+                continue
             f = o[name].copy()
             f.insert(0, "replication", o["replication"])
             f.insert(0, "point", o["point"])
@@ -410,8 +415,7 @@ def _tables(outcomes: list[dict], plan_: Plan, versions: dict, executor: str) ->
                 metrics[col] = pd.to_numeric(metrics[col])
             except (TypeError, ValueError):
                 metrics[col] = metrics[col].astype(str)
-    return {"manifest": manifest, "metrics": metrics, "series": stacked("series"), "parks": stacked("parks"),
-            "events": stacked("events")}
+    return {"manifest": manifest, "metrics": metrics, **{name: stacked(name) for name in RUN_TABLES}}
 
 
 def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, chunk_runs: int = 50,
