@@ -63,8 +63,6 @@ class RunConfig:
     world: WorldConfig
     policy: Policy
     targets: tuple[str, ...] = ()
-    counted_from: int | None = None     # totals count years after this one (a document's start year after
-                                        # a burn-in); None: after the first recorded year
 
 
 @dataclass
@@ -83,10 +81,10 @@ def _config_of(config) -> RunConfig:
     if isinstance(config, RunConfig):
         return config
     if isinstance(config, Scenario):
-        return RunConfig(config.world, config.policy, config.targets, config.document_start)
+        return RunConfig(config.world, config.policy, config.targets)
     if isinstance(config, (str, os.PathLike)):
         s = load_scenario(config)
-        return RunConfig(s.world, s.policy, s.targets, s.document_start)
+        return RunConfig(s.world, s.policy, s.targets)
     if isinstance(config, tuple) and len(config) == 2:
         return RunConfig(*config)
     raise TypeError(f"config: got {type(config).__name__}; "
@@ -102,15 +100,16 @@ def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_event
         keep_events: return the raw event log instead of counts per year, kind and rule.
 
     Returns:
-        RunResult; ``metrics`` holds the headline metrics (:data:`HEADLINE`) and ``target.<id>``
-        values for the configuration's targets.
+        RunResult; ``metrics`` holds the headline metrics (:data:`HEADLINE`; ``total_*`` over the years
+        the rules act, after ``start_year + world.burn_in``) and ``target.<id>`` values for the
+        configuration's targets.
     """
     cfg = _config_of(config)
     years = target_metrics.snapshot_years(cfg.targets)
     out = simulate(cfg.world, cfg.policy, seed=seed, snapshot_years=years)
     last = out.series.iloc[-1]
     metrics = {k: float(last[k]) for k in FINAL}
-    counted = out.series["year"] > (cfg.world.start_year if cfg.counted_from is None else cfg.counted_from)
+    counted = out.series["year"] > cfg.world.start_year + cfg.world.burn_in      # the years the rules act
     metrics.update({f"total_{k}": float(out.series.loc[counted, k].sum()) for k in TOTALS})
     if cfg.targets:
         metrics.update(target_metrics.measure_all(cfg.targets, out.series, out.parks, out.events, out.firms))
@@ -196,7 +195,7 @@ class Plan:
         """The configuration of one design point (ConfigError naming the file and point if invalid)."""
         where = f"{self.scenario.path or self.scenario.name}: design point {point} {dict(params)} → "
         world, policy = self.scenario.configure(params, where=where)
-        return RunConfig(world, policy, self.scenario.targets, self.scenario.document_start)
+        return RunConfig(world, policy, self.scenario.targets)
 
     def check(self, limit: int | None = None) -> None:
         """Configure the first ``limit`` design points (all with None); ConfigError for the first invalid one."""

@@ -216,6 +216,10 @@ class WorldConfig:
     setup_years: int = param(2, 0, 10, "years a new zone is closed to entrants")
     # 征地拆迁 compensation in central China, of the order of the minimum industrial land price (assumption).
     land_conversion_cost: float = param(8.0, 0, MAX_PER_MU, "万元 per mu to convert a new zone's land")
+    # Rules from a year (store part; simulation/burn_in.py, ODD §3): the first burn_in years run with every
+    # rule off (but the set-up rules C1, C4, C5, C7); the policy acts from start_year + burn_in + 1. A scenario's
+    # top-level burn_in sets it; the documents use 5 years, a project's time to full output (build 2 + ramp 3).
+    burn_in: int = param(0, 0, 200, "years run with the rules off before the policy acts")
     parks: tuple = field(default=())
     places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)
@@ -225,6 +229,8 @@ class WorldConfig:
         if self.national_share + self.provincial_share + self.city_share > 1 + 1e-9:
             raise ConfigError("world.national_share + provincial_share + city_share",
                               self.national_share + self.provincial_share + self.city_share, "<= 1")
+        if self.burn_in > self.years:
+            raise ConfigError("world.burn_in", self.burn_in, f"<= years ({self.years}): the rules' base year within the run")
         if self.investment_min > self.investment_max:
             raise ConfigError("world.investment_min", self.investment_min, f"<= investment_max ({self.investment_max})")
         check_hierarchy(self.places)

@@ -478,6 +478,8 @@ WORLD = {
     "start_level_step": ("每升一级开工概率增加", "Start chance added per level"),
     "setup_years": ("新园区筹建年数", "Years to set up a new zone"),
     "land_conversion_cost": ("新园区土地转用成本", "Land conversion cost of a new zone"),
+    # Rules from a year (store part).
+    "burn_in": ("政策生效前的预热年数", "Years run before the rules act"),
 }
 
 INDICATORS = {
