@@ -48,7 +48,8 @@ SECONDS_PER_PROJECT_PARK = 3.7e-7
 # Store: Parquet bytes per run (measured with 5-run chunks, so an upper bound for the default 50):
 STORE_RUN_BYTES = 8_000                 # manifest, metrics and event counts of one run
 STORE_YEAR_BYTES = 900                  # one row of the yearly series
-STORE_PARK_YEAR_BYTES = 200             # one row of the park panel
+STORE_PARK_YEAR_BYTES = 320             # a row of the park panel (200) and the park's and its place's
+                                        # rows of the investment ledger (≤ 55) and growth table (≤ 65)
 
 MAX_FIRMS = 50_000_000                  # ~60 GB of firm state at 16 years; beyond any machine we know
 MEMORY_ENV = "PARKSIM_MEMORY_LIMIT"     # e.g. "8G", "512M" or bytes: overrides the machine's available memory

@@ -44,7 +44,7 @@ from .costs import cost_metrics
 from .design import design_for, design_rows
 from .executors import make_executor
 from .headline import FINAL, HEADLINE, TOTALS
-from .store import Store, StoreMismatch
+from .store import OUTPUT_TABLES, RUN_TABLES, Store, StoreMismatch
 
 DEFAULT_RUNS_DIR = "runs"
 
@@ -64,28 +64,28 @@ class RunConfig:
     world: WorldConfig
     policy: Policy
     targets: tuple[str, ...] = ()
-    counted_from: int | None = None     # totals count years after this one (a document's start year after
-                                        # a burn-in); None: after the first recorded year
 
 
 @dataclass
 class RunResult:
-    """One run's outputs: yearly series, park panel, events (counts, or raw) and a metrics row."""
+    """One run's outputs: yearly series, park panel, events (counts, or raw), a metrics row and the
+    model's other stored tables (:data:`~parksim.experiments.store.OUTPUT_TABLES`: investment, growth)."""
 
     series: pd.DataFrame
     parks: pd.DataFrame
     events: pd.DataFrame
     metrics: dict[str, float]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _config_of(config) -> RunConfig:
     if isinstance(config, RunConfig):
         return config
     if isinstance(config, Scenario):
-        return RunConfig(config.world, config.policy, config.targets, config.document_start)
+        return RunConfig(config.world, config.policy, config.targets)
     if isinstance(config, (str, os.PathLike)):
         s = load_scenario(config)
-        return RunConfig(s.world, s.policy, s.targets, s.document_start)
+        return RunConfig(s.world, s.policy, s.targets)
     if isinstance(config, tuple) and len(config) == 2:
         return RunConfig(*config)
     raise TypeError(f"config: got {type(config).__name__}; "
@@ -101,15 +101,16 @@ def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_event
         keep_events: return the raw event log instead of counts per year, kind and rule.
 
     Returns:
-        RunResult; ``metrics`` holds the headline metrics (:data:`HEADLINE`) and ``target.<id>``
-        values for the configuration's targets.
+        RunResult; ``metrics`` holds the headline metrics (:data:`HEADLINE`; ``total_*`` over the years
+        the rules act, after ``start_year + world.burn_in``) and ``target.<id>`` values for the
+        configuration's targets.
     """
     cfg = _config_of(config)
     years = target_metrics.snapshot_years(cfg.targets)
     out = simulate(cfg.world, cfg.policy, seed=seed, snapshot_years=years)
     last = out.series.iloc[-1]
     metrics = {k: float(last[k]) for k in FINAL}
-    base = cfg.world.start_year if cfg.counted_from is None else cfg.counted_from
+    base = cfg.world.start_year + cfg.world.burn_in      # the rules act in the years after
     counted = out.series["year"] > base
     metrics.update({f"total_{k}": float(out.series.loc[counted, k].sum()) for k in TOTALS})
     metrics.update(cost_metrics(out.series, base))
@@ -118,7 +119,8 @@ def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_event
     events = out.events if keep_events else (
         out.events.groupby(["year", "kind", "rule"], as_index=False)
         .agg(n=("kind", "size"), value=("value", "sum")))
-    return RunResult(out.series, out.parks, events, metrics)
+    tables = {name: pd.DataFrame() if getattr(out, name) is None else getattr(out, name) for name in OUTPUT_TABLES}
+    return RunResult(out.series, out.parks, events, metrics, tables)
 
 
 # ----------------------------------------------------------------------------- tasks
@@ -153,7 +155,7 @@ def execute_task(task: RunTask) -> dict:
                        seconds=time.time() - started)
         return outcome
     outcome.update(status="ok", error="", traceback="", seconds=time.time() - started,
-                   series=result.series, parks=result.parks, events=result.events,
+                   series=result.series, parks=result.parks, events=result.events, **result.tables,
                    metrics={**dict(task.params), **result.metrics})
     return outcome
 
@@ -196,7 +198,7 @@ class Plan:
         """The configuration of one design point (ConfigError naming the file and point if invalid)."""
         where = f"{self.scenario.path or self.scenario.name}: design point {point} {dict(params)} → "
         world, policy = self.scenario.configure(params, where=where)
-        return RunConfig(world, policy, self.scenario.targets, self.scenario.document_start)
+        return RunConfig(world, policy, self.scenario.targets)
 
     def check(self, limit: int | None = None) -> None:
         """Configure the first ``limit`` design points (all with None); ConfigError for the first invalid one."""
@@ -398,6 +400,8 @@ def _tables(outcomes: list[dict], plan_: Plan, versions: dict, executor: str) ->
     def stacked(name):
         frames = []
         for o in ok:
+            if o.get(name) is None or not len(o[name]):
+                continue
             f = o[name].copy()
             f.insert(0, "replication", o["replication"])
             f.insert(0, "point", o["point"])
@@ -413,8 +417,7 @@ def _tables(outcomes: list[dict], plan_: Plan, versions: dict, executor: str) ->
                 metrics[col] = pd.to_numeric(metrics[col])
             except (TypeError, ValueError):
                 metrics[col] = metrics[col].astype(str)
-    return {"manifest": manifest, "metrics": metrics, "series": stacked("series"), "parks": stacked("parks"),
-            "events": stacked("events")}
+    return {"manifest": manifest, "metrics": metrics, **{name: stacked(name) for name in RUN_TABLES}}
 
 
 def execute(plan_: Plan, store: Store, executor=None, *, progress: bool = True, chunk_runs: int = 50,

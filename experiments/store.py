@@ -16,6 +16,10 @@ Layout of ``runs/<name>/``::
     chunks/<chunk id>/series.parquet     yearly model series, per run
     chunks/<chunk id>/parks.parquet      yearly park panel, per run
     chunks/<chunk id>/events.parquet     event counts per year, kind and rule (or raw events), per run
+    chunks/<chunk id>/investment.parquet the investment ledger (created/diverted/relocated/lost by park,
+                                         place and region per year, count and 万元), per run
+    chunks/<chunk id>/growth.parquet     output growth by part (entrants, incumbents, relocations, exits)
+                                         per park and place per year, per run
     chunks/<chunk id>/checksums.json     size and SHA-256 of each file above, and the chunk's run ids
     quarantine/<chunk id>/               damaged chunks set aside, each with ``<chunk id>.reason.txt``
     summary.csv                     per design point and metric: n, mean, sd, 95% CI
@@ -51,7 +55,12 @@ from .integrity import CHECKSUMS, Damaged, Verdict
 
 log = logging.getLogger(__name__)
 
-TABLES = ("manifest", "metrics", "series", "parks", "events")
+OUTPUT_TABLES = ("investment", "growth")
+"""Tables of :class:`parksim.simulation.RunOutputs` stored as the model gives them, one per attribute
+of that name: storing another (e.g. ``finance``) is adding its name here."""
+RUN_TABLES = ("series", "parks", "events", *OUTPUT_TABLES)
+"""Tables with rows per run, keyed by ``run_id``, ``point`` and ``replication`` (seeds: ``metrics``)."""
+TABLES = ("manifest", "metrics", *RUN_TABLES)
 EXPERIMENT_FILE = "experiment.json"
 POINTS_FILE = "points.parquet"
 
@@ -447,7 +456,7 @@ class Store:
         return con
 
     def query(self, sql: str) -> pd.DataFrame:
-        """Run SQL against the views ``manifest``, ``metrics``, ``series``, ``parks``, ``events``."""
+        """Run SQL against one view per table of :data:`TABLES` that has been written."""
         con = self.connect()
         try:
             return con.execute(sql).df()
@@ -461,4 +470,5 @@ def _record_digest(record: dict) -> str:
     return integrity.digest(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
-__all__ = ["CHECKSUMS", "Store", "StoreBusy", "StoreDamaged", "StoreError", "StoreMismatch", "Verdict"]
+__all__ = ["CHECKSUMS", "OUTPUT_TABLES", "RUN_TABLES", "TABLES", "Store", "StoreBusy", "StoreDamaged", "StoreError",
+           "StoreMismatch", "Verdict"]

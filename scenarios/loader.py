@@ -8,7 +8,7 @@ A scenario file holds, at its top level::
     replications = 10              # runs per design point
     seed = 2009                    # root seed: replication r uses SeedSequence(seed).spawn(...)[r]
     targets = ["000.parks_300yi"]  # document targets (scenarios/data/targets.csv) to evaluate
-    burn_in = 5                    # years run before start_year without the rules (see with_burn_in)
+    burn_in = 5                    # years run before start_year with the rules off (see with_burn_in)
 
     [world]                        # simulation.WorldConfig parameters (the uncertainties/constants)
     years = 16
@@ -147,7 +147,7 @@ class Scenario:
     def document_start(self) -> int:
         """The document's start year (the scenario's ``start_year`` before the burn-in moved it back):
         the state recorded in that year is the base year's, the document's rules act from the next."""
-        return self.world.start_year + self.burn_in
+        return self.world.start_year + self.world.burn_in
 
     def configure(self, point: Mapping[str, Any] | None = None, where: str = "") -> tuple[WorldConfig, Policy]:
         """World and policy with the values of a design point (``{"policy.E1.national": 100, …}``) set.
@@ -424,69 +424,29 @@ def _validate(merged: dict, origin: dict, leaf: dict, shown: str, path: Path, fi
     return scenario
 
 
-# Rules that act when the world is set up (C1/C5 cap the declared industries, C4 limits the parks
-# declaring one industry, C7 merges zones): a
-# switch turned on later would never reach them, so a burn-in keeps their setting from the start.
-SETUP_RULES = ("C1", "C4", "C5", "C7")
-
-
 def with_burn_in(merged: dict, years: int) -> dict:
     """The merged tables with ``years`` of burn-in before the document's start year.
 
-    start_year moves back and years lengthen by ``years``. The policy stays the document's; every rule
-    it enables, except the set-up rules (:data:`SETUP_RULES`), is switched off by a ``[[schedule]]``
-    lever ``policy.<rule>.enabled = false`` in the first simulated year (before any phase acts) and on
-    again in the first year after the start year, so the rules act in the same calendar years as
-    without a burn-in, with the scenario's parameters. Values the model counts from the first
-    simulated year are shifted so they hold from the document's first year: the S1 budget (grown by
-    ``growth`` a year) and the S4 window by levers in that year, projects_per_year (grown by
-    world.project_growth) in the world; C7 stays on for its set-up merge, its yearly merges are held
-    (``merges_per_year`` 0) until then. Still counted from the run's start: S4's base-year tax and X5's
-    energy baseline (measured when the world is set up) and V7's period.
+    start_year moves back and years lengthen by ``years``, and ``world.burn_in`` is set to ``years``:
+    the model runs those years with the rules off and puts the file's policy in force in the year after
+    the document's start year (:mod:`parksim.simulation.burn_in`), so the rules act in the same calendar
+    years as without a burn-in and count their years, base-year tax and energy baseline from there.
+    projects_per_year is shifted (divided by (1 + project_growth)^years) so the file's value holds in
+    the document's start year.
     """
     if not years:
         return merged
     out = copy.deepcopy(merged)
     world = out.setdefault("world", {})
+    if "burn_in" in world:
+        raise ConfigError("world.burn_in", world["burn_in"], "left out when the scenario sets a top-level burn_in "
+                          "(which sets it)")
     built = WorldConfig.from_dict({k: v for k, v in world.items() if k not in ("parks", "catalogue")})
-    policy = Policy.from_dict(out.get("policy", {}))
-    start, first = built.start_year, built.start_year - years + 1
-    world["start_year"] = start - years
+    world["start_year"] = built.start_year - years
     world["years"] = built.years + years
+    world["burn_in"] = years
     world["projects_per_year"] = built.projects_per_year / (1 + built.project_growth) ** years
-    switched = [r for r in policy.enabled_rules() if r not in SETUP_RULES]
-    off = Policy.from_dict({rid: {**values, "enabled": False} if rid in switched else values
-                            for rid, values in policy.to_dict().items()})
-    order = _switch_order(off, switched)     # switching off in the reverse order passes the same valid states
-    shifted = []
-    if "S1" in switched:
-        shifted.append({"year": start + 1, "policy.S1.budget": policy.S1.budget / (1 + policy.S1.growth) ** years})
-    if "S4" in switched:
-        shifted.append({"year": start + 1, "policy.S4.years": policy.S4.years + years})
-    if policy.C7.enabled:        # rules2: C7's yearly merges (not its set-up merge) wait for the document's start
-        shifted += [{"year": first, "policy.C7.merges_per_year": 0},
-                    {"year": start + 1, "policy.C7.merges_per_year": policy.C7.merges_per_year}]
-    out["schedule"] = ([{"year": first, f"policy.{rid}.enabled": False} for rid in reversed(order)]
-                       + [{"year": start + 1, f"policy.{rid}.enabled": True} for rid in order]
-                       + shifted + list(out.get("schedule", [])))
     return out
-
-
-def _switch_order(policy: Policy, rules: list[str]) -> list[str]:
-    """``rules`` in an order in which switching each on keeps the policy valid (L4 needs V1 on, …)."""
-    order, left = [], list(rules)
-    while left:
-        for rid in left:
-            try:
-                policy = policy.set(rid, enabled=True)
-            except ConfigError:
-                continue
-            order.append(rid)
-            left.remove(rid)
-            break
-        else:
-            return order + left          # the schedule check names the rule that cannot be switched on
-    return order
 
 
 def _parks(table, where: str) -> tuple[ParkSpec, ...]:

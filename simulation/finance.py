@@ -405,7 +405,7 @@ def _tax_returns(model, tax: np.ndarray) -> np.ndarray:
     """S4: share of the increase of each park's tax over the base — last year's (环比, the seed) or the
     first year's — for the first ``years`` years (004 §(十四))."""
     pol, pk = model.policy, model.parks
-    if not pol.S4.enabled or model.year_index - 1 >= pol.S4.years:
+    if not pol.S4.enabled or model.rules_year - 1 >= pol.S4.years:
         return np.zeros(pk.n)
     base = pk.last_tax if pol.S4.base == "previous_year" else pk.base_tax
     return pol.S4.share * np.maximum(tax - base, 0.0)

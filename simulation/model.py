@@ -27,6 +27,7 @@ import mesa
 import numpy as np
 
 from . import (
+    burn_in,
     chains,
     designation,
     entry,
@@ -70,7 +71,11 @@ class ParkModel(mesa.Model):
         # read back from Parquet (np.int64) would shift the stream: make every integer seed a Python int.
         super().__init__(rng=int(rng) if isinstance(rng, np.integer) else rng)
         self.world = world or WorldConfig()
-        self.policy = policy or Policy()
+        # Rules from a year (burn_in.py): the run's policy waits out the world's burn-in years.
+        self.rules_policy = policy or Policy()
+        self.policy = burn_in.dormant(self.rules_policy) if self.world.burn_in else self.rules_policy
+        self.rules_from = self.world.start_year + self.world.burn_in       # the rules' base year
+        self.rules_year = -self.world.burn_in                               # 1 in the rules' first year
         self.sectors = sectors or default_sectors()
         for i, spec in enumerate(self.world.parks):
             spec.check(f"world.parks[{i}]", self.sectors.keys)
@@ -96,9 +101,7 @@ class ParkModel(mesa.Model):
         self.designation.add(designation.level_steps(self.parks.level, self.parks.status), opens=self.year)
         self._create_initial_firms()
         self.investment = investment.start(self)      # the investment ledger (created/diverted/relocated/lost)
-        self.energy_baseline = idle_land.energy_base(self.firms.energy, self.firms.park)      # X5: parks' use
-        self.parks.base_tax[:] = self.park_sum(self.firms.tax)      # S4 base year
-        self.parks.last_tax[:] = self.parks.base_tax
+        burn_in.take_baselines(self)                  # S4 base year, X5 baseline (again when the rules start)
         self.finance = finance.start(self)            # public accounts and platform debt (S1-S8)
         self.recorder.record()
         self.finance.close_year()
@@ -243,14 +246,17 @@ class ParkModel(mesa.Model):
     def plan_year(self) -> None:
         """Interventions, zones opening, changes of standing (designation package), quota split (L2-L5,
         V3, listed by level), fund budget (S1), energy cap (X5), new parks (world; none under C7)."""
+        self.rules_year = self.year - self.rules_from
+        if self.rules_year == 1 and self.world.burn_in:
+            burn_in.start(self)
         interventions.apply(self)
         self.designation.open_due(self)
         self.designation.review(self, interventions.designated_rows(self))
         gov, pol, pk = self.government, self.policy, self.parks
         if pol.S1.enabled:
-            gov.fund_budget = pol.S1.budget * (1 + pol.S1.growth) ** (self.year_index - 1)
+            gov.fund_budget = pol.S1.budget * (1 + pol.S1.growth) ** (self.rules_year - 1)
         if pol.X5.enabled:
-            gov.energy_cap = self.energy_baseline * (1 + pol.X5.cap_growth) ** self.year_index
+            gov.energy_cap = self.energy_baseline * (1 + pol.X5.cap_growth) ** self.rules_year
         if not pol.C7.enabled and self.world.new_parks_per_year > 0:
             self._create_new_parks(self.rng.poisson(self.world.new_parks_per_year))
         chains.merge_parks(self, chains.merge_plan(pol, pk.place, pk.city, pk.area, pk.blocks, self.open_parks()))  # C7

@@ -33,7 +33,7 @@ def apply_consequences(model, ind: dict[str, np.ndarray]) -> None:
         _eliminate(model, ranked, pct, ind["output_growth"])
     if pol.V5.enabled:
         _graded_sanctions(model, ranked, pct, ind)
-    if pol.V7.enabled and model.year_index % pol.V7.period == 0:
+    if pol.V7.enabled and model.rules_year % pol.V7.period == 0:        # periods from the rules' start
         _adjust_plans(model, ranked, pct, ind)
 
 
@@ -135,7 +135,7 @@ def _adjust_plans(model, ranked, pct, ind) -> None:
     standard = entry.intensity_standard(model.policy, pk.level)
     counts = model.park_sector_counts(model.firms.state != EXITED)
     for p in np.flatnonzero(pk.alive & (pk.status != REVOKED)):
-        if counts[p].sum() == 0 and model.year_index >= rule.period:
+        if counts[p].sum() == 0 and model.rules_year >= rule.period:
             pk.alive[p] = False                                               # 退
             model.recorder.event("park_withdrawn", "V7", park=int(p))
             continue

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import chains
+from . import burn_in, chains
 from .errors import ConfigError, check_keys
 from .params import check_value
 from .policy import LEVELS, RULE_IDS, RULES, Policy
@@ -32,6 +32,7 @@ NEW_PARK_INFRASTRUCTURE = 0.2
 SETUP_ONLY = {
     "world.years": "the horizon is fixed when the run starts",
     "world.start_year": "the horizon is fixed when the run starts",
+    "world.burn_in": "the year the rules start from is fixed when the run starts",
     "world.n_parks": "generated parks are drawn at set-up (schedule new parks with place = … instead)",
     "world.n_cities": "generated parks are drawn at set-up",
     "world.national_share": "generated parks are drawn at set-up (schedule a level change instead)",
@@ -331,7 +332,7 @@ def _declare(model, p: int, wish: list[int]) -> None:
 def _lever(model, item: SetLever) -> None:
     head, *rest = item.path.split(".")
     if head == "policy":
-        model.policy = model.policy.set(rest[0], **{rest[1]: item.value})
+        burn_in.set_rule(model, rest[0], **{rest[1]: item.value})       # waits for the rules' start if due
         rule = rest[0]
     else:
         model.world = dataclasses.replace(model.world, **{rest[0]: item.value})

@@ -237,6 +237,10 @@ class WorldConfig:
     # 100-300 万元/mu in 2012-2017 (assumption at the low end: parks lie at the edge of town).
     commercial_land_price: float = param(100.0, 0, MAX_PER_MU, "万元/mu of commercial and residential land")
     commercial_set_aside_share: float = param(0.5, 0, 1, "share of the L9 set-aside sold as commercial/residential land")
+    # Rules from a year (store part; simulation/burn_in.py, ODD §3): the first burn_in years run with every
+    # rule off (but the set-up rules C1, C4, C5, C7); the policy acts from start_year + burn_in + 1. A scenario's
+    # top-level burn_in sets it; the documents use 5 years, a project's time to full output (build 2 + ramp 3).
+    burn_in: int = param(0, 0, 200, "years run with the rules off before the policy acts")
     parks: tuple = field(default=())
     places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)
@@ -246,6 +250,8 @@ class WorldConfig:
         if self.national_share + self.provincial_share + self.city_share > 1 + 1e-9:
             raise ConfigError("world.national_share + provincial_share + city_share",
                               self.national_share + self.provincial_share + self.city_share, "<= 1")
+        if self.burn_in > self.years:
+            raise ConfigError("world.burn_in", self.burn_in, f"<= years ({self.years}): the rules' base year within the run")
         if self.investment_min > self.investment_max:
             raise ConfigError("world.investment_min", self.investment_min, f"<= investment_max ({self.investment_max})")
         check_hierarchy(self.places)

@@ -9,12 +9,13 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from parksim.experiments.runner import run_one
+from parksim.experiments.runner import RunConfig, run_one
 from parksim.scenarios import adcodes
 from parksim.scenarios.catalogue import DOCUMENT_PARKS, as_of_year, read_document_parks
-from parksim.scenarios.loader import SETUP_RULES, load_scenario
+from parksim.scenarios.loader import load_scenario
 from parksim.scenarios.scale import BASE, check, fund
 from parksim.simulation import ConfigError
+from parksim.simulation.burn_in import SETUP_RULES, dormant
 from parksim.simulation.run import simulate
 
 # document → (levels, prefecture adcode, counties that must hold a park, a few parks at their adcode)
@@ -90,14 +91,12 @@ def test_document_rows_state_source_and_assumption():
 
 
 @pytest.mark.parametrize("name", WORLDS)
-def test_burn_in_moves_the_start_back_and_switches_the_rules_on_at_the_document_start(scenarios, name):
+def test_burn_in_moves_the_start_back_and_starts_the_rules_at_the_document_start(scenarios, name):
+    """The world's burn_in holds the rules back until the document's start; no schedule levers stand in for it."""
     s = scenarios[name]
-    assert s.burn_in == 5 and s.world.start_year == s.document_start - 5
-    levers = [i for i in s.world.schedule if getattr(i, "path", "").endswith(".enabled")]
-    off = {i.path.split(".")[1] for i in levers if i.year == s.world.start_year + 1 and i.value is False}
-    on = {i.path.split(".")[1] for i in levers if i.year == s.document_start + 1 and i.value is True}
-    assert off == on == set(s.policy.enabled_rules()) - set(SETUP_RULES) and on
-    assert len(levers) == 2 * len(on)
+    assert s.burn_in == s.world.burn_in == 5 and s.world.start_year == s.document_start - 5
+    assert not [i for i in s.world.schedule if getattr(i, "path", "").startswith("policy.")]
+    assert set(s.policy.enabled_rules()) - set(SETUP_RULES)          # the document's rules, as in the file
     assert s.world.start_year + s.world.years >= max(t for t in _target_years(s))
 
 
@@ -107,23 +106,35 @@ def _target_years(s):
 
 
 def test_rules_act_only_from_the_document_start(scenarios):
-    """Same seed, with the rules switched back on at the document's start and without: identical up to
-    the start year, different after. (The set-up year before the burn-in sees the document's policy.)"""
+    """Same seed, with the document's rules and with only the set-up rules: identical up to the start
+    year (the burn-in and its set-up run with the rules off), different after."""
     s = scenarios["chizhou_2015"]
-    switched_off = [i for i in s.world.schedule if i.year == s.world.start_year + 1]     # the burn-in's holds
     on = simulate(s.world, s.policy, seed=3).series.set_index("year")
-    off = simulate(s.world.with_schedule(switched_off), s.policy, seed=3).series.set_index("year")
+    off = simulate(s.world, dormant(s.policy), seed=3).series.set_index("year")
     before = on.index <= s.document_start
     assert on.loc[before, "output"].equals(off.loc[before, "output"])
     assert not on.loc[~before, "output"].equals(off.loc[~before, "output"])
 
 
 def test_totals_count_from_the_document_start(scenarios):
+    """Run totals leave the burn-in out, also for a configuration built as the dashboard builds it."""
     s = scenarios["chizhou_2015"]
     r = run_one(s, 5)
     counted = r.series["year"] > s.document_start
     assert r.metrics["total_entries"] == pytest.approx(r.series.loc[counted, "entries"].sum())
     assert r.metrics["total_entries"] < r.series["entries"].iloc[1:].sum()
+    assert run_one(RunConfig(s.world, s.policy, s.targets), 5).metrics == r.metrics
+
+
+def test_a_rule_switched_off_in_a_burn_in_scenario_stays_off(scenarios):
+    """Switching S1 off (as the dashboard does) leaves no fund and no award in any year; with S1 the fund
+    pays from the year after the document's start."""
+    s = scenarios["chizhou_2015"]
+    with_s1 = simulate(s.world, s.policy, seed=2).series.set_index("year")
+    without = simulate(s.world, s.policy.set("S1", enabled=False), seed=2).series.set_index("year")
+    assert (without[["fund_budget", "subsidies_paid"]] == 0).all().all()
+    assert (with_s1.loc[: s.document_start, "fund_budget"] == 0).all()
+    assert with_s1.loc[s.document_start + 1, "fund_budget"] == pytest.approx(s.policy.S1.budget)
 
 
 def test_document_world_runs_are_deterministic(scenarios):
@@ -160,6 +171,8 @@ def _write(tmp_path, text):
     ("burn_in = -1\n", "burn_in"),
     ("burn_in = 2.5\n", "burn_in"),
     ('burn_in = "5"\n', "burn_in"),
+    ("burn_in = 2\n[world]\nburn_in = 1\n", "burn_in"),
+    ("[world]\nyears = 3\nburn_in = 4\n", "burn_in"),
     ('[world.catalogue]\nprovince = "河南省"\nprefecture = "兰州市"\n', "prefecture"),
     ('[world.catalogue]\nprovince = "河南省"\nprefecture = ""\n', "prefecture"),
     ('[world.catalogue]\nprovince = "河南省"\nprefecture = "南阳市"\ndocument = "999"\n', "document"),
@@ -178,10 +191,9 @@ def test_burn_in_on_a_small_scenario(tmp_path):
     s = load_scenario(_write(tmp_path, "burn_in = 2\n[world]\nstart_year = 2012\nyears = 3\nn_parks = 4\n"
                                         "initial_firms = 100\nprojects_per_year = 30.0\n"
                                         "[policy.E1]\nenabled = true\nnational = 300.0\n"))
-    assert (s.world.start_year, s.world.years, s.document_start) == (2010, 5, 2012)
+    assert (s.world.start_year, s.world.years, s.world.burn_in, s.document_start) == (2010, 5, 2, 2012)
     assert s.policy.E1.enabled and s.policy.E1.national == 300.0          # the policy is the document's
-    assert [(i.year, i.path, i.value) for i in s.world.schedule] == [(2011, "policy.E1.enabled", False),
-                                                                      (2013, "policy.E1.enabled", True)]
+    assert s.world.schedule == ()
     assert s.world.projects_per_year == pytest.approx(30.0 / (1 + s.world.project_growth) ** 2)
     assert np.isfinite(run_one(s, 1).metrics["output"])
 

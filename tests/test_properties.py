@@ -29,7 +29,7 @@ SECTORS = default_sectors()
 # The sizes that make a run slow, each drawn from a small range instead of its declared one.
 SMALL = {"years": (1, 8), "n_parks": (1, 6), "n_cities": (1, 4), "initial_firms": (0, 120),
          "projects_per_year": (0.0, 60.0), "new_parks_per_year": (0.0, 2.0), "project_growth": (-0.5, 0.3),
-         "links_per_firm": (0, 8), "C3.induced_projects": (0.0, 1.0)}
+         "links_per_firm": (0, 8), "C3.induced_projects": (0.0, 1.0), "burn_in": (0, 8)}
 # Orderings the records check across parameters (WorldConfig.__post_init__, policy._check_pairs):
 # drawn values are sorted into them.
 ORDERED = {"world": [("investment_min", "investment_max")],
@@ -93,6 +93,7 @@ def worlds(draw) -> WorldConfig:
         total = sum(values[k] for k in group)
         if total > 1:
             values.update({k: values[k] / total * (1 - 1e-9) for k in group})
+    values["burn_in"] = min(values["burn_in"], values["years"])           # the rules' base year within the run
     world = WorldConfig(**values)
     return world.with_parks(draw(parks())) if draw(st.booleans()) else world
 

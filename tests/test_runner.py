@@ -50,9 +50,12 @@ def tiny(tmp_path, name="tiny", reps=2, seed=11, extra="", parent="baseline", he
     return load_scenario(path)
 
 
+KEYS = {"metrics": ["run_id"], "series": ["run_id", "year"], "parks": ["run_id", "year", "park"],
+        "investment": ["run_id", "year", "unit", "id", "kind"], "growth": ["run_id", "year", "level", "unit"]}
+
+
 def sorted_table(store: Store, table: str) -> pd.DataFrame:
-    keys = {"metrics": ["run_id"], "series": ["run_id", "year"], "parks": ["run_id", "year", "park"]}[table]
-    return store.read(table).sort_values(keys).reset_index(drop=True)
+    return store.read(table).sort_values(KEYS[table]).reset_index(drop=True)
 
 
 def test_replication_seeds_are_prefix_stable_and_distinct():
@@ -96,7 +99,7 @@ def test_serial_pool_and_dask_give_identical_results(tmp_path):
         stores[kind] = Store(tmp_path / kind)
         report = execute(p, stores[kind], make_executor(kind, workers=2), progress=False)
         assert (report.ok, report.failed) == (4, 0)
-    for table in ("metrics", "series", "parks"):
+    for table in ("metrics", "series", "parks", "investment", "growth"):
         ref = sorted_table(stores["serial"], table)
         for kind in ("pool", "dask"):
             pd.testing.assert_frame_equal(ref, sorted_table(stores[kind], table))
@@ -116,6 +119,10 @@ def test_resume_runs_only_what_is_missing(tmp_path):
     assert manifest["run_id"].is_unique and len(manifest) == 5
     series = store.read("series")
     assert len(series) == 5 * 4 and not series.duplicated(["run_id", "year"]).any()
+    for table in ("investment", "growth"):                 # the model's tables resume with the runs
+        rows = sorted_table(store, table)
+        assert set(rows["run_id"]) == set(manifest["run_id"])
+        assert not rows.duplicated(KEYS[table]).any()
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):

@@ -19,8 +19,19 @@ import pytest
 from conftest import TINY_WORLD, write
 
 from parksim.cli import main
-from parksim.experiments import Store, StoreDamaged, StoreMismatch, execute, integrity, make_executor, plan, summarise
+from parksim.experiments import (
+    Store,
+    StoreDamaged,
+    StoreMismatch,
+    execute,
+    integrity,
+    make_executor,
+    plan,
+    run_one,
+    summarise,
+)
 from parksim.experiments.lock import LOCK_FILE
+from parksim.viz.data import RunData
 
 RUNS = 4
 V1 = "[policy.V1]\nenabled = true\n"
@@ -49,11 +60,18 @@ def chunk_dirs(store: Store) -> list[Path]:
     return sorted(store.chunks.iterdir())
 
 
+OUTPUT_KEYS = {"investment": ["run_id", "year", "unit", "id", "kind"], "growth": ["run_id", "year", "level", "unit"]}
+
+
 def assert_each_run_once(store: Store) -> None:
-    """Manifest, metrics and the documented DuckDB query hold every run exactly once."""
+    """Manifest, metrics, the investment and growth tables and the documented DuckDB query hold every run
+    exactly once."""
     manifest, metrics = store.read("manifest"), store.read("metrics")
     assert sorted(manifest["run_id"]) == sorted(metrics["run_id"]) and manifest["run_id"].is_unique
     assert len(manifest) == RUNS and manifest["status"].eq("ok").all()
+    for table, keys in OUTPUT_KEYS.items():
+        rows = store.read(table)
+        assert set(rows["run_id"]) == set(manifest["run_id"]) and not rows.duplicated(keys).any()
     glob = str(store.chunks / "*" / "metrics.parquet")
     with duckdb.connect() as con:
         n, distinct = con.execute(f"SELECT count(*), count(DISTINCT run_id) FROM read_parquet('{glob}', "
@@ -230,6 +248,28 @@ def test_retried_failed_run_is_counted_once(tmp_path, store, monkeypatch):
     retried = Store(new)
     assert all(v.ok for v in retried.verify())
     assert_each_run_once(retried)
+
+
+# ----------------------------------------------------------------------------- the model's tables
+
+def test_investment_and_growth_tables_read_back_as_run_in_memory(tmp_path, store):
+    """Each run's investment ledger and growth decomposition read back from the store (and through the
+    dashboard's loader) equal the tables the same run gives in memory, keyed by run, point and replication."""
+    p = plan(str(tmp_path / "tiny.toml"))
+    data = RunData.from_store(store)
+    for task in p.tasks:
+        memory = run_one(task.config, task.seed).tables
+        for table in OUTPUT_KEYS:
+            stored = store.read(table)
+            stored = stored[stored["run_id"] == task.run_id]
+            assert (stored["point"] == task.point).all() and (stored["replication"] == task.replication).all()
+            pd.testing.assert_frame_equal(stored.drop(columns=["run_id", "point", "replication"])
+                                          .reset_index(drop=True), memory[table], check_dtype=False)
+            loaded = data.tables[table]
+            loaded = loaded[loaded["seed"] == task.seed].drop(columns=["run_id", "point", "replication", "seed"])
+            pd.testing.assert_frame_equal(loaded.reset_index(drop=True), memory[table], check_dtype=False)
+    for table in OUTPUT_KEYS:                                          # DuckDB views over the same files
+        assert len(store.query(f"SELECT * FROM {table}")) == len(store.read(table))
 
 
 # ----------------------------------------------------------------------------- self-describing

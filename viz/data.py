@@ -1,8 +1,9 @@
 """What the charts read: one scenario's replications as tables, from a dashboard run or from a store.
 
-:class:`RunData` holds the runner's tables for every replication (series, park panel, metrics,
-each with its seed) plus, for dashboard runs, the supplier network of the first replication year by
-year (:func:`network_trace`). Charts only ever read these tables.
+:class:`RunData` holds the runner's tables for every replication (series, park panel, metrics, and
+in ``tables`` the investment ledger and growth decomposition, each with its seed) plus, for dashboard
+runs, the supplier network of the first replication year by year (:func:`network_trace`). Charts only
+ever read these tables.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 
 from parksim.experiments.compare import ok_metrics
 from parksim.experiments.runner import RunConfig
-from parksim.experiments.store import Store
+from parksim.experiments.store import OUTPUT_TABLES, Store
 from parksim.simulation import ConfigError, ParkModel
 from parksim.simulation.sectors import STAGES
 
@@ -37,6 +38,7 @@ class RunData:
     edges: pd.DataFrame | None = None
     config: RunConfig | None = field(default=None, repr=False)
     traces: dict = field(default_factory=dict, repr=False)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)   # OUTPUT_TABLES by name
 
     @property
     def replications(self) -> int:
@@ -77,14 +79,15 @@ class RunData:
         ok = sorted((o for o in outcomes if o["status"] == "ok"), key=lambda o: o["replication"])
 
         def stacked(name):
-            return pd.concat([o[name].assign(replication=o["replication"], seed=o["seed"]) for o in ok],
-                             ignore_index=True) if ok else pd.DataFrame()
+            frames = [o[name].assign(replication=o["replication"], seed=o["seed"]) for o in ok
+                      if o.get(name) is not None and len(o[name])]
+            return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
         metrics = pd.DataFrame([{"replication": o["replication"], "seed": o["seed"], "point": 0, **o["metrics"]}
                                 for o in ok])
         return cls(label, scenario, stacked("series"), stacked("parks"), metrics,
                    policy=config.policy.to_dict(), world=_world_dict(config), root_seed=root_seed,
-                   description=description, config=config)
+                   description=description, config=config, tables={name: stacked(name) for name in OUTPUT_TABLES})
 
     @classmethod
     def from_store(cls, store: Store, point: int = 0) -> RunData:
@@ -102,12 +105,12 @@ class RunData:
         if metrics.empty:
             raise ConfigError("store", f"{store.path} point {point}", "a store with successful runs at that point")
         seeds = metrics[["run_id", "seed"]]
-        series = store.read("series").merge(seeds, on="run_id")
-        parks = store.read("parks").merge(seeds, on="run_id")
+        series, parks, *tables = (store.read(name).merge(seeds, on="run_id") if store.files(name) else pd.DataFrame()
+                                  for name in ("series", "parks", *OUTPUT_TABLES))
         policy, world = _scenario_tables(store, point)
         return cls(exp.get("scenario", store.path.name), exp.get("scenario", store.path.name), series, parks,
                    metrics, policy=policy, world=world, root_seed=exp.get("root_seed"),
-                   description=exp.get("description", ""))
+                   description=exp.get("description", ""), tables=dict(zip(OUTPUT_TABLES, tables)))
 
 
 def _world_dict(config: RunConfig) -> dict:

@@ -588,6 +588,8 @@ WORLD = {
     "other_local_share": ("其他税收地方分成", "Local share of other taxes"),
     "commercial_land_price": ("商住用地出让价格", "Commercial and residential land price"),
     "commercial_set_aside_share": ("配套用地中商住出让比例", "Share of set-aside land sold for housing and commerce"),
+    # Rules from a year (store part).
+    "burn_in": ("政策生效前的预热年数", "Years run before the rules act"),
 }
 
 INDICATORS = {
