@@ -91,10 +91,17 @@ def _land_to_top_half(m):
     return float(top.gain.sum() / max(ranked.gain.sum(), 1e-9))
 
 
+# Scores without this year's investment attracted: that indicator follows the land a park was just
+# granted, so under it the top half gets most land whether or not L4 tilts the quota.
+STOCK_WEIGHTS = {"output": 0.2, "output_growth": 0.1, "tax_per_mu": 0.2, "intensity": 0.15, "leading_share": 0.1,
+                 "hightech_share": 0.1, "employment": 0.05, "pollution_per_output": 0.05, "chain_completeness": 0.05}
+
+
 def test_L4_tilts_quota_to_better_parks():
     """L4: with quota weighted by evaluation, top-half parks get a larger share of new land."""
     w = small_world(land_quota=3000.0, outside_utility=-5.0)
-    on, off = compare(w, _land_to_top_half, EVAL.set("L4", enabled=True, tilt=5.0), EVAL)
+    ev = Policy().set("V1", enabled=True, weights=STOCK_WEIGHTS)
+    on, off = compare(w, _land_to_top_half, ev.set("L4", enabled=True, tilt=5.0), ev)
     assert on > off
 
 
@@ -313,7 +320,7 @@ def _ramped_tax_per_mu(m):
 def test_V6_differentiated_prices_push_out_low_efficiency_firms():
     """V6: a surcharge on class-D firms raises exits and the surviving firms' tax per mu."""
     w = small_world()
-    p = Policy().set("V6", enabled=True, d_surcharge=0.2)
+    p = Policy().set("V6", enabled=True, power_d_surcharge=3.0, credit_d_surcharge=0.1, land_d_surcharge=5.0)
     assert compare(w, series_sum("exits"), p, Policy())[0] > compare(w, series_sum("exits"), Policy(), Policy())[0]
     on, off = compare(w, _ramped_tax_per_mu, p, Policy(), WIDE_SEEDS)
     assert on > off
