@@ -22,8 +22,6 @@ Who pays what:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -58,6 +56,7 @@ class Ledger:
         self.opening = [np.zeros((0, 2)), np.zeros((0, 2))]     # cash, debt at the start of the year
         self.rows: list[pd.DataFrame] = []
         self.coverage = 1.0            # region share of last year's award claims paid
+        self.land_mark = np.zeros(0)   # parks' cumulative land income at the last finance phase
         self._grow()
 
     def _grow(self) -> None:
@@ -267,7 +266,7 @@ def credit_idle_fees(model, park: np.ndarray, amount: np.ndarray) -> None:
     outside = m & (park < 0)
     model.finance.book("idle_fees", CITY, place_cities(model)[f.place[outside]], amount[outside])
     np.add.at(model.parks.land_income, park[inside], amount[inside])
-    model.tally["idle_fees"] += float(amount[m].sum())
+    model.tally["idle_fees"] += float(amount[inside].sum())     # the parks' (their land_income counts them)
 
 
 def second_phase(model, rows: np.ndarray) -> None:
@@ -319,18 +318,6 @@ def open_zones(model, rows: np.ndarray, cost: np.ndarray) -> None:
     model.parks.converted[rows] = model.parks.area[rows]
 
 
-@dataclass(frozen=True)
-class ParkMoney:
-    """A year's money of every park that finance_parks spends on infrastructure (万元)."""
-
-    base: np.ndarray
-    kept: np.ndarray
-    returned: np.ndarray
-    retained: np.ndarray
-    grants: np.ndarray
-    rewards: np.ndarray
-
-
 def finance_parks(model) -> None:
     """Phase 8: land sales and costs, transfers, debt service, platform borrowing (S8), infrastructure."""
     pk, pol, w, led, f = model.parks, model.policy, model.world, model.finance, model.firms
@@ -340,7 +327,8 @@ def finance_parks(model) -> None:
     live = pk.alive & (pk.status != REVOKED)
     # Land: industrial sales this year (cumulative land income less last year's mark and idle fees),
     # the L8 discount forgone, and the cost of converting and preparing land newly granted.
-    sales = model.tally_land_income_by_park() - led.park_flow("idle_fees")
+    mark = np.concatenate([led.land_mark, np.zeros(n - len(led.land_mark))])
+    sales = pk.land_income - mark - led.park_flow("idle_fees")
     led.book("land_sales", PARK, parks, np.maximum(sales, 0.0))
     new = (f.entry_year == model.year) & (f.park >= 0) & (f.state != EXITED)
     led.book("land_discount", PARK, f.park[new],
@@ -359,56 +347,50 @@ def finance_parks(model) -> None:
     # Transfers: from above (base budget, grants, V3 rewards) and from the city (retained tax, S4).
     tax = model.park_sum(f.tax)
     steps = designation.level_steps(pk.level, pk.status)
-    money = ParkMoney(
-        base=designation.base_budget(w, steps) * pk.area * live,
-        kept=np.zeros(n), returned=_tax_returns(model, tax) * live,
-        retained=designation.retained_tax(w, steps, tax) * live,
-        grants=model.designation.pay_grants() * live,
-        rewards=(pol.V3.award * pk.rewarded * live) if pol.V3.enabled else np.zeros(n))
-    led.book("transfers_in", PARK, parks, money.base)
-    led.book("designation", PARK, parks, money.grants)
-    led.book("rewards", PARK, parks, money.rewards)
-    city = pk.city[:n]
-    _city_pays(model, "tax_retained", city, money.retained)
-    _city_pays(model, "tax_returned", city, money.returned)
+    base = designation.base_budget(w, steps) * pk.area * live
+    grants = model.designation.pay_grants() * live
+    rewards = (pol.V3.award * pk.rewarded * live) if pol.V3.enabled else np.zeros(n)
+    led.book("transfers_in", PARK, parks, base)
+    led.book("designation", PARK, parks, grants)
+    led.book("rewards", PARK, parks, rewards)
+    city = pk.city
+    retained = _city_pays(model, "tax_retained", city, designation.retained_tax(w, steps, tax) * live)
+    returned = _city_pays(model, "tax_returned", city, _tax_returns(model, tax) * live)
     # S5: the park keeps its net land income (sales less costs) for its infrastructure; the rest of a
     # positive net goes to its city.
-    net = led.park_flow("land_sales") + led.park_flow("land_sales_other") - led.park_flow("land_cost")
-    share = pol.S5.share * live if pol.S5.enabled else np.zeros(n)
-    kept = share * np.maximum(net, 0.0)
-    led.transfer("land_share", (PARK, parks), (CITY, city), np.maximum(net, 0.0) - kept)
-    money = ParkMoney(money.base, kept, money.returned, money.retained, money.grants, money.rewards)
+    net = np.maximum(led.park_flow("land_sales") + led.park_flow("land_sales_other") - led.park_flow("land_cost"), 0.0)
+    kept = (pol.S5.share * live if pol.S5.enabled else np.zeros(n)) * net
+    led.transfer("land_share", (PARK, parks), (CITY, city), net - kept)
     # S8: awards and tax returns become the platform's capital; it borrows against capital and unsold land.
     if pol.S8.enabled:
-        pk.capital[:] += money.rewards + money.returned
+        pk.capital[:] += rewards + returned
         unsold = np.maximum(pk.area - granted, 0.0) * list_price(model)
         pk.debt_limit[:] = pol.S8.leverage * (pk.capital + unsold) * live
     else:
         pk.debt_limit[:] = 0.0
+    # The platform first covers what the year's cash did not (debt service, land costs), as far as it may.
+    led.book("borrowing", PARK, parks, np.minimum(np.maximum(-pk.cash, 0.0), np.maximum(pk.debt_limit - pk.debt, 0.0)))
     room = np.maximum(pk.debt_limit - pk.debt, 0.0)
     # Infrastructure: the earmarked money plus the platform's draw, no more than closes the gap to
     # full infrastructure, and no more than cash and debt room allow (budgets bind).
-    earmarked = money.base + money.kept + money.returned + money.retained + money.grants + money.rewards
+    earmarked = base + kept + returned + retained + grants + rewards
     wanted = np.minimum(earmarked + pol.S8.draw_share * room * pol.S8.enabled,
                         w.infra_cost * np.maximum(pk.area, 1.0) * (1.0 - pk.infrastructure))
     spend = np.clip(wanted, 0.0, np.maximum(pk.cash, 0.0) + room) * pk.alive
     borrow = np.minimum(np.maximum(spend - np.maximum(pk.cash, 0.0), 0.0), room)
     led.book("borrowing", PARK, parks, borrow)
     led.book("infrastructure", PARK, parks, spend)
-    # A platform covers what is still overdrawn (debt service, land costs) as far as its room allows.
-    cover = np.minimum(np.maximum(-pk.cash, 0.0), np.maximum(pk.debt_limit - pk.debt, 0.0))
-    led.book("borrowing", PARK, parks, cover)
     pk.infrastructure[:] = subsidy.improve_infrastructure(pk.infrastructure, spend, pk.area,
                                                           w.infra_cost, w.infra_depreciation)
-    pk.tax_returned[:] += money.returned
-    pk.funds[:] += money.rewards
+    pk.tax_returned[:] += returned
+    pk.funds[:] += rewards
     pk.last_tax[:] = tax
     t = model.tally
-    t["tax_retained"] += float(money.retained.sum())
-    t["designation_grants"] += float(money.grants.sum())
-    t["tax_returned"] += float(money.returned.sum())
-    t["park_rewards"] += float(money.rewards.sum())
-    model._land_income_mark = pk.land_income.copy()
+    t["tax_retained"] += float(retained.sum())
+    t["designation_grants"] += float(grants.sum())
+    t["tax_returned"] += float(returned.sum())
+    t["park_rewards"] += float(rewards.sum())
+    led.land_mark = pk.land_income.copy()
 
 
 def _tax_returns(model, tax: np.ndarray) -> np.ndarray:
@@ -429,7 +411,6 @@ def _city_pays(model, kind: str, city: np.ndarray, amount: np.ndarray) -> np.nda
     scale = np.minimum(np.divide(np.maximum(led.city_cash, 0.0), due, out=np.ones(n_city), where=due > 0), 1.0)
     paid = amount * scale[city]
     led.transfer(kind, (CITY, city), (PARK, np.arange(len(amount))), paid)
-    amount[:] = paid
     return paid
 
 

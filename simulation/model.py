@@ -13,9 +13,10 @@ The schedule of a year (``step``), in order:
 3b. ``relocate_firms``  whole firms move out of revoked or cut parks, into parks (L10, L1) and between parks
 4. ``form_links``       new producers find suppliers along IO links
 5. ``produce``          output, tax, jobs, energy, pollution, profit (V6, C6)
-6. ``pay_awards``       special-fund awards to new producers (S1-S3, S6)
+6. ``pay_awards``       local taxes reach the cities; special-fund awards to new producers (S1-S3, S6)
 7. ``resolve_exits``    losses stop firms; stopped ones leave (X4); land is taken back (X1-X3, X5)
-8. ``finance_parks``    infrastructure from base budget, land income (S5), tax return (S4), rewards
+8. ``finance_parks``    public accounts: land sales and costs, transfers (S4, S5, V3), platform debt (S8),
+                        infrastructure within each park's means (``finance.py``)
 9. ``evaluate_parks``   evaluation and ranking (V1, V2), rewards and sanctions (V3-V5), plan adjustment (V7), expansions (E5, L9)
 10. ``record``          the year's observations
 """
@@ -508,12 +509,6 @@ class ParkModel(mesa.Model):
         """Land sales and costs, transfers (base budget, grants, V3, retained tax, S4, S5), platform debt
         (S8) and infrastructure within each park's means (finance.finance_parks)."""
         finance.finance_parks(self)
-
-    def tally_land_income_by_park(self) -> np.ndarray:
-        """Land income received by each park this year."""
-        mark = getattr(self, "_land_income_mark", np.zeros(0))
-        mark = np.concatenate([mark, np.zeros(self.parks.n - len(mark))])
-        return self.parks.land_income - mark
 
     # 9 ------------------------------------------------------------------------------------
     def evaluate_parks(self) -> None:

@@ -345,6 +345,10 @@ PARAMS = {
     ("S4", "share"): ("返还增量比例", "Share of the increment returned"),
     ("S5", "share"): ("土地收入用于园区的比例", "Share of land income spent on the park"),
     ("S6", "bonus_rate"): ("研发与高新企业补贴比例", "R&D and high-tech bonus rate"),
+    ("S8", "leverage"): ("平台资产负债率上限", "Platform leverage limit"),
+    ("S8", "interest_rate"): ("平台融资利率", "Platform interest rate"),
+    ("S8", "maturity"): ("平台债务期限", "Platform debt maturity"),
+    ("S8", "draw_share"): ("每年动用的剩余举债空间比例", "Share of debt room drawn a year"),
     ("V2", "mega_min"): ("评优所需单个项目投资下限", "Project size needed for 'excellent'"),
     ("V3", "top_share"): ("受奖园区比例", "Share of parks rewarded"),
     ("V3", "quota_bonus"): ("受奖园区用地指标加权", "Extra quota weight for rewarded parks"),
@@ -489,6 +493,17 @@ WORLD = {
     "start_level_step": ("每升一级开工概率增加", "Start chance added per level"),
     "setup_years": ("新园区筹建年数", "Years to set up a new zone"),
     "land_conversion_cost": ("新园区土地转用成本", "Land conversion cost of a new zone"),
+    # Local-government finance (finance.py)
+    "site_preparation_cost": ("七通一平成本", "Site preparation cost"),
+    "vat_share_of_tax": ("增值税占企业税收比例", "VAT share of a firm's tax"),
+    "cit_share_of_tax": ("企业所得税占企业税收比例", "Income-tax share of a firm's tax"),
+    "vat_local_share": ("增值税地方分成（营改增前）", "Local share of VAT before the reform"),
+    "vat_local_share_after": ("增值税地方分成（营改增后）", "Local share of VAT after the reform"),
+    "vat_reform_year": ("营改增年份", "Year of the VAT reform"),
+    "cit_local_share": ("企业所得税地方分成", "Local share of income tax"),
+    "other_local_share": ("其他税收地方分成", "Local share of other taxes"),
+    "commercial_land_price": ("商住用地出让价格", "Commercial and residential land price"),
+    "commercial_set_aside_share": ("配套用地中商住出让比例", "Share of set-aside land sold for housing and commerce"),
 }
 
 INDICATORS = {
