@@ -539,6 +539,15 @@ UNITS = {
     "pollution units per mu": ("污染单位/亩", "pollution units per mu"),
     "utility per IO coefficient": ("效用/投入产出系数", "utility per IO coefficient"),
     "projects per leading firm per year": ("项目/龙头企业/年", "projects per leading firm per year"),
+    "万元 per mu a year": ("万元/亩/年", "万元 per mu a year"),
+    "share of the energy price": ("占能源价格", "of the energy price"),
+    "share of the water price": ("占水价", "of the water price"),
+    "points of the loan rate": ("贷款利率百分点", "points of the loan rate"),
+    "tce per 万元 output": ("吨标煤/万元产值", "tce per 万元 output"),
+    "classes up for an R&D-intensive firm": ("上调类别数", "classes up"),
+    "classes down above energy_max": ("下调类别数", "classes down"),
+    "share of the park's local tax": ("占园区地方税收", "of the park's local tax"),
+    "share of the park's output": ("占园区产值", "of the park's output"),
 }
 
 
