@@ -449,6 +449,20 @@ def test_C7_consolidation_merges_small_parks_and_stops_new_ones():
     assert len(events(run_model(w, p, 1), "park_created")) == 0
 
 
+def test_C8_partner_city_receives_a_share_of_the_cobuilt_parks_tax():
+    """C8: the partner city of a co-built park gains cash the host city loses (full test: test_rules_finance)."""
+    from parksim.simulation import ParkSpec
+    specs = (ParkSpec("a", "provincial", 6000.0, city="A", partner="B", partner_tax_share=0.5),
+             ParkSpec("b", "provincial", 6000.0, city="B"))
+    w = small_world(years=3, initial_firms=150, projects_per_year=60).with_parks(specs)
+
+    def shared_to_b(m):
+        t = m.recorder.outputs().finance
+        return float(t[(t.account_kind == "city") & (t.name == "B")].tax_shared.sum())
+    on, off = compare(w, shared_to_b, Policy().set("C8", enabled=True), Policy(), seeds=(1,))
+    assert on > 0 == off
+
+
 def test_every_rule_has_a_direction_test():
     """Every rule id of the rulebook is exercised by a test in this file."""
     import inspect
