@@ -100,11 +100,8 @@ def main() -> None:
     print(f"production kernel: {slow / fast:,.0f}x faster than reference ({len(rows)} firms)")
 
     m = (f.park >= 0) & (f.state != 4)
-    cols = evaluation.FirmColumns(park=f.park[m], sector=f.sector[m], producing=f.state[m] == PRODUCING,
-                                  output=f.output[m], tax=f.tax[m], employment=f.employment[m],
-                                  pollution=f.pollution[m], investment=f.investment[m], land=f.land[m],
-                                  hightech=f.hightech[m])
-    args = (cols, model.parks.n, model.declared, model.parks.last_output, model.chain_masks, model.sectors.io)
+    args = (evaluation.firm_columns(model), model.parks.n, model.declared, model.parks.last_output, model.chain_masks,
+            model.sectors.io, np.zeros(model.parks.n))
     fast = timed(lambda: evaluation.park_indicators(*args))
     slow = timed(lambda: evaluation.park_indicators_reference(*args), repeat=1)
     print(f"evaluation kernel: {slow / fast:,.0f}x faster than reference ({int(m.sum())} firms, {model.parks.n} parks)")

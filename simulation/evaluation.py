@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
+from .investment import INITIAL
 from .metrics import chain_completeness
 from .policy import INDICATORS
-from .state import PRODUCING, REVOKED
+from .state import EXITED, PRODUCING, REVOKED
 
-LOWER_IS_BETTER = ("pollution_per_output",)
+LOWER_IS_BETTER = ("pollution_per_output", "debt_per_mu")
 
 
 @dataclass
@@ -33,6 +34,22 @@ class FirmColumns:
     investment: np.ndarray
     land: np.ndarray
     hightech: np.ndarray
+    tfp: np.ndarray           # total factor productivity (spillovers.firm_tfp)
+    fresh: np.ndarray         # entered this year: the investment the park attracted (招商引资)
+    from_outside: np.ndarray  # a mobile project from outside the region (开放水平)
+    linked: np.ndarray        # has a same-park supply partner (循环经济, C6)
+
+
+def firm_columns(model) -> FirmColumns:
+    """The columns of the model's live firms in parks."""
+    f = model.firms
+    m = (f.park >= 0) & (f.state != EXITED)
+    return FirmColumns(park=f.park[m], sector=f.sector[m], producing=f.state[m] == PRODUCING,
+                       output=f.output[m], tax=f.tax[m], employment=f.employment[m], pollution=f.pollution[m],
+                       investment=f.investment[m], land=f.land[m], hightech=f.hightech[m], tfp=f.tfp[m],
+                       fresh=f.entry_year[m] == model.year,
+                       from_outside=(f.origin[m] < 0) & (f.source[m] != INITIAL),
+                       linked=f.has_local_partner[m])
 
 
 def _ratio(a, b):
@@ -40,10 +57,12 @@ def _ratio(a, b):
 
 
 def park_indicators(f: FirmColumns, n_parks: int, declared: np.ndarray, last_output: np.ndarray,
-                    chains: np.ndarray, io: np.ndarray) -> dict[str, np.ndarray]:
+                    chains: np.ndarray, io: np.ndarray, debt_per_mu: np.ndarray) -> dict[str, np.ndarray]:
     """V1 indicators per park (P,), vectorised; ``chains`` is a (C, S) membership mask.
 
-    Chain completeness is that of the chain of the park's largest sector by output.
+    Chain completeness is that of the chain of the park's largest sector by output; TFP is the
+    output-weighted mean of its producers'; ``debt_per_mu`` (its platform's debt per mu of area,
+    finance.py) is passed through.
     """
     chain_of_sector = chains.argmax(0)
     n_sec = declared.shape[1]
@@ -71,21 +90,29 @@ def park_indicators(f: FirmColumns, n_parks: int, declared: np.ndarray, last_out
         "employment": by_park(f.employment * f.producing),
         "pollution_per_output": _ratio(by_park(f.pollution * f.producing), output),
         "chain_completeness": np.nan_to_num(complete),
+        "investment_attracted": by_park(f.investment * f.fresh),
+        "openness": _ratio(by_park(f.investment * f.from_outside), by_park(f.investment)),
+        "tfp": _ratio(by_park(out * f.tfp), output),
+        "circular_share": _ratio(by_park(out * f.linked), output),
+        "debt_per_mu": np.asarray(debt_per_mu, float),
     }
 
 
 def park_indicators_reference(f: FirmColumns, n_parks: int, declared: np.ndarray,
                               last_output: np.ndarray, chains: np.ndarray,
-                              io: np.ndarray) -> dict[str, np.ndarray]:
+                              io: np.ndarray, debt_per_mu: np.ndarray) -> dict[str, np.ndarray]:
     """The same as :func:`park_indicators`, with one plain pass over the firms and one over the parks."""
     n_sec = declared.shape[1]
-    sums = {k: np.zeros(n_parks) for k in ("output", "tax", "land_p", "inv", "land", "lead", "ht", "emp", "pol")}
+    sums = {k: np.zeros(n_parks) for k in ("output", "tax", "land_p", "inv", "land", "lead", "ht", "emp", "pol",
+                                           "new", "ext", "tfp", "lnk")}
     by_sector = np.zeros((n_parks, n_sec))
     present = np.zeros((n_parks, n_sec), bool)
     for i in range(len(f.park)):
         p, s = f.park[i], f.sector[i]
         sums["inv"][p] += f.investment[i]
         sums["land"][p] += f.land[i]
+        sums["new"][p] += f.investment[i] if f.fresh[i] else 0.0
+        sums["ext"][p] += f.investment[i] if f.from_outside[i] else 0.0
         if f.producing[i]:
             sums["output"][p] += f.output[i]
             sums["tax"][p] += f.tax[i]
@@ -94,6 +121,8 @@ def park_indicators_reference(f: FirmColumns, n_parks: int, declared: np.ndarray
             sums["pol"][p] += f.pollution[i]
             sums["ht"][p] += f.output[i] if f.hightech[i] else 0.0
             sums["lead"][p] += f.output[i] if declared[p, s] else 0.0
+            sums["tfp"][p] += f.output[i] * f.tfp[i]
+            sums["lnk"][p] += f.output[i] if f.linked[i] else 0.0
             by_sector[p, s] += f.output[i]
             present[p, s] = True
     res = {k: np.zeros(n_parks) for k in INDICATORS}
@@ -110,6 +139,11 @@ def park_indicators_reference(f: FirmColumns, n_parks: int, declared: np.ndarray
         main = int(np.argmax(chains[:, int(np.argmax(by_sector[p]))]))
         value = chain_completeness(present[p], chains[main], io)
         res["chain_completeness"][p] = 0.0 if np.isnan(value) else value
+        res["investment_attracted"][p] = sums["new"][p]
+        res["openness"][p] = sums["ext"][p] / sums["inv"][p] if sums["inv"][p] > 0 else 0.0
+        res["tfp"][p] = sums["tfp"][p] / output if output > 0 else 0.0
+        res["circular_share"][p] = sums["lnk"][p] / output if output > 0 else 0.0
+        res["debt_per_mu"][p] = debt_per_mu[p]
     return res
 
 

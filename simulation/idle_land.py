@@ -181,12 +181,6 @@ def polluter_exits(policy: Policy, producing, pollution_class, energy, output, c
     return mask
 
 
-def efficiency_class(policy: Policy, tax_per_mu) -> np.ndarray:
-    """V6 亩均论英雄 (003 六(一)): class 0 (A) … 3 (D) by tax per mu."""
-    v = policy.V6
-    return np.select([tax_per_mu >= v.class_a_min, tax_per_mu >= v.class_b_min,
-                      tax_per_mu >= v.class_c_min], [0, 1, 2], 3).astype(np.int8)
-
 
 def energy_base(energy: np.ndarray, park: np.ndarray) -> float:
     """X5 (001 四(六) 开发区能源消费总量…"双控"): the base-year energy use the cap grows from, of park firms only."""

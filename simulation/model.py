@@ -29,7 +29,9 @@ import numpy as np
 from . import (
     burn_in,
     chains,
+    cobuild,
     designation,
+    efficiency,
     entry,
     evaluation,
     finance,
@@ -98,6 +100,7 @@ class ParkModel(mesa.Model):
         self.tally = self.recorder.new_tally()
         self.designation = designation.Designations()
         self._create_parks()
+        self.cobuild = cobuild.agreements(self)       # C8 co-built parks' partners and shares
         self.designation.add(designation.level_steps(self.parks.level, self.parks.status), opens=self.year)
         self._create_initial_firms()
         self.investment = investment.start(self)      # the investment ledger (created/diverted/relocated/lost)
@@ -423,11 +426,8 @@ class ParkModel(mesa.Model):
         seasoned = rows[f.tax[rows] > 0]            # classed on last year's tax; new producers keep B
         land_used = f.land[seasoned] + floor_footprint(pol, f.floor_m2[seasoned])    # L7 tenants: their floor's land
         tax_per_mu = np.divide(f.tax[seasoned], land_used, out=np.zeros(len(seasoned)), where=land_used > 0)
-        f.efficiency_class[seasoned] = idle_land.efficiency_class(pol, tax_per_mu)
-        adjust = np.zeros(len(rows))
-        if pol.V6.enabled:
-            cls = f.efficiency_class[rows]
-            adjust = pol.V6.d_surcharge * (cls == 3) - pol.V6.a_discount * (cls == 0)
+        f.efficiency_class[seasoned] = efficiency.efficiency_class(pol, tax_per_mu, f.hightech[seasoned],
+                                                                   sec.energy_per_output[f.sector[seasoned]])
         f.has_local_partner[:] = chains.byproduct_partner(f.park, f.sector, f.state == PRODUCING, self.parks.n,
                                                           chains.byproduct_links(sec.keys))        # C6
         node_lon, node_lat = spillovers.node_positions(self.parks.lon, self.parks.lat,
@@ -436,6 +436,11 @@ class ParkModel(mesa.Model):
         f.tfp[rows], _ = spillovers.firm_tfp(f.productivity[rows], self.year - f.state_year[rows],
                                              f.capacity[rows] * f.utilization[rows], node, f.sector[rows],
                                              node_lon, node_lat, sec.io, spillovers.SpilloverParams.of(w))
+        adjust = np.zeros(len(rows))
+        if pol.V6.enabled:          # V6 差别化要素价格 (003 六(一)): land, power, water, credit by class
+            adjust = efficiency.cost_adjust(pol, w, f.efficiency_class[rows], sec.energy_per_output[f.sector[rows]],
+                                            f.land[rows], w.loan_share * f.investment[rows],
+                                            f.capacity[rows] * f.utilization[rows] * f.tfp[rows])
         x = ProductionInputs(
             sector=f.sector[rows], park=f.park[rows], capacity=f.capacity[rows], utilization=f.utilization[rows],
             productivity=f.tfp[rows], margin=f.margin[rows],
@@ -459,9 +464,11 @@ class ParkModel(mesa.Model):
 
     # 6 ------------------------------------------------------------------------------------
     def pay_awards(self, started: np.ndarray) -> None:
-        """The year's local taxes reach the cities; S1 以奖代补 awards to this year's new producers in
-        parks, in S2/S3/S6 priority order, as far as the fund and the cities' cash allow (finance.py)."""
+        """The year's local taxes reach the cities, co-built parks' partners get their share (C8); S1
+        以奖代补 awards to this year's new producers in parks, in S2/S3/S6 priority order, as far as the
+        fund and the cities' cash allow (finance.py)."""
         finance.collect_taxes(self)
+        cobuild.share(self)                           # C8: partners' shares of the tax just collected
         finance.pay_awards(self, started)
 
     # 7 ------------------------------------------------------------------------------------
@@ -614,14 +621,10 @@ class ParkModel(mesa.Model):
 
     def indicators(self) -> dict[str, np.ndarray]:
         """The V1 indicators of every park this year."""
-        f = self.firms
-        m = (f.park >= 0) & (f.state != EXITED)
-        cols = evaluation.FirmColumns(park=f.park[m], sector=f.sector[m], producing=f.state[m] == PRODUCING,
-                                      output=f.output[m], tax=f.tax[m], employment=f.employment[m],
-                                      pollution=f.pollution[m], investment=f.investment[m], land=f.land[m],
-                                      hightech=f.hightech[m])
-        return evaluation.park_indicators(cols, self.parks.n, self.declared, self.parks.last_output,
-                                          self.chain_masks, self.sectors.io)
+        pk = self.parks
+        debt_per_mu = np.divide(pk.debt, pk.area, out=np.zeros(pk.n), where=pk.area > 0)
+        return evaluation.park_indicators(evaluation.firm_columns(self), pk.n, self.declared, pk.last_output,
+                                          self.chain_masks, self.sectors.io, debt_per_mu)
 
     def choice_inputs(self, proj: dict, target: np.ndarray) -> ChoiceInputs:
         """The arrays a location decision looks at this year."""

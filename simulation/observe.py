@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import finance, metrics, spillovers
+from . import cobuild, finance, metrics, spillovers
 from .designation import TALLIES as DESIGNATION_TALLIES
 from .policy import LEVELS
 from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
@@ -25,6 +25,7 @@ TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released
 TALLIES += DESIGNATION_TALLIES
 # rules2 (issue 12 §2): off-quota land supplied (L11, mu), parks at their plan targets (C2, C5 "four ones")
 TALLIES += ("land_off_quota", "parks_at_structure_target", "four_ones_met")
+TALLIES += cobuild.TALLIES
 GROWTH_PARTS = ("entrants", "incumbents", "relocations_in", "relocations_out", "exits")
 """The parts of a unit's yearly output change (:func:`growth_decomposition`); they add up to ``total``."""
 
@@ -223,6 +224,7 @@ def park_panel(m) -> pd.DataFrame:
         "score": pk.score.copy(), "rank": pk.rank.copy(), "rewarded": pk.rewarded.copy(),
         "tfp": _weighted_mean(f.park[rows], f.tfp[rows], f.output[rows], pk.n),
         "spillover": _weighted_mean(f.park[rows], spillover_gain(m, rows), np.ones(len(rows)), pk.n),
+        **cobuild.credited_output(m, ind["output"]),          # C8: output credited to host and partner
     })
 
 

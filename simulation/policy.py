@@ -17,7 +17,8 @@ from .params import MAX_AREA_MU, MAX_FACTOR, MAX_INVESTMENT, MAX_PER_MU, MAX_UTI
 
 LEVELS = ("county", "city", "provincial", "national")
 INDICATORS = ("output", "output_growth", "tax_per_mu", "intensity", "leading_share",
-              "hightech_share", "employment", "pollution_per_output", "chain_completeness")
+              "hightech_share", "employment", "pollution_per_output", "chain_completeness",
+              "investment_attracted", "openness", "tfp", "circular_share", "debt_per_mu")
 
 
 @dataclass(frozen=True)
@@ -339,9 +340,18 @@ class S8(Rule):
 # --- Evaluation, reward and elimination (考核、奖优汰劣、有升有退) ---------------------------------
 
 def _default_weights() -> dict:
-    return {"output": 0.2, "output_growth": 0.1, "tax_per_mu": 0.2, "intensity": 0.15,
-            "leading_share": 0.1, "hightech_share": 0.1, "employment": 0.05,
-            "pollution_per_output": 0.05, "chain_completeness": 0.05}
+    """V1 weights over the dimensions the documents name (000 §(二十九): 经济实力、产业结构、人才、科技创新、
+    开放水平、集约程度、环境保护、社会贡献、管理效能; 004 §(二十二): 经济规模、发展速度、招商引资、固定资产投资、
+    循环经济、科技进步、带动就业 …): size 0.15 and growth 0.1; investment attracted 0.1 (招商引资 and
+    固定资产投资, two of Lanzhou's ten aspects); land use 0.25 (tax per mu 0.15, intensity 0.1: 集约 is the
+    rule family's aim and 003 六(一)'s 亩均 criterion); structure 0.1 (leading share, chain); innovation
+    0.1 (high-tech share, TFP); openness 0.05; environment 0.075 (pollution per output, circular
+    economy); jobs 0.05 (社会贡献、带动就业); platform debt per mu 0.025 (管理效能, the debt risk of
+    003 九(四)). Talent and the qualitative aspects (规划执行, management) have no model counterpart."""
+    return {"output": 0.15, "output_growth": 0.1, "investment_attracted": 0.1, "tax_per_mu": 0.15,
+            "intensity": 0.1, "leading_share": 0.05, "chain_completeness": 0.05, "hightech_share": 0.05,
+            "tfp": 0.05, "openness": 0.05, "pollution_per_output": 0.05, "circular_share": 0.025,
+            "employment": 0.05, "debt_per_mu": 0.025}
 
 
 @dataclass(frozen=True)
@@ -420,17 +430,36 @@ class V5(Rule):
 
 @dataclass(frozen=True)
 class V6(Rule):
-    """V6 亩均论英雄: firms classed A-D by tax per mu, with differentiated factor prices.
+    """V6 亩均论英雄: firms classed A-D on tax per mu, R&D and energy, with differentiated prices for
+    land, power, water and credit (``efficiency.py``).
 
-    Model: class D (tax per mu below ``class_c_min``) pays ``d_surcharge`` of output more for power,
-    water and credit; class A (at least ``class_a_min``) gets ``a_discount``. Source: 003 六(一).
+    Model: the tax-per-mu class moves up ``rd_classes`` for an R&D-intensive (high-tech) firm and down
+    ``energy_classes`` above ``energy_max`` tce per 万元 of output; class D pays the surcharges and
+    class A gets the discounts, B and C the list prices. Source: 003 六(一) (以畝均稅收、研發創新和節能環保
+    等為主要指標的評價體系 … 差別化的資源要素配置政策).
     """
 
     class_a_min: float = param(30.0, 0, MAX_PER_MU, "万元/mu tax")
     class_b_min: float = param(15.0, 0, MAX_PER_MU, "万元/mu tax")
     class_c_min: float = param(5.0, 0, MAX_PER_MU, "万元/mu tax")
-    d_surcharge: float = param(0.04, 0, 1, "share of output")
-    a_discount: float = param(0.01, 0, 1, "share of output")
+    # Zhejiang's 亩均效益 scoring (the model of 003 六(一)) gives tax and value added per mu about 60 % and
+    # R&D and energy about 30 %: enough to move a firm one class, not two.
+    rd_classes: int = param(1, 0, 3, "classes up for an R&D-intensive firm")
+    energy_classes: int = param(1, 0, 3, "classes down above energy_max")
+    # About twice the industrial mean (0.26 tce/万元, sectors.csv): the energy-intensive sectors fall a class.
+    energy_max: float = param(0.5, 0, 100, "tce per 万元 output")
+    # 城镇土地使用税 on industrial land ≈ 6-9 元/m² ≈ 0.5 万元/mu a year: A is relieved of it, D pays it twice.
+    land_a_discount: float = param(0.5, 0, MAX_PER_MU, "万元 per mu a year")
+    land_d_surcharge: float = param(0.5, 0, MAX_PER_MU, "万元 per mu a year")
+    # 差别电价: D-class firms +0.1-0.3 元/kWh on ≈ 0.65 元/kWh (Zhejiang 2018), A small relief (assumption).
+    power_a_discount: float = param(0.05, 0, 1, "share of the energy price")
+    power_d_surcharge: float = param(0.3, 0, 10, "share of the energy price")
+    # 差别水价: D-class surcharges of the order of half the industrial water price (assumption).
+    water_a_discount: float = param(0.0, 0, 1, "share of the water price")
+    water_d_surcharge: float = param(0.5, 0, 10, "share of the water price")
+    # Credit: banks reprice D-class loans about a point over a ≈ 5 % rate, A class half a point under (assumption).
+    credit_a_discount: float = param(0.005, 0, 0.3, "points of the loan rate")
+    credit_d_surcharge: float = param(0.01, 0, 0.3, "points of the loan rate")
 
 
 @dataclass(frozen=True)
@@ -636,9 +665,29 @@ class C7(Rule):
                                  doc="assumed: 逐步 (step by step): one integration a year per zone")
 
 
+# --- rules3: C8 co-built and enclave parks (cobuild.py) ---
+
+@dataclass(frozen=True)
+class C8(Rule):
+    """C8 co-built and enclave parks (异地托管、项目共建、税收共享; 飞地经济; 政府与企业共建 … 收益分成):
+    a park built with a partner, another government or a firm, shares its tax and output in agreed shares.
+
+    Model: a park whose spec names a ``partner`` passes each year ``tax_share`` (or its own
+    ``partner_tax_share``) of the local tax its firms pay its city to the partner: a transfer to a
+    government of the region, a payment out of the region to an outside government or a firm; and
+    ``output_share`` of its output is credited to the partner in the statistics (003 二(一): 地区生产总值、
+    财政收入等经济统计数据可按属地原则进行分成). Source: 000 §(十一); 003 七(三), 二(一); 004 §(十二).
+    """
+
+    # Jiangsu's 南北共建园区 split the local retained tax and the statistics 50:50 in their first years
+    # (苏宿、江阴-靖江 agreements); the documents name no share, so half is the assumption.
+    tax_share: float = param(0.5, 0, 1, "share of the park's local tax")
+    output_share: float = param(0.5, 0, 1, "share of the park's output")
+
+
 RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "L11", "E1", "E2", "E3", "E4", "E5",
             "S1", "S2", "S3", "S4", "S5", "S6", "S8", "V1", "V2", "V3", "V4", "V5", "V6", "V7",
-            "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4", "C5", "C6", "C7")
+            "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8")
 RULES: dict[str, type[Rule]] = {rid: globals()[rid] for rid in RULE_IDS}
 NEEDS_EVALUATION = ("L4", "V2", "V3", "V4", "V5", "V7")
 
@@ -689,6 +738,7 @@ class Policy:
     C5: C5 = field(default_factory=C5)
     C6: C6 = field(default_factory=C6)
     C7: C7 = field(default_factory=C7)
+    C8: C8 = field(default_factory=C8)
 
     def __post_init__(self):
         for rid in RULE_IDS:

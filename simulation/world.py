@@ -17,6 +17,9 @@ from .params import MAX_AREA_MU, MAX_FACTOR, MAX_INVESTMENT, MAX_LAND_QUOTA, MAX
 from .places import SYNTHETIC, Place, check_hierarchy, generate_places, nearest, unproject_km
 from .policy import LEVELS
 
+PARTNER_KINDS = ("government", "firm")
+"""C8 co-builders: another government (异地托管、政府与政府共建, 飞地) or a firm (政府与企业共建)."""
+
 PARK_SPREAD_KM = 8.0
 """sd (km, each axis) of a generated park's position about its city's centre: a park lies within a
 county or two of the city seat, as most of the catalogue's zones do."""
@@ -36,6 +39,11 @@ class ParkSpec:
     lon: float | None = None         # position, degrees (None: unknown; the km plane is derived from it)
     lat: float | None = None
     infrastructure: float = 0.5      # 0..1
+    # --- rules3: C8 co-built and enclave parks (cobuild.py, ODD §7.20) ---
+    partner: str = ""                # co-builder: a city label of the region, or a name outside it
+    partner_kind: str = "government"   # government or firm
+    partner_tax_share: float | None = None     # share of the park's local tax to the partner (None: C8's)
+    partner_output_share: float | None = None  # share of its output statistics credited to the partner
 
     def check(self, where: str, sector_keys: tuple[str, ...]) -> None:
         """Raise ConfigError on an unknown level, an area, position or infrastructure out of range
@@ -57,6 +65,24 @@ class ParkSpec:
         for key in self.leading:
             if key not in sector_keys:
                 raise ConfigError(f"{where}.leading", key, "a sector key: " + ", ".join(sector_keys))
+        self._check_partner(where)
+
+    def _check_partner(self, where: str) -> None:
+        """C8: a partner is a non-empty name other than the park's own city; shares in [0, 1]."""
+        if not isinstance(self.partner, str):
+            raise ConfigError(f"{where}.partner", self.partner, "a city label or partner name (a string)")
+        if self.partner_kind not in PARTNER_KINDS:
+            raise ConfigError(f"{where}.partner_kind", self.partner_kind, "one of " + ", ".join(PARTNER_KINDS))
+        for key in ("partner_tax_share", "partner_output_share"):
+            value = getattr(self, key)
+            if value is None:
+                continue
+            if not self.partner:
+                raise ConfigError(f"{where}.{key}", value, "only with a partner (set partner)")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ConfigError(f"{where}.{key}", value, "a share in [0, 1]")
+        if self.partner and self.partner == (self.city or self.name):
+            raise ConfigError(f"{where}.partner", self.partner, "a government or firm other than the park's own city")
 
 
 @dataclass(frozen=True)
@@ -241,6 +267,14 @@ class WorldConfig:
     # rule off (but the set-up rules C1, C4, C5, C7); the policy acts from start_year + burn_in + 1. A scenario's
     # top-level burn_in sets it; the documents use 5 years, a project's time to full output (build 2 + ramp 3).
     burn_in: int = param(0, 0, 200, "years run with the rules off before the policy acts")
+    # --- rules3: factor prices of the V6 classes (efficiency.py, ODD §7.6) ---
+    # Energy bought by industry, priced as a blend: power ≈ 0.65 元/kWh × 8,140 kWh/tce ≈ 0.53 万元/tce,
+    # coal ≈ 0.08 万元/tce; with about 40 % of industrial energy bought as power ≈ 0.25 万元/tce.
+    energy_price: float = param(0.25, 0, 100, "万元 per tce")
+    # Industrial water bills are about 0.3-1 % of revenue outside the water-intensive sectors (assumption).
+    water_cost_share: float = param(0.005, 0, 1, "share of output")
+    # Industrial firms' liabilities ≈ 56 % of assets (above-scale industry, NBS 2017): half of a project borrowed.
+    loan_share: float = param(0.5, 0, 1, "share of investment borrowed")
     parks: tuple = field(default=())
     places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)

@@ -75,7 +75,8 @@ def _firm_columns(rng, n=80, p=5):
         park=rng.integers(0, p, n), sector=rng.integers(0, SEC.n, n), producing=rng.random(n) < 0.8,
         output=rng.uniform(0, 1e5, n), tax=rng.uniform(0, 5e3, n), employment=rng.uniform(0, 500, n),
         pollution=rng.uniform(0, 10, n), investment=rng.uniform(1e3, 1e5, n), land=rng.uniform(5, 100, n),
-        hightech=rng.random(n) < 0.3)
+        hightech=rng.random(n) < 0.3, tfp=rng.lognormal(0, 0.3, n), fresh=rng.random(n) < 0.2,
+        from_outside=rng.random(n) < 0.4, linked=rng.random(n) < 0.5)
 
 
 def test_evaluation_kernel_matches_reference():
@@ -85,8 +86,9 @@ def test_evaluation_kernel_matches_reference():
     declared = rng.random((5, SEC.n)) < 0.2
     chains = np.array([SEC.chain_members(c) for c in range(len(SEC.chain_keys))])
     last = rng.uniform(0, 2e5, 5)
-    fast = evaluation.park_indicators(f, 5, declared, last, chains, SEC.io)
-    slow = evaluation.park_indicators_reference(f, 5, declared, last, chains, SEC.io)
+    debt = rng.uniform(0, 50, 5)
+    fast = evaluation.park_indicators(f, 5, declared, last, chains, SEC.io, debt)
+    slow = evaluation.park_indicators_reference(f, 5, declared, last, chains, SEC.io, debt)
     for name in fast:
         np.testing.assert_allclose(fast[name], slow[name], rtol=1e-10, err_msg=name)
 

@@ -91,12 +91,19 @@ def _land_to_top_half(m):
     return float(top.gain.sum() / max(ranked.gain.sum(), 1e-9))
 
 
+# Scores without this year's investment attracted: that indicator follows the land a park was just
+# granted, so under it the top half gets most land whether or not L4 tilts the quota.
+STOCK_WEIGHTS = {"output": 0.2, "output_growth": 0.1, "tax_per_mu": 0.2, "intensity": 0.15, "leading_share": 0.1,
+                 "hightech_share": 0.1, "employment": 0.05, "pollution_per_output": 0.05, "chain_completeness": 0.05}
+
+
 def test_L4_tilts_quota_to_better_parks():
     """L4: with quota weighted by evaluation, top-half parks get a larger share of new land. (The
     common pool, `pool_share`, is first come and so already favours the popular, well-ranked parks:
     the tilt of the slices is measured without it.)"""
     w = small_world(land_quota=3000.0, outside_utility=-5.0)
-    on, off = compare(w, _land_to_top_half, EVAL.set("L4", enabled=True, tilt=5.0, pool_share=0.0), EVAL)
+    ev = Policy().set("V1", enabled=True, weights=STOCK_WEIGHTS)
+    on, off = compare(w, _land_to_top_half, ev.set("L4", enabled=True, tilt=5.0, pool_share=0.0), ev)
     assert on > off
 
 
@@ -322,7 +329,7 @@ def _ramped_tax_per_mu(m):
 def test_V6_differentiated_prices_push_out_low_efficiency_firms():
     """V6: a surcharge on class-D firms raises exits and the surviving firms' tax per mu."""
     w = small_world()
-    p = Policy().set("V6", enabled=True, d_surcharge=0.2)
+    p = Policy().set("V6", enabled=True, power_d_surcharge=3.0, credit_d_surcharge=0.1, land_d_surcharge=5.0)
     assert compare(w, series_sum("exits"), p, Policy())[0] > compare(w, series_sum("exits"), Policy(), Policy())[0]
     on, off = compare(w, _ramped_tax_per_mu, p, Policy(), WIDE_SEEDS)
     assert on > off
@@ -449,6 +456,20 @@ def test_C7_consolidation_merges_small_parks_and_stops_new_ones():
     on, off = compare(w, series_last("parks_active"), p, Policy())
     assert on < off
     assert len(events(run_model(w, p, 1), "park_created")) == 0
+
+
+def test_C8_partner_city_receives_a_share_of_the_cobuilt_parks_tax():
+    """C8: the partner city of a co-built park gains cash the host city loses (full test: test_rules_finance)."""
+    from parksim.simulation import ParkSpec
+    specs = (ParkSpec("a", "provincial", 6000.0, city="A", partner="B", partner_tax_share=0.5),
+             ParkSpec("b", "provincial", 6000.0, city="B"))
+    w = small_world(years=3, initial_firms=150, projects_per_year=60).with_parks(specs)
+
+    def shared_to_b(m):
+        t = m.recorder.outputs().finance
+        return float(t[(t.account_kind == "city") & (t.name == "B")].tax_shared.sum())
+    on, off = compare(w, shared_to_b, Policy().set("C8", enabled=True), Policy(), seeds=(1,))
+    assert on > 0 == off
 
 
 def test_every_rule_has_a_direction_test():

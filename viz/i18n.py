@@ -377,7 +377,7 @@ RULES = {
     "V2": ("月通报、季点评、年评比", "Bulletins, reviews and awards"),
     "V3": ("奖励先进园区", "Rewards for the best parks"), "V4": ("末位淘汰", "Elimination of the bottom parks"),
     "V5": ("有升有退分级处理", "Graded sanctions and upgrades"),
-    "V6": ("企业亩均税收分类与差别化价格", "Firm classes by tax per mu"),
+    "V6": ("企业亩均税收分类与差别化价格", "Firm classes and differentiated factor prices"),
     "V7": ("“增、调、降、退”规划调整", "Plan adjustment (grow, adjust, cut, exit)"),
     "X1": ("闲置土地收回", "Idle land taken back"), "X2": ("开工与达产期限", "Build-out deadlines"),
     "X3": ("低效用地腾笼换鸟", "Low-efficiency land transferred"), "X4": ("停产半停产企业处置", "Stopped firms handled"),
@@ -454,8 +454,17 @@ PARAMS = {
     ("V6", "class_a_min"): ("A 类企业亩均税收下限", "Class A minimum tax per mu"),
     ("V6", "class_b_min"): ("B 类企业亩均税收下限", "Class B minimum tax per mu"),
     ("V6", "class_c_min"): ("C 类企业亩均税收下限", "Class C minimum tax per mu"),
-    ("V6", "d_surcharge"): ("D 类企业加价比例", "Class D surcharge"),
-    ("V6", "a_discount"): ("A 类企业优惠比例", "Class A discount"),
+    ("V6", "rd_classes"): ("研发创新企业上调类别数", "Classes up for R&D-intensive firms"),
+    ("V6", "energy_classes"): ("高能耗企业下调类别数", "Classes down for energy-intensive firms"),
+    ("V6", "energy_max"): ("单位产值能耗上限", "Energy per output limit"),
+    ("V6", "land_a_discount"): ("A 类企业土地使用税减免", "Class A land-use tax relief"),
+    ("V6", "land_d_surcharge"): ("D 类企业土地使用税加征", "Class D land-use tax surcharge"),
+    ("V6", "power_a_discount"): ("A 类企业电价优惠", "Class A power price discount"),
+    ("V6", "power_d_surcharge"): ("D 类企业差别电价", "Class D power price surcharge"),
+    ("V6", "water_a_discount"): ("A 类企业水价优惠", "Class A water price discount"),
+    ("V6", "water_d_surcharge"): ("D 类企业差别水价", "Class D water price surcharge"),
+    ("V6", "credit_a_discount"): ("A 类企业贷款利率优惠", "Class A loan rate discount"),
+    ("V6", "credit_d_surcharge"): ("D 类企业贷款利率上浮", "Class D loan rate surcharge"),
     ("V7", "period"): ("规划调整周期", "Adjustment period"),
     ("V7", "grow_built_share"): ("扩区所需建成比例", "Built share to grow"),
     ("V7", "grow_share"): ("扩区面积比例", "Growth of area"),
@@ -487,6 +496,8 @@ PARAMS = {
     ("C7", "max_blocks"): ("一区多园最多片区数", "Most blocks per zone"),
     ("C7", "small_mu"): ("被归并的小园区面积", "Size of a small park"),
     ("C7", "merges_per_year"): ("每区每年整合园区数", "Parks merged per zone a year"),
+    ("C8", "tax_share"): ("合作方税收分成比例", "Partner's share of tax"),
+    ("C8", "output_share"): ("合作方统计产值分成比例", "Partner's share of output"),
 }
 
 # World (non-policy) parameters that sweeps and reports show, by their WorldConfig name; a parameter not
@@ -598,6 +609,9 @@ INDICATORS = {
     "leading_share": ("主导产业占比", "leading-industry share"), "hightech_share": ("高新技术占比", "high-tech share"),
     "employment": ("就业", "employment"), "pollution_per_output": ("单位产值污染", "pollution per output"),
     "chain_completeness": ("产业链完整度", "chain completeness"),
+    "investment_attracted": ("招商引资额", "investment attracted"), "openness": ("区外投资占比", "openness"),
+    "tfp": ("全要素生产率", "TFP"), "circular_share": ("循环经济占比", "circular-economy share"),
+    "debt_per_mu": ("亩均平台债务", "platform debt per mu"),
 }
 
 # The units written in the policy's param() declarations, as the audience reads them.
@@ -622,6 +636,15 @@ UNITS = {
     "pollution units per mu": ("污染单位/亩", "pollution units per mu"),
     "utility per IO coefficient": ("效用/投入产出系数", "utility per IO coefficient"),
     "projects per leading firm per year": ("项目/龙头企业/年", "projects per leading firm per year"),
+    "万元 per mu a year": ("万元/亩/年", "万元 per mu a year"),
+    "share of the energy price": ("占能源价格", "of the energy price"),
+    "share of the water price": ("占水价", "of the water price"),
+    "points of the loan rate": ("贷款利率百分点", "points of the loan rate"),
+    "tce per 万元 output": ("吨标煤/万元产值", "tce per 万元 output"),
+    "classes up for an R&D-intensive firm": ("上调类别数", "classes up"),
+    "classes down above energy_max": ("下调类别数", "classes down"),
+    "share of the park's local tax": ("占园区地方税收", "of the park's local tax"),
+    "share of the park's output": ("占园区产值", "of the park's output"),
 }
 
 
