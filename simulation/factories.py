@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .finance import PARK
 from .policy import Policy
 from .state import EXITED
 
@@ -55,11 +56,13 @@ def build_year(model) -> None:
         if model.ledger.room_of(int(p)) >= mu and model.ledger.grant(int(p), mu, pol.L2.city_key_min, 0.0):
             pk.factory_m2[p] += pol.L7.build_m2
             pk.factory_land[p] += mu
+            model.finance.book("factories", PARK, [int(p)], pol.L7.build_m2 * pol.L7.build_cost)
             model.tally["factory_built_m2"] += pol.L7.build_m2
     tenants = np.flatnonzero((f.floor_m2 > 0) & (f.state != EXITED) & (f.park >= 0))
     rent = pol.L7.rent * f.floor_m2[tenants]
     f.capital[tenants] -= rent
     np.add.at(pk.factory_rent, f.park[tenants], rent)
+    model.finance.book("factory_rent", PARK, f.park[tenants], rent)
     model.tally["factory_rent"] += float(rent.sum())
 
 

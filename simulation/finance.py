@@ -29,9 +29,12 @@ from . import designation, subsidy
 from .errors import ConfigError
 from .state import EXITED, REVOKED
 
-INCOME = ("land_sales", "land_sales_other", "tax_local", "idle_fees", "transfers_in", "designation", "rewards")
+INCOME = ("land_sales", "land_sales_other", "tax_local", "idle_fees", "transfers_in", "designation", "rewards",
+          "factory_rent")                             # L7 rent of standard factories (factories.py)
 SPENDING = ("land_cost", "infrastructure", "subsidies", "zone_setup", "interest",
-            "partner_payout")                         # C8 share paid out of the region (cobuild.py)
+            "partner_payout",                         # C8 share paid out of the region (cobuild.py)
+            "factories",                              # L7 standard factories built (factories.py)
+            "land_buyback")                           # X3 buy-backs and X2 refunds of land (idle_land.py)
 INTERNAL = ("tax_returned", "tax_retained", "land_share",
             "tax_shared")                             # C8 share to a partner government of the region
 DEBT = ("borrowing", "repayment")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import relocation
+from .finance import PARK
 from .policy import Policy
 from .state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
 
@@ -56,13 +57,14 @@ def deadline_takeback(policy: Policy, state, grant_year, year: int) -> np.ndarra
 
 def return_by_agreement(model) -> None:
     """X2: the projects of :func:`agreement_takeback` hand their land back; the park refunds the price
-    they paid, the value of a ``land_refund`` event per park for the park's accounts to book."""
+    they paid (spending of the park's account; a ``land_refund`` event per park)."""
     f = model.firms
     mask = agreement_takeback(model.policy, f.state, f.grant_year, model.year, f.margin)
     inside = np.flatnonzero(mask & (f.park >= 0))
     refund = np.bincount(f.park[inside], weights=f.land[inside] * f.land_price[inside], minlength=model.parks.n)
     for p in np.flatnonzero(refund > 0):
         model.recorder.event("land_refund", "X2", park=int(p), value=float(refund[p]))
+    model.finance.book("land_buyback", PARK, np.arange(model.parks.n), refund)
     model._exit(mask, "land_returned", "X2")
 
 
@@ -88,8 +90,8 @@ def low_efficiency_buyback(policy: Policy, state, low_tax_years) -> np.ndarray:
 
 def buy_back(model, mask: np.ndarray) -> None:
     """X3 腾笼换鸟 (000 §(十八) 政府主导下的流转、优进劣出; 003 六(三)): park firms in ``mask`` sell their land
-    back to the park at the price they paid; the amount per park is the value of a ``buyback_paid``
-    event, for the park's accounts to book. Each firm then chooses: a going concern (profit > 0) moves,
+    back to the park at the price they paid (spending of the park's account; a ``buyback_paid`` event
+    per park). Each firm then chooses: a going concern (profit > 0) moves,
     whole, to another open park of its city that admits it and has room (``relocation.move_out``);
     the others take the money and exit."""
     f = model.firms
@@ -100,6 +102,7 @@ def buy_back(model, mask: np.ndarray) -> None:
     per_park = np.bincount(f.park[rows], weights=paid, minlength=model.parks.n)
     for p in np.flatnonzero(per_park > 0):
         model.recorder.event("buyback_paid", "X3", park=int(p), value=float(per_park[p]))
+    model.finance.book("land_buyback", PARK, np.arange(model.parks.n), per_park)
     f.capital[rows] += paid
     m = relocation.move_out(model, rows[f.profit[rows] > 0], "X3", "bought_out")
     model.investment.book_relocations(m.rows, m.from_place, m.to_place, m.from_park, m.to_park, m.amount)

@@ -127,6 +127,9 @@ class L7(Rule):
                                 doc="an own plant at plot ratio 0.8 (the usual 容积率 floor of the control indicators)")
     rent: float = param(0.01, 0, 10, "万元 per m² a year",
                         doc="assumed: about 8 元/m² a month, a county-town standard-factory rent")
+    build_cost: float = param(0.15, 0, 10, "万元 per m² of floor built",
+                              doc="assumed: about 1,500 元/m², a multi-storey steel-frame plant in a "
+                                  "central-China county in the 2010s, paid by the park (finance.py)")
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def test_ledger_books_flows_and_stocks_by_hand():
 def test_s4_year_on_year_by_hand():
     """Tax 100 → 130 → 150 with base 100: 环比 returns 20 in the third year, the fixed base 50."""
     model = ParkModel(tiny(), Policy().set("S4", enabled=True, years=5), rng=1)
-    model.year_index = 2
+    model.rules_year = 2
     pk = model.parks
     pk.base_tax[:] = 100.0
     pk.last_tax[:] = 130.0
@@ -115,7 +115,7 @@ def test_s4_year_on_year_by_hand():
     assert np.allclose(finance._tax_returns(model, tax), 20.0)
     model.policy = model.policy.set("S4", base="fixed")
     assert np.allclose(finance._tax_returns(model, tax), 50.0)
-    model.year_index = 6
+    model.rules_year = 6
     assert np.allclose(finance._tax_returns(model, tax), 0.0)
 
 
