@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from . import chains, entry, land, location
+from . import chains, competition, entry, land, location
 from .places import haversine_km
 from .production import CLASS_FACTOR, POLLUTION_SCALE
 from .state import EXITED, PRODUCING
@@ -316,12 +316,13 @@ def admit(model) -> None:
     need = np.hstack([need, np.broadcast_to(land.land_need(pol, inv, intensity, cls)[:, None], sites.shape),
                       np.zeros((n, 1))])
     phase = land.first_phase(pol, need)
+    passer = competition.pass_on(model, proj, parks, total, phase)     # S7 异地流转 (§7.19)
     emission = (inv * sec.output_per_investment[sector] * sec.energy_per_output[sector] * CLASS_FACTOR[cls]
                 * POLLUTION_SCALE)
     # L2 serves key projects first; otherwise arrival order is random across the three sources.
     order = np.argsort(-inv, kind="stable") if pol.L2.enabled else model.rng.permutation(n)
     chosen = allocate(total, order, column, phase, inv, emission, model.ledger)
-    _settle(model, proj, parks, dense, standard, sites, price, chosen, first, need, phase)
+    _settle(model, proj, parks, dense, standard, sites, price, chosen, first, need, phase, passer)
 
 
 def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]:
@@ -352,7 +353,7 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
                  & (standard <= w.max_densify * intensity[:, None]))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):     # masked where not dense
             u_dense, price_dense = location.densified(u, price, intensity, standard, screen["declared"], c,
-                                                      w.beta_densify)
+                                                      w.beta_densify, x.offer_factor[k])
         u = np.where(dense, u_dense, u)
         price = np.where(dense, price_dense, price)
     return parks, np.where(ok | dense, u, -np.inf), wanted, price, dense, standard
@@ -383,9 +384,10 @@ def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[
     return place, np.where(slot >= 0, u, -np.inf)
 
 
-def _settle(model, proj, parks, dense, standard, site_place, price, chosen, first, need, phase) -> None:
+def _settle(model, proj, parks, dense, standard, site_place, price, chosen, first, need, phase, passer) -> None:
     """Create the firms of the projects that stayed (densified ones at their park's standard), pay
-    for land, book every decision with its adaptation."""
+    for land, book every decision with its adaptation; a passed project (S7) that settled in a park
+    shares its tax with the park that ``passer`` names."""
     w, pk, f = model.world, model.parks, model.firms
     n, n_park, n_site = len(chosen), parks.shape[1], site_place.shape[1]
     r = np.arange(n)
@@ -411,6 +413,7 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     f.place[rows] = to_place[stay]
     f.origin[rows] = sub["origin"]
     f.source[rows] = sub["source"]
+    f.tax_sharer[rows] = np.where(to_park[stay] >= 0, passer[stay], -1)
     firm = np.full(n, -1)
     firm[stay] = rows
     model.investment.book_projects(proj["investment"], proj["source"], proj["origin"], to_park, to_place,

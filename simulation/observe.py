@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics, spillovers
+from .competition import TALLIES as COMPETITION_TALLIES
 from .designation import TALLIES as DESIGNATION_TALLIES
 from .policy import LEVELS
 from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
@@ -23,6 +24,7 @@ TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released
            "parks_upgraded", "area_added", "area_cut", "expansions_refused",
            "relocations", "relocated_investment", "land_relocated")
 TALLIES += DESIGNATION_TALLIES
+TALLIES += COMPETITION_TALLIES
 GROWTH_PARTS = ("entrants", "incumbents", "relocations_in", "relocations_out", "exits")
 """The parts of a unit's yearly output change (:func:`growth_decomposition`); they add up to ``total``."""
 
@@ -216,6 +218,7 @@ def park_panel(m) -> pd.DataFrame:
         "score": pk.score.copy(), "rank": pk.rank.copy(), "rewarded": pk.rewarded.copy(),
         "tfp": _weighted_mean(f.park[rows], f.tfp[rows], f.output[rows], pk.n),
         "spillover": _weighted_mean(f.park[rows], spillover_gain(m, rows), np.ones(len(rows)), pk.n),
+        **{c: getattr(pk, c).copy() for c in ("offer_factor", "offer_subsidy", "offer_rebate", "offer_effort")},
     })
 
 

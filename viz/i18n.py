@@ -247,6 +247,22 @@ METRICS = {
     "land_recovered": ("收回土地", "Land taken back", "mu", "收回的闲置或低效用地。", "Idle or low-efficiency land taken back."),
     "subsidies_paid": ("财政补贴", "Subsidies paid", "wan", "政府支付的补贴与奖励。", "Subsidies and awards paid by government."),
     "idle_fees": ("闲置费", "Idle-land fees", "wan", "收取的土地闲置费。", "Idle-land fees collected."),
+    # Competition for investors (competition.py)
+    "offer_subsidies": ("园区自设补贴", "Parks' own subsidies", "wan", "园区按招商承诺支付的投资补贴。",
+                        "Subsidies parks paid on the offers firms came under."),
+    "offer_rebates": ("税收返还企业", "Tax rebated to firms", "wan", "园区按招商承诺返还企业的税收。",
+                      "Tax parks returned to firms under their offers."),
+    "attraction_effort": ("招商投入", "Investment-attraction effort", "wan", "园区的招商经费。",
+                          "What parks spent on attracting investors."),
+    "offer_subsidy_mean": ("平均补贴承诺", "Mean subsidy offered", "pct", "开放园区自设补贴率的平均值。",
+                           "Mean own subsidy rate offered by open parks."),
+    "offer_factor_mean": ("平均地价系数", "Mean land-price factor offered", "index",
+                          "开放园区报价地价系数的平均值（1 为无优惠）。",
+                          "Mean land price factor offered by open parks (1: no discount)."),
+    "projects_passed": ("异地流转项目", "Projects passed on (S7)", "projects", "按主导产业定位流转到其他园区的项目数。",
+                        "Projects passed to a park that declares their industry."),
+    "tax_shared": ("流转项目分享税收", "Tax shared with passing parks", "wan", "流转项目向流出园区分享的税收。",
+                   "Tax of passed projects shared with the park that passed them."),
 }
 TOTAL_PREFIX = ("合计：", "total ")
 
@@ -388,6 +404,11 @@ PARAMS = {
     ("C6", "pollution_cut"): ("污染削减比例", "Pollution cut"),
     ("C7", "max_blocks"): ("一区多园最多片区数", "Most blocks per zone"),
     ("C7", "small_mu"): ("被归并的小园区面积", "Size of a small park"),
+    ("S7", "min_price_factor"): ("最低地价系数（招商优惠上限）", "Lowest land-price factor offered"),
+    ("S7", "max_subsidy"): ("园区自设补贴上限", "Largest own subsidy rate"),
+    ("S7", "max_rebate"): ("税收返还企业上限", "Largest tax rebate to firms"),
+    ("S7", "tax_share"): ("流转项目税收分享比例", "Tax share of a passed project"),
+    ("S7", "share_years"): ("流转项目税收分享年限", "Years of tax sharing"),
 }
 
 # World (non-policy) parameters that sweeps and reports show, by their WorldConfig name; a parameter not
@@ -478,6 +499,17 @@ WORLD = {
     "start_level_step": ("每升一级开工概率增加", "Start chance added per level"),
     "setup_years": ("新园区筹建年数", "Years to set up a new zone"),
     "land_conversion_cost": ("新园区土地转用成本", "Land conversion cost of a new zone"),
+    # Competition for investors (competition.py)
+    "offer_step": ("失去份额时报价调整幅度", "Offer step after losing share"),
+    "offer_retreat": ("获得份额时报价回撤幅度", "Offer retreat after gaining share"),
+    "offer_max_subsidy": ("园区自设补贴最高比例", "Largest own subsidy a park offers"),
+    "offer_max_rebate": ("税收返还企业最高比例", "Largest tax rebate a park offers"),
+    "offer_rebate_years": ("税收返还年限", "Years a rebate runs"),
+    "offer_max_effort": ("最高招商投入", "Largest attraction effort"),
+    "effort_reference": ("招商投入参照值", "Reference attraction effort"),
+    "beta_effort": ("招商投入的吸引力", "Utility of attraction effort"),
+    "offer_budget_share": ("报价可占可支配资金比例", "Share of spendable money an offer may cost"),
+    "rival_km": ("竞争园区距离", "Distance within which parks are rivals"),
 }
 
 INDICATORS = {
@@ -510,6 +542,8 @@ UNITS = {
     "pollution units per mu": ("污染单位/亩", "pollution units per mu"),
     "utility per IO coefficient": ("效用/投入产出系数", "utility per IO coefficient"),
     "projects per leading firm per year": ("项目/龙头企业/年", "projects per leading firm per year"),
+    "share of the firm's tax": ("占企业税收", "of the firm's tax"),
+    "share of the firm's tax to the passing park": ("占企业税收（归流出园区）", "of the firm's tax, to the passing park"),
 }
 
 
