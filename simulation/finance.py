@@ -1,13 +1,129 @@
 """Local-government finance and platform debt (S1-S8, L6, L8; ODD §7.18).
 
 Every public account — each park (its management committee with its platform company, S8) and each
-local government (one per city label) — is a row of one yearly ledger; money moves only through it.
+local government (one per city label of ``model.cities``) — books its money through one ledger,
+:class:`Ledger`: arrays (accounts × kinds) for the year, and cash and debt stocks. A flow is
+external income, external spending, an internal transfer between two accounts (booked twice, so the
+transfers of a year net to zero), borrowing or repayment (cash and debt move together), or a memo
+(the L8 discount: money forgone, not paid). Every year, for every account,
+income − spending + net transfers = Δcash − Δdebt.
+
+Who pays what:
+
+- cities collect the local share of their firms' taxes (a firm outside parks pays to the city of its
+  place, :func:`place_cities`), sell land outside parks, pay S1-S3/S6 awards out of their cash, and
+  pay the parks S4 returns and the designation package's retained tax (transfers);
+- parks sell industrial land (L6 second phases too) and the commercial land L9 sets aside, pay
+  征地拆迁 and 七通一平 for every mu they grant beyond land already converted, receive the province's
+  base budget, designation grants, zone set-up money and V3 rewards (transfers from above: external
+  income), pass the land income S5 does not leave them to their city, pay interest and repayments
+  and build infrastructure as far as their cash and their platform's debt room allow (budgets bind).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from . import designation, subsidy
+from .errors import ConfigError
+from .state import EXITED, REVOKED
+
+INCOME = ("land_sales", "land_sales_other", "tax_local", "idle_fees", "transfers_in", "designation", "rewards")
+SPENDING = ("land_cost", "infrastructure", "subsidies", "zone_setup", "interest")
+INTERNAL = ("tax_returned", "tax_retained", "land_share")
+DEBT = ("borrowing", "repayment")
+MEMO = ("land_discount",)
+KINDS = INCOME + SPENDING + INTERNAL + DEBT + MEMO
+"""Ledger columns. Income and spending are external; internal transfers are signed (+ received)."""
+_K = {k: i for i, k in enumerate(KINDS)}
+_CASH_SIGN = np.array([1.0] * len(INCOME) + [-1.0] * len(SPENDING) + [1.0] * len(INTERNAL) + [1.0, -1.0, 0.0])
+_DEBT_SIGN = np.array([0.0] * (len(INCOME) + len(SPENDING) + len(INTERNAL)) + [1.0, -1.0, 0.0])
+PARK, CITY = 0, 1
+ACCOUNT_KINDS = ("park", "city")
+
+
+class Ledger:
+    """This year's flows and the cash and debt of every account (parks' stocks live in ParkTable)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.flows = [np.zeros((0, len(KINDS))), np.zeros((0, len(KINDS)))]
+        self.city_cash = np.zeros(0)
+        self.city_debt = np.zeros(0)
+        self.opening = [np.zeros((0, 2)), np.zeros((0, 2))]     # cash, debt at the start of the year
+        self.rows: list[pd.DataFrame] = []
+        self.coverage = 1.0            # region share of last year's award claims paid
+        self.land_mark = np.zeros(0)   # parks' cumulative land income at the last finance phase
+        self._grow()
+
+    def _grow(self) -> None:
+        """Rows for accounts created since (new parks, new city labels): zero flows and stocks."""
+        sizes = (self.model.parks.n, len(self.model.cities))
+        for side, n in enumerate(sizes):
+            extra = n - len(self.flows[side])
+            if extra > 0:
+                self.flows[side] = np.vstack([self.flows[side], np.zeros((extra, len(KINDS)))])
+                self.opening[side] = np.vstack([self.opening[side], np.zeros((extra, 2))])
+        extra = sizes[CITY] - len(self.city_cash)
+        self.city_cash = np.concatenate([self.city_cash, np.zeros(max(extra, 0))])
+        self.city_debt = np.concatenate([self.city_debt, np.zeros(max(extra, 0))])
+
+    def stocks(self, side: int) -> tuple[np.ndarray, np.ndarray]:
+        """(cash, debt) arrays of one side, writable views."""
+        pk = self.model.parks
+        return (pk.cash, pk.debt) if side == PARK else (self.city_cash, self.city_debt)
+
+    def book(self, kind: str, side: int, index, amount) -> None:
+        """Book ``amount`` of ``kind`` on accounts ``index`` of ``side``; cash and debt follow."""
+        self._grow()
+        index = np.asarray(index, dtype=np.int64).reshape(-1)
+        amount = np.broadcast_to(np.asarray(amount, float), index.shape)
+        k = _K[kind]
+        np.add.at(self.flows[side][:, k], index, amount)
+        cash, debt = self.stocks(side)
+        np.add.at(cash, index, _CASH_SIGN[k] * amount)
+        np.add.at(debt, index, _DEBT_SIGN[k] * amount)
+
+    def transfer(self, kind: str, src: tuple[int, np.ndarray], dst: tuple[int, np.ndarray], amount) -> None:
+        """An internal transfer: ``amount`` from accounts ``src`` (side, index) to ``dst``."""
+        self.book(kind, src[0], src[1], -np.asarray(amount, float))
+        self.book(kind, dst[0], dst[1], amount)
+
+    def total(self, kind: str, side: int | None = None) -> float:
+        """Region total of one kind this year (both sides unless ``side``)."""
+        self._grow()
+        sides = (PARK, CITY) if side is None else (side,)
+        return float(sum(self.flows[s][:, _K[kind]].sum() for s in sides))
+
+    def park_flow(self, kind: str) -> np.ndarray:
+        self._grow()
+        return self.flows[PARK][:, _K[kind]]
+
+    def close_year(self) -> None:
+        """Keep the year's flows and closing stocks (the ``finance`` table) and start the next year."""
+        self._grow()
+        m = self.model
+        names = ([a.name for a in m.park_agents], list(m.cities))
+        for side in (PARK, CITY):
+            cash, debt = self.stocks(side)
+            frame = pd.DataFrame(self.flows[side], columns=list(KINDS))
+            frame.insert(0, "year", m.year)
+            frame.insert(1, "account_kind", ACCOUNT_KINDS[side])
+            frame.insert(2, "account", np.arange(len(cash)))
+            frame.insert(3, "name", names[side])
+            frame["cash"], frame["debt"] = cash.copy(), debt.copy()
+            frame["cash_opening"], frame["debt_opening"] = self.opening[side][:, 0], self.opening[side][:, 1]
+            self.rows.append(frame)
+            self.opening[side] = np.column_stack([cash, debt])
+            self.flows[side][:] = 0.0
+
+    def table(self) -> pd.DataFrame:
+        """Long table: one row per year × account with its flows by kind and its stocks."""
+        return pd.concat(self.rows, ignore_index=True) if self.rows else pd.DataFrame(columns=["year", *KINDS])
+
+
+# ----------------------------------------------------------------------------- queries
 
 def spendable(model) -> np.ndarray:
     """万元 each park can still pay this year: its cash plus the debt room its platform has left (S8)."""
@@ -19,3 +135,308 @@ def expected_award_coverage(model) -> np.ndarray:
     """Share of an award claim a firm expects each park to pay: what it paid of last year's claims
     (1 before any claim), so a firm's expected subsidy is what the park can actually pay."""
     return np.clip(model.parks.award_coverage, 0.0, 1.0)
+
+
+def list_price(model) -> np.ndarray:
+    """Minimum industrial land price of each park (万元/mu): the base price plus its level's step."""
+    return model.world.land_price_base + model.world.level_price_step * model.parks.level
+
+
+def place_cities(model) -> np.ndarray:
+    """City account of every place row (and -1 → the last entry, for firms without a place).
+
+    A place's city is the city label most of its parks carry; a place without parks takes that of the
+    parks in its parent place or in places with the same parent (its prefecture); failing that, the
+    city of the nearest park with a position, or the region's first city."""
+    pk = model.parks
+    ids = model.place_ids
+    n_place = len(ids)
+    out = np.zeros(n_place + 1, np.int64)
+    if pk.n == 0:
+        return out
+    counts = np.zeros((n_place, max(len(model.cities), 1)))
+    np.add.at(counts, (pk.place, pk.city), 1.0)
+    parent = [model.places[i].parent for i in ids]
+    by_group: dict[str, np.ndarray] = {}
+    for p, par in enumerate(parent):
+        for key in (ids[p], par):
+            if key:
+                by_group[key] = by_group.get(key, 0) + counts[p]
+    located = np.flatnonzero(np.isfinite(pk.lon))
+    for p in range(n_place):
+        row = counts[p]
+        if row.sum() == 0:
+            row = by_group.get(parent[p]) if parent[p] else None
+        if row is not None and np.sum(row) > 0:
+            out[p] = int(np.argmax(row))
+            continue
+        place = model.places[ids[p]]
+        lon, lat = getattr(place, "lon", None), getattr(place, "lat", None)
+        if len(located) and lon is not None and lat is not None and np.isfinite([lon, lat]).all():
+            d = (pk.lon[located] - lon) ** 2 + (pk.lat[located] - lat) ** 2
+            out[p] = pk.city[located[np.argmin(d)]]
+    return out
+
+
+def local_tax_share(world, year: int) -> float:
+    """Share of a firm's total tax that stays with its local government this year."""
+    vat = world.vat_local_share_after if year >= world.vat_reform_year else world.vat_local_share
+    other = max(1.0 - world.vat_share_of_tax - world.cit_share_of_tax, 0.0)
+    return world.vat_share_of_tax * vat + world.cit_share_of_tax * world.cit_local_share + other * world.other_local_share
+
+
+def check(world) -> None:
+    """ConfigError when the tax composition adds up to more than the whole tax."""
+    if world.vat_share_of_tax + world.cit_share_of_tax > 1 + 1e-9:
+        raise ConfigError("world.vat_share_of_tax + cit_share_of_tax",
+                          world.vat_share_of_tax + world.cit_share_of_tax, "<= 1")
+
+
+def start(model) -> Ledger:
+    """The ledger of a new model; land already granted counts as converted (no cost booked)."""
+    check(model.world)
+    ledger = Ledger(model)
+    model.parks.converted[:] = model.granted_by_park()
+    return ledger
+
+
+# ----------------------------------------------------------------------------- the year's flows
+
+def collect_taxes(model) -> None:
+    """The local share of every producing firm's tax to its city; land sold outside parks this year
+    to the city of its place (phase 6, before awards, so a city pays awards out of this year's cash)."""
+    f, led = model.firms, model.finance
+    city_of = place_cities(model)
+    alive = f.state != EXITED
+    firm_city = np.where(f.park >= 0, model.parks.city[np.maximum(f.park, 0)] if model.parks.n else 0,
+                         city_of[f.place])
+    share = local_tax_share(model.world, model.year)
+    n_city = len(model.cities)
+    led.book("tax_local", CITY, np.arange(n_city),
+             np.bincount(firm_city[alive], weights=f.tax[alive] * share, minlength=n_city)[:n_city])
+    new_out = alive & (f.park < 0) & (f.entry_year == model.year) & (f.grant_year == model.year)
+    led.book("land_sales", CITY, np.arange(n_city),
+             np.bincount(firm_city[new_out], weights=(f.land * f.land_price)[new_out], minlength=n_city)[:n_city])
+
+
+def pay_awards(model, started: np.ndarray) -> None:
+    """S1 以奖代补 awards to this year's new producers in parks, in S2/S3/S6 priority order, out of the
+    fund (``government.fund_budget``) as far as each city's cash allows; records the share of claims
+    paid per park and for the region (what firms expect next year)."""
+    pol, f, pk, led = model.policy, model.firms, model.parks, model.finance
+    if not pol.S1.enabled:
+        return
+    rows = started[(f.park[started] >= 0)]
+    rows = rows[pk.status[f.park[rows]] != REVOKED]
+    claims = f.investment[rows] * subsidy.award_rate(pol, f.hightech[rows])
+    major = (f.investment[rows] >= pol.S2.major_min) | f.leading[rows]
+    in_leading = model.declared[f.park[rows], f.sector[rows]]
+    paid = subsidy.pay_awards(pol, claims, major, in_leading, f.hightech[rows], model.government.fund_budget)
+    city = pk.city[f.park[rows]]
+    n_city = len(model.cities)
+    due = np.bincount(city, weights=paid, minlength=n_city)
+    scale = np.divide(np.maximum(led.city_cash, 0.0), due, out=np.ones(n_city), where=due > 0)
+    paid = paid * np.minimum(scale, 1.0)[city]
+    led.book("subsidies", CITY, city, paid)
+    f.subsidy[rows] += paid
+    f.capital[rows] += paid
+    np.add.at(pk.funds, f.park[rows], paid)
+    claimed_by_park = np.bincount(f.park[rows], weights=claims, minlength=pk.n)
+    paid_by_park = np.bincount(f.park[rows], weights=paid, minlength=pk.n)
+    has = claimed_by_park > 0
+    pk.award_coverage[has] = paid_by_park[has] / claimed_by_park[has]
+    if claims.sum() > 0:
+        led.coverage = float(paid.sum() / claims.sum())
+    model.government.fund_paid_total += paid.sum()
+    t = model.tally
+    t["subsidies_paid"] += float(paid.sum())
+    t["subsidy_to_leading_industry"] += float(paid[in_leading].sum())
+    t["subsidy_to_hightech"] += float(paid[f.hightech[rows]].sum())
+    t["subsidy_to_major"] += float(paid[major].sum())
+
+
+def credit_idle_fees(model, park: np.ndarray, amount: np.ndarray) -> None:
+    """X2 idle fees: income of the park the land lies in (land outside parks: of its place's city)."""
+    f = model.firms
+    m = amount > 0
+    inside = m & (park >= 0)
+    model.finance.book("idle_fees", PARK, park[inside], amount[inside])
+    outside = m & (park < 0)
+    model.finance.book("idle_fees", CITY, place_cities(model)[f.place[outside]], amount[outside])
+    np.add.at(model.parks.land_income, park[inside], amount[inside])
+    model.tally["idle_fees"] += float(amount[inside].sum())     # the parks' (their land_income counts them)
+
+
+def second_phase(model, rows: np.ndarray) -> None:
+    """L6: the rest of a phased grant, as far as the park's ungranted area and this year's land allow
+    (its reusable land, then its own remaining quota: the second phase takes quota), sold at the
+    firm's price of its first phase."""
+    f, pk, ledger = model.firms, model.parks, model.ledger
+    rows = rows[(f.land_pending[rows] > 0) & (f.park[rows] >= 0)]
+    if len(rows) == 0:
+        return
+    room = np.minimum(np.maximum(pk.area - model.granted_by_park(), 0.0),
+                      ledger.reusable + np.minimum(ledger.greenfield, np.maximum(ledger.quota, 0.0)))
+    # Served in row order within each park: a firm gets what the earlier ones left of the room.
+    rows = rows[np.argsort(f.park[rows], kind="stable")]
+    park, pending = f.park[rows], f.land_pending[rows]
+    before = np.cumsum(pending) - pending
+    first = np.searchsorted(park, park)                     # first row of each firm's park
+    before -= before[first]
+    give = np.minimum(pending, np.maximum(room[park] - before, 0.0))
+    given = np.bincount(park, weights=give, minlength=pk.n)
+    reused = np.minimum(given, ledger.reusable)              # reused land first, as far as it goes
+    new = given - reused
+    for arr, used in ((ledger.reusable, reused), (ledger.greenfield, new), (ledger.quota, new)):
+        arr -= used
+    ledger.used += new
+    ledger.reused += reused
+    pk.reusable[:] -= np.minimum(reused, pk.reusable)
+    f.land[rows] += give
+    f.land_pending[rows] = 0.0
+    income = give * f.land_price[rows]
+    np.add.at(pk.land_income, park, income)
+    model.finance.book("land_discount", PARK, park, np.maximum(list_price(model)[park] - f.land_price[rows], 0) * give)
+    model.tally["land_income"] += float(income.sum())
+
+
+def sell_set_aside(model, park: int, mu: float) -> None:
+    """L9: the commercial and residential share of an expansion's set-aside land is converted and sold."""
+    w = model.world
+    sold = mu * w.commercial_set_aside_share
+    model.finance.book("land_sales_other", PARK, [park], sold * w.commercial_land_price)
+    model.finance.book("land_cost", PARK, [park], sold * (w.land_conversion_cost + w.site_preparation_cost))
+
+
+def open_zones(model, rows: np.ndarray, cost: np.ndarray) -> None:
+    """New zones: the province funds their set-up (a designation transfer), the zone spends it on
+    land conversion and first infrastructure; their whole area counts as converted."""
+    model.finance.book("designation", PARK, rows, cost)
+    model.finance.book("zone_setup", PARK, rows, cost)
+    model.parks.converted[rows] = model.parks.area[rows]
+
+
+def finance_parks(model) -> None:
+    """Phase 8: land sales and costs, transfers, debt service, platform borrowing (S8), infrastructure."""
+    pk, pol, w, led, f = model.parks, model.policy, model.world, model.finance, model.firms
+    led._grow()
+    n = pk.n
+    parks = np.arange(n)
+    live = pk.alive & (pk.status != REVOKED)
+    # Land: industrial sales this year (cumulative land income less last year's mark and idle fees),
+    # the L8 discount forgone, and the cost of converting and preparing land newly granted.
+    mark = np.concatenate([led.land_mark, np.zeros(n - len(led.land_mark))])
+    sales = pk.land_income - mark - led.park_flow("idle_fees")
+    led.book("land_sales", PARK, parks, np.maximum(sales, 0.0))
+    new = (f.entry_year == model.year) & (f.park >= 0) & (f.state != EXITED)
+    led.book("land_discount", PARK, f.park[new],
+             np.maximum(list_price(model)[f.park[new]] - f.land_price[new], 0.0) * f.land[new])
+    granted = model.granted_by_park()
+    fresh = np.maximum(granted - pk.converted, 0.0)
+    pk.converted[:] = np.maximum(pk.converted, granted)
+    led.book("land_cost", PARK, parks, fresh * (w.land_conversion_cost + w.site_preparation_cost))
+    # Debt service of the platform (S8): interest on the opening debt, repayment over the maturity.
+    debt = pk.debt.copy()
+    interest = pol.S8.interest_rate * debt
+    repay = np.minimum(debt / pol.S8.maturity, debt)
+    led.book("interest", PARK, parks, interest)
+    led.book("repayment", PARK, parks, repay)
+    pk.debt_service[:] = interest + repay
+    # Transfers: from above (base budget, grants, V3 rewards) and from the city (retained tax, S4).
+    tax = model.park_sum(f.tax)
+    steps = designation.level_steps(pk.level, pk.status)
+    base = designation.base_budget(w, steps) * pk.area * live
+    grants = model.designation.pay_grants() * live
+    rewards = (pol.V3.award * pk.rewarded * live) if pol.V3.enabled else np.zeros(n)
+    led.book("transfers_in", PARK, parks, base)
+    led.book("designation", PARK, parks, grants)
+    led.book("rewards", PARK, parks, rewards)
+    city = pk.city
+    retained = _city_pays(model, "tax_retained", city, designation.retained_tax(w, steps, tax) * live)
+    returned = _city_pays(model, "tax_returned", city, _tax_returns(model, tax) * live)
+    # S5: the park keeps its net land income (sales less costs) for its infrastructure; the rest of a
+    # positive net goes to its city.
+    net = np.maximum(led.park_flow("land_sales") + led.park_flow("land_sales_other") - led.park_flow("land_cost"), 0.0)
+    kept = (pol.S5.share * live if pol.S5.enabled else np.zeros(n)) * net
+    led.transfer("land_share", (PARK, parks), (CITY, city), net - kept)
+    # S8: awards and tax returns become the platform's capital; it borrows against capital and unsold land.
+    if pol.S8.enabled:
+        pk.capital[:] += rewards + returned
+        unsold = np.maximum(pk.area - granted, 0.0) * list_price(model)
+        pk.debt_limit[:] = pol.S8.leverage * (pk.capital + unsold) * live
+    else:
+        pk.debt_limit[:] = 0.0
+    # The platform first covers what the year's cash did not (debt service, land costs), as far as it may.
+    led.book("borrowing", PARK, parks, np.minimum(np.maximum(-pk.cash, 0.0), np.maximum(pk.debt_limit - pk.debt, 0.0)))
+    room = np.maximum(pk.debt_limit - pk.debt, 0.0)
+    # Infrastructure: the earmarked money plus the platform's draw, no more than closes the gap to
+    # full infrastructure, and no more than cash and debt room allow (budgets bind).
+    earmarked = base + kept + returned + retained + grants + rewards
+    wanted = np.minimum(earmarked + pol.S8.draw_share * room * pol.S8.enabled,
+                        w.infra_cost * np.maximum(pk.area, 1.0) * (1.0 - pk.infrastructure))
+    spend = np.clip(wanted, 0.0, np.maximum(pk.cash, 0.0) + room) * pk.alive
+    borrow = np.minimum(np.maximum(spend - np.maximum(pk.cash, 0.0), 0.0), room)
+    led.book("borrowing", PARK, parks, borrow)
+    led.book("infrastructure", PARK, parks, spend)
+    pk.infrastructure[:] = subsidy.improve_infrastructure(pk.infrastructure, spend, pk.area,
+                                                          w.infra_cost, w.infra_depreciation)
+    pk.tax_returned[:] += returned
+    pk.funds[:] += rewards
+    pk.last_tax[:] = tax
+    t = model.tally
+    t["tax_retained"] += float(retained.sum())
+    t["designation_grants"] += float(grants.sum())
+    t["tax_returned"] += float(returned.sum())
+    t["park_rewards"] += float(rewards.sum())
+    led.land_mark = pk.land_income.copy()
+
+
+def _tax_returns(model, tax: np.ndarray) -> np.ndarray:
+    """S4: share of the increase of each park's tax over the base — last year's (环比, the seed) or the
+    first year's — for the first ``years`` years (004 §(十四))."""
+    pol, pk = model.policy, model.parks
+    if not pol.S4.enabled or model.year_index - 1 >= pol.S4.years:
+        return np.zeros(pk.n)
+    base = pk.last_tax if pol.S4.base == "previous_year" else pk.base_tax
+    return pol.S4.share * np.maximum(tax - base, 0.0)
+
+
+def _city_pays(model, kind: str, city: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    """A transfer from each park's city to the park, scaled down where the city's cash falls short."""
+    led = model.finance
+    n_city = len(model.cities)
+    due = np.bincount(city, weights=amount, minlength=n_city)
+    scale = np.minimum(np.divide(np.maximum(led.city_cash, 0.0), due, out=np.ones(n_city), where=due > 0), 1.0)
+    paid = amount * scale[city]
+    led.transfer(kind, (CITY, city), (PARK, np.arange(len(amount))), paid)
+    return paid
+
+
+# ----------------------------------------------------------------------------- outputs
+
+SERIES = ("fin_income", "fin_spending", "fin_land_sales", "fin_tax_local", "fin_transfers_in", "fin_land_cost",
+          "fin_infrastructure", "fin_subsidies", "fin_tax_returned", "fin_land_discount", "fin_designation",
+          "fin_interest", "fin_debt_service", "fin_debt", "fin_cash", "fin_instrument_cost")
+
+
+def series(model) -> dict:
+    """Region totals of this year's flows (万元/yr) and the closing stocks (万元)."""
+    led = model.finance
+    led._grow()
+    tot = {k: led.total(k) for k in KINDS}
+    subsidies = tot["subsidies"] + tot["rewards"]
+    returned = led.total("tax_returned", PARK)
+    designation_ = tot["designation"]
+    out = {
+        "fin_income": sum(tot[k] for k in INCOME), "fin_spending": sum(tot[k] for k in SPENDING),
+        "fin_land_sales": tot["land_sales"] + tot["land_sales_other"], "fin_tax_local": tot["tax_local"],
+        "fin_transfers_in": tot["transfers_in"] + tot["designation"] + tot["rewards"],
+        "fin_land_cost": tot["land_cost"], "fin_infrastructure": tot["infrastructure"],
+        "fin_subsidies": subsidies, "fin_tax_returned": returned, "fin_land_discount": tot["land_discount"],
+        "fin_designation": designation_, "fin_interest": tot["interest"],
+        "fin_debt_service": tot["interest"] + tot["repayment"],
+        "fin_debt": float(model.parks.debt.sum() + led.city_debt.sum()),
+        "fin_cash": float(model.parks.cash.sum() + led.city_cash.sum()),
+        "fin_instrument_cost": subsidies + returned + tot["land_discount"] + designation_,
+    }
+    return {k: float(v) for k, v in out.items()}

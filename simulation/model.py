@@ -13,9 +13,10 @@ The schedule of a year (``step``), in order:
 3b. ``relocate_firms``  whole firms move out of revoked or cut parks, into parks (L10, L1) and between parks
 4. ``form_links``       new producers find suppliers along IO links
 5. ``produce``          output, tax, jobs, energy, pollution, profit (V6, C6)
-6. ``pay_awards``       special-fund awards to new producers (S1-S3, S6)
+6. ``pay_awards``       local taxes reach the cities; special-fund awards to new producers (S1-S3, S6)
 7. ``resolve_exits``    losses stop firms; stopped ones leave (X4); land is taken back (X1-X3, X5)
-8. ``finance_parks``    infrastructure from base budget, land income (S5), tax return (S4), rewards
+8. ``finance_parks``    public accounts: land sales and costs, transfers (S4, S5, V3), platform debt (S8),
+                        infrastructure within each park's means (``finance.py``)
 9. ``evaluate_parks``   evaluation and ranking (V1, V2), rewards and sanctions (V3-V5), plan adjustment (V7), expansions (E5, L9)
 10. ``record``          the year's observations
 """
@@ -25,7 +26,20 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import chains, designation, entry, evaluation, idle_land, investment, land, placement, relocation, spillovers, subsidy
+from . import (
+    chains,
+    designation,
+    entry,
+    evaluation,
+    finance,
+    idle_land,
+    investment,
+    land,
+    placement,
+    relocation,
+    spillovers,
+    subsidy,
+)
 from . import schedule as interventions
 from .agents import Firm, Government, Park
 from .competition import set_offers
@@ -83,7 +97,10 @@ class ParkModel(mesa.Model):
         self.investment = investment.start(self)      # the investment ledger (created/diverted/relocated/lost)
         self.energy_baseline = float(self.firms.energy.sum())
         self.parks.base_tax[:] = self.park_sum(self.firms.tax)      # S4 base year
+        self.parks.last_tax[:] = self.parks.base_tax
+        self.finance = finance.start(self)            # public accounts and platform debt (S1-S8)
         self.recorder.record()
+        self.finance.close_year()
         self._check_schedule(self.world.schedule, "world.schedule")
 
     # ----------------------------------------------------------------------------- set-up
@@ -219,6 +236,7 @@ class ParkModel(mesa.Model):
         self.finance_parks()
         self.evaluate_parks()
         self.recorder.record()
+        self.finance.close_year()
 
     # 1 ------------------------------------------------------------------------------------
     def plan_year(self) -> None:
@@ -292,6 +310,7 @@ class ParkModel(mesa.Model):
         self.designation.add(designation.level_steps(self.parks.level[rows], self.parks.status[rows]), opens)
         cost = designation.setup_cost(self.world, self.parks.area[rows], self.parks.infrastructure[rows])
         self.tally["zone_setup_cost"] += float(cost.sum())
+        finance.open_zones(self, rows, cost)
         for r, s, c in zip(rows, specs, cost):
             self.recorder.event("park_created", "", park=int(r), value=float(c), detail=f"{s.name}, opens {opens}")
         return first
@@ -363,23 +382,8 @@ class ParkModel(mesa.Model):
         return started
 
     def _supply_second_phase(self, rows: np.ndarray) -> None:
-        """L6: the rest of a phased grant, as far as the park's ungranted area allows."""
-        f, pk = self.firms, self.parks
-        rows = rows[(f.land_pending[rows] > 0) & (f.park[rows] >= 0)]
-        if len(rows) == 0:
-            return
-        room = np.maximum(pk.area - self.granted_by_park(), 0.0)
-        # Served in row order within each park: a firm gets what the earlier ones left of the room.
-        rows = rows[np.argsort(f.park[rows], kind="stable")]
-        park, pending = f.park[rows], f.land_pending[rows]
-        before = np.cumsum(pending) - pending
-        first = np.searchsorted(park, park)                     # first row of each firm's park
-        before -= before[first]
-        give = np.minimum(pending, np.maximum(room[park] - before, 0.0))
-        given = np.bincount(park, weights=give, minlength=pk.n)
-        pk.reusable[:] -= np.minimum(given, pk.reusable)       # reused land first, as far as it goes
-        f.land[rows] += give
-        f.land_pending[rows] = 0.0
+        """L6: the rest of a phased grant, priced and out of the year's land (finance.second_phase)."""
+        finance.second_phase(self, rows)
 
     # 3b -----------------------------------------------------------------------------------
     def relocate_firms(self) -> relocation.Moves:
@@ -441,24 +445,10 @@ class ParkModel(mesa.Model):
 
     # 6 ------------------------------------------------------------------------------------
     def pay_awards(self, started: np.ndarray) -> None:
-        """S1 以奖代补 awards to this year's new producers in parks, in S2/S3/S6 priority order."""
-        pol, f = self.policy, self.firms
-        if not pol.S1.enabled:
-            return
-        rows = started[(f.park[started] >= 0)]
-        rows = rows[self.parks.status[f.park[rows]] != REVOKED]
-        claims = f.investment[rows] * subsidy.award_rate(pol, f.hightech[rows])
-        major = (f.investment[rows] >= pol.S2.major_min) | f.leading[rows]
-        in_leading = self.declared[f.park[rows], f.sector[rows]]
-        paid = subsidy.pay_awards(pol, claims, major, in_leading, f.hightech[rows], self.government.fund_budget)
-        f.subsidy[rows] += paid
-        f.capital[rows] += paid
-        np.add.at(self.parks.funds, f.park[rows], paid)
-        self.government.fund_paid_total += paid.sum()
-        self.tally["subsidies_paid"] += float(paid.sum())
-        self.tally["subsidy_to_leading_industry"] += float(paid[in_leading].sum())
-        self.tally["subsidy_to_hightech"] += float(paid[f.hightech[rows]].sum())
-        self.tally["subsidy_to_major"] += float(paid[major].sum())
+        """The year's local taxes reach the cities; S1 以奖代补 awards to this year's new producers in
+        parks, in S2/S3/S6 priority order, as far as the fund and the cities' cash allow (finance.py)."""
+        finance.collect_taxes(self)
+        finance.pay_awards(self, started)
 
     # 7 ------------------------------------------------------------------------------------
     def resolve_exits(self) -> None:
@@ -511,33 +501,9 @@ class ParkModel(mesa.Model):
 
     # 8 ------------------------------------------------------------------------------------
     def finance_parks(self) -> None:
-        """Infrastructure spending from the base budget and retained tax by level, designation grants,
-        land income (S5), tax return (S4) and rewards (V3)."""
-        pk, pol, w = self.parks, self.policy, self.world
-        tax = self.park_sum(self.firms.tax)
-        awards = pol.V3.award * pk.rewarded if pol.V3.enabled else np.zeros(pk.n)
-        income = self.tally_land_income_by_park()
-        steps = designation.level_steps(pk.level, pk.status)
-        retained = designation.retained_tax(w, steps, tax)
-        grants = self.designation.pay_grants()
-        spend, _, returned = subsidy.infrastructure_spending(pol, self.year_index - 1, pk.area, income, tax,
-                                                             pk.base_tax, designation.base_budget(w, steps),
-                                                             awards + retained + grants)
-        pk.tax_returned[:] += returned
-        self.tally["tax_retained"] += float(retained.sum())
-        self.tally["designation_grants"] += float(grants.sum())
-        pk.funds[:] += awards
-        pk.infrastructure[:] = subsidy.improve_infrastructure(pk.infrastructure, spend * pk.alive, pk.area,
-                                                              w.infra_cost, w.infra_depreciation)
-        self.tally["tax_returned"] += float(returned.sum())
-        self.tally["park_rewards"] += float(awards.sum())
-        self._land_income_mark = pk.land_income.copy()
-
-    def tally_land_income_by_park(self) -> np.ndarray:
-        """Land income received by each park this year."""
-        mark = getattr(self, "_land_income_mark", np.zeros(0))
-        mark = np.concatenate([mark, np.zeros(self.parks.n - len(mark))])
-        return self.parks.land_income - mark
+        """Land sales and costs, transfers (base budget, grants, V3, retained tax, S4, S5), platform debt
+        (S8) and infrastructure within each park's means (finance.finance_parks)."""
+        finance.finance_parks(self)
 
     # 9 ------------------------------------------------------------------------------------
     def evaluate_parks(self) -> None:
@@ -572,8 +538,10 @@ class ParkModel(mesa.Model):
         if not land.may_expand(self.policy, intensity, standard):
             self.tally["expansions_refused"] += 1
             return False
-        added = land.added_industrial_area(self.policy, share * self.parks.area[p])
+        asked = share * self.parks.area[p]
+        added = land.added_industrial_area(self.policy, asked)
         self.parks.area[p] += added
+        finance.sell_set_aside(self, p, asked - added)
         self.parks.expansions[p] += 1
         self.tally["area_added"] += added
         self.recorder.event(kind, rule, park=p, value=float(added))
@@ -647,7 +615,7 @@ class ParkModel(mesa.Model):
         big = (proj["investment"] >= pol.C5.mega_min) | proj["leading"]
         has_mega = np.bincount(f.park[live & (f.park >= 0) & (f.investment >= pol.C5.mega_min)],
                                minlength=pk.n) > 0
-        rate = subsidy.award_rate(pol, proj["hightech"])
+        rate = subsidy.award_rate(pol, proj["hightech"]) * self.finance.coverage    # what is actually paid
         return ChoiceInputs(
             same=same.astype(float), upstream=upstream_presence(producing > 0, sec.io),
             lead_pull=chains.leading_pull(lead.astype(float), sec.io),
@@ -677,9 +645,7 @@ class ParkModel(mesa.Model):
         self.firms.state_year[rows] = self.year
 
     def _credit_parks(self, park: np.ndarray, amount: np.ndarray) -> None:
-        m = (park >= 0) & (amount > 0)
-        np.add.at(self.parks.land_income, park[m], amount[m])
-        self.tally["idle_fees"] += float(amount[m].sum())
+        finance.credit_idle_fees(self, park, amount)
 
     def supply_network(self, park: int | None = None):
         """The live supply network as a ``networkx.DiGraph`` (optionally only one park's firms)."""

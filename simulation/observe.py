@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import metrics, spillovers
+from . import finance, metrics, spillovers
 from .competition import TALLIES as COMPETITION_TALLIES
 from .designation import TALLIES as DESIGNATION_TALLIES
 from .policy import LEVELS
@@ -38,7 +38,9 @@ class RunOutputs:
     id, kind, count, amount_wan; :meth:`investment.InvestmentLedger.table`). ``firms``: firm
     snapshots at the chosen years. ``events``: one row per event (entry, exit, land taken back,
     park sanctioned, …) with the rule id that caused it. ``places``: one row per place of the run
-    with the parks that lie in it (``ParkModel.places_table``).
+    with the parks that lie in it (``ParkModel.places_table``). ``finance``: the public accounts, one
+    row per year × account (park or city) with its flows by kind and its cash and debt
+    (:meth:`finance.Ledger.table`).
     """
 
     series: pd.DataFrame
@@ -49,6 +51,7 @@ class RunOutputs:
     places: pd.DataFrame | None = None
     investment: pd.DataFrame | None = None
     growth: pd.DataFrame | None = None
+    finance: pd.DataFrame | None = None
 
 
 class Recorder:
@@ -86,7 +89,8 @@ class Recorder:
         m = self.model
         parks = park_panel(m)
         self.panel.append(parks)
-        self.series.append({"year": m.year, **model_series(m, parks), **dict(m.tally), **m.investment.totals(m.year)})
+        self.series.append({"year": m.year, **model_series(m, parks), **dict(m.tally), **m.investment.totals(m.year),
+                            **finance.series(m)})
         if m.year in self.snapshot_years:
             self.snapshots.append(firm_snapshot(m))
         self.record_growth()
@@ -119,7 +123,8 @@ class Recorder:
                           places=self.model.places_table(),
                           investment=self.model.investment.table([a.name for a in self.model.park_agents],
                                                                  self.model.place_ids),
-                          growth=pd.concat(self.growth, ignore_index=True) if self.growth else None)
+                          growth=pd.concat(self.growth, ignore_index=True) if self.growth else None,
+                          finance=self.model.finance.table())
 
 
 def growth_decomposition(unit_prev: np.ndarray, unit_now: np.ndarray, out_prev: np.ndarray, out_now: np.ndarray,

@@ -241,6 +241,12 @@ class S4(Rule):
 
     years: int = param(5, 0, 100, "years")
     share: float = param(1.0, 0, 1, "share of increment")
+    # The seed returns the 环比 (year-on-year) increase; "fixed" is the increase over the first year.
+    base: str = param("previous_year", choices=("previous_year", "fixed"), unit="base of the increment")
+
+    def __post_init__(self):
+        if self.base not in ("previous_year", "fixed"):
+            raise ConfigError("policy.S4.base", self.base, "one of previous_year, fixed")
 
 
 @dataclass(frozen=True)
@@ -279,6 +285,27 @@ class S7(Rule):
     # enclave and 异地流转 agreements of the 2010s split tax 50:50 or 40:60 for a fixed term).
     tax_share: float = param(0.5, 0, 1, "share of the firm's tax to the passing park")
     share_years: int = param(5, 0, 100, "years")
+
+
+@dataclass(frozen=True)
+class S8(Rule):
+    """S8: each park's financing platform (投融资平台) takes the park's V3 awards and S4 tax returns as
+    capital and borrows against that capital and the park's unsold land to build infrastructure.
+
+    Model: debt may reach ``leverage`` × (capital + unsold area × minimum land price); each year the
+    platform draws ``draw_share`` of its remaining room for infrastructure, pays ``interest_rate`` on
+    its debt and repays it evenly over ``maturity`` years. Source: 002 三(五)1-2 (awards and returns
+    injected as the platform's capital; it finances the park's construction); 003 九(四).
+    """
+
+    # LGFVs' asset-liability ratio: about 60 % on average in 2014-2017 (城投 bond issuers' accounts).
+    leverage: float = param(0.6, 0, 1, "debt / (capital + land assets)")
+    # 城投债 yields were about 4-7 % in 2012-2017 (AA-rated urban-investment bond yields); a midpoint.
+    interest_rate: float = param(0.06, 0, 0.3, "per year")
+    # 城投债 mostly run 5-7 years with principal repaid in instalments over the life of the bond.
+    maturity: int = param(5, 1, 50, "years")
+    # A platform does not borrow all its room at once: a third a year (stated assumption).
+    draw_share: float = param(0.3, 0, 1, "share of remaining debt room drawn a year")
 
 
 # --- Evaluation, reward and elimination (考核、奖优汰劣、有升有退) ---------------------------------
@@ -523,7 +550,7 @@ class C7(Rule):
 
 
 RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "E1", "E2", "E3", "E4", "E5",
-            "S1", "S2", "S3", "S4", "S5", "S6", "S7", "V1", "V2", "V3", "V4", "V5", "V6", "V7",
+            "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "V1", "V2", "V3", "V4", "V5", "V6", "V7",
             "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4", "C5", "C6", "C7")
 RULES: dict[str, type[Rule]] = {rid: globals()[rid] for rid in RULE_IDS}
 NEEDS_EVALUATION = ("L4", "V2", "V3", "V4", "V5", "V7")
@@ -555,6 +582,7 @@ class Policy:
     S5: S5 = field(default_factory=S5)
     S6: S6 = field(default_factory=S6)
     S7: S7 = field(default_factory=S7)
+    S8: S8 = field(default_factory=S8)
     V1: V1 = field(default_factory=V1)
     V2: V2 = field(default_factory=V2)
     V3: V3 = field(default_factory=V3)

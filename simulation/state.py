@@ -90,9 +90,10 @@ class ParkTable(Table):
         "expansions": "i2",
         # Local-government finance (finance.py, ODD §7.18): the park's account (management committee with
         # its platform company, S8) — cash and debt stocks (万元), the platform's injected capital, its
-        # borrowing limit and this year's debt service, and the share of last year's award claims paid.
+        # borrowing limit and this year's debt service, the share of last year's award claims paid, mu
+        # of its area already converted and prepared (征地, 七通一平), and last year's tax (S4 环比 base).
         "cash": "f8", "debt": "f8", "capital": "f8", "debt_limit": "f8", "debt_service": "f8",
-        "award_coverage": "f8",
+        "award_coverage": "f8", "converted": "f8", "last_tax": "f8",
         # Competition for investors (competition.py, ODD §7.19): this year's offer (land price factor,
         # own subsidy rate, tax rebate share, 招商 effort 万元/yr), last year's share of the region's park
         # investment, and money paid on offers and tax received under S7's sharing (万元, cumulative).

@@ -1,4 +1,7 @@
-"""Subsidies, special funds and park finances (财政支持、专项资金, S1-S6)."""
+"""Subsidies and special funds (财政支持、专项资金, S1-S3, S6) and the infrastructure they buy.
+
+Who pays, and out of what, is the ledger's business (:mod:`parksim.simulation.finance`).
+"""
 
 from __future__ import annotations
 
@@ -32,25 +35,6 @@ def pay_awards(policy: Policy, claims: np.ndarray, major: np.ndarray, leading_in
     before = np.cumsum(claims[order]) - claims[order]
     paid[order] = np.clip(budget - before, 0.0, claims[order])
     return paid
-
-
-def infrastructure_spending(policy: Policy, year_index: int, area: np.ndarray, land_income: np.ndarray,
-                            tax: np.ndarray, base_tax: np.ndarray, base_budget: float | np.ndarray,
-                            awards: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Money each park spends on infrastructure this year, 万元.
-
-    A base budget per mu of area (one number, or one per park: by level, see
-    :func:`designation.base_budget`), plus S5 land-sale income (004 §(十三)), plus S4 the returned
-    increment of tax over the base year for the first ``years`` years (004 §(十四)), plus
-    ``awards``: V3 rewards and the designation package's retained tax and grants.
-    Returns (spending, land income kept, tax returned).
-    """
-    kept = policy.S5.share * land_income if policy.S5.enabled else np.zeros_like(land_income)
-    if policy.S4.enabled and year_index < policy.S4.years:
-        returned = policy.S4.share * np.maximum(tax - base_tax, 0.0)
-    else:
-        returned = np.zeros_like(tax)
-    return base_budget * area + kept + returned + awards, kept, returned
 
 
 def improve_infrastructure(level: np.ndarray, spending: np.ndarray, area: np.ndarray,

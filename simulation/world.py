@@ -216,6 +216,27 @@ class WorldConfig:
     setup_years: int = param(2, 0, 10, "years a new zone is closed to entrants")
     # 征地拆迁 compensation in central China, of the order of the minimum industrial land price (assumption).
     land_conversion_cost: float = param(8.0, 0, MAX_PER_MU, "万元 per mu to convert a new zone's land")
+    # Local-government finance (finance.py, ODD §7.18). Money in 万元; land_conversion_cost above is the
+    # 征地拆迁 cost of every mu first granted in a park too.
+    # 七通一平 of industrial land: of the order of 10 万元/mu in county and prefecture parks (assumption).
+    site_preparation_cost: float = param(10.0, 0, MAX_PER_MU, "万元 per mu prepared for industry")
+    # Composition of an industrial firm's tax: VAT about 60 %, corporate income tax about 25 %, the rest
+    # local taxes (urban maintenance, land use, property, stamp), roughly the national tax mix of the 2010s.
+    vat_share_of_tax: float = param(0.6, 0, 1, "share of a firm's tax that is VAT")
+    cit_share_of_tax: float = param(0.25, 0, 1, "share of a firm's tax that is corporate income tax")
+    # VAT was shared 75:25 central:local until 营改增 made it 50:50 (国发〔2016〕26号, from May 2016).
+    vat_local_share: float = param(0.25, 0, 1, "local share of VAT before the reform year")
+    vat_local_share_after: float = param(0.5, 0, 1, "local share of VAT from the reform year on")
+    vat_reform_year: int = param(2016, 1900, 2200, "calendar year of 营改增")
+    # Corporate income tax shared 60:40 central:local since 2003 (国发〔2001〕37号).
+    cit_local_share: float = param(0.4, 0, 1, "local share of corporate income tax")
+    # The other (local) taxes stay with the city.
+    other_local_share: float = param(1.0, 0, 1, "local share of the other taxes")
+    # L9 (1:1:1) sets aside two thirds of an expansion: half of it (a third of the whole) is sold as
+    # commercial and residential land; residential land in central-China prefecture cities sold for about
+    # 100-300 万元/mu in 2012-2017 (assumption at the low end: parks lie at the edge of town).
+    commercial_land_price: float = param(100.0, 0, MAX_PER_MU, "万元/mu of commercial and residential land")
+    commercial_set_aside_share: float = param(0.5, 0, 1, "share of the L9 set-aside sold as commercial/residential land")
     # Competition for investors (competition.py, ODD §7.19): each park's yearly offer (land price factor,
     # own subsidy, tax rebate, 招商 effort) and the adaptive rule that moves it. A park that lost share of
     # the investment settling in the region's parks closes offer_step of the gap to its most successful

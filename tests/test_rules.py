@@ -461,3 +461,16 @@ def test_every_rule_has_a_direction_test():
     source = inspect.getsource(sys.modules[__name__])
     missing = [rid for rid in RULE_IDS if f'"{rid}"' not in source and f"_{rid}_" not in source]
     assert not missing
+
+
+# --- Local-government finance (finance.py) -----------------------------------------------------
+
+def test_S8_platform_borrows_and_builds_more():
+    """S8: a park's platform borrows against its capital and unsold land, so parks carry debt and
+    build more infrastructure than on their cash alone."""
+    w = small_world(years=6)
+    pol = Policy().set("S4", enabled=True)
+    debt_on, debt_off = compare(w, series_last("fin_debt"), pol.set("S8", enabled=True), pol)
+    built_on, built_off = compare(w, series_sum("fin_infrastructure"), pol.set("S8", enabled=True), pol)
+    assert debt_off == 0 < debt_on
+    assert built_on > built_off
