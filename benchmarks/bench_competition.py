@@ -1,9 +1,10 @@
 """Competition for investors and S7's cap: figures for the race to the bottom (ODD §7.19).
 
 Runs the default synthetic province (20 parks, 20 years) with S7 off and on, same seeds, once with
-budgets that do not bind (``base_infra_budget`` 30 万元/mu) and once with the default budgets, and
-prints the offers at the end, what parks paid on them, investment kept and lost, land income and
-tax. Run with ``python benchmarks/bench_competition.py``; asserts nothing.
+the default world (the cities' cash backs the offers: budgets do not bind) and once with offers held
+to a twentieth of the money (``offer_budget_share`` 0.025), and prints the offers at the end, what
+parks paid on them, investment kept and lost, and the public accounts (finance ledger). Run with
+``python benchmarks/bench_competition.py``; asserts nothing.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from parksim.simulation import ParkModel, Policy, WorldConfig
 
 SEEDS = (1, 2, 3)
 POLICY = Policy().set("L8", enabled=True).set("S1", enabled=True)
-WORLDS = {"ample budgets": WorldConfig(base_infra_budget=30.0), "default budgets": WorldConfig()}
-FIGURES = ("offer_factor_mean", "offer_subsidy_mean", "offer_rebate_mean", "offer_effort_mean")
+WORLDS = {"default budgets": WorldConfig(), "tight budgets": WorldConfig(offer_budget_share=0.025)}
+FIGURES = ("offer_factor_mean", "offer_subsidy_mean", "offer_rebate_mean", "offer_effort_mean", "fin_cash",
+           "fin_debt")
 TOTALS = ("offer_subsidies", "offer_rebates", "attraction_effort", "offer_claims_unpaid", "projects_passed",
           "tax_shared", "invest_created_wan", "invest_lost_wan", "entries", "projects_lost", "land_income",
-          "subsidies_paid", "tax")
+          "subsidies_paid", "tax", "fin_income", "fin_spending", "fin_instrument_cost", "fin_debt_service")
 
 
 def run(world: WorldConfig, policy: Policy, seed: int) -> dict[str, float]:
@@ -38,7 +40,7 @@ def main() -> None:
         for name, policy in (("S7 off", POLICY), ("S7 on", POLICY.set("S7", enabled=True))):
             runs = [run(world, policy, seed) for seed in SEEDS]
             rows[name] = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
-        print(f"\n{label}: mean of seeds {SEEDS}, {world.years} years (offers: last year; the rest: totals)")
+        print(f"\n{label}: mean of seeds {SEEDS}, {world.years} years (offers, cash, debt: last year; the rest: totals)")
         print(f"{'':24s}{'S7 off':>16s}{'S7 on':>16s}{'on/off':>9s}")
         for key in rows["S7 off"]:
             off, on = rows["S7 off"][key], rows["S7 on"][key]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .designation import base_budget, level_steps
+from . import finance
 from .state import PRODUCING, REVOKED
 
 INSTRUMENTS = ("discount", "subsidy", "rebate", "effort")
@@ -107,20 +107,27 @@ def pay_ratio(claims: np.ndarray, budget: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- the model's phase
 
-def spendable(model) -> np.ndarray:
-    """万元 each park can spend on offers this year: its base infrastructure budget (by level) and the
-    land income it kept, until the finance ledger gives cash and debt room (finance.spendable)."""
-    pk = model.parks
-    return base_budget(model.world, level_steps(pk.level, pk.status)) * pk.area + model.tally_land_income_by_park()
+def city_share(model) -> np.ndarray:
+    """万元 of its city's cash that backs each open park's offers: the local government funds its parks'
+    investment attraction, split evenly among its open parks."""
+    pk, stock = model.parks, model.finance.city_cash
+    cash = np.zeros(len(model.cities))                 # cities labelled since the ledger last grew have none
+    cash[: len(stock)] = np.maximum(stock, 0.0)
+    open_park = model.open_parks()
+    city = pk.city[: pk.n]
+    parks_of_city = np.bincount(city[open_park], minlength=len(cash))
+    return np.where(open_park, cash[city] / np.maximum(parks_of_city[city], 1), 0.0)
 
 
 def set_offers(model) -> None:
     """The offer phase: last year's entrants take the offer they came under; promises fall due (paid as
-    far as budgets allow) and S7 shares tax; each open park moves its offer (:func:`adapt`, :func:`afford`)."""
+    far as budgets allow) and S7 shares tax; each open park moves its offer (:func:`adapt`, :func:`afford`)
+    and pays its effort. A park spends its own cash and platform debt room (``finance.spendable``),
+    then its share of its city's cash (:func:`city_share`)."""
     pk, w, pol = model.parks, model.world, model.policy
     f, year = model.firms, model.year
-    budget = spendable(model)
-    budget = budget - _pay(model, budget)
+    own, city = finance.spendable(model), city_share(model)
+    own, city = _book(model, "subsidies", _pay(model, own + city), own, city)
     entrants = (f.entry_year == year - 1) & (f.park >= 0) & (f.source > 0)
     won = model.park_sum(f.investment * entrants)
     open_park = model.open_parks()
@@ -132,25 +139,35 @@ def set_offers(model) -> None:
         i, j = rival_pairs(pk.x, pk.y, pk.city, w.rival_km)
         open_pair = open_park[i] & open_park[j]
         best = best_rivals(i[open_pair], j[open_pair], won, pk.n)
-        upper = upper_bounds(pol, w)
-        g = adapt(g, lost, gained, best, won, upper, w.offer_step, w.offer_retreat)
+        g = adapt(g, lost, gained, best, won, upper_bounds(pol, w), w.offer_step, w.offer_retreat)
         expected = np.maximum(won, won[np.maximum(best, 0)] * (best >= 0))
         land = model.park_sum((f.land + f.land_pending) * entrants)
         unit_land = land.sum() / won.sum()             # mu per 万元 of last year's entrants in parks
         tax_yield = float(model.sectors.demand_share @ (model.sectors.output_per_investment * model.sectors.tax_rate))
-        price = w.land_price_base + w.level_price_step * pk.level
-        cost = expected_cost(g, expected, price * unit_land * expected, tax_yield * expected, w.offer_rebate_years)
-        g = afford(g, cost, w.offer_budget_share * budget)
+        cost = expected_cost(g, expected, finance.list_price(model) * unit_land * expected, tax_yield * expected,
+                             w.offer_rebate_years)
+        g = afford(g, cost, w.offer_budget_share * (own + city))
         pk.invest_share[:] = share
     g[~open_park] = 0.0                                # revoked and merged parks offer nothing
     g = np.minimum(g, upper_bounds(pol, w))            # the cap binds from the year S7 is switched on
     pk.offer_factor[:], pk.offer_subsidy[:], pk.offer_rebate[:], pk.offer_effort[:] = 1.0 - g[:, 0], *g[:, 1:].T
-    spent = np.minimum(pk.offer_effort, np.maximum(budget, 0.0))
-    pk.offer_spent[:] += spent
-    model.tally["attraction_effort"] += float(spent.sum())
+    effort = np.minimum(pk.offer_effort, np.maximum(own + city, 0.0))
+    _book(model, "attraction", effort, own, city)
+    pk.offer_spent[:] += effort
+    model.tally["attraction_effort"] += float(effort.sum())
     for name, values in (("factor", pk.offer_factor), ("subsidy", pk.offer_subsidy), ("rebate", pk.offer_rebate),
                          ("effort", pk.offer_effort)):
         model.tally[f"offer_{name}_mean"] = float(values[open_park].mean()) if open_park.any() else 0.0
+
+
+def _book(model, kind: str, paid: np.ndarray, own: np.ndarray, city: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Book what each park pays in the finance ledger: from its own account as far as ``own`` goes (a
+    platform covers an overdraft in the finance phase), the rest from its city. Returns what is left."""
+    from_park = np.minimum(paid, np.maximum(own, 0.0))
+    rest = paid - from_park
+    model.finance.book(kind, finance.PARK, np.arange(len(paid)), from_park)
+    model.finance.book(kind, finance.CITY, model.parks.city[: len(paid)], rest)
+    return own - from_park, city - rest
 
 
 def _generosity(pk) -> np.ndarray:
@@ -177,9 +194,12 @@ def _pay(model, budget: np.ndarray) -> np.ndarray:
     f.offer_subsidy[producing] = 0.0                   # paid once (an unpaid part lapses, as S1's claims do)
     paid = claims * paid_share
     pk.offer_spent[:] += paid
-    if pol.S7.enabled:
-        sharing = (f.tax_sharer >= 0) & (f.state == PRODUCING) & (year - 1 - f.entry_year < pol.S7.share_years)
-        shared = pol.S7.tax_share * f.tax[sharing]
+    if pol.S7.enabled:     # the local share of a passed firm's tax: from its park's city to the passing park
+        sharing = np.flatnonzero((f.tax_sharer >= 0) & (f.state == PRODUCING) & (f.park >= 0)
+                                 & (year - 1 - f.entry_year < pol.S7.share_years))
+        shared = pol.S7.tax_share * finance.local_tax_share(w, year - 1) * f.tax[sharing]
+        model.finance.transfer("tax_shared", (finance.CITY, pk.city[f.park[sharing]]),
+                               (finance.PARK, f.tax_sharer[sharing]), shared)
         np.add.at(pk.tax_shared_in, f.tax_sharer[sharing], shared)
         model.tally["tax_shared"] += float(shared.sum())
     return paid

@@ -30,8 +30,8 @@ from .errors import ConfigError
 from .state import EXITED, REVOKED
 
 INCOME = ("land_sales", "land_sales_other", "tax_local", "idle_fees", "transfers_in", "designation", "rewards")
-SPENDING = ("land_cost", "infrastructure", "subsidies", "zone_setup", "interest")
-INTERNAL = ("tax_returned", "tax_retained", "land_share")
+SPENDING = ("land_cost", "infrastructure", "subsidies", "zone_setup", "interest", "attraction")
+INTERNAL = ("tax_returned", "tax_retained", "land_share", "tax_shared")
 DEBT = ("borrowing", "repayment")
 MEMO = ("land_discount",)
 KINDS = INCOME + SPENDING + INTERNAL + DEBT + MEMO

@@ -8,7 +8,7 @@ from parksim.simulation import ConfigError, ParkModel, Policy, WorldConfig, comp
 from parksim.simulation.state import EXITED
 
 S7_ON = Policy().set("S7", enabled=True)
-AMPLE = dict(years=10, base_infra_budget=30.0)     # budgets that do not bind: offers go as far as the rule takes them
+AMPLE = dict(years=10)     # the cities' cash backs the offers: budgets do not bind, offers go as far as the rule takes them
 
 
 def test_rivals_are_same_city_or_near():
@@ -140,12 +140,18 @@ def test_no_step_no_offers():
     assert (m.parks.offer_effort == 0).all() and (s.offer_subsidies + s.offer_rebates + s.attraction_effort == 0).all()
 
 
-def test_offer_money_adds_up():
-    """What parks paid on offers (offer_spent) is the sum of the yearly subsidies, rebates and effort."""
-    m = run_model(small_world(**AMPLE), Policy(), 2)
-    s = m.recorder.outputs().series
+def test_offer_money_adds_up_and_goes_through_the_ledger():
+    """What parks paid on offers (offer_spent) is the sum of the yearly subsidies, rebates and effort, and
+    the finance ledger books it: effort as spending on attraction, S7's tax shares as transfers that net
+    to zero each year (the identity income − spending + transfers = Δcash − Δdebt is finance's test)."""
+    m = run_model(small_world(**AMPLE), S7_ON.set("S7", max_rebate=0.2), 2)
+    out = m.recorder.outputs()
+    s, fin = out.series, out.finance
     assert np.isclose(m.parks.offer_spent.sum(), (s.offer_subsidies + s.offer_rebates + s.attraction_effort).sum())
-    assert s.offer_subsidies.sum() > 0
+    assert s.offer_subsidies.sum() > 0 and s.offer_rebates.sum() > 0
+    assert np.isclose(fin.attraction.sum(), s.attraction_effort.sum())
+    assert np.allclose(fin.groupby("year").tax_shared.sum(), 0.0, atol=1e-6)
+    assert np.isclose(fin[fin.account_kind == "park"].tax_shared.clip(lower=0).sum(), s.tax_shared.sum())
 
 
 def test_offers_are_deterministic():
