@@ -18,7 +18,8 @@ the bounds or the budgets: the race to the bottom of 恶性竞争.
 
 S7's benefit-sharing (:func:`pass_on`): a project whose best option is a park that does not declare
 its sector is passed to the parks of its choice set that do and have room; the passing park gets
-``S7.tax_share`` of the firm's tax for ``S7.share_years`` years (firm column ``tax_sharer``).
+``S7.tax_share`` of the local share of the firm's tax for ``S7.share_years`` years (firm column
+``tax_sharer``). Every payment goes through the finance ledger (:mod:`parksim.simulation.finance`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from scipy.spatial import cKDTree
 from . import finance
 from .state import PRODUCING, REVOKED
 
-INSTRUMENTS = ("discount", "subsidy", "rebate", "effort")
 TALLIES = ("offer_subsidies", "offer_rebates", "attraction_effort", "offer_claims_unpaid", "projects_passed",
            "tax_shared", "offer_factor_mean", "offer_subsidy_mean", "offer_rebate_mean", "offer_effort_mean")
 """Yearly tallies (万元; projects passed a count; the means over open parks of this year's offers)."""
