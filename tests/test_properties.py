@@ -35,7 +35,8 @@ SMALL = {"years": (1, 8), "n_parks": (1, 6), "n_cities": (1, 4), "initial_firms"
 ORDERED = {"world": [("investment_min", "investment_max")],
            "L2": [("county_key_min", "city_key_min", "reserve_min")], "L8": [("min_factor", "max_factor")],
            "V6": [("class_c_min", "class_b_min", "class_a_min")]}
-SHARES = ("national_share", "provincial_share", "city_share")      # generated park levels: sum <= 1
+SHARES = (("national_share", "provincial_share", "city_share"),     # generated park levels: sum <= 1
+          ("vat_share_of_tax", "cit_share_of_tax"))                   # a firm's tax mix (finance.py): sum <= 1
 
 PROFILE = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -88,9 +89,10 @@ def parks(draw) -> tuple[ParkSpec, ...]:
 def worlds(draw) -> WorldConfig:
     """A small world with every other parameter anywhere in its declared range; half have explicit parks."""
     values = values_of(draw, WorldConfig, "world")
-    total = sum(values[k] for k in SHARES)
-    if total > 1:
-        values.update({k: values[k] / total * (1 - 1e-9) for k in SHARES})
+    for group in SHARES:
+        total = sum(values[k] for k in group)
+        if total > 1:
+            values.update({k: values[k] / total * (1 - 1e-9) for k in group})
     world = WorldConfig(**values)
     return world.with_parks(draw(parks())) if draw(st.booleans()) else world
 
