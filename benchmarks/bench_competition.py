@@ -14,7 +14,7 @@ import numpy as np
 from parksim.simulation import ParkModel, Policy, WorldConfig
 
 SEEDS = (1, 2, 3)
-POLICY = Policy().set("L8", enabled=True).set("S1", enabled=True)
+POLICY = Policy.from_dict({rid: {"enabled": True} for rid in ("L8", "S1", "S4", "S5", "S8")})   # S8: platforms borrow
 WORLDS = {"default budgets": WorldConfig(), "tight budgets": WorldConfig(offer_budget_share=0.025)}
 FIGURES = ("offer_factor_mean", "offer_subsidy_mean", "offer_rebate_mean", "offer_effort_mean", "fin_cash",
            "fin_debt")
