@@ -55,6 +55,7 @@ class Ledger:
         self.rows: list[pd.DataFrame] = []
         self.coverage = 1.0            # region share of last year's award claims paid
         self.land_mark = np.zeros(0)   # parks' cumulative land income at the last finance phase
+        self.place_key, self.place_city = None, np.zeros(1, np.int64)    # cache of place_cities
         self._grow()
 
     def _grow(self) -> None:
@@ -143,6 +144,15 @@ def list_price(model) -> np.ndarray:
 
 
 def place_cities(model) -> np.ndarray:
+    """:func:`find_place_cities`, computed again only when parks or places were added."""
+    led = model.finance
+    key = (model.parks.n, len(model.place_ids), len(model.cities))
+    if led.place_key != key:
+        led.place_key, led.place_city = key, find_place_cities(model)
+    return led.place_city
+
+
+def find_place_cities(model) -> np.ndarray:
     """City account of every place row (and -1 → the last entry, for firms without a place).
 
     A place's city is the city label most of its parks carry; a place without parks takes that of the

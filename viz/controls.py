@@ -166,13 +166,16 @@ def changes(base: Policy, new: Policy) -> list[str]:
             out.append(f"{rid} {'on' if now[rid]['enabled'] else 'off'}")
         for key, value in now[rid].items():
             if key != "enabled" and not _same(value, old[rid][key]):
-                out.append(f"{rid}.{key} changed" if isinstance(value, dict) else f"{rid}.{key}={value:g}")
+                out.append(f"{rid}.{key} changed" if isinstance(value, dict) else
+                           f"{rid}.{key}={value}" if isinstance(value, str) else f"{rid}.{key}={value:g}")
     return out
 
 
 def _same(a, b) -> bool:
     if isinstance(a, dict):
         return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, str) or isinstance(b, str):           # a choice (S4.base)
+        return a == b
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1)
 
 
@@ -199,6 +202,8 @@ def describe(old: Policy, new: Policy, lang: str) -> list[str]:
                 continue
             if isinstance(value, dict):
                 out.append(i18n.t("weights.changed", lang, rid=rid))
+            elif isinstance(value, str):
+                out.append(f"{i18n.param_name(rid, key, lang)} {a[rid][key]} → {value}")
             else:
                 spec = specs[(rid, key)]
                 out.append(f"{i18n.param_name(rid, key, lang)} {i18n.number(a[rid][key])} → {i18n.number(value)} "
