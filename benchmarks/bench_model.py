@@ -80,7 +80,7 @@ def main() -> None:
     x = model.choice_inputs(proj, np.full(2000, -1))
     coef = model.coefficients()
     small = location.ChoiceInputs(**{**x.__dict__, **{k: v[:200] for k, v in x.__dict__.items()
-                                                      if k in ("sector", "intensity", "subsidy", "big", "target")}})
+                                                      if k in ("sector", "intensity", "subsidy", "big", "target", "tax_yield")}})
     fast = timed(lambda: location.utilities(small, coef))
     slow = timed(lambda: location.utilities_reference(small, coef), repeat=1)
     print(f"location kernel: {slow / fast:,.0f}x faster than reference (200 projects x {len(x.price)} parks)")

@@ -34,9 +34,10 @@ INCOME = ("land_sales", "land_sales_other", "tax_local", "idle_fees", "transfers
 SPENDING = ("land_cost", "infrastructure", "subsidies", "zone_setup", "interest",
             "partner_payout",                         # C8 share paid out of the region (cobuild.py)
             "factories",                              # L7 standard factories built (factories.py)
-            "land_buyback")                           # X3 buy-backs and X2 refunds of land (idle_land.py)
+            "land_buyback",                           # X3 buy-backs and X2 refunds of land (idle_land.py)
+            "attraction")                             # 招商 effort of the parks' offers (competition.py)
 INTERNAL = ("tax_returned", "tax_retained", "land_share",
-            "tax_shared")                             # C8 share to a partner government of the region
+            "tax_shared")                             # C8 share to a partner government, S7 异地流转 share
 DEBT = ("borrowing", "repayment")
 MEMO = ("land_discount",)
 KINDS = INCOME + SPENDING + INTERNAL + DEBT + MEMO

@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from . import chains, entry, factories, land, location
+from . import chains, competition, entry, factories, land, location
 from .places import haversine_km
 from .production import CLASS_FACTOR, POLLUTION_SCALE
 from .state import EXITED, PRODUCING
@@ -322,13 +322,14 @@ def admit(model) -> None:
                       np.zeros((n, 1))])
     floor = factories.offer(model, inv, need, parks)                  # L7 tenants take floor, not land
     phase = land.first_phase(pol, need)
+    passer = competition.pass_on(model, proj, parks, total, phase)     # S7 异地流转 (§7.19)
     emission = (inv * sec.output_per_investment[sector] * sec.energy_per_output[sector] * CLASS_FACTOR[cls]
                 * POLLUTION_SCALE)
     # L2 serves key projects first; otherwise arrival order is random across the three sources.
     order = np.argsort(-inv, kind="stable") if pol.L2.enabled else model.rng.permutation(n)
     chosen = allocate(total, order, column, phase, inv, emission, model.ledger)
     first_row = model.firms.n
-    _settle(model, proj, parks, dense, standard, sites, price, chosen, first, need, phase)
+    _settle(model, proj, parks, dense, standard, sites, price, chosen, first, need, phase, passer)
     factories.settle(model, first_row, chosen, np.flatnonzero(column[np.arange(n), chosen] != REST), floor)
 
 
@@ -362,7 +363,7 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
         at = np.nonzero(dense)                      # the few pairs E1 alone refuses, as (D, 1) columns
         u_dense, price_dense = location.densified(u[at][:, None], price[at][:, None], intensity[at[0]],
                                                   standard[at][:, None], screen["declared"][at][:, None], c,
-                                                  w.beta_densify)
+                                                  w.beta_densify, x.offer_factor[k][at][:, None])
         u[at], price[at] = u_dense[:, 0], price_dense[:, 0]
     return parks, np.where(ok | dense, u, -np.inf), wanted, price, dense, standard
 
@@ -392,9 +393,10 @@ def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[
     return place, np.where(slot >= 0, u, -np.inf)
 
 
-def _settle(model, proj, parks, dense, standard, site_place, price, chosen, first, need, phase) -> None:
+def _settle(model, proj, parks, dense, standard, site_place, price, chosen, first, need, phase, passer) -> None:
     """Create the firms of the projects that stayed (densified ones at their park's standard), pay
-    for land, book every decision with its adaptation."""
+    for land, book every decision with its adaptation; a passed project (S7) that settled in a park
+    shares its tax with the park that ``passer`` names."""
     w, pk, f = model.world, model.parks, model.firms
     n, n_park, n_site = len(chosen), parks.shape[1], site_place.shape[1]
     r = np.arange(n)
@@ -420,6 +422,7 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     f.place[rows] = to_place[stay]
     f.origin[rows] = sub["origin"]
     f.source[rows] = sub["source"]
+    f.tax_sharer[rows] = np.where(to_park[stay] >= 0, passer[stay], -1)
     firm = np.full(n, -1)
     firm[stay] = rows
     model.investment.book_projects(proj["investment"], proj["source"], proj["origin"], to_park, to_place,

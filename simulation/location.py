@@ -10,7 +10,7 @@ utility of a project that takes less land at its park's E1 standard instead of b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,11 @@ class ChoiceInputs:
     ``infra``, ``level`` (0..3), ``no_mega``. Per project (N,): ``sector``, ``intensity``,
     ``subsidy`` expected subsidy share of investment, ``big`` (mega or leading), ``target`` park an
     induced project was brought to (-1 if none).
+
+    The parks' offers (:mod:`parksim.simulation.competition`; none if not given), per park (P,):
+    ``offer_factor`` land price factor, ``offer_subsidy`` own subsidy share of investment,
+    ``offer_rebate`` share of the firm's tax returned, ``offer_effort`` 招商 effort (万元/yr); per
+    project (N,): ``tax_yield`` yearly tax per unit of investment at capacity, which prices a rebate.
     """
 
     same: np.ndarray
@@ -43,6 +48,18 @@ class ChoiceInputs:
     subsidy: np.ndarray
     big: np.ndarray
     target: np.ndarray
+    offer_factor: np.ndarray = field(default=None)
+    offer_subsidy: np.ndarray = field(default=None)
+    offer_rebate: np.ndarray = field(default=None)
+    offer_effort: np.ndarray = field(default=None)
+    tax_yield: np.ndarray = field(default=None)
+
+    def __post_init__(self):
+        p, n = len(self.price), len(self.sector)
+        for name, fill, size in (("offer_factor", 1.0, p), ("offer_subsidy", 0.0, p), ("offer_rebate", 0.0, p),
+                                 ("offer_effort", 0.0, p), ("tax_yield", 0.0, n)):
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(size, fill))
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,19 @@ class Coefficients:
     induced_bonus: float    # C3 以商招商: an induced project's pull to its park
     discount_min: float     # L8 price factors (1, 1 when L8 is off)
     discount_max: float
+    effort: float = 0.0             # per ln(1 + 招商 effort / effort_reference) (competition.py)
+    effort_reference: float = 1.0   # 万元/yr
+    rebate_years: float = 0.0       # years a park's tax rebate runs: its value is rebate · years · tax yield
+
+
+def offer_terms(x: ChoiceInputs, c: Coefficients) -> np.ndarray:
+    """(P,) utility of each park's own subsidy and 招商 effort (competition.py)."""
+    return c.subsidy * 100.0 * x.offer_subsidy + c.effort * np.log1p(x.offer_effort / c.effort_reference)
+
+
+def rebate_value(x: ChoiceInputs, c: Coefficients) -> np.ndarray:
+    """(N,) utility per unit of a park's rebate share: the rebated tax over its years, % of investment."""
+    return c.subsidy * 100.0 * c.rebate_years * x.tax_yield
 
 
 def land_price_factor(declared: np.ndarray, intensity: np.ndarray, standard: np.ndarray,
@@ -97,17 +127,19 @@ def utilities(x: ChoiceInputs, c: Coefficients, parks: np.ndarray | None = None)
     tables = [np.ascontiguousarray(t.T) for t in (c.agglomeration * np.log1p(x.same), c.chain * x.upstream,
                                                   c.chain_pull * x.lead_pull, c.same_type * x.share,
                                                   c.declared * x.declared)]
-    fixed = c.infrastructure * x.infra + c.level * x.level
+    fixed = c.infrastructure * x.infra + c.level * x.level + offer_terms(x, c)
+    rebate = rebate_value(x, c)
     standards, park_standard = np.unique(x.standard, return_inverse=True)     # a few levels, many parks
     for lo in range(0, n, BLOCK):
         j = slice(lo, lo + BLOCK)
         s = x.sector[j]
         factor = land_price_factor(np.ones(1, bool), x.intensity[j, None], standards, c.discount_min, c.discount_max)
-        price[j] = x.price * np.where(declared_t[s], factor[:, park_standard], 1.0)
+        price[j] = x.price * np.minimum(np.where(declared_t[s], factor[:, park_standard], 1.0), x.offer_factor)
         uj = u[j]
         np.multiply(-c.price * 100.0, price[j], out=uj)
         uj /= x.intensity[j, None]
         uj += c.subsidy * 100.0 * x.subsidy[j, None]
+        uj += rebate[j, None] * x.offer_rebate
         for table in tables:
             uj += table[s]
         uj += c.mega_bonus * (x.big[j, None] & x.no_mega)
@@ -122,29 +154,31 @@ def _utilities_of_sets(x: ChoiceInputs, c: Coefficients, parks: np.ndarray) -> t
     s = x.sector[:, None]
     declared = x.declared[k, s]
     factor = land_price_factor(declared, x.intensity[:, None], x.standard[k], c.discount_min, c.discount_max)
-    price = x.price[k] * np.where(declared, factor, 1.0)
+    price = x.price[k] * np.minimum(np.where(declared, factor, 1.0), x.offer_factor[k])
     u = np.multiply(-c.price * 100.0, price)
     u /= x.intensity[:, None]
     u += c.subsidy * 100.0 * x.subsidy[:, None]
+    u += rebate_value(x, c)[:, None] * x.offer_rebate[k]
     for weight, table in ((c.agglomeration, np.log1p(x.same)), (c.chain, x.upstream), (c.chain_pull, x.lead_pull),
                           (c.same_type, x.share), (c.declared, x.declared)):
         u += (weight * table)[k, s]
     u += c.mega_bonus * (x.big[:, None] & x.no_mega[k])
-    u += (c.infrastructure * x.infra + c.level * x.level)[k]
+    u += (c.infrastructure * x.infra + c.level * x.level + offer_terms(x, c))[k]
     u += c.induced_bonus * ((parks == x.target[:, None]) & (x.target[:, None] >= 0))
     return u, price
 
 
 def densified(u: np.ndarray, price: np.ndarray, intensity: np.ndarray, standard: np.ndarray,
-              declared: np.ndarray, c: Coefficients, cost: float) -> tuple[np.ndarray, np.ndarray]:
+              declared: np.ndarray, c: Coefficients, cost: float,
+              offer: np.ndarray | float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Utility and land price of pairs (N, K) if the project raised its intensity to ``standard``.
 
-    A project below its park's E1 standard pays the undiscounted price (L8 needs the standard met);
-    at the standard it needs investment / standard mu, may get the L8 factor at ratio 1
-    (``discount_max``) and bears ``cost`` utility per unit of ln(standard / intensity): building
-    denser (more floors, tighter layout) costs more per unit of capacity.
+    A project below its park's E1 standard pays the park's offered price (``offer`` × base; L8 needs
+    the standard met); at the standard it needs investment / standard mu, may get the L8 factor at
+    ratio 1 (``discount_max``) where that is below the offer, and bears ``cost`` utility per unit of
+    ln(standard / intensity): building denser (more floors, tighter layout) costs more per unit of capacity.
     """
-    new_price = price * np.where(declared, c.discount_max, 1.0)
+    new_price = price * np.where(declared, np.minimum(c.discount_max / offer, 1.0), 1.0)
     ratio = standard / intensity[:, None]
     value = u + c.price * 100.0 * price / intensity[:, None] - c.price * 100.0 * new_price / standard
     return value - cost * np.log(ratio), new_price
@@ -163,15 +197,17 @@ def utilities_reference(x: ChoiceInputs, c: Coefficients, parks: np.ndarray | No
             ratio = x.intensity[j] / (x.standard[k] if x.standard[k] > 0 else 1.0)
             if x.declared[k, s] and ratio >= 1.0:
                 factor = c.discount_max - (c.discount_max - c.discount_min) * min(max(ratio - 1.0, 0.0), 1.0)
-            price[j, slot] = x.price[k] * factor
+            price[j, slot] = x.price[k] * min(factor, x.offer_factor[k])
             value = -c.price * 100.0 * price[j, slot] / x.intensity[j]
             value += c.subsidy * 100.0 * x.subsidy[j]
+            value += c.subsidy * 100.0 * c.rebate_years * x.tax_yield[j] * x.offer_rebate[k]
             value += c.agglomeration * np.log1p(x.same[k, s])
             value += c.chain * x.upstream[k, s] + c.chain_pull * x.lead_pull[k, s]
             value += c.same_type * x.share[k, s] + c.declared * x.declared[k, s]
             if x.big[j] and x.no_mega[k]:
                 value += c.mega_bonus
             value += c.infrastructure * x.infra[k] + c.level * x.level[k]
+            value += c.subsidy * 100.0 * x.offer_subsidy[k] + c.effort * np.log1p(x.offer_effort[k] / c.effort_reference)
             if x.target[j] == k:
                 value += c.induced_bonus
             u[j, slot] = value

@@ -4,7 +4,7 @@ The schedule of a year (``step``), in order:
 
 1. ``plan_year``        scheduled interventions apply (designations, leading industries, levers, new parks);
                         government splits the land quota (L2-L5, V3), sets the fund budget (S1) and energy
-                        cap (X5); new parks appear unless C7
+                        cap (X5); new parks appear unless C7; parks set offers to investors (S7, competition.py)
 2. ``admit_projects``   mobile projects (and C3 induced ones), start-ups and expansions arrive, are screened
                         (E1-E3, C2) and choose by logit among parks, sites outside parks (L1) and the rest
                         of the country (L8, S1, C1, C3-C5); refused ones adapt; land is granted (L2, L5-L7,
@@ -45,6 +45,7 @@ from . import (
 )
 from . import schedule as interventions
 from .agents import FirmAgents, Government, Park
+from .competition import set_offers
 from .errors import ConfigError
 from .factories import build_year as build_factories
 from .factories import footprint as floor_footprint
@@ -248,7 +249,7 @@ class ParkModel(mesa.Model):
     # 1 ------------------------------------------------------------------------------------
     def plan_year(self) -> None:
         """Interventions, zones opening, changes of standing (designation package), quota split (L2-L5,
-        V3, listed by level), fund budget (S1), energy cap (X5), new parks (world; none under C7)."""
+        V3, listed by level), fund budget (S1), energy cap (X5), new parks (world; none under C7), offers (S7)."""
         self.rules_year = self.year - self.rules_from
         if self.rules_year == 1 and self.world.burn_in:
             burn_in.start(self)
@@ -283,6 +284,7 @@ class ParkModel(mesa.Model):
         self.ledger = land.TieredLedger(pol, gov.land_quota, quota + extra, pool + spill,
                                       reserve, greenfield, pk.reusable, room)
         build_factories(self)                  # L7 standard factories built, rent paid
+        set_offers(self)                      # offers to investors within budgets and S7's cap (§7.19)
 
     def _create_new_parks(self, count: int) -> None:
         cities = list(self.cities)
@@ -645,7 +647,9 @@ class ParkModel(mesa.Model):
             declared=self.declared, price=self.world.land_price_base + self.world.level_price_step * pk.level,
             standard=entry.intensity_standard(pol, pk.level), infra=pk.infrastructure,
             level=pk.level.astype(float), no_mega=~has_mega, sector=proj["sector"],
-            intensity=proj["intensity"], subsidy=rate, big=big, target=target)
+            intensity=proj["intensity"], subsidy=rate, big=big, target=target,
+            offer_factor=pk.offer_factor, offer_subsidy=pk.offer_subsidy, offer_rebate=pk.offer_rebate,
+            offer_effort=pk.offer_effort, tax_yield=(sec.output_per_investment * sec.tax_rate)[proj["sector"]])
 
     def coefficients(self) -> Coefficients:
         """Utility weights from the world, with rule terms switched by the policy."""
@@ -657,7 +661,8 @@ class ParkModel(mesa.Model):
             same_type=pol.C4.strength * pol.C4.enabled, mega_bonus=pol.C5.mega_bonus * pol.C5.enabled,
             induced_bonus=pol.C3.induced_bonus * pol.C3.enabled,
             discount_min=pol.L8.min_factor if pol.L8.enabled else 1.0,
-            discount_max=pol.L8.max_factor if pol.L8.enabled else 1.0)
+            discount_max=pol.L8.max_factor if pol.L8.enabled else 1.0,
+            effort=w.beta_effort, effort_reference=w.effort_reference, rebate_years=w.offer_rebate_years)
 
     def _set_state(self, rows: np.ndarray, state: int) -> None:
         self.firms.state[rows] = state

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import cobuild, finance, metrics, spillovers
+from .competition import TALLIES as COMPETITION_TALLIES
 from .designation import TALLIES as DESIGNATION_TALLIES
 from .policy import LEVELS
 from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
@@ -26,6 +27,7 @@ TALLIES += DESIGNATION_TALLIES
 # rules2 (issue 12 §2): off-quota land supplied (L11, mu), parks at their plan targets (C2, C5 "four ones")
 TALLIES += ("land_off_quota", "parks_at_structure_target", "four_ones_met")
 TALLIES += cobuild.TALLIES
+TALLIES += COMPETITION_TALLIES
 GROWTH_PARTS = ("entrants", "incumbents", "relocations_in", "relocations_out", "exits")
 """The parts of a unit's yearly output change (:func:`growth_decomposition`); they add up to ``total``."""
 
@@ -225,6 +227,7 @@ def park_panel(m) -> pd.DataFrame:
         "tfp": _weighted_mean(f.park[rows], f.tfp[rows], f.output[rows], pk.n),
         "spillover": _weighted_mean(f.park[rows], spillover_gain(m, rows), np.ones(len(rows)), pk.n),
         **cobuild.credited_output(m, ind["output"]),          # C8: output credited to host and partner
+        **{c: getattr(pk, c).copy() for c in ("offer_factor", "offer_subsidy", "offer_rebate", "offer_effort")},
     })
 
 

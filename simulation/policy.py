@@ -320,6 +320,30 @@ class S6(Rule):
 
 
 @dataclass(frozen=True)
+class S7(Rule):
+    """S7 有序招商: incentive offers are cleaned up to the standard, and projects outside a park's leading
+    industries are passed to a fitting park with benefit-sharing (异地流转的利益共享).
+
+    Model: each park's own offer (:mod:`parksim.simulation.competition`) may not price land below
+    ``min_price_factor`` × base (L8's schedule still applies), subsidise more than ``max_subsidy`` of
+    investment or return more than ``max_rebate`` of a firm's tax. A project whose best park does not
+    declare its sector is passed to the parks of its choice set that do; the passing park receives
+    ``tax_share`` of the firm's tax for ``share_years`` years. Source: 001 四(三) (清理规范招商引资优惠
+    政策,避免招商项目恶性竞争;按主导产业定位异地流转的利益共享机制); 004 §(七) (引导招商引资有序、良性竞争).
+    """
+
+    # No discretionary land discount beyond L8's schedule, an own subsidy no larger than S1's published
+    # award rate, and no tax returned to firms (国发〔2014〕62号 bars local tax rebates to firms).
+    min_price_factor: float = param(1.0, 0, 1, "× base land price")
+    max_subsidy: float = param(0.03, 0, 1, "share of investment")
+    max_rebate: float = param(0.0, 0, 1, "share of the firm's tax")
+    # Benefit-sharing of a passed project: half its tax for five years (a stated assumption: the
+    # enclave and 异地流转 agreements of the 2010s split tax 50:50 or 40:60 for a fixed term).
+    tax_share: float = param(0.5, 0, 1, "share of the firm's tax to the passing park")
+    share_years: int = param(5, 0, 100, "years")
+
+
+@dataclass(frozen=True)
 class S8(Rule):
     """S8: each park's financing platform (投融资平台) takes the park's V3 awards and S4 tax returns as
     capital and borrows against that capital and the park's unsold land to build infrastructure.
@@ -689,7 +713,7 @@ class C8(Rule):
 
 
 RULE_IDS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "L11", "E1", "E2", "E3", "E4", "E5",
-            "S1", "S2", "S3", "S4", "S5", "S6", "S8", "V1", "V2", "V3", "V4", "V5", "V6", "V7",
+            "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "V1", "V2", "V3", "V4", "V5", "V6", "V7",
             "X1", "X2", "X3", "X4", "X5", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8")
 RULES: dict[str, type[Rule]] = {rid: globals()[rid] for rid in RULE_IDS}
 NEEDS_EVALUATION = ("L4", "V2", "V3", "V4", "V5", "V7")
@@ -721,6 +745,7 @@ class Policy:
     S4: S4 = field(default_factory=S4)
     S5: S5 = field(default_factory=S5)
     S6: S6 = field(default_factory=S6)
+    S7: S7 = field(default_factory=S7)
     S8: S8 = field(default_factory=S8)
     V1: V1 = field(default_factory=V1)
     V2: V2 = field(default_factory=V2)

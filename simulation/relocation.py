@@ -33,7 +33,7 @@ from .state import AREA_CUT, PRODUCING
 L10_SERVICES = ("logistics",)
 """Service sectors L10 moves besides industry: 004 §(十七) names 工业企业、物流企业."""
 PARK_COLUMNS = ("same", "upstream", "lead_pull", "share", "declared", "price", "standard", "infra", "level",
-                "no_mega")
+                "no_mega", "offer_factor", "offer_subsidy", "offer_rebate", "offer_effort")
 """ChoiceInputs fields indexed by park (first axis); the others are indexed by project."""
 
 

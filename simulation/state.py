@@ -71,8 +71,11 @@ class FirmTable(Table):
         "move_year": "i4", "last_output": "f8", "last_park": "i4", "last_place": "i4",
         # rules2, L7: floor rented in the park's standard factories (m²; such a firm holds no land)
         "floor_m2": "f8",
+        # Competition (competition.py): the park's offer a firm entered under (own subsidy rate, zeroed
+        # once paid; tax rebate share) and the park that passed it on under S7 (-1: none).
+        "offer_subsidy": "f8", "offer_rebate": "f8", "tax_sharer": "i4",
     }
-    FILL = {"origin": -1}
+    FILL = {"origin": -1, "tax_sharer": -1}
 
 
 class ParkTable(Table):
@@ -98,5 +101,10 @@ class ParkTable(Table):
         "last_energy": "f8",
         # rules2, L7 standard factories (factories.py): floor stock (m²), land under it (mu), rent received (万元)
         "factory_m2": "f8", "factory_land": "f8", "factory_rent": "f8",
+        # Competition for investors (competition.py, ODD §7.19): this year's offer (land price factor,
+        # own subsidy rate, tax rebate share, 招商 effort 万元/yr), last year's share of the region's park
+        # investment, and money paid on offers and tax received under S7's sharing (万元, cumulative).
+        "offer_factor": "f8", "offer_subsidy": "f8", "offer_rebate": "f8", "offer_effort": "f8",
+        "invest_share": "f8", "offer_spent": "f8", "tax_shared_in": "f8",
     }
-    FILL = {"award_coverage": 1}
+    FILL = {"award_coverage": 1, "offer_factor": 1.0}

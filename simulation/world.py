@@ -275,6 +275,29 @@ class WorldConfig:
     water_cost_share: float = param(0.005, 0, 1, "share of output")
     # Industrial firms' liabilities ≈ 56 % of assets (above-scale industry, NBS 2017): half of a project borrowed.
     loan_share: float = param(0.5, 0, 1, "share of investment borrowed")
+    # Competition for investors (competition.py, ODD §7.19): each park's yearly offer (land price factor,
+    # own subsidy, tax rebate, 招商 effort) and the adaptive rule that moves it. A park that lost share of
+    # the investment settling in the region's parks closes offer_step of the gap to its most successful
+    # rival's offer (or to the bound when no rival did better); one that gained withdraws offer_retreat of
+    # its offer. Step 0 keeps every offer at none: the model without competition.
+    offer_step: float = param(0.3, 0, 1, "share of the gap closed a year by a park that lost share")
+    # ↑ a park revises its package about once a year and closes a third of the gap (assumption).
+    offer_retreat: float = param(0.1, 0, 1, "share of the offer withdrawn a year by a park that gained share")
+    # ↑ offers are sticky downwards: a package once announced is withdrawn slowly (assumption).
+    offer_max_subsidy: float = param(0.1, 0, 1, "share of investment: the largest own subsidy a park offers")
+    # ↑ reported local packages reach about a tenth of fixed investment (assumption, no seed figure).
+    offer_max_rebate: float = param(0.5, 0, 1, "share of a firm's tax: the largest rebate a park offers")
+    # ↑ a local government can return at most its own share: 50 % of VAT since 2016, 40 % of income tax.
+    offer_rebate_years: int = param(5, 0, 50, "years a rebate runs from production start")
+    # ↑ as the S4 return to parks (004 §(十四)): five years.
+    offer_max_effort: float = param(500.0, 0, MAX_INVESTMENT, "万元/year: the largest 招商 effort of a park")
+    effort_reference: float = param(100.0, 1e-9, MAX_INVESTMENT, "万元/year: effort at which ln(1 + e/ref) = ln 2")
+    # ↑ a small attraction office with its fairs and trips costs of the order of a million yuan a year.
+    beta_effort: float = param(0.3, 0, MAX_UTILITY, "utility per ln(1 + effort / effort_reference)")
+    # ↑ the largest effort adds 0.3 · ln 6 ≈ 0.54, less than a level step and a half (assumption).
+    offer_budget_share: float = param(0.5, 0, 1, "share of a park's spendable money its offer may cost a year")
+    rival_km: float = param(100.0, 0, 5000, "km: parks this close, or in the same city, are rivals")
+    # ↑ about the size of a prefecture: a park's rivals are its city's parks and those next door.
     parks: tuple = field(default=())
     places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)

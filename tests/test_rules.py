@@ -262,6 +262,18 @@ def test_S4_S5_park_revenue_builds_infrastructure(rid):
     assert on > off
 
 
+
+def _offer_spending(m):
+    s = m.recorder.outputs().series
+    return float((s.offer_subsidies + s.offer_rebates).sum())
+
+
+def test_S7_cap_lowers_incentive_spending():
+    """S7: the cap on offers lowers what parks pay in subsidies and rebates."""
+    w = small_world()
+    on, off = compare(w, _offer_spending, Policy().set("S7", enabled=True), Policy(), seeds=(1, 2))
+    assert on < off
+
 # --- Evaluation, reward and elimination -------------------------------------------------------
 
 def test_V1_ranks_parks_by_weighted_indicators():

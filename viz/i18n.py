@@ -325,6 +325,22 @@ METRICS = {
                  "Debt of the park financing platforms at the end of the horizon (S8)."),
     "debt_service_peak": ("最高年度还本付息", "Peak yearly debt service", "yi", "考察期内一年中最多的还本付息额。",
                           "The largest yearly interest and repayment over the horizon."),
+    # Competition for investors (competition.py)
+    "offer_subsidies": ("园区自设补贴", "Parks' own subsidies", "wan", "园区按招商承诺支付的投资补贴。",
+                        "Subsidies parks paid on the offers firms came under."),
+    "offer_rebates": ("税收返还企业", "Tax rebated to firms", "wan", "园区按招商承诺返还企业的税收。",
+                      "Tax parks returned to firms under their offers."),
+    "attraction_effort": ("招商投入", "Investment-attraction effort", "wan", "园区的招商经费。",
+                          "What parks spent on attracting investors."),
+    "offer_subsidy_mean": ("平均补贴承诺", "Mean subsidy offered", "pct", "开放园区自设补贴率的平均值。",
+                           "Mean own subsidy rate offered by open parks."),
+    "offer_factor_mean": ("平均地价系数", "Mean land-price factor offered", "index",
+                          "开放园区报价地价系数的平均值（1 为无优惠）。",
+                          "Mean land price factor offered by open parks (1: no discount)."),
+    "projects_passed": ("异地流转项目", "Projects passed on (S7)", "projects", "按主导产业定位流转到其他园区的项目数。",
+                        "Projects passed to a park that declares their industry."),
+    "tax_shared": ("流转项目分享税收", "Tax shared with passing parks", "wan", "流转项目向流出园区分享的税收。",
+                   "Tax of passed projects shared with the park that passed them."),
 }
 TOTAL_PREFIX = ("合计：", "total ")
 
@@ -498,6 +514,11 @@ PARAMS = {
     ("C7", "merges_per_year"): ("每区每年整合园区数", "Parks merged per zone a year"),
     ("C8", "tax_share"): ("合作方税收分成比例", "Partner's share of tax"),
     ("C8", "output_share"): ("合作方统计产值分成比例", "Partner's share of output"),
+    ("S7", "min_price_factor"): ("最低地价系数（招商优惠上限）", "Lowest land-price factor offered"),
+    ("S7", "max_subsidy"): ("园区自设补贴上限", "Largest own subsidy rate"),
+    ("S7", "max_rebate"): ("税收返还企业上限", "Largest tax rebate to firms"),
+    ("S7", "tax_share"): ("流转项目税收分享比例", "Tax share of a passed project"),
+    ("S7", "share_years"): ("流转项目税收分享年限", "Years of tax sharing"),
 }
 
 # World (non-policy) parameters that sweeps and reports show, by their WorldConfig name; a parameter not
@@ -601,6 +622,17 @@ WORLD = {
     "commercial_set_aside_share": ("配套用地中商住出让比例", "Share of set-aside land sold for housing and commerce"),
     # Rules from a year (store part).
     "burn_in": ("政策生效前的预热年数", "Years run before the rules act"),
+    # Competition for investors (competition.py)
+    "offer_step": ("失去份额时报价调整幅度", "Offer step after losing share"),
+    "offer_retreat": ("获得份额时报价回撤幅度", "Offer retreat after gaining share"),
+    "offer_max_subsidy": ("园区自设补贴最高比例", "Largest own subsidy a park offers"),
+    "offer_max_rebate": ("税收返还企业最高比例", "Largest tax rebate a park offers"),
+    "offer_rebate_years": ("税收返还年限", "Years a rebate runs"),
+    "offer_max_effort": ("最高招商投入", "Largest attraction effort"),
+    "effort_reference": ("招商投入参照值", "Reference attraction effort"),
+    "beta_effort": ("招商投入的吸引力", "Utility of attraction effort"),
+    "offer_budget_share": ("报价可占可支配资金比例", "Share of spendable money an offer may cost"),
+    "rival_km": ("竞争园区距离", "Distance within which parks are rivals"),
 }
 
 INDICATORS = {
@@ -645,6 +677,8 @@ UNITS = {
     "classes down above energy_max": ("下调类别数", "classes down"),
     "share of the park's local tax": ("占园区地方税收", "of the park's local tax"),
     "share of the park's output": ("占园区产值", "of the park's output"),
+    "share of the firm's tax": ("占企业税收", "of the firm's tax"),
+    "share of the firm's tax to the passing park": ("占企业税收（归流出园区）", "of the firm's tax, to the passing park"),
 }
 
 
