@@ -21,7 +21,8 @@ def cobuilt_world(**partner) -> WorldConfig:
     """Four parks in two cities; the first park of city A is co-built with ``partner``."""
     specs = (ParkSpec("a1", "provincial", 6000.0, city="A", **partner), ParkSpec("a2", "city", 4000.0, city="A"),
              ParkSpec("b1", "provincial", 6000.0, city="B"), ParkSpec("b2", "county", 3000.0, city="B"))
-    return small_world(years=6, initial_firms=200, projects_per_year=80).with_parks(specs)
+    # offer_step 0: without competing offers, which follow the cities' cash, C8 changes no decision.
+    return small_world(years=6, initial_firms=200, projects_per_year=80, offer_step=0.0).with_parks(specs)
 
 
 def finance_table(model):
