@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from parksim.simulation import RULE_IDS, ParkModel, Policy, WorldConfig
+from parksim.simulation.finance import INCOME, INTERNAL, SPENDING
 from parksim.simulation.state import EXITED
 
 
@@ -104,3 +105,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def assert_accounts_balance(model) -> None:
+    """Every account, every year: income − spending + net transfers = Δcash − Δdebt; transfers net to zero."""
+    t = model.recorder.outputs().finance
+    flow = t[list(INCOME)].sum(axis=1) - t[list(SPENDING)].sum(axis=1) + t[list(INTERNAL)].sum(axis=1)
+    change = (t.cash - t.cash_opening) - (t.debt - t.debt_opening)
+    scale = max(float(t[list(INCOME)].abs().to_numpy().max()), 1.0)
+    assert np.allclose(flow, change, atol=1e-9 * scale)
+    assert np.allclose(t.groupby("year")[list(INTERNAL)].sum().to_numpy(), 0.0, atol=1e-9 * scale)
