@@ -238,8 +238,9 @@ def test_workshop_flow(dashboard, browser):
     cells = wait(d, lambda d: d.find_elements(By.CSS_SELECTOR,
                                               "#sweep-runs td[data-column='E1 National-park intensity threshold']"))
     assert [c.text for c in cells] == ["300", "300"]            # the two replications behind the point
-    shown = d.find_element(By.ID, "sweep-metric").text + d.find_element(By.CSS_SELECTOR, "#sweep .xtitle").text
-    assert shown == "Industrial output (100 million yuan (亿元))E1 National-park intensity threshold"   # no code names
+    # The chart is redrawn after the click; read its titles once it has settled (no code names).
+    wait(d, lambda d: d.find_element(By.ID, "sweep-metric").text + d.find_element(By.CSS_SELECTOR, "#sweep .xtitle").text
+         == "Industrial output (100 million yuan (亿元))E1 National-park intensity threshold")
 
     assert console_errors(d) == []
     assert off_host_requests(d) == []
