@@ -15,7 +15,7 @@ from .world import ParkSpec
 
 
 def declared_cap(policy: Policy, level: int) -> int | None:
-    """How many leading industries a park may declare: C5 one (002 三(一)); C1 5 national, 3 others."""
+    """How many leading industries a park may declare: C5 one (002 三(一)); C1 5 national, 3 others (004 §(八))."""
     if policy.C5.enabled:
         return 1
     if policy.C1.enabled:

@@ -149,7 +149,7 @@ def park_indicators_reference(f: FirmColumns, n_parks: int, declared: np.ndarray
 
 def score_parks(indicators: dict[str, np.ndarray], weights: dict[str, float],
                 evaluated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """V1: weighted sum of indicator percentiles among evaluated parks; rank 1 is best.
+    """V1 (000 §(二十九); 004 §(二十二)): weighted sum of indicator percentiles among evaluated parks; rank 1 is best.
 
     Parks not evaluated get score nan and rank 0. Ties share the average percentile.
     """

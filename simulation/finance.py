@@ -236,7 +236,7 @@ def collect_taxes(model) -> None:
 
 
 def pay_awards(model, started: np.ndarray) -> None:
-    """S1 以奖代补 awards to this year's new producers in parks, in S2/S3/S6 priority order, out of the
+    """S1 以奖代补 (004 §(十五)) awards to this year's new producers in parks, in S2/S3/S6 priority order, out of the
     fund (``government.fund_budget``) as far as each city's cash allows; records the share of claims
     paid per park and for the region (what firms expect next year)."""
     pol, f, pk, led = model.policy, model.firms, model.parks, model.finance
@@ -284,7 +284,7 @@ def credit_idle_fees(model, park: np.ndarray, amount: np.ndarray) -> None:
 
 
 def second_phase(model, rows: np.ndarray) -> None:
-    """L6: the rest of a phased grant, as far as the park's ungranted area and this year's land allow
+    """L6 (004 §(十三)): the rest of a phased grant, as far as the park's ungranted area and this year's land allow
     (its reusable land, then its own remaining quota: the second phase takes quota), sold at the
     firm's price of its first phase."""
     f, pk, ledger = model.firms, model.parks, model.ledger
@@ -370,12 +370,13 @@ def finance_parks(model) -> None:
     city = pk.city
     retained = _city_pays(model, "tax_retained", city, designation.retained_tax(w, steps, tax) * live)
     returned = _city_pays(model, "tax_returned", city, _tax_returns(model, tax) * live)
-    # S5: the park keeps its net land income (sales less costs) for its infrastructure; the rest of a
+    # S5 (004 §(十三)): the park keeps its net land income (sales less costs) for its infrastructure; the rest of a
     # positive net goes to its city.
     net = np.maximum(led.park_flow("land_sales") + led.park_flow("land_sales_other") - led.park_flow("land_cost"), 0.0)
     kept = (pol.S5.share * live if pol.S5.enabled else np.zeros(n)) * net
     led.transfer("land_share", (PARK, parks), (CITY, city), net - kept)
-    # S8: awards and tax returns become the platform's capital; it borrows against capital and unsold land.
+    # S8 (002 三(五)1-2; 003 九(四)): awards and tax returns become the platform's capital; it borrows
+    # against capital and unsold land.
     if pol.S8.enabled:
         pk.capital[:] += rewards + returned
         unsold = np.maximum(pk.area - granted, 0.0) * list_price(model)

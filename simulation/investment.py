@@ -369,7 +369,7 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
 
 
 def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each project's sites outside parks (none under L1): their place rows (N, m; -1 empty or
+    """Each project's sites outside parks (none under L1, 000 §(十); 004 §(十七)): their place rows (N, m; -1 empty or
     unknown) and utilities, sampled like parks when there are more than K."""
     w, sec, f = model.world, model.sectors, model.firms
     sector, intensity, origin, home_park = proj["sector"], proj["intensity"], proj["origin"], proj["home_park"]

@@ -29,8 +29,8 @@ def allocate_quota(policy: Policy, total: float, greenfield: np.ndarray, open_pa
     特殊用地在全市范围内调剂解决). The remainder is sliced park by park: under L4 by evaluation
     percentile, cut for parks below their intensity standard (000 §(二十八); 004 §(十三)); under L2
     alone by greenfield room (the county plans, 县(市、区)计划指标). V3 adds weight for rewarded
-    parks. Without L2 or L4 the rest is a first-come common pool. No park gets more than its
-    greenfield room. Returns (park quota, pool, reserve), all in mu.
+    parks (000 §(二十八) 在增量土地指标…上优先支持). Without L2 or L4 the rest is a first-come common
+    pool. No park gets more than its greenfield room. Returns (park quota, pool, reserve), all in mu.
     """
     room = np.where(open_park, greenfield, 0.0)
     reserve = policy.L2.reserve_share * total if policy.L2.enabled else 0.0

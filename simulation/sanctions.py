@@ -22,7 +22,7 @@ def apply_consequences(model, ind: dict[str, np.ndarray]) -> None:
     m = int(ranked.sum())
     pct = np.where(ranked, (m - pk.rank) / max(m - 1, 1), np.nan)   # 1 best, 0 worst
     pk.rewarded[:] = False
-    if pol.V3.enabled:
+    if pol.V3.enabled:          # V3 (000 §(二十八); 001 六(二)): the best parks get quota, emission room, funds
         excellent = ranked & (pct >= 1 - pol.V3.top_share)
         if pol.V2.enabled:
             excellent &= has_mega_project(model, pol.V2.mega_min)

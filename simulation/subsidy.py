@@ -11,7 +11,7 @@ from .policy import Policy
 
 
 def award_rate(policy: Policy, hightech: np.ndarray) -> np.ndarray:
-    """S1 以奖代补 rate of investment a project may claim, plus the S6 high-tech bonus."""
+    """S1 以奖代补 (004 §(十五)) rate of investment a project may claim, plus the S6 high-tech bonus (000 §(十四))."""
     if not policy.S1.enabled:
         return np.zeros(len(hightech))
     bonus = policy.S6.bonus_rate * hightech if policy.S6.enabled else np.zeros(len(hightech))
