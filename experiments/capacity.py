@@ -45,11 +45,15 @@ SECONDS_PER_YEAR = 0.145
 SECONDS_PER_PROJECT = 1.5e-5
 SECONDS_PER_INITIAL_FIRM_PARK = 3.0e-7
 SECONDS_PER_PROJECT_PARK = 3.7e-7
-# Store: Parquet bytes per run (measured with 5-run chunks, so an upper bound for the default 50):
+# Store: Parquet bytes per run (measured with 5-run chunks, so an upper bound for the default 50; park-year and
+# account-year figures re-measured 2026-12 on baseline and chizhou_2015, 5 runs, with the finance table):
 STORE_RUN_BYTES = 8_000                 # manifest, metrics and event counts of one run
 STORE_YEAR_BYTES = 900                  # one row of the yearly series
-STORE_PARK_YEAR_BYTES = 320             # a row of the park panel (200) and the park's and its place's
-                                        # rows of the investment ledger (≤ 55) and growth table (≤ 65)
+STORE_PARK_YEAR_BYTES = 500             # a row of the park panel (≤ 330) and the park's and its place's
+                                        # rows of the investment ledger (≤ 80) and growth table (≤ 85)
+STORE_ACCOUNT_YEAR_BYTES = 115          # a row of the finance table (one per year × park or city account):
+                                        # 84 B (baseline) - 113 B (chizhou_2015), 2026-12
+ACCOUNTS_PER_PARK = 2                   # a park's account and at most one city account per park
 
 MAX_FIRMS = 50_000_000                  # ~60 GB of firm state at 16 years; beyond any machine we know
 MEMORY_ENV = "PARKSIM_MEMORY_LIMIT"     # e.g. "8G", "512M" or bytes: overrides the machine's available memory
@@ -109,7 +113,8 @@ def _parks(world: WorldConfig, generated):
 def store_bytes(est: RunEstimate, years, replications: int) -> float:
     """Parquet bytes of a design's store: every point's runs."""
     rows = np.asarray(years, float) + 1.0
-    per_run = STORE_RUN_BYTES + rows * (STORE_YEAR_BYTES + STORE_PARK_YEAR_BYTES * est.parks)
+    per_park_year = STORE_PARK_YEAR_BYTES + ACCOUNTS_PER_PARK * STORE_ACCOUNT_YEAR_BYTES
+    per_run = STORE_RUN_BYTES + rows * (STORE_YEAR_BYTES + per_park_year * est.parks)
     return float(np.sum(np.broadcast_to(per_run, est.parks.shape)) * replications)
 
 

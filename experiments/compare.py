@@ -15,7 +15,7 @@ from scipy import stats
 from parksim.scenarios.targets import read_targets
 from parksim.simulation import ConfigError
 
-from .costs import INCREMENTAL
+from .costs import DEFAULT_TOP, INCREMENTAL, account_table, base_year, mean_account_costs, runs_account_costs
 from .headline import HEADLINE
 from .store import Store
 
@@ -148,6 +148,32 @@ def paired_differences(a: pd.DataFrame, b: pd.DataFrame, metrics: tuple[str, ...
     if not by:
         rows += incremental_rows(pairs)
     return pd.DataFrame(rows)
+
+
+def store_account_costs(store: Store, point: int = 0) -> pd.DataFrame:
+    """Per run and public account (park, city) of one design point: :func:`costs.account_costs` over the
+    store's ``finance`` and ``parks`` tables, keyed by ``seed``; empty for a store without accounts (written
+    before the finance table was stored)."""
+    accounts = store.read("finance")
+    if accounts.empty:
+        return pd.DataFrame()
+    m = ok_metrics(store)
+    runs = m.loc[m["point"] == point, ["run_id", "seed"]]
+    accounts = accounts.merge(runs, on="run_id")
+    parks = store.read("parks", ["run_id", "year", "park", "employment", "tax"]).merge(runs, on="run_id")
+    world = (store.point(point) or {}).get("world") or {}
+    first = int(accounts["year"].min()) if len(accounts) else 0
+    return runs_account_costs(accounts, parks, base_year(world, first))
+
+
+def compare_accounts(a: Store, b: Store | None = None, *, point_a: int = 0, point_b: int = 0,
+                     top: int = DEFAULT_TOP) -> pd.DataFrame:
+    """The per-park (``top`` by public cost) and per-city table of one store, or of A and B with B − A
+    (:func:`costs.account_table`; means over replications); empty where a store has no accounts."""
+    means = [mean_account_costs(store_account_costs(s, p)) for s, p in ((a, point_a), (b, point_b)) if s is not None]
+    if any(m.empty for m in means):
+        return pd.DataFrame()
+    return account_table(*means, top=top)
 
 
 def target_shares(store: Store) -> pd.DataFrame:

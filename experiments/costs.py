@@ -97,7 +97,8 @@ def cost_metrics(frame: pd.DataFrame, base_year: int, rate: float = DISCOUNT_RAT
         gained = float(links[-1] - links[b])
         out.update(links_gained=gained, cost_per_link=per_unit_gained(cost, gained))
     pv = {k: present_value(h[k], h["year"], first, rate) for k in INSTRUMENTS if k in h}
-    out["fiscal_balance_pv"] = present_value(h["fin_income"] - h["fin_spending"], h["year"], first, rate)
+    general = h["fin_general_spending"] if "fin_general_spending" in h else 0.0   # absent in older stores
+    out["fiscal_balance_pv"] = present_value(h["fin_income"] - h["fin_spending"] + general, h["year"], first, rate)
     out.update({INSTRUMENTS[k]: v for k, v in pv.items()})
     out.update(debt_end=float(h["fin_debt"].iloc[-1]), debt_service_peak=float(h["fin_debt_service"].max()))
     return out
@@ -106,12 +107,16 @@ def cost_metrics(frame: pd.DataFrame, base_year: int, rate: float = DISCOUNT_RAT
 # Instruments in the finance table (``RunOutputs.finance``), as the series' ``fin_instrument_cost`` counts them:
 # S4 returns count where they arrive (the park), since the paying city's row holds the same money negated.
 ACCOUNT_INSTRUMENTS = ("subsidies", "rewards", "designation", "land_discount")
+# Spending the fiscal balance leaves out: the cities' general services are what the balance pays for, not a
+# cost of the park economy (the region's ``fin_general_spending``).
+NOT_COSTS = ("general_spending",)
 
 
 def account_costs(accounts: pd.DataFrame, parks: pd.DataFrame, base_year: int, rate: float = DISCOUNT_RATE) -> pd.DataFrame:
     """Per public account (each park, each city) over the horizon: ``public_cost`` (the instruments booked
     on it), ``pv_instrument_cost``, ``fiscal_balance_pv`` (its own income − spending + transfers received,
-    i.e. Δcash − Δdebt before borrowing), ``debt_end`` and ``debt_service_peak``; for parks also
+    i.e. Δcash − Δdebt before borrowing and before a city's general spending), ``debt_end`` and
+    ``debt_service_peak``; for parks also
     ``jobs_gained``, ``tax_gained`` (from the park panel; a park opened during the horizon starts from 0),
     ``cost_per_job`` and ``cost_per_tax`` (NaN where nothing was gained). Summed over accounts, public
     cost and fiscal balance equal the region's (:func:`cost_metrics`): transfers between accounts cancel.
@@ -126,7 +131,8 @@ def account_costs(accounts: pd.DataFrame, parks: pd.DataFrame, base_year: int, r
         return pd.DataFrame()
     park_side = (f["account_kind"] == "park").to_numpy()
     instruments = f[list(ACCOUNT_INSTRUMENTS)].sum(axis=1) + np.where(park_side, f["tax_returned"], 0.0)
-    net = f[list(finance.INCOME)].sum(axis=1) - f[list(finance.SPENDING)].sum(axis=1) + f[list(finance.INTERNAL)].sum(axis=1)
+    spending = [k for k in finance.SPENDING if k in f and k not in NOT_COSTS]
+    net = f[list(finance.INCOME)].sum(axis=1) - f[spending].sum(axis=1) + f[list(finance.INTERNAL)].sum(axis=1)
     discount = discount_factors(f["year"], int(f["year"].min()), rate)
     work = f[["account_kind", "account", "name", "year", "debt"]].assign(
         public_cost=instruments, pv_instrument_cost=instruments * discount, fiscal_balance_pv=net * discount,
@@ -148,3 +154,80 @@ def account_costs(accounts: pd.DataFrame, parks: pd.DataFrame, base_year: int, r
         g = out[gain].to_numpy()
         out[ratio] = np.divide(cost, g, out=np.full(len(out), np.nan), where=g > 0)
     return out
+
+
+# ----------------------------------------------------------------------------- per account, over runs
+
+ACCOUNT_SHOWN = ("public_cost", "jobs_gained", "tax_gained", "cost_per_job", "cost_per_tax", "fiscal_balance_pv",
+                 "debt_end")
+"""Columns of the per-account table of ``parksim compare`` and ``parksim report``."""
+_ADDITIVE = ("public_cost", "jobs_gained", "tax_gained", "fiscal_balance_pv", "debt_end")
+_RATIOS = {"cost_per_job": "jobs_gained", "cost_per_tax": "tax_gained"}
+DEFAULT_TOP = 10
+"""Parks shown by default in the per-account table (those with the largest public cost; cities: all)."""
+SIDES = ("A", "B", "B − A")
+
+
+def base_year(world: dict, first_year: int) -> int:
+    """The horizon's base year of a run whose world (as a dict) is ``world``: its start year after the
+    burn-in, as the runner counts (``first_year``, the first recorded year, where the world is unknown)."""
+    return int(world.get("start_year", first_year)) + int(world.get("burn_in", 0)) if world else int(first_year)
+
+
+def runs_account_costs(accounts: pd.DataFrame, parks: pd.DataFrame, base: int, key: str = "seed",
+                       rate: float = DISCOUNT_RATE) -> pd.DataFrame:
+    """:func:`account_costs` of every run in stacked tables (the store's ``finance`` and ``parks``, rows of
+    one run sharing ``key``), stacked with ``key``; empty without accounts."""
+    if accounts.empty or key not in accounts:
+        return pd.DataFrame()
+    frames = [account_costs(acc, parks[parks[key] == k], base, rate).assign(**{key: k})
+              for k, acc in accounts.groupby(key, sort=True)]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def mean_account_costs(per_run: pd.DataFrame, key: str = "seed") -> pd.DataFrame:
+    """Per account (``account_kind``, ``name``): ``runs`` and the mean over runs of the money and gains;
+    the cost per job and per 万元 of tax are the mean public cost over the mean gain (NaN where the mean
+    gain is not positive), as a ratio of means is stable where one run gains almost nothing."""
+    if per_run.empty:
+        return pd.DataFrame(columns=["account_kind", "name", "runs", *ACCOUNT_SHOWN])
+    groups = per_run.groupby(["account_kind", "name"], sort=False)
+    out = groups[list(_ADDITIVE)].mean()
+    out.insert(0, "runs", groups[key].nunique())
+    for ratio, gain in _RATIOS.items():
+        out[ratio] = _ratio(out["public_cost"], out[gain])
+    return out.reset_index()[["account_kind", "name", "runs", *ACCOUNT_SHOWN]]
+
+
+def _ratio(cost: pd.Series, gain: pd.Series) -> np.ndarray:
+    c, g = cost.to_numpy(float), gain.to_numpy(float)
+    return np.divide(c, g, out=np.full(len(c), np.nan), where=g > 0)
+
+
+def account_table(a: pd.DataFrame, b: pd.DataFrame | None = None, top: int = DEFAULT_TOP) -> pd.DataFrame:
+    """The per-account table (from :func:`mean_account_costs`): the ``top`` parks by public cost (the larger
+    of A's and B's) and every city, parks first. With ``b``, three rows an account (``side``: A, B, B − A);
+    the B − A row's costs per job and per 万元 of tax are B's extra money per extra unit gained (NaN where B
+    gains no more). Accounts are matched by kind and name; one missing on a side has NaN there."""
+    if b is None:
+        return _top(a, a["public_cost"], top).reset_index(drop=True)
+    both = a.merge(b, on=["account_kind", "name"], how="outer", suffixes=("_a", "_b"), sort=False)
+    chosen = _top(both, both[["public_cost_a", "public_cost_b"]].max(axis=1), top)
+    rows = []
+    for _, r in chosen.iterrows():
+        values = {s: {c: r.get(f"{c}_{s.lower()}", np.nan) for c in ("runs", *ACCOUNT_SHOWN)} for s in SIDES[:2]}
+        diff = {c: values["B"][c] - values["A"][c] for c in _ADDITIVE}
+        for ratio, gain in _RATIOS.items():
+            diff[ratio] = diff["public_cost"] / diff[gain] if diff[gain] > 0 else np.nan
+        diff["runs"] = min(values["A"]["runs"], values["B"]["runs"])
+        for side, v in zip(SIDES, (values["A"], values["B"], diff)):
+            rows.append({"account_kind": r["account_kind"], "name": r["name"], "side": side, **v})
+    return pd.DataFrame(rows, columns=["account_kind", "name", "side", "runs", *ACCOUNT_SHOWN])
+
+
+def _top(frame: pd.DataFrame, cost: pd.Series, top: int) -> pd.DataFrame:
+    """The ``top`` parks by ``cost`` then every city, each by ``cost`` descending."""
+    order = frame.assign(_cost=cost.fillna(-np.inf)).sort_values("_cost", ascending=False, kind="stable")
+    parks = order[order["account_kind"] == "park"].head(max(top, 0))
+    return pd.concat([parks, order[order["account_kind"] == "city"]]).drop(columns="_cost")

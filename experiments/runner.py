@@ -69,7 +69,8 @@ class RunConfig:
 @dataclass
 class RunResult:
     """One run's outputs: yearly series, park panel, events (counts, or raw), a metrics row and the
-    model's other stored tables (:data:`~parksim.experiments.store.OUTPUT_TABLES`: investment, growth)."""
+    model's other stored tables (:data:`~parksim.experiments.store.OUTPUT_TABLES`: investment, growth,
+    finance)."""
 
     series: pd.DataFrame
     parks: pd.DataFrame

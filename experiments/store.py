@@ -20,6 +20,8 @@ Layout of ``runs/<name>/``::
                                          place and region per year, count and 万元), per run
     chunks/<chunk id>/growth.parquet     output growth by part (entrants, incumbents, relocations, exits)
                                          per park and place per year, per run
+    chunks/<chunk id>/finance.parquet    the public accounts: one row per year × account (park or city) with
+                                         its flows by kind, cash and debt (``RunOutputs.finance``), per run
     chunks/<chunk id>/checksums.json     size and SHA-256 of each file above, and the chunk's run ids
     quarantine/<chunk id>/               damaged chunks set aside, each with ``<chunk id>.reason.txt``
     summary.csv                     per design point and metric: n, mean, sd, 95% CI
@@ -55,9 +57,10 @@ from .integrity import CHECKSUMS, Damaged, Verdict
 
 log = logging.getLogger(__name__)
 
-OUTPUT_TABLES = ("investment", "growth")
+OUTPUT_TABLES = ("investment", "growth", "finance")
 """Tables of :class:`parksim.simulation.RunOutputs` stored as the model gives them, one per attribute
-of that name: storing another (e.g. ``finance``) is adding its name here."""
+of that name: storing another is adding its name here. A store written before a table was added has
+no files of it and reads it as an empty table."""
 RUN_TABLES = ("series", "parks", "events", *OUTPUT_TABLES)
 """Tables with rows per run, keyed by ``run_id``, ``point`` and ``replication`` (seeds: ``metrics``)."""
 TABLES = ("manifest", "metrics", *RUN_TABLES)

@@ -87,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--point-a", type=int, default=0, metavar="K", help="design point of A (default 0)")
     c.add_argument("--point-b", type=int, default=0, metavar="K", help="design point of B (default 0)")
     c.add_argument("--csv", metavar="PATH", help="where to write the table (default: RUNS/compare_<A>_vs_<B>.csv)")
+    c.add_argument("--top", type=int, default=10, metavar="N",
+                   help="parks with the largest public cost in the per-account table (default 10; every city is shown)")
     c.set_defaults(handler=cmd_compare)
 
     t = sub.add_parser("targets", parents=[common, execution], help="share of replications reaching the document targets",
@@ -195,9 +197,12 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from parksim.experiments.compare import compare, format_table
+    from parksim.experiments.compare import compare, compare_accounts, format_table
+    from parksim.experiments.costs import ACCOUNT_SHOWN
     from parksim.experiments.store import Store
     _guard_out_of_runs(args)
+    if args.top < 0:
+        raise BadInput(f"--top: got {args.top}; allowed: an integer >= 0 (parks in the per-account table)")
     sides = []
     for ref in (args.a, args.b):                      # validate both before running either
         sides.append(("store", Store(ref), None) if _is_store(ref) else ("scenario",) + _prepare(ref, args, False))
@@ -219,6 +224,16 @@ def cmd_compare(args) -> int:
     csv.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(csv, index=False)
     print(f"table: {csv}")
+    accounts = compare_accounts(stores[0], stores[1], point_a=args.point_a, point_b=args.point_b, top=args.top)
+    if accounts.empty:
+        print("per-account costs: none (a store written before the finance table was stored)")
+    else:
+        print(f"\nPer park (top {args.top} by public cost) and per city, means over replications; 万元, jobs; "
+              "B − A rows: B's extra money per extra job / 万元 of tax")
+        print(format_table(accounts, ["account_kind", "name", "side", "runs", *ACCOUNT_SHOWN], max_rows=len(accounts)))
+        path = csv.with_name(f"{csv.stem}_accounts.csv")
+        accounts.to_csv(path, index=False)
+        print(f"table: {path}")
     return EXIT_FAILED_RUNS if failed else EXIT_OK
 
 

@@ -17,7 +17,12 @@ Who pays what:
   征地拆迁 and 七通一平 for every mu they grant beyond land already converted, receive the province's
   base budget, designation grants, zone set-up money and V3 rewards (transfers from above: external
   income), pass the land income S5 does not leave them to their city, pay interest and repayments
-  and build infrastructure as far as their cash and their platform's debt room allow (budgets bind).
+  and build infrastructure as far as their cash and their platform's debt room allow (budgets bind);
+- cities spend a share of their income and of the cash they carried into the year on general services
+  outside the parks; with S8 their own platform borrows to cover an overdraft, against their cash and
+  the unsold land of their parks that the parks' platforms have not drawn on, and services its debt as
+  the parks' platforms do (one code path). What a city pays (awards, S4 returns, retained tax) is
+  limited by its cash and its platform's room.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ SPENDING = ("land_cost", "infrastructure", "subsidies", "zone_setup", "interest"
             "partner_payout",                         # C8 share paid out of the region (cobuild.py)
             "factories",                              # L7 standard factories built (factories.py)
             "land_buyback",                           # X3 buy-backs and X2 refunds of land (idle_land.py)
-            "attraction")                             # 招商 effort of the parks' offers (competition.py)
+            "attraction",                             # 招商 effort of the parks' offers (competition.py)
+            "general_spending")                       # cities' general services outside parks (cityfin)
 INTERNAL = ("tax_returned", "tax_retained", "land_share",
             "tax_shared")                             # C8 share to a partner government, S7 异地流转 share
 DEBT = ("borrowing", "repayment")
@@ -57,6 +63,7 @@ class Ledger:
         self.flows = [np.zeros((0, len(KINDS))), np.zeros((0, len(KINDS)))]
         self.city_cash = np.zeros(0)
         self.city_debt = np.zeros(0)
+        self.city_debt_limit = np.zeros(0)     # S8: what each city's platform may owe (set in the finance phase)
         self.opening = [np.zeros((0, 2)), np.zeros((0, 2))]     # cash, debt at the start of the year
         self.rows: list[pd.DataFrame] = []
         self.coverage = 1.0            # region share of last year's award claims paid
@@ -75,6 +82,7 @@ class Ledger:
         extra = sizes[CITY] - len(self.city_cash)
         self.city_cash = np.concatenate([self.city_cash, np.zeros(max(extra, 0))])
         self.city_debt = np.concatenate([self.city_debt, np.zeros(max(extra, 0))])
+        self.city_debt_limit = np.concatenate([self.city_debt_limit, np.zeros(max(extra, 0))])
 
     def stocks(self, side: int) -> tuple[np.ndarray, np.ndarray]:
         """(cash, debt) arrays of one side, writable views."""
@@ -136,6 +144,14 @@ def spendable(model) -> np.ndarray:
     """万元 each park can still pay this year: its cash plus the debt room its platform has left (S8)."""
     pk = model.parks
     return np.maximum(pk.cash, 0.0) + np.maximum(pk.debt_limit - pk.debt, 0.0)
+
+
+def city_spendable(model) -> np.ndarray:
+    """万元 each city can still pay: its cash plus its platform's debt room (S8), less any overdraft
+    (an overdraft is a claim on that room already), never below 0."""
+    led = model.finance
+    led._grow()
+    return np.maximum(led.city_cash + np.maximum(led.city_debt_limit - led.city_debt, 0.0), 0.0)
 
 
 def expected_award_coverage(model) -> np.ndarray:
@@ -220,7 +236,8 @@ def start(model) -> Ledger:
 
 def collect_taxes(model) -> None:
     """The local share of every producing firm's tax to its city; land sold outside parks this year
-    to the city of its place (phase 6, before awards, so a city pays awards out of this year's cash)."""
+    to the city of its place; then the cities' general spending (:func:`spend_general`). Phase 6, before
+    awards, so a city pays awards out of what this year's cash leaves."""
     f, led = model.firms, model.finance
     city_of = place_cities(model)
     alive = f.state != EXITED
@@ -233,11 +250,23 @@ def collect_taxes(model) -> None:
     new_out = alive & (f.park < 0) & (f.entry_year == model.year) & (f.grant_year == model.year)
     led.book("land_sales", CITY, np.arange(n_city),
              np.bincount(firm_city[new_out], weights=(f.land * f.land_price)[new_out], minlength=n_city)[:n_city])
+    spend_general(model)
+
+
+def spend_general(model) -> None:
+    """The cities' general services outside the parks (the "三保" come first, before awards and transfers to
+    parks): ``city_spending_share`` of this year's local tax (the general budget; land income is fund-budget
+    money and stays for the parks) plus ``city_carryover_draw`` of the cash carried into the year."""
+    led, w = model.finance, model.world
+    n_city = len(model.cities)
+    general = (w.city_spending_share * led.flows[CITY][:n_city, _K["tax_local"]]
+               + w.city_carryover_draw * np.maximum(led.opening[CITY][:n_city, 0], 0.0))
+    led.book("general_spending", CITY, np.arange(n_city), general)
 
 
 def pay_awards(model, started: np.ndarray) -> None:
     """S1 以奖代补 (004 §(十五)) awards to this year's new producers in parks, in S2/S3/S6 priority order, out of the
-    fund (``government.fund_budget``) as far as each city's cash allows; records the share of claims
+    fund (``government.fund_budget``) as far as each city's cash and debt room allow; records the share of claims
     paid per park and for the region (what firms expect next year)."""
     pol, f, pk, led = model.policy, model.firms, model.parks, model.finance
     if not pol.S1.enabled:
@@ -251,7 +280,7 @@ def pay_awards(model, started: np.ndarray) -> None:
     city = pk.city[f.park[rows]]
     n_city = len(model.cities)
     due = np.bincount(city, weights=paid, minlength=n_city)
-    scale = np.divide(np.maximum(led.city_cash, 0.0), due, out=np.ones(n_city), where=due > 0)
+    scale = np.divide(city_spendable(model), due, out=np.ones(n_city), where=due > 0)
     paid = paid * np.minimum(scale, 1.0)[city]
     led.book("subsidies", CITY, city, paid)
     f.subsidy[rows] += paid
@@ -351,13 +380,7 @@ def finance_parks(model) -> None:
     fresh = np.maximum(granted - pk.converted, 0.0)
     pk.converted[:] = np.maximum(pk.converted, granted)
     led.book("land_cost", PARK, parks, fresh * (w.land_conversion_cost + w.site_preparation_cost))
-    # Debt service of the platform (S8): interest on the opening debt, repayment over the maturity.
-    debt = pk.debt.copy()
-    interest = pol.S8.interest_rate * debt
-    repay = np.minimum(debt / pol.S8.maturity, debt)
-    led.book("interest", PARK, parks, interest)
-    led.book("repayment", PARK, parks, repay)
-    pk.debt_service[:] = interest + repay
+    pk.debt_service[:] = service_debt(model, PARK)
     # Transfers: from above (base budget, grants, V3 rewards) and from the city (retained tax, S4).
     tax = model.park_sum(f.tax)
     steps = designation.level_steps(pk.level, pk.status)
@@ -379,12 +402,10 @@ def finance_parks(model) -> None:
     # against capital and unsold land.
     if pol.S8.enabled:
         pk.capital[:] += rewards + returned
-        unsold = np.maximum(pk.area - granted, 0.0) * list_price(model)
-        pk.debt_limit[:] = pol.S8.leverage * (pk.capital + unsold) * live
-    else:
-        pk.debt_limit[:] = 0.0
+    unsold = np.maximum(pk.area - granted, 0.0) * list_price(model) * live
+    pk.debt_limit[:] = pledge(pol, pk.capital + unsold) * live
     # The platform first covers what the year's cash did not (debt service, land costs), as far as it may.
-    led.book("borrowing", PARK, parks, np.minimum(np.maximum(-pk.cash, 0.0), np.maximum(pk.debt_limit - pk.debt, 0.0)))
+    cover_overdraft(model, PARK, pk.debt_limit)
     room = np.maximum(pk.debt_limit - pk.debt, 0.0)
     # Infrastructure: the earmarked money plus the platform's draw, no more than closes the gap to
     # full infrastructure, and no more than cash and debt room allow (budgets bind).
@@ -406,6 +427,46 @@ def finance_parks(model) -> None:
     t["tax_returned"] += float(returned.sum())
     t["park_rewards"] += float(rewards.sum())
     led.land_mark = pk.land_income.copy()
+    finance_cities(model, unsold)
+
+
+def finance_cities(model, unsold: np.ndarray) -> None:
+    """The cities' finance phase (after their parks'): debt service and, with S8, their platform's
+    borrowing to cover an overdraft against their cash and the unsold land of their open parks
+    (``unsold``: 万元 at the minimum price) less what those parks' platforms owe."""
+    led, pol = model.finance, model.policy
+    n_city = len(model.cities)
+    service_debt(model, CITY)
+    pk = model.parks
+    land = np.bincount(pk.city, weights=unsold, minlength=n_city)[:n_city]
+    owed = np.bincount(pk.city, weights=pk.debt, minlength=n_city)[:n_city]
+    led.city_debt_limit[:] = np.maximum(pledge(pol, np.maximum(led.city_cash, 0.0) + land) - owed, 0.0)
+    cover_overdraft(model, CITY, led.city_debt_limit)
+
+
+def pledge(policy, assets: np.ndarray) -> np.ndarray:
+    """S8: what a platform may owe against ``assets`` (万元): ``leverage`` × assets; nothing without S8."""
+    return policy.S8.leverage * assets if policy.S8.enabled else np.zeros_like(assets)
+
+
+def service_debt(model, side: int) -> np.ndarray:
+    """S8 debt service of every account of ``side``: interest on its opening debt and repayment over the
+    maturity, booked; returns interest + repayment."""
+    pol, led = model.policy, model.finance
+    debt = led.stocks(side)[1].copy()
+    index = np.arange(len(debt))
+    interest = pol.S8.interest_rate * debt
+    repay = np.minimum(debt / pol.S8.maturity, debt)
+    led.book("interest", side, index, interest)
+    led.book("repayment", side, index, repay)
+    return interest + repay
+
+
+def cover_overdraft(model, side: int, limit: np.ndarray) -> None:
+    """A platform borrows what its account is overdrawn, as far as its debt room (``limit`` − debt) allows."""
+    cash, debt = model.finance.stocks(side)
+    model.finance.book("borrowing", side, np.arange(len(cash)),
+                       np.minimum(np.maximum(-cash, 0.0), np.maximum(limit - debt, 0.0)))
 
 
 def _tax_returns(model, tax: np.ndarray) -> np.ndarray:
@@ -419,11 +480,12 @@ def _tax_returns(model, tax: np.ndarray) -> np.ndarray:
 
 
 def _city_pays(model, kind: str, city: np.ndarray, amount: np.ndarray) -> np.ndarray:
-    """A transfer from each park's city to the park, scaled down where the city's cash falls short."""
+    """A transfer from each park's city to the park, scaled down where the city's cash and debt room
+    (:func:`city_spendable`) fall short."""
     led = model.finance
     n_city = len(model.cities)
     due = np.bincount(city, weights=amount, minlength=n_city)
-    scale = np.minimum(np.divide(np.maximum(led.city_cash, 0.0), due, out=np.ones(n_city), where=due > 0), 1.0)
+    scale = np.minimum(np.divide(city_spendable(model), due, out=np.ones(n_city), where=due > 0), 1.0)
     paid = amount * scale[city]
     led.transfer(kind, (CITY, city), (PARK, np.arange(len(amount))), paid)
     return paid
@@ -433,7 +495,8 @@ def _city_pays(model, kind: str, city: np.ndarray, amount: np.ndarray) -> np.nda
 
 SERIES = ("fin_income", "fin_spending", "fin_land_sales", "fin_tax_local", "fin_transfers_in", "fin_land_cost",
           "fin_infrastructure", "fin_subsidies", "fin_tax_returned", "fin_land_discount", "fin_designation",
-          "fin_interest", "fin_debt_service", "fin_debt", "fin_cash", "fin_instrument_cost")
+          "fin_interest", "fin_debt_service", "fin_debt", "fin_cash", "fin_instrument_cost",
+          "fin_general_spending", "fin_city_cash", "fin_city_debt")
 
 
 def series(model) -> dict:
@@ -455,5 +518,7 @@ def series(model) -> dict:
         "fin_debt": float(model.parks.debt.sum() + led.city_debt.sum()),
         "fin_cash": float(model.parks.cash.sum() + led.city_cash.sum()),
         "fin_instrument_cost": subsidies + returned + tot["land_discount"] + designation_,
+        "fin_general_spending": tot["general_spending"],
+        "fin_city_cash": float(led.city_cash.sum()), "fin_city_debt": float(led.city_debt.sum()),
     }
     return {k: float(v) for k, v in out.items()}

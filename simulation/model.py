@@ -16,7 +16,7 @@ The schedule of a year (``step``), in order:
 6. ``pay_awards``       local taxes reach the cities; special-fund awards to new producers (S1-S3, S6)
 7. ``resolve_exits``    losses stop firms; stopped ones leave (X4); land is taken back (X1-X3, X5)
 8. ``finance_parks``    public accounts: land sales and costs, transfers (S4, S5, V3), platform debt (S8),
-                        infrastructure within each park's means (``finance.py``)
+                        infrastructure within each park's means; cities' debt service and borrowing (``finance.py``)
 9. ``evaluate_parks``   evaluation and ranking (V1, V2), rewards and sanctions (V3-V5), plan adjustment (V7), expansions (E5, L9)
 10. ``record``          the year's observations
 """
@@ -526,7 +526,8 @@ class ParkModel(mesa.Model):
     # 8 ------------------------------------------------------------------------------------
     def finance_parks(self) -> None:
         """Land sales and costs, transfers (base budget, grants, V3, retained tax, S4, S5), platform debt
-        (S8) and infrastructure within each park's means (finance.finance_parks)."""
+        (S8) and infrastructure within each park's means; then the cities' debt service and borrowing
+        (finance.finance_parks)."""
         finance.finance_parks(self)
 
     # 9 ------------------------------------------------------------------------------------

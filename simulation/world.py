@@ -298,6 +298,16 @@ class WorldConfig:
     offer_budget_share: float = param(0.5, 0, 1, "share of a park's spendable money its offer may cost a year")
     rival_km: float = param(100.0, 0, 5000, "km: parks this close, or in the same city, are rivals")
     # ↑ about the size of a prefecture: a park's rivals are its city's parks and those next door.
+    # --- cityfin: city governments' own budgets (finance.finance_cities, ODD §7.18) ---
+    # Local general budgets are spent, not saved: local general-budget expenditure ≈ own revenue + transfers
+    # from above (2016: about 8.7 万亿元 own revenue + 5.9 万亿元 transfers and tax returns + bonds and carry-overs
+    # ≈ 16.0 万亿元 spent; 财政部, 2016 年全国一般公共预算收支决算). Of that spending about a tenth goes to
+    # economic affairs that fund firms and parks (资源勘探信息等, 商业服务业等, part of 城乡社区); the rest pays the
+    # general services outside the parks ("三保": salaries, running costs, basic welfare, which come first).
+    city_spending_share: float = param(0.9, 0, 1, "share of a city's yearly income spent on general services")
+    # Money carried over is spent within about two years: balances carried over two years or more are taken
+    # back into the general budget and spent (国发〔2015〕35号, 盘活财政存量资金): half of it a year.
+    city_carryover_draw: float = param(0.5, 0, 1, "share of the cash a city carries into a year spent on general services")
     parks: tuple = field(default=())
     places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)

@@ -91,3 +91,19 @@ def test_listed_parks_count_instead_of_n_parks():
     from parksim.simulation import ParkSpec
     listed = WorldConfig(n_parks=5000).with_parks((ParkSpec(name="a", level="city", area_mu=100.0),))
     assert capacity.estimate_world(listed).parks == 1
+
+
+def test_store_estimate_counts_the_finance_accounts(tmp_path, monkeypatch):
+    """The finance table has at most ACCOUNTS_PER_PARK rows per park-year, and the store estimate adds
+    that many rows of STORE_ACCOUNT_YEAR_BYTES per park-year of every run."""
+    scenario = write(tmp_path, "tiny.toml", 'extends = "baseline"\nreplications = 2\n[world]' + TINY_WORLD)
+    p = plan(scenario)
+    store = Store(tmp_path / "out")
+    execute(p, store, make_executor("serial"), progress=False)
+    finance, parks = store.read("finance"), store.read("parks")
+    assert 0 < len(finance) <= capacity.ACCOUNTS_PER_PARK * len(parks)
+    years = p.scenario.world.years
+    full = capacity.store_bytes(p.estimate, years, 2)
+    monkeypatch.setattr(capacity, "STORE_ACCOUNT_YEAR_BYTES", 0)
+    rows = 2 * (years + 1) * float(p.estimate.parks[0])
+    assert full - capacity.store_bytes(p.estimate, years, 2) == pytest.approx(rows * capacity.ACCOUNTS_PER_PARK * 115)

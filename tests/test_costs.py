@@ -172,3 +172,24 @@ def test_costs_per_park_and_city_add_up_to_the_region_and_read_the_park_panel():
     assert row["jobs_gained"] == pytest.approx(emp.iloc[-1] - emp.loc[base])
     cities = per[per["account_kind"] == "city"]
     assert cities["jobs_gained"].isna().all() and cities["cost_per_job"].isna().all()
+
+
+def test_per_account_means_top_parks_and_b_minus_a_by_hand():
+    """Means over runs; cost per job = mean cost / mean jobs; the top parks by the larger public cost, then
+    every city; B − A rows give B's extra money per extra job (NaN where B gains none)."""
+    from parksim.experiments.costs import account_table, mean_account_costs
+    rows = [("park", "p1", 1, 100.0, 10.0), ("park", "p1", 2, 300.0, 30.0), ("park", "p2", 1, 50.0, -5.0),
+            ("park", "p3", 1, 10.0, 1.0), ("city", "c1", 1, 20.0, np.nan)]
+    per_run = pd.DataFrame([{"account_kind": k, "name": n, "seed": s, "public_cost": c, "jobs_gained": j,
+                             "tax_gained": 2 * c, "fiscal_balance_pv": -c, "debt_end": 0.0} for k, n, s, c, j in rows])
+    a = mean_account_costs(per_run)
+    p1 = a.set_index("name").loc["p1"]
+    assert p1["runs"] == 2 and p1["public_cost"] == 200.0 and p1["cost_per_job"] == 10.0 and p1["cost_per_tax"] == 0.5
+    assert math.isnan(a.set_index("name").loc["p2", "cost_per_job"])            # jobs fell: undefined
+    assert account_table(a, top=2)["name"].tolist() == ["p1", "p2", "c1"]
+    b = a.assign(public_cost=a["public_cost"] + np.array([100.0, 0.0, 500.0, 0.0]), jobs_gained=a["jobs_gained"] + 5.0)
+    ab = account_table(a, b, top=1)
+    assert ab["name"].tolist() == ["p3"] * 3 + ["c1"] * 3 and ab["side"].tolist()[:3] == ["A", "B", "B − A"]
+    diff = ab.iloc[2]
+    assert diff["public_cost"] == 500.0 and diff["jobs_gained"] == 5.0 and diff["cost_per_job"] == 100.0
+    assert math.isnan(ab.iloc[5]["cost_per_job"]) and ab.iloc[5]["public_cost"] == 0.0

@@ -23,11 +23,15 @@ def table(model):
 
 
 def assert_identity(model) -> None:
-    """The accounts balance (conftest), platforms' debt is never negative and only platforms borrow."""
+    """The accounts balance (conftest), debt is never negative, no one borrows without S8 and a platform
+    borrows only to cover an overdraft or (parks) infrastructure."""
     assert_accounts_balance(model)
     t = table(model)
     assert (t.debt >= -1e-9).all()
-    assert (t[t.account_kind == "city"].debt == 0).all()       # only platforms borrow (S8)
+    if not model.policy.S8.enabled:
+        assert (t.debt == 0).all() and (t.borrowing == 0).all()
+    cities = t[t.account_kind == "city"]
+    assert (cities[cities.borrowing > 0].cash <= 1e-6 * max(float(cities.tax_local.max()), 1.0)).all()
 
 
 def sum_of(column):
@@ -183,17 +187,85 @@ def test_larger_S1_budget_pays_more_and_attracts_more():
 
 
 def test_S4_year_on_year_returns_less_than_fixed_base():
-    w = tiny(years=8)
+    """The claims differ where the cities can pay them (no general spending): where their budgets bind,
+    both bases are cut to what the cities can pay, and the comparison says nothing about the rule."""
+    w = tiny(years=8, city_spending_share=0.0, city_carryover_draw=0.0)
     yoy, fixed = FINANCE_ON.set("S4", base="previous_year"), FINANCE_ON.set("S4", base="fixed")
     returned = sum_of("fin_tax_returned")
     assert mean_over_seeds(w, yoy, returned, SEEDS) < mean_over_seeds(w, fixed, returned, SEEDS)
+
+
+def city_rows(m):
+    t = table(m)
+    return t[t.account_kind == "city"]
+
+
+def test_cities_spend_on_general_services_first_by_hand():
+    """Phase 6: a city spends city_spending_share of this year's local tax and city_carryover_draw of the
+    cash it carried into the year, before it pays any award."""
+    model = ParkModel(tiny(city_spending_share=0.8, city_carryover_draw=0.25), Policy(), rng=1)
+    led = model.finance
+    led.opening[CITY][:, 0] = 100.0
+    led.city_cash[:] = 100.0
+    finance.collect_taxes(model)
+    tax = led.flows[CITY][:, finance.KINDS.index("tax_local")]
+    general = led.flows[CITY][:, finance.KINDS.index("general_spending")]
+    assert tax.sum() > 0
+    assert np.allclose(general, 0.8 * tax + 25.0)
+    assert np.allclose(led.city_cash, 100.0 + tax - general + led.flows[CITY][:, finance.KINDS.index("land_sales")])
+
+
+def test_city_spendable_is_cash_and_debt_room_less_overdraft():
+    model = ParkModel(tiny(), Policy(), rng=1)
+    led = model.finance
+    led.city_cash[:2] = [50.0, -30.0]
+    led.city_debt_limit[:2] = [100.0, 20.0]
+    led.city_debt[:2] = [40.0, 0.0]
+    assert np.allclose(finance.city_spendable(model)[:2], [110.0, 0.0])
+
+
+def test_city_cash_stays_bounded_where_it_piled_up_before():
+    """With no general spending a city's cash grows with its tax; with the defaults it stays below a
+    year of its local tax."""
+    hoarding = tiny(years=8, city_spending_share=0.0, city_carryover_draw=0.0)
+    for seed in SEEDS[:2]:
+        hoard = city_rows(run_model(hoarding, FINANCE_ON, seed))
+        spend = city_rows(run_model(tiny(years=8), FINANCE_ON, seed))
+        end = spend.year.max()
+        assert spend[spend.year == end].cash.sum() < hoard[hoard.year == end].cash.sum()
+        assert spend[spend.year == end].cash.sum() < spend[spend.year == end].tax_local.sum()
+
+
+def test_higher_city_spending_share_leaves_less_cash_and_smaller_S1_payments():
+    low, high = (tiny(years=8, city_spending_share=v) for v in (0.3, 0.95))
+    cash = lambda m: float(city_rows(m).groupby("year").cash.sum().sum())        # noqa: E731
+    paid = sum_of("subsidies_paid")
+    assert mean_over_seeds(high, FINANCE_ON, cash, SEEDS) < mean_over_seeds(low, FINANCE_ON, cash, SEEDS)
+    assert mean_over_seeds(high, FINANCE_ON, paid, SEEDS) < mean_over_seeds(low, FINANCE_ON, paid, SEEDS)
+    assert WorldConfig().city_spending_share == 0.9 and WorldConfig().city_carryover_draw == 0.5
+
+
+def test_S8_lets_a_city_that_needs_it_borrow_and_service_its_debt():
+    """Same seeds, a city short of cash for its S1 and S4 bills: without S8 it pays less and owes nothing;
+    with S8 its platform borrows (debt > 0), pays interest and repays, and pays more of the bills."""
+    w = tiny(years=8, city_spending_share=0.97)
+    off = FINANCE_ON.set("S8", enabled=False)
+    for seed in SEEDS[:2]:
+        a, b = (run_model(w, p, seed) for p in (off, FINANCE_ON))
+        ca, cb = city_rows(a), city_rows(b)
+        assert (ca.debt == 0).all() and cb.debt.max() > 0
+        assert cb.interest.sum() > 0 and cb.repayment.sum() > 0
+        assert_identity(b)
+    bills = lambda m: float(-city_rows(m).tax_returned.sum() + city_rows(m).subsidies.sum())   # noqa: E731
+    assert mean_over_seeds(w, FINANCE_ON, bills, SEEDS) > mean_over_seeds(w, off, bills, SEEDS)
 
 
 # ----------------------------------------------------------------------------- bad input
 
 @pytest.mark.parametrize("key, value", [("commercial_land_price", -1.0), ("site_preparation_cost", -5.0),
                                         ("vat_local_share", -0.1), ("cit_local_share", 1.5),
-                                        ("vat_share_of_tax", -0.2)])
+                                        ("vat_share_of_tax", -0.2), ("city_spending_share", 1.2),
+                                        ("city_carryover_draw", -0.1)])
 def test_bad_world_finance_input(key, value):
     with pytest.raises(ConfigError, match=key):
         WorldConfig.from_dict({key: value})

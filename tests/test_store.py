@@ -60,7 +60,8 @@ def chunk_dirs(store: Store) -> list[Path]:
     return sorted(store.chunks.iterdir())
 
 
-OUTPUT_KEYS = {"investment": ["run_id", "year", "unit", "id", "kind"], "growth": ["run_id", "year", "level", "unit"]}
+OUTPUT_KEYS = {"investment": ["run_id", "year", "unit", "id", "kind"], "growth": ["run_id", "year", "level", "unit"],
+               "finance": ["run_id", "year", "account_kind", "account"]}
 
 
 def assert_each_run_once(store: Store) -> None:
@@ -252,9 +253,10 @@ def test_retried_failed_run_is_counted_once(tmp_path, store, monkeypatch):
 
 # ----------------------------------------------------------------------------- the model's tables
 
-def test_investment_and_growth_tables_read_back_as_run_in_memory(tmp_path, store):
-    """Each run's investment ledger and growth decomposition read back from the store (and through the
-    dashboard's loader) equal the tables the same run gives in memory, keyed by run, point and replication."""
+def test_investment_growth_and_finance_tables_read_back_as_run_in_memory(tmp_path, store):
+    """Each run's investment ledger, growth decomposition and public accounts read back from the store (and
+    through the dashboard's loader) equal the tables the same run gives in memory, keyed by run, point and
+    replication."""
     p = plan(str(tmp_path / "tiny.toml"))
     data = RunData.from_store(store)
     for task in p.tasks:
@@ -270,6 +272,64 @@ def test_investment_and_growth_tables_read_back_as_run_in_memory(tmp_path, store
             pd.testing.assert_frame_equal(loaded.reset_index(drop=True), memory[table], check_dtype=False)
     for table in OUTPUT_KEYS:                                          # DuckDB views over the same files
         assert len(store.query(f"SELECT * FROM {table}")) == len(store.read(table))
+
+
+def strip_finance(store: Store) -> None:
+    """Make ``store`` look written before the finance table was stored: no finance files, checksums to match."""
+    for chunk in chunk_dirs(store):
+        (chunk / "finance.parquet").unlink()
+        runs = [str(r) for r in pd.read_parquet(chunk / "manifest.parquet")["run_id"]]
+        integrity.write_checksums(chunk, runs)
+
+
+def test_store_written_before_the_finance_table_opens_reads_and_resumes(tmp_path, store, capsys):
+    """An older store without finance files verifies, reads an empty finance table, reports and compares
+    without per-account costs, and resumes: only the new runs' chunk has a finance file."""
+    strip_finance(store)
+    assert main(["verify", str(store.path)]) == 0
+    assert store.read("finance").empty and "finance" not in set(store.query("SHOW TABLES")["name"])
+    assert RunData.from_store(store).tables["finance"].empty
+    assert main(["compare", str(store.path), str(store.path), "--csv", str(tmp_path / "c.csv")]) == 0
+    assert "per-account costs: none" in capsys.readouterr().out and not (tmp_path / "c_accounts.csv").exists()
+    assert main(["report", str(store.path), "--out", str(tmp_path / "r.html")]) == 0
+    assert "written before the finance table was stored" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert run_cli(tmp_path / "tiny.toml", store.path, "--replications", "5") == 0
+    finance = store.read("finance")
+    assert finance["run_id"].nunique() == 1 and len(store.files("finance")) == 1
+    assert all(v.ok for v in store.verify())
+
+
+def test_compare_and_report_show_per_park_and_city_costs(tmp_path, capsys):
+    """`parksim compare --top 1` prints one park and every city with A, B and B − A rows (means over the
+    replications) and writes them beside the comparison table; the report shows the same accounts."""
+    from parksim.experiments.compare import compare_accounts, store_account_costs
+    path = scenario(tmp_path, tail="[policy.S1]\nenabled = true\nbudget = 50000.0\n[policy.L8]\nenabled = true\n")
+    a = tmp_path / "a"
+    assert run_cli(path, a) == 0
+    store = Store(a)
+    per_run = store_account_costs(store)
+    assert per_run["seed"].nunique() == RUNS and set(per_run["account_kind"]) == {"park", "city"}
+    region = store.read("metrics")
+    assert per_run.groupby("seed")["public_cost"].sum().sort_index().to_numpy() == pytest.approx(
+        region.set_index("seed")["public_cost"].sort_index().to_numpy())
+    capsys.readouterr()
+    assert main(["compare", str(a), str(a), "--top", "1", "--csv", str(tmp_path / "c.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Per park (top 1 by public cost) and per city" in out
+    table = pd.read_csv(tmp_path / "c_accounts.csv")
+    cities = per_run.loc[per_run["account_kind"] == "city", "name"].nunique()
+    assert len(table) == 3 * (1 + cities) and list(table["side"][:3]) == ["A", "B", "B − A"]
+    diff = table[table["side"] == "B − A"]
+    assert (diff["public_cost"] == 0).all() and diff["cost_per_job"].isna().all()     # B gains nothing over A
+    top = table.iloc[0]
+    parks = per_run[per_run["account_kind"] == "park"].groupby("name")["public_cost"].mean()
+    assert top["name"] == parks.idxmax() and top["public_cost"] == pytest.approx(parks.max())
+    single = compare_accounts(store, top=2)
+    assert (single["account_kind"] == "park").sum() == 2 and "side" not in single
+    assert main(["report", str(a), "--top", "2", "--lang", "zh", "--out", str(tmp_path / "r.html")]) == 0
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "财政投入最多的 2 个" in page and parks.idxmax() in page
+    assert main(["compare", str(a), str(a), "--top", "-1"]) == 2
 
 
 # ----------------------------------------------------------------------------- self-describing

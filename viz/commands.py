@@ -43,6 +43,8 @@ def register(sub, common) -> None:
     r.add_argument("--out", metavar="PATH", help="report file (default: <store>/report.html, or "
                    "RUNS/report_<A>_vs_<B>.html for a comparison)")
     r.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the verdicts and tables (default en)")
+    r.add_argument("--top", type=int, default=10, metavar="N",
+                   help="parks with the largest public cost in the per-account table (default 10; every city is shown)")
     r.set_defaults(handler=cmd_report)
 
 
@@ -62,6 +64,8 @@ def cmd_report(args) -> int:
     from .report import write_report
     if len(args.run) > 2:
         raise ConfigError("RUN", args.run, "one run, or two (A B) for a comparison")
+    if args.top < 0:
+        raise ConfigError("--top", args.top, "an integer >= 0 (parks in the per-account table)")
     stores = [resolve_store(ref, args.runs, f"RUN {i + 1}") for i, ref in enumerate(args.run)]
     runs = [RunData.from_store(s, args.point) for s in stores]
     if len(runs) == 2 and runs[0].label == runs[1].label:
@@ -69,7 +73,7 @@ def cmd_report(args) -> int:
     out = Path(args.out) if args.out else (stores[0].path / "report.html" if len(stores) == 1 else
                                            Path(args.runs) / f"report_{runs[0].scenario}_vs_{runs[1].scenario}.html")
     check_file("--out", str(out))
-    path = write_report(runs, out, args.lang)
+    path = write_report(runs, out, args.lang, args.top)
     print(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 

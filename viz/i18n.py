@@ -197,6 +197,23 @@ UI = {
     "row.a": ("方案 A", "A"),
     "row.b": ("方案 B", "B"),
     "row.diff": ("差值 B − A", "B − A"),
+    # --- cityfin: per-park and per-city costs (report, compare) ---
+    "accounts.title": ("各园区（财政投入最多的 {top} 个）与各城市的财政成本与收益",
+                       "Public cost and return by park (the {top} with the largest public cost) and by city"),
+    "accounts.none": ("结果中没有分园区、分城市的财政账户（早于保存财政账户的结果）。",
+                      "The results hold no per-park or per-city accounts (written before the finance table was stored)."),
+    "accounts.note": ("各重复运行的均值；每个就业岗位（每元税收）的投入为平均投入除以平均新增；"
+                      "“差值 B − A”一行中为 B 比 A 每多一个就业岗位（每多一元税收）的投入。城市的投入含其支付的奖补，"
+                      "税收返还计入收到的园区；财政净收支不含城市一般公共服务支出；债务为期末平台债务。",
+                      "Means over replications; money per job (per yuan of tax) is the mean cost over the mean gain; "
+                      "in the B − A rows it is B's extra money per extra job (yuan of tax). A city's cost holds the "
+                      "awards it pays; S4 returns count at the park receiving them; the fiscal balance leaves out the "
+                      "cities' general services; debt is platform debt at the end."),
+    "col.account": ("账户", "account"),
+    "col.account.kind": ("类型", "kind"),
+    "col.side": ("方案", "run"),
+    "account.park": ("园区", "park"),
+    "account.city": ("城市", "city"),
 }
 
 # Series and headline metrics: (中文, English, display unit key, explanation 中文, explanation English).
@@ -644,6 +661,9 @@ WORLD = {
     "beta_effort": ("招商投入的吸引力", "Utility of attraction effort"),
     "offer_budget_share": ("报价可占可支配资金比例", "Share of spendable money an offer may cost"),
     "rival_km": ("竞争园区距离", "Distance within which parks are rivals"),
+    # --- cityfin: city governments' own budgets ---
+    "city_spending_share": ("城市一般公共服务支出占地方税收比例", "Share of a city's local tax spent on general services"),
+    "city_carryover_draw": ("城市结转资金年支用比例", "Share of a city's carried-over cash spent a year"),
 }
 
 INDICATORS = {

@@ -17,7 +17,15 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from parksim.experiments.compare import mean_ci
-from parksim.experiments.costs import COST_METRICS
+from parksim.experiments.costs import (
+    ACCOUNT_SHOWN,
+    COST_METRICS,
+    DEFAULT_TOP,
+    account_table,
+    base_year,
+    mean_account_costs,
+    runs_account_costs,
+)
 from parksim.experiments.headline import HEADLINE
 from parksim.simulation.policy import RULE_IDS
 
@@ -25,7 +33,18 @@ from . import figures
 from .controls import rule_summary
 from .data import RunData
 from .export import COLUMNS, chart, shown_table
-from .i18n import HTML_LANG, factor_label, indicator_name, metric_name, metric_unit, number, param_name, rule_name, t
+from .i18n import (
+    HTML_LANG,
+    factor_label,
+    indicator_name,
+    metric_label,
+    metric_name,
+    metric_unit,
+    number,
+    param_name,
+    rule_name,
+    t,
+)
 from .verdict import side_by_side, verdicts
 
 CSS = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5rem auto;max-width:1200px;
@@ -106,9 +125,49 @@ def _costs_html(table: pd.DataFrame, lang: str) -> str:
             f"<p class='note'>{t('costs.note', lang)}</p>")
 
 
-def build_report(runs: list[RunData], lang: str = "en") -> str:
+def run_accounts(run: RunData) -> pd.DataFrame:
+    """Per public account of one run (its replications): :func:`costs.mean_account_costs` of the stored
+    ``finance`` table and park panel; empty without accounts."""
+    accounts = run.tables.get("finance")
+    if accounts is None or accounts.empty or run.parks.empty:
+        return pd.DataFrame()
+    base = base_year(run.world, int(accounts["year"].min()))
+    return mean_account_costs(runs_account_costs(accounts, run.parks, base))
+
+
+def accounts_table(runs: list[RunData], lang: str, top: int = DEFAULT_TOP) -> pd.DataFrame:
+    """The per-park (``top`` by public cost) and per-city table as people read it (A, B and B − A rows for
+    a comparison), or an empty frame where a run has no stored accounts."""
+    means = [run_accounts(r) for r in runs]
+    if any(m.empty for m in means):
+        return pd.DataFrame()
+    table = account_table(*means, top=top)
+    side = {"A": t("row.a", lang), "B": t("row.b", lang), "B − A": t("row.diff", lang)}
+    rows = []
+    for r in table.to_dict("records"):
+        row = {t("col.account", lang): r["name"], t("col.account.kind", lang): t(f"account.{r['account_kind']}", lang)}
+        if "side" in r:
+            row[t("col.side", lang)] = side[r["side"]]
+        row[t("col.runs", lang)] = number(r["runs"])
+        for c in ACCOUNT_SHOWN:
+            factor, _ = metric_unit(c, lang)
+            row[metric_label(c, lang)] = number(r[c] * factor)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _accounts_html(runs: list[RunData], lang: str, top: int) -> str:
+    table = accounts_table(runs, lang, top)
+    if table.empty:
+        return f"<p class='note'>{t('accounts.none', lang)}</p>"
+    return (f"<h2>{t('accounts.title', lang, top=top)}</h2>{_table_html(table)}"
+            f"<p class='note'>{t('accounts.note', lang)}</p>")
+
+
+def build_report(runs: list[RunData], lang: str = "en", top: int = DEFAULT_TOP) -> str:
     """The report page for one run or for a comparison of two (B − A), all in ``lang``: for a comparison,
-    the plain-language verdicts first, then the table in the audience's units (亿元, %), then the charts."""
+    the plain-language verdicts first, then the table in the audience's units (亿元, %), the per-park (``top``
+    by public cost) and per-city costs, then the charts."""
     title = " vs ".join(r.label for r in runs)
     when = f"{pd.Timestamp.now('UTC'):%Y-%m-%d %H:%M}"
     parts = [f"<h1>{html.escape(t('report.title', lang, title=title))}</h1>",
@@ -124,6 +183,7 @@ def build_report(runs: list[RunData], lang: str = "en") -> str:
         parts += [f"<h2>{html.escape(t('report.headline', lang, label=r.label))}</h2>",
                   _table_html(shown_summary(summary_table(r), lang)),
                   f"<p class='note'>{t('costs.note' if any(c in r.metrics for c in COST_METRICS) else 'costs.none', lang)}</p>"]
+    parts.append(_accounts_html(runs, lang, top))
     parts.append(f"<h2>{t('report.charts', lang)}</h2>")
     for i, (name, fig) in enumerate(report_charts(runs, lang)):
         parts.append(f"<div class='chart' data-title='{html.escape(name, quote=True)}'>"
@@ -135,10 +195,10 @@ def build_report(runs: list[RunData], lang: str = "en") -> str:
             f"<body>{''.join(parts)}</body></html>")
 
 
-def write_report(runs: list[RunData], out: str | os.PathLike, lang: str = "en") -> Path:
+def write_report(runs: list[RunData], out: str | os.PathLike, lang: str = "en", top: int = DEFAULT_TOP) -> Path:
     """Write the report atomically (temporary file in the same directory, then rename)."""
     out = Path(out)
-    text = build_report(runs, lang)
+    text = build_report(runs, lang, top)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
