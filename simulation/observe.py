@@ -92,12 +92,15 @@ class Recorder:
         for key, v in zip(self.events, (self.model.year, kind, rule, firm, park, value, detail)):
             self.events[key].append(v)
 
-    def many(self, kind: str, rule: str, firm: np.ndarray, park: np.ndarray, value: np.ndarray) -> None:
-        """One event per element of the arrays (firm, park and value aligned): a year's exits or
-        entries in one call instead of a Python call per firm."""
+    def many(self, kind: str, rule: str | list[str], firm: np.ndarray, park: np.ndarray, value: np.ndarray,
+             detail: list[str] | None = None) -> None:
+        """One event per element of the arrays (firm, park and value aligned; ``rule`` and ``detail`` one
+        for all or one each): a year's exits, entries or moves in one call instead of a Python call per firm."""
         n = len(firm)
-        for key, v in zip(self.events, ([self.model.year] * n, [kind] * n, [rule] * n, np.asarray(firm).tolist(),
-                                        np.asarray(park).tolist(), np.asarray(value, float).tolist(), [""] * n)):
+        rules = [rule] * n if isinstance(rule, str) else rule
+        for key, v in zip(self.events, ([self.model.year] * n, [kind] * n, rules, np.asarray(firm).tolist(),
+                                        np.asarray(park).tolist(), np.asarray(value, float).tolist(),
+                                        [""] * n if detail is None else detail)):
             self.events[key].extend(v)
 
     def record(self) -> None:
