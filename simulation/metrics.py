@@ -285,44 +285,47 @@ def _unique(keys):
     return keys[np.diff(keys, prepend=-1) != 0]
 
 
-def _sort_with(key, payload, bound):
-    """``key`` sorted, with ``payload`` (ints in ``[0, bound)``) carried along in the same order.
+def _sort_with(key, payload, bits):
+    """``key`` sorted, with ``payload`` (ints below ``2**bits``) carried along in the same order.
 
-    One sort of the packed ``key * bound + payload`` when it fits in int64: numpy sorts int64 with
+    One sort of the packed ``key << bits | payload`` when it fits in int64: numpy sorts int64 with
     SIMD several times faster than it argsorts them; an argsort otherwise (graphs of over 2 million
-    nodes, where ``key * bound`` would overflow).
+    nodes, where the packed key would overflow).
     """
-    if key.size == 0 or int(key.max()) < (np.iinfo(np.int64).max - bound) // bound:
-        return np.divmod(np.sort(key * bound + payload), bound)
+    if key.size == 0 or int(key.max()) < 2 ** (63 - bits):
+        packed = np.sort(key << bits | payload)
+        return packed >> bits, packed & ((1 << bits) - 1)
     order = np.argsort(key)
     return key[order], payload[order]
 
 
-def _triangles(u, v, n):
+def _triangles(u, v, n, bits):
     """Triangles through each node of a simple undirected graph with edges ``(u, v)``, ``u < v``,
-    once each and sorted by ``u * n + v`` (as :func:`network_statistics` makes them).
+    once each and sorted by ``(u, v)`` (as :func:`network_statistics` makes them); ``n < 2**bits``.
 
     Edges are oriented from lower to higher degree (ties by node; Chiba & Nishizeki 1985), so each
     triangle is found once: at its lowest-ranked node, as a pair of out-neighbours joined by an edge.
     The pairs (Σ C(out-degree, 2) of them, few because hubs rank last) are enumerated with array
     arithmetic and their joining edge is looked up by binary search in the sorted edge keys; no
     sparse matrix product (which was most of a province run's yearly network statistics). Every
-    ordering is a sort of packed int64 keys, never an argsort (several times slower).
+    ordering is a sort of packed int64 keys (``u << bits | v``), never an argsort (several times slower).
     """
+    mask = (1 << bits) - 1
     deg = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
     rank = deg * n + np.arange(n)                    # any order by degree: the counts do not depend on it
     up = rank[u] < rank[v]
-    lo, hi = np.divmod(np.sort(np.where(up, u * n + v, v * n + u)), n)     # oriented edges by their low end
+    oriented = np.sort(np.where(up, u << bits | v, v << bits | u))           # edges by their low-rank end
+    lo, hi = oriented >> bits, oriented & mask
     out = np.bincount(lo, minlength=n)
-    later = out[lo] - (np.arange(lo.size) - (np.cumsum(out) - out)[lo]) - 1     # edges after each in its row
+    later = np.cumsum(out)[lo] - np.arange(lo.size) - 1                         # edges after each in its row
     i = np.repeat(np.arange(lo.size), later)
     j = i + 1 + np.arange(i.size) - np.repeat(np.cumsum(later) - later, later)
     a, b = hi[i], hi[j]
     # sorted needles (with their pair's low corner): a cache-friendly binary search
-    query, low = _sort_with(np.minimum(a, b) * n + np.maximum(a, b), lo[i], n)
-    keys = u * n + v
+    query, low = _sort_with(np.minimum(a, b) << bits | np.maximum(a, b), lo[i], bits)
+    keys = u << bits | v
     found = keys[np.minimum(np.searchsorted(keys, query), max(keys.size - 1, 0))] == query
-    corners = np.concatenate([low[found], *np.divmod(query[found], n)])
+    corners = np.concatenate([low[found], query[found] >> bits, query[found] & mask])
     return np.bincount(corners, minlength=n), deg
 
 
@@ -352,19 +355,22 @@ def network_statistics(src, dst, n_nodes, is_leading):
     src, dst = np.asarray(src, np.int64), np.asarray(dst, np.int64)
     keep = src != dst
     s, t = src[keep], dst[keep]
+    bits = max(n_nodes - 1, 1).bit_length()          # node keys u << bits | v: shifts, not divisions
     # One sort for both graphs: each directed edge once, keyed by its undirected pair, then its direction.
-    directed = _unique((np.minimum(s, t) * n_nodes + np.maximum(s, t)) * 2 + (s > t))
+    directed = _unique((np.minimum(s, t) << bits | np.maximum(s, t)) << 1 | (s > t))
     pair = directed >> 1
-    u, v = np.divmod(pair[np.diff(pair, prepend=-1) != 0], n_nodes)      # each undirected edge once, sorted
+    edge = pair[np.diff(pair, prepend=-1) != 0]      # each undirected edge once, sorted
+    u, v = edge >> bits, edge & ((1 << bits) - 1)
 
-    indptr = np.zeros(n_nodes + 1, np.int64)
+    index = np.int32 if max(u.size, n_nodes) < 2**31 else np.int64     # csgraph copies int64 indices to int32
+    indptr = np.zeros(n_nodes + 1, index)
     np.cumsum(np.bincount(u, minlength=n_nodes), out=indptr[1:])
-    graph = sparse.csr_array((np.ones(u.size), v, indptr), shape=(n_nodes, n_nodes))
+    graph = sparse.csr_array((np.ones(u.size), v.astype(index), indptr), shape=(n_nodes, n_nodes))
     _, labels = csgraph.connected_components(graph, directed=False)
-    triangles, deg = _triangles(u, v, n_nodes)
+    triangles, deg = _triangles(u, v, n_nodes, bits)
     local = _safe_divide(2.0 * triangles, deg * (deg - 1.0))
     leading = np.asarray(is_leading, bool)
-    ends = np.divmod(pair, n_nodes)                  # of each directed edge, in either order
+    ends = pair >> bits, pair & ((1 << bits) - 1)    # of each directed edge, in either order
     return dict(
         largest_component_share=float(np.bincount(labels).max() / n_nodes),
         density=float(_safe_divide(directed.size, n_nodes * (n_nodes - 1.0))),
