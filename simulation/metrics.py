@@ -253,8 +253,10 @@ def local_sourcing_share(supplier_region, customer_region, weight=None):
         denominator; nan if there are no links (or zero total weight).
     """
     sup, cus = np.asarray(supplier_region), np.asarray(customer_region)
-    w = np.ones(sup.shape) if weight is None else np.asarray(weight, float)
     local = (sup == cus) & (sup >= 0)
+    if weight is None:                               # unit weights: counts (exact, as the sums of ones were)
+        return float(_safe_divide(np.count_nonzero(local), local.size, np.nan))
+    w = np.asarray(weight, float)
     return float(_safe_divide(w[local].sum(), w.sum(), np.nan))
 
 

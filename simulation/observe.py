@@ -124,11 +124,15 @@ class Recorder:
         place_now = np.where(alive, f.place, -1)
         if self.seen or m.year_index:
             new = np.arange(f.n) >= self.seen
+            # Firms gone before the last record (no unit then or now) fall in no part: leave them out.
+            rows = np.flatnonzero(alive | (~new & ((f.last_park >= 0) | (f.last_place >= 0))))
+            new_r, alive_r, out_r = new[rows], alive[rows], output[rows]
+            last_r = np.where(new_r, 0.0, f.last_output[rows])
             for level, prev, now, names, ids in (
                     ("park", f.last_park, park_now, [a.name for a in m.park_agents], np.arange(m.parks.n)),
                     ("place", f.last_place, place_now, [m.places[i].name for i in m.place_ids], m.place_ids)):
-                parts = growth_decomposition(np.where(new, -1, prev), now, np.where(new, 0.0, f.last_output),
-                                             output, alive, new, len(names))
+                parts = growth_decomposition(np.where(new_r, -1, prev[rows]), now[rows], last_r, out_r, alive_r,
+                                             new_r, len(names))
                 self.growth.append({"year": np.full(len(names), m.year), "level": np.full(len(names), level),
                                     "unit": np.asarray(ids).astype(str), "name": np.array(names, dtype=object),
                                     **parts})
