@@ -303,29 +303,35 @@ def _sort_with(key, payload, bits):
 
 def _triangles(u, v, n, bits):
     """Triangles through each node of a simple undirected graph with edges ``(u, v)``, ``u < v``,
-    once each and sorted by ``(u, v)`` (as :func:`network_statistics` makes them); ``n < 2**bits``.
+    once each and sorted by ``(v, u)`` (as :func:`network_statistics` makes them); ``n < 2**bits``.
 
-    Edges are oriented from lower to higher degree (ties by node; Chiba & Nishizeki 1985), so each
-    triangle is found once: at its lowest-ranked node, as a pair of out-neighbours joined by an edge.
-    The pairs (Σ C(out-degree, 2) of them, few because hubs rank last) are enumerated with array
-    arithmetic and their joining edge is looked up by binary search in the sorted edge keys; no
-    sparse matrix product (which was most of a province run's yearly network statistics). Every
-    ordering is a sort of packed int64 keys (``u << bits | v``), never an argsort (several times slower).
+    Edges are oriented so that each triangle is found once: at its first node in the orientation's
+    order, as a pair of out-neighbours joined by an edge; the pairs are enumerated with array
+    arithmetic and their joining edge is looked up by binary search in the sorted edge keys
+    (``v << bits | u``). The order is by node, from the higher to the lower (each edge grouped under
+    its ``v`` as given, no sort) unless that makes over 1.5 times the pairs of the order by degree
+    (Chiba & Nishizeki 1985), which keeps hubs from making pairs by the million: firms link to older
+    suppliers, so a firm's lower neighbours are its few suppliers and the two orders enumerate about
+    as many pairs. Every ordering is a sort of packed int64 keys, never an argsort.
     """
     mask = (1 << bits) - 1
-    deg = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
+    below = np.bincount(v, minlength=n)
+    deg = np.bincount(u, minlength=n) + below
     rank = deg * n + np.arange(n)                    # any order by degree: the counts do not depend on it
-    up = rank[u] < rank[v]
-    oriented = np.sort(np.where(up, u << bits | v, v << bits | u))           # edges by their low-rank end
-    lo, hi = oriented >> bits, oriented & mask
+    lo = np.where(rank[u] < rank[v], u, v)
     out = np.bincount(lo, minlength=n)
+    if (below * (below - 1)).sum() <= 1.5 * (out * (out - 1)).sum():
+        lo, hi, out = v, u, below
+    else:
+        oriented = np.sort(lo << bits | (u + v - lo))       # edges by their low-rank end
+        lo, hi = oriented >> bits, oriented & mask
     later = np.cumsum(out)[lo] - np.arange(lo.size) - 1                         # edges after each in its row
     i = np.repeat(np.arange(lo.size), later)
     j = i + 1 + np.arange(i.size) - np.repeat(np.cumsum(later) - later, later)
     a, b = hi[i], hi[j]
-    # sorted needles (with their pair's low corner): a cache-friendly binary search
-    query, low = _sort_with(np.minimum(a, b) << bits | np.maximum(a, b), lo[i], bits)
-    keys = u << bits | v
+    # sorted needles (with their pair's first corner): a cache-friendly binary search
+    query, low = _sort_with(np.maximum(a, b) << bits | np.minimum(a, b), lo[i], bits)
+    keys = v << bits | u
     found = keys[np.minimum(np.searchsorted(keys, query), max(keys.size - 1, 0))] == query
     corners = np.concatenate([low[found], query[found] >> bits, query[found] & mask])
     return np.bincount(corners, minlength=n), deg
@@ -357,17 +363,17 @@ def network_statistics(src, dst, n_nodes, is_leading):
     src, dst = np.asarray(src, np.int64), np.asarray(dst, np.int64)
     keep = src != dst
     s, t = src[keep], dst[keep]
-    bits = max(n_nodes - 1, 1).bit_length()          # node keys u << bits | v: shifts, not divisions
+    bits = max(n_nodes - 1, 1).bit_length()          # pair keys v << bits | u: shifts, not divisions
     # One sort for both graphs: each directed edge once, keyed by its undirected pair, then its direction.
-    directed = _unique((np.minimum(s, t) << bits | np.maximum(s, t)) << 1 | (s > t))
+    directed = _unique((np.maximum(s, t) << bits | np.minimum(s, t)) << 1 | (s > t))
     pair = directed >> 1
-    edge = pair[np.diff(pair, prepend=-1) != 0]      # each undirected edge once, sorted
-    u, v = edge >> bits, edge & ((1 << bits) - 1)
+    edge = pair[np.diff(pair, prepend=-1) != 0]      # each undirected edge once, sorted by (v, u)
+    v, u = edge >> bits, edge & ((1 << bits) - 1)
 
     index = np.int32 if max(u.size, n_nodes) < 2**31 else np.int64     # csgraph copies int64 indices to int32
     indptr = np.zeros(n_nodes + 1, index)
-    np.cumsum(np.bincount(u, minlength=n_nodes), out=indptr[1:])
-    graph = sparse.csr_array((np.ones(u.size), v.astype(index), indptr), shape=(n_nodes, n_nodes))
+    np.cumsum(np.bincount(v, minlength=n_nodes), out=indptr[1:])
+    graph = sparse.csr_array((np.ones(u.size), u.astype(index), indptr), shape=(n_nodes, n_nodes))
     _, labels = csgraph.connected_components(graph, directed=False)
     triangles, deg = _triangles(u, v, n_nodes, bits)
     local = _safe_divide(2.0 * triangles, deg * (deg - 1.0))

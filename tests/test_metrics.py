@@ -273,6 +273,19 @@ def test_sort_with_packs_keys_or_falls_back_to_argsort():
     assert sorted(zip(keys.tolist(), carried.tolist())) == sorted(zip(huge.tolist(), payload.tolist()))
 
 
+def test_network_statistics_with_a_late_hub_matches_networkx():
+    """A hub with the highest node index (its many lower neighbours make triangles be sought in the
+    order by degree, not by node) gives networkx's statistics too."""
+    rng = np.random.default_rng(7)
+    n, n_edges = 60, 300
+    src, dst = rng.integers(0, n, n_edges), rng.integers(0, n, n_edges)
+    src[: n_edges // 2] = n - 1
+    is_leading = rng.random(n) < 0.1
+    result = network_statistics(src, dst, n, is_leading)
+    for key, value in _networkx_statistics(src, dst, n, is_leading).items():
+        assert result[key] == pytest.approx(value), key
+
+
 def test_network_statistics_without_edges():
     """Isolated nodes: singleton components, zero density and clustering, nan leading share."""
     result = network_statistics(np.array([], int), np.array([], int), 4, np.zeros(4, bool))
