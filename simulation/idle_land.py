@@ -137,8 +137,10 @@ def takeovers(policy: Policy, resolved, state, park, sector, profit) -> np.ndarr
         return buyer
     n_sec = int(sector.max()) + 1
     cell = park.astype(np.int64) * n_sec + sector
-    best = healthy[np.lexsort((-profit[healthy], cell[healthy]))]        # by cell, most profitable first
-    cells, first = np.unique(cell[best], return_index=True)
+    top = np.full(int(cell[healthy].max()) + 1, -np.inf)
+    np.maximum.at(top, cell[healthy], profit[healthy])
+    best = healthy[profit[healthy] == top[cell[healthy]]]          # each cell's most profitable producers
+    cells, first = np.unique(cell[best], return_index=True)        # the first (lowest row) of each cell
     at = np.searchsorted(cells, cell[stopped])
     found = (at < len(cells)) & (cells[np.minimum(at, len(cells) - 1)] == cell[stopped])
     buyer[stopped[found]] = best[first[at[found]]]

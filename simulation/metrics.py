@@ -253,8 +253,10 @@ def local_sourcing_share(supplier_region, customer_region, weight=None):
         denominator; nan if there are no links (or zero total weight).
     """
     sup, cus = np.asarray(supplier_region), np.asarray(customer_region)
-    w = np.ones(sup.shape) if weight is None else np.asarray(weight, float)
     local = (sup == cus) & (sup >= 0)
+    if weight is None:                               # unit weights: counts (exact, as the sums of ones were)
+        return float(_safe_divide(np.count_nonzero(local), local.size, np.nan))
+    w = np.asarray(weight, float)
     return float(_safe_divide(w[local].sum(), w.sum(), np.nan))
 
 
@@ -285,33 +287,53 @@ def _unique(keys):
     return keys[np.diff(keys, prepend=-1) != 0]
 
 
-def _triangles(u, v, n):
-    """Triangles through each node of a simple undirected graph with edges ``(u, v)``, ``u < v``,
-    once each and sorted by ``u * n + v`` (as :func:`network_statistics` makes them).
+def _sort_with(key, payload, bits):
+    """``key`` sorted, with ``payload`` (ints below ``2**bits``) carried along in the same order.
 
-    Edges are oriented from lower to higher degree rank (Chiba & Nishizeki 1985), so each triangle
-    is found once: at its lowest-ranked node, as a pair of out-neighbours joined by an edge. The
-    pairs (Σ C(out-degree, 2) of them, few because hubs rank last) are enumerated with array
-    arithmetic and their joining edge is looked up by binary search in the sorted edge keys; no
-    sparse matrix product (which was most of a province run's yearly network statistics).
+    One sort of the packed ``key << bits | payload`` when it fits in int64: numpy sorts int64 with
+    SIMD several times faster than it argsorts them; an argsort otherwise (graphs of over 2 million
+    nodes, where the packed key would overflow).
     """
-    deg = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
-    rank = np.empty(n, np.int64)
-    rank[np.argsort(deg)] = np.arange(n)            # any order by degree: the counts do not depend on it
-    up = rank[u] < rank[v]
-    lo, hi = np.where(up, u, v), np.where(up, v, u)
-    order = np.argsort(lo)
-    lo, hi = lo[order], hi[order]
+    if key.size == 0 or int(key.max()) < 2 ** (63 - bits):
+        packed = np.sort(key << bits | payload)
+        return packed >> bits, packed & ((1 << bits) - 1)
+    order = np.argsort(key)
+    return key[order], payload[order]
+
+
+def _triangles(u, v, n, bits):
+    """Triangles through each node of a simple undirected graph with edges ``(u, v)``, ``u < v``,
+    once each and sorted by ``(v, u)`` (as :func:`network_statistics` makes them); ``n < 2**bits``.
+
+    Edges are oriented so that each triangle is found once: at its first node in the orientation's
+    order, as a pair of out-neighbours joined by an edge; the pairs are enumerated with array
+    arithmetic and their joining edge is looked up by binary search in the sorted edge keys
+    (``v << bits | u``). The order is by node, from the higher to the lower (each edge grouped under
+    its ``v`` as given, no sort) unless that makes over 1.5 times the pairs of the order by degree
+    (Chiba & Nishizeki 1985), which keeps hubs from making pairs by the million: firms link to older
+    suppliers, so a firm's lower neighbours are its few suppliers and the two orders enumerate about
+    as many pairs. Every ordering is a sort of packed int64 keys, never an argsort.
+    """
+    mask = (1 << bits) - 1
+    below = np.bincount(v, minlength=n)
+    deg = np.bincount(u, minlength=n) + below
+    rank = deg * n + np.arange(n)                    # any order by degree: the counts do not depend on it
+    lo = np.where(rank[u] < rank[v], u, v)
     out = np.bincount(lo, minlength=n)
-    later = out[lo] - (np.arange(lo.size) - (np.cumsum(out) - out)[lo]) - 1     # edges after each in its row
+    if (below * (below - 1)).sum() <= 1.5 * (out * (out - 1)).sum():
+        lo, hi, out = v, u, below
+    else:
+        oriented = np.sort(lo << bits | (u + v - lo))       # edges by their low-rank end
+        lo, hi = oriented >> bits, oriented & mask
+    later = np.cumsum(out)[lo] - np.arange(lo.size) - 1                         # edges after each in its row
     i = np.repeat(np.arange(lo.size), later)
     j = i + 1 + np.arange(i.size) - np.repeat(np.cumsum(later) - later, later)
-    query = np.minimum(hi[i], hi[j]) * n + np.maximum(hi[i], hi[j])
-    by_key = np.argsort(query)                      # sorted needles: a cache-friendly binary search
-    query = query[by_key]
-    keys = u * n + v
+    a, b = hi[i], hi[j]
+    # sorted needles (with their pair's first corner): a cache-friendly binary search
+    query, low = _sort_with(np.maximum(a, b) << bits | np.minimum(a, b), lo[i], bits)
+    keys = v << bits | u
     found = keys[np.minimum(np.searchsorted(keys, query), max(keys.size - 1, 0))] == query
-    corners = np.concatenate([lo[i[by_key[found]]], *np.divmod(query[found], n)])
+    corners = np.concatenate([low[found], query[found] >> bits, query[found] & mask])
     return np.bincount(corners, minlength=n), deg
 
 
@@ -340,19 +362,26 @@ def network_statistics(src, dst, n_nodes, is_leading):
                     leading_link_share=np.nan)
     src, dst = np.asarray(src, np.int64), np.asarray(dst, np.int64)
     keep = src != dst
-    directed = _unique(src[keep] * n_nodes + dst[keep])
-    s, t = np.divmod(directed, n_nodes)
-    undirected = _unique(np.minimum(s, t) * n_nodes + np.maximum(s, t))
-    u, v = np.divmod(undirected, n_nodes)
+    s, t = src[keep], dst[keep]
+    bits = max(n_nodes - 1, 1).bit_length()          # pair keys v << bits | u: shifts, not divisions
+    # One sort for both graphs: each directed edge once, keyed by its undirected pair, then its direction.
+    directed = _unique((np.maximum(s, t) << bits | np.minimum(s, t)) << 1 | (s > t))
+    pair = directed >> 1
+    edge = pair[np.diff(pair, prepend=-1) != 0]      # each undirected edge once, sorted by (v, u)
+    v, u = edge >> bits, edge & ((1 << bits) - 1)
 
-    graph = sparse.csr_array((np.ones(u.size), (u, v)), shape=(n_nodes, n_nodes))
+    index = np.int32 if max(u.size, n_nodes) < 2**31 else np.int64     # csgraph copies int64 indices to int32
+    indptr = np.zeros(n_nodes + 1, index)
+    np.cumsum(np.bincount(v, minlength=n_nodes), out=indptr[1:])
+    graph = sparse.csr_array((np.ones(u.size), u.astype(index), indptr), shape=(n_nodes, n_nodes))
     _, labels = csgraph.connected_components(graph, directed=False)
-    triangles, deg = _triangles(u, v, n_nodes)
+    triangles, deg = _triangles(u, v, n_nodes, bits)
     local = _safe_divide(2.0 * triangles, deg * (deg - 1.0))
     leading = np.asarray(is_leading, bool)
+    ends = pair >> bits, pair & ((1 << bits) - 1)    # of each directed edge, in either order
     return dict(
         largest_component_share=float(np.bincount(labels).max() / n_nodes),
         density=float(_safe_divide(directed.size, n_nodes * (n_nodes - 1.0))),
         clustering=float(local.mean()),
-        leading_link_share=float(_safe_divide((leading[s] | leading[t]).sum(), directed.size, np.nan)),
+        leading_link_share=float(_safe_divide((leading[ends[0]] | leading[ends[1]]).sum(), directed.size, np.nan)),
     )

@@ -454,9 +454,10 @@ class ParkModel(mesa.Model):
         res = produce(x, ProductionParams(w.agglomeration_elasticity, w.chain_elasticity,
                                           w.infrastructure_elasticity, pol.C6.cost_saving * c6,
                                           pol.C6.pollution_cut * c6, w.tfp_profit_share))
+        idle = f.state != PRODUCING
         for name in ("output", "value_added", "tax", "employment", "energy", "pollution", "profit"):
             col = getattr(f, name)
-            col[f.state != PRODUCING] = 0.0
+            col[idle] = 0.0
             col[rows] = res[name]
         f.capital[rows] += res["profit"]
         losing = res["profit"] < 0

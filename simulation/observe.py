@@ -16,7 +16,20 @@ from . import cobuild, finance, metrics, spillovers
 from .competition import TALLIES as COMPETITION_TALLIES
 from .designation import TALLIES as DESIGNATION_TALLIES
 from .policy import LEVELS
-from .state import BUILDING, EXITED, FIRM_STATES, GRANTED, PARK_STATUSES, PRODUCING, STOPPED
+from .state import (
+    AREA_CUT,
+    BUILDING,
+    DEADLINE,
+    EXITED,
+    FIRM_STATES,
+    GRANTED,
+    NOTICE,
+    PARK_STATUSES,
+    PRODUCING,
+    REVOKED,
+    STOPPED,
+    WARNED,
+)
 
 TALLIES = ("entries", "exits", "projects_lost", "land_recovered", "land_released", "land_reused",
            "land_income", "idle_fees", "subsidies_paid", "subsidy_to_leading_industry",
@@ -64,9 +77,9 @@ class Recorder:
         self.model = model
         self.snapshot_years = set(snapshot_years)
         self.series: list[dict] = []
-        self.panel: list[pd.DataFrame] = []
+        self.panel: list[dict[str, np.ndarray]] = []      # a year's park panel columns, one dict a year
         self.snapshots: list[pd.DataFrame] = []
-        self.growth: list[pd.DataFrame] = []
+        self.growth: list[dict[str, np.ndarray]] = []
         self.seen = 0          # firm rows that existed at the last record
         self.events: dict[str, list] = {k: [] for k in ("year", "kind", "rule", "firm", "park", "value", "detail")}
 
@@ -79,21 +92,25 @@ class Recorder:
         for key, v in zip(self.events, (self.model.year, kind, rule, firm, park, value, detail)):
             self.events[key].append(v)
 
-    def many(self, kind: str, rule: str, firm: np.ndarray, park: np.ndarray, value: np.ndarray) -> None:
-        """One event per element of the arrays (firm, park and value aligned): a year's exits or
-        entries in one call instead of a Python call per firm."""
+    def many(self, kind: str, rule: str | list[str], firm: np.ndarray, park: np.ndarray, value: np.ndarray,
+             detail: list[str] | None = None) -> None:
+        """One event per element of the arrays (firm, park and value aligned; ``rule`` and ``detail`` one
+        for all or one each): a year's exits, entries or moves in one call instead of a Python call per firm."""
         n = len(firm)
-        for key, v in zip(self.events, ([self.model.year] * n, [kind] * n, [rule] * n, np.asarray(firm).tolist(),
-                                        np.asarray(park).tolist(), np.asarray(value, float).tolist(), [""] * n)):
+        rules = [rule] * n if isinstance(rule, str) else rule
+        for key, v in zip(self.events, ([self.model.year] * n, [kind] * n, rules, np.asarray(firm).tolist(),
+                                        np.asarray(park).tolist(), np.asarray(value, float).tolist(),
+                                        [""] * n if detail is None else detail)):
             self.events[key].extend(v)
 
     def record(self) -> None:
         """Observe the model at the end of a year (or at initialisation)."""
         m = self.model
-        parks = park_panel(m)
+        year = YearView(m)
+        parks = park_panel(m, year)
         self.panel.append(parks)
-        self.series.append({"year": m.year, **model_series(m, parks), **dict(m.tally), **m.investment.totals(m.year),
-                            **finance.series(m)})
+        self.series.append({"year": m.year, **model_series(m, parks, year), **dict(m.tally),
+                            **m.investment.totals(m.year), **finance.series(m)})
         if m.year in self.snapshot_years:
             self.snapshots.append(firm_snapshot(m))
         self.record_growth()
@@ -107,27 +124,36 @@ class Recorder:
         place_now = np.where(alive, f.place, -1)
         if self.seen or m.year_index:
             new = np.arange(f.n) >= self.seen
-            frames = []
+            # Firms gone before the last record (no unit then or now) fall in no part: leave them out.
+            rows = np.flatnonzero(alive | (~new & ((f.last_park >= 0) | (f.last_place >= 0))))
+            new_r, alive_r, out_r = new[rows], alive[rows], output[rows]
+            last_r = np.where(new_r, 0.0, f.last_output[rows])
             for level, prev, now, names, ids in (
                     ("park", f.last_park, park_now, [a.name for a in m.park_agents], np.arange(m.parks.n)),
                     ("place", f.last_place, place_now, [m.places[i].name for i in m.place_ids], m.place_ids)):
-                parts = growth_decomposition(np.where(new, -1, prev), now, np.where(new, 0.0, f.last_output),
-                                             output, alive, new, len(names))
-                frames.append(pd.DataFrame({"year": m.year, "level": level, "unit": np.asarray(ids).astype(str),
-                                            "name": names, **parts}))
-            self.growth.append(pd.concat(frames, ignore_index=True))
+                parts = growth_decomposition(np.where(new_r, -1, prev[rows]), now[rows], last_r, out_r, alive_r,
+                                             new_r, len(names))
+                self.growth.append({"year": np.full(len(names), m.year), "level": np.full(len(names), level),
+                                    "unit": np.asarray(ids).astype(str), "name": np.array(names, dtype=object),
+                                    **parts})
         f.last_output[:], f.last_park[:], f.last_place[:] = output, park_now, place_now
         self.seen = f.n
 
     def outputs(self) -> RunOutputs:
         firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model).iloc[:0]
-        return RunOutputs(series=pd.DataFrame(self.series), parks=pd.concat(self.panel, ignore_index=True),
+        return RunOutputs(series=pd.DataFrame(self.series), parks=stack(self.panel),
                           firms=firms, events=pd.DataFrame(self.events), lives=firm_lives(self.model),
                           places=self.model.places_table(),
                           investment=self.model.investment.table([a.name for a in self.model.park_agents],
                                                                  self.model.place_ids),
-                          growth=pd.concat(self.growth, ignore_index=True) if self.growth else None,
+                          growth=stack(self.growth) if self.growth else None,
                           finance=self.model.finance.table())
+
+
+def stack(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One frame from a list of column dicts (a year's rows each), concatenated column by column
+    once: a DataFrame per year and a ``pd.concat`` of them cost more than the year's arithmetic."""
+    return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
 
 
 def growth_decomposition(unit_prev: np.ndarray, unit_now: np.ndarray, out_prev: np.ndarray, out_now: np.ndarray,
@@ -161,10 +187,30 @@ def growth_decomposition(unit_prev: np.ndarray, unit_now: np.ndarray, out_prev: 
 
 
 
-def _by_park(m, mask, values) -> np.ndarray:
-    f = m.firms
-    mask = mask & (f.park >= 0)
-    return np.bincount(f.park[mask], weights=values[mask] if values is not None else None, minlength=m.parks.n)
+class YearView:
+    """The firm masks, rows and sums that the park panel and the model series share, taken once a
+    year (each is a pass over every firm row ever created)."""
+
+    def __init__(self, m):
+        f, n_sec = m.firms, m.sectors.n
+        self.live = f.state != EXITED
+        self.prod = f.state == PRODUCING
+        in_park = f.park >= 0
+        self.inside = self.prod & in_park                      # producing in a park
+        self.live_in = self.live & in_park
+        self.prod_rows = np.flatnonzero(self.prod)
+        self.rows = np.flatnonzero(self.inside)
+        self.park = f.park[self.rows]                          # park of each producing firm in a park
+        self.cell = self.park * n_sec + f.sector[self.rows]
+        # (P, S) output of producing firms by park and sector
+        self.out = np.bincount(self.cell, weights=f.output[self.rows],
+                               minlength=m.parks.n * n_sec).reshape(m.parks.n, n_sec)
+        gain = spillover_gain(m, self.prod_rows)
+        self.gain, self.gain_in = gain, gain[in_park[self.prod_rows]]
+
+
+def _by_park(park: np.ndarray, values: np.ndarray | None, n: int) -> np.ndarray:
+    return np.bincount(park, weights=values, minlength=n)
 
 
 def _weighted_mean(group: np.ndarray, values: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -190,45 +236,45 @@ def place_tfp(m) -> np.ndarray:
     return _weighted_mean(f.place[rows], f.tfp[rows], f.output[rows], len(m.place_ids))
 
 
-def park_panel(m) -> pd.DataFrame:
-    """One row per park: land accounts, economy, structure, evaluation and status."""
+def park_panel(m, y: YearView) -> dict[str, np.ndarray]:
+    """The year's park panel columns, one row per park: land accounts, economy, structure,
+    evaluation and status."""
     f, pk, sec = m.firms, m.parks, m.sectors
-    live = f.state != EXITED
-    prod = f.state == PRODUCING
+    n = pk.n
     ind = m.indicators()
-    n_sec = sec.n
-    inside = prod & (f.park >= 0)
-    out = np.bincount(f.park[inside] * n_sec + f.sector[inside], weights=f.output[inside],
-                      minlength=pk.n * n_sec).reshape(pk.n, n_sec)
-    lq = metrics.location_quotient(out)
-    idle = (f.state == GRANTED) | (f.state == STOPPED)
-    rows = np.flatnonzero(inside)
-    return pd.DataFrame({
-        "year": m.year, "park": np.arange(pk.n), "name": [a.name for a in m.park_agents],
-        "city": [a.city for a in m.park_agents], "level": np.array(LEVELS)[pk.level],
+    lq = metrics.location_quotient(y.out)
+    live_park = f.park[y.live_in]
+    building = (f.state == BUILDING) & (f.park >= 0)
+    idle = ((f.state == GRANTED) | (f.state == STOPPED)) & (f.park >= 0)
+    lead = y.inside & f.leading
+    return {
+        "year": np.full(n, m.year), "park": np.arange(n), "name": np.array([a.name for a in m.park_agents], object),
+        "city": np.array([a.city for a in m.park_agents], object), "level": np.array(LEVELS)[pk.level],
         "status": np.array(PARK_STATUSES)[pk.status], "alive": pk.alive.copy(),
         "place": np.array(m.place_ids, dtype=object)[pk.place],
         "lon": pk.lon.copy(), "lat": pk.lat.copy(), "x": pk.x.copy(), "y": pk.y.copy(),
-        "area": pk.area.copy(), "granted": _by_park(m, live, f.land), "built": _by_park(m, prod, f.land),
-        "construction": _by_park(m, f.state == BUILDING, f.land), "idle": _by_park(m, idle, f.land),
+        "area": pk.area.copy(), "granted": _by_park(live_park, f.land[y.live_in], n),
+        "built": _by_park(y.park, f.land[y.rows], n),
+        "construction": _by_park(f.park[building], f.land[building], n),
+        "idle": _by_park(f.park[idle], f.land[idle], n),
         "reusable": pk.reusable.copy(), "quota": pk.quota.copy(),
-        "firms": _by_park(m, live, None), "producing": _by_park(m, prod, None),
-        "leading_firms": _by_park(m, prod & f.leading, None),
-        "output": ind["output"], "tax": _by_park(m, prod, f.tax), "tax_per_mu": ind["tax_per_mu"],
+        "firms": _by_park(live_park, None, n), "producing": _by_park(y.park, None, n),
+        "leading_firms": _by_park(f.park[lead], None, n),
+        "output": ind["output"], "tax": _by_park(y.park, f.tax[y.rows], n), "tax_per_mu": ind["tax_per_mu"],
         "intensity": ind["intensity"], "employment": ind["employment"],
-        "declared_share": ind["leading_share"], "top3_share": metrics.top_k_share(out, 3),
-        "hhi": metrics.herfindahl(out), "hightech_share": ind["hightech_share"],
-        "chain_completeness": ind["chain_completeness"], "pollution": _by_park(m, prod, f.pollution),
-        "top_sector": np.array(sec.keys)[out.argmax(1)], "lq_max": lq.max(1),
+        "declared_share": ind["leading_share"], "top3_share": metrics.top_k_share(y.out, 3),
+        "hhi": metrics.herfindahl(y.out), "hightech_share": ind["hightech_share"],
+        "chain_completeness": ind["chain_completeness"], "pollution": _by_park(y.park, f.pollution[y.rows], n),
+        "top_sector": np.array(sec.keys)[y.out.argmax(1)], "lq_max": lq.max(1),
         "declared": declared_labels(m.declared, sec.keys),
         "infrastructure": pk.infrastructure.copy(), "land_income": pk.land_income.copy(),
         "funds": pk.funds.copy(), "tax_returned": pk.tax_returned.copy(),
         "score": pk.score.copy(), "rank": pk.rank.copy(), "rewarded": pk.rewarded.copy(),
-        "tfp": _weighted_mean(f.park[rows], f.tfp[rows], f.output[rows], pk.n),
-        "spillover": _weighted_mean(f.park[rows], spillover_gain(m, rows), np.ones(len(rows)), pk.n),
+        "tfp": _weighted_mean(y.park, f.tfp[y.rows], f.output[y.rows], n),
+        "spillover": _weighted_mean(y.park, y.gain_in, np.ones(len(y.rows)), n),
         **cobuild.credited_output(m, ind["output"]),          # C8: output credited to host and partner
         **{c: getattr(pk, c).copy() for c in ("offer_factor", "offer_subsidy", "offer_rebate", "offer_effort")},
-    })
+    }
 
 
 def declared_labels(declared: np.ndarray, keys: tuple[str, ...]) -> np.ndarray:
@@ -240,44 +286,44 @@ def declared_labels(declared: np.ndarray, keys: tuple[str, ...]) -> np.ndarray:
     return labels[inverse.reshape(-1)]
 
 
-def model_series(m, parks: pd.DataFrame) -> dict:
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if len(x) else np.nan
+
+
+def model_series(m, parks: dict[str, np.ndarray], y: YearView) -> dict:
     """Model-level totals and clustering, chain and network metrics for one year."""
-    f, sec = m.firms, m.sectors
-    prod = f.state == PRODUCING
-    inside = prod & (f.park >= 0)
-    live_in = (f.state != EXITED) & (f.park >= 0)
+    f, sec, pk = m.firms, m.sectors, m.parks
+    prod, inside, live_in = y.prod, y.inside, y.live_in
     n_sec = sec.n
-    emp = np.bincount(f.park[inside] * n_sec + f.sector[inside], weights=f.employment[inside],
-                      minlength=m.parks.n * n_sec).reshape(m.parks.n, n_sec)
-    out = parks["output"].to_numpy()
-    active = parks["alive"].to_numpy() & (parks["status"].to_numpy() != "revoked")
-    x = emp.sum(1) / emp.sum() if emp.sum() > 0 else np.zeros(m.parks.n)
-    h = metrics.plant_herfindahl(f.employment[inside], f.sector[inside], n_sec)
+    emp = np.bincount(y.cell, weights=f.employment[y.rows], minlength=pk.n * n_sec).reshape(pk.n, n_sec)
+    active = pk.alive & (pk.status != REVOKED)
+    x = emp.sum(1) / emp.sum() if emp.sum() > 0 else np.zeros(pk.n)
+    h = metrics.plant_herfindahl(f.employment[y.rows], f.sector[y.rows], n_sec)
     gamma = metrics.ellison_glaeser_gamma(emp, x, h)
     coag = metrics.ellison_glaeser_kerr(emp, x)
     linked = (sec.io + sec.io.T) >= 0.05
     np.fill_diagonal(linked, False)
     off = ~np.eye(n_sec, dtype=bool)
     src, dst = m.links.live()
-    nodes = np.flatnonzero(prod)
+    nodes = y.prod_rows
     index = np.full(f.n, -1)
     index[nodes] = np.arange(len(nodes))
     keep = (index[src] >= 0) & (index[dst] >= 0)
     net = metrics.network_statistics(index[src[keep]], index[dst[keep]], len(nodes), f.leading[nodes])
-    wide = parks[active & (out > 0)]
-    park_sector = np.bincount(f.park[inside] * n_sec + f.sector[inside], weights=f.output[inside],
-                              minlength=m.parks.n * n_sec).reshape(m.parks.n, n_sec)[active & (out > 0)]
+    wide = active & (parks["output"] > 0)
+    park_sector = y.out[wide]
     land_in = f.land * (f.park >= 0)
     outside = prod & (f.park < 0)
-    status = parks["status"].to_numpy()
+    output = f.output[prod].sum()
+    output_in = f.output[inside].sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
-            "firms_producing": int(prod.sum()), "firms_in_parks": int(live_in.sum()),
-            "share_producing_in_parks": float(inside.sum() / max(prod.sum(), 1)),
-            "output": float(f.output[prod].sum()), "output_in_parks": float(f.output[inside].sum()),
-            "firms_outside": int(((f.state != EXITED) & (f.park < 0)).sum()),
+            "firms_producing": len(nodes), "firms_in_parks": int(live_in.sum()),
+            "share_producing_in_parks": float(len(y.rows) / max(len(nodes), 1)),
+            "output": float(output), "output_in_parks": float(output_in),
+            "firms_outside": int((y.live & (f.park < 0)).sum()),
             "output_outside": float(f.output[outside].sum()),
-            "park_output_share": float(f.output[inside].sum() / max(f.output[prod].sum(), 1e-9)),
+            "park_output_share": float(output_in / max(output, 1e-9)),
             "value_added": float(f.value_added[prod].sum()), "tax": float(f.tax[prod].sum()),
             "employment": float(f.employment[prod].sum()), "energy": float(f.energy[prod].sum()),
             "pollution": float(f.pollution[prod].sum()),
@@ -286,18 +332,18 @@ def model_series(m, parks: pd.DataFrame) -> dict:
             "land_granted": float(land_in[live_in].sum()), "land_built": float(land_in[inside].sum()),
             "land_construction": float(land_in[f.state == BUILDING].sum()),
             "land_idle": float(land_in[(f.state == GRANTED) | (f.state == STOPPED)].sum()),
-            "land_reusable": float(m.parks.reusable[m.parks.alive].sum()),
-            "park_area": float(m.parks.area[m.parks.alive].sum()),
-            "land_outside": float(f.land[(f.state != EXITED) & (f.park < 0)].sum()),
-            "hightech_share": float(f.output[prod & f.hightech].sum() / max(f.output[prod].sum(), 1e-9)),
+            "land_reusable": float(pk.reusable[pk.alive].sum()),
+            "park_area": float(pk.area[pk.alive].sum()),
+            "land_outside": float(f.land[y.live & (f.park < 0)].sum()),
+            "hightech_share": float(f.output[prod & f.hightech].sum() / max(output, 1e-9)),
             "parks_active": int(active.sum()),
-            "parks_warned": int(np.isin(status, ("warned", "notice", "deadline", "area_cut")).sum()),
-            "parks_revoked_total": int((status == "revoked").sum()),
-            "parks_rewarded": int(parks["rewarded"].sum()),
+            "parks_warned": int(np.isin(pk.status, (WARNED, NOTICE, DEADLINE, AREA_CUT)).sum()),
+            "parks_revoked_total": int((pk.status == REVOKED).sum()),
+            "parks_rewarded": int(pk.rewarded.sum()),
             "fund_budget": float(m.government.fund_budget),
-            "top3_share": float(wide["top3_share"].mean()) if len(wide) else np.nan,
-            "declared_share": float(wide["declared_share"].mean()) if len(wide) else np.nan,
-            "hhi": float(wide["hhi"].mean()) if len(wide) else np.nan,
+            "top3_share": _mean(parks["top3_share"][wide]),
+            "declared_share": _mean(parks["declared_share"][wide]),
+            "hhi": _mean(parks["hhi"][wide]),
             "krugman_specialisation": (float(np.nanmean(metrics.krugman_specialisation(park_sector)))
                                        if len(park_sector) > 1 else np.nan),
             "krugman_dissimilarity": metrics.mean_krugman_dissimilarity(park_sector),
@@ -305,15 +351,15 @@ def model_series(m, parks: pd.DataFrame) -> dict:
             "eg_gamma_median": float(np.nanmedian(gamma)) if np.isfinite(gamma).any() else np.nan,
             "egk_linked_mean": float(np.nanmean(coag[linked])) if np.isfinite(coag[linked]).any() else np.nan,
             "egk_unlinked_mean": float(np.nanmean(coag[off & ~linked])) if np.isfinite(coag[off & ~linked]).any() else np.nan,
-            "chain_completeness": float(wide["chain_completeness"].mean()) if len(wide) else np.nan,
+            "chain_completeness": _mean(parks["chain_completeness"][wide]),
             "local_sourcing": metrics.local_sourcing_share(f.park[src], f.park[dst]) if len(src) else np.nan,
             "linkage_density": metrics.linkage_density(int(keep.sum()), np.bincount(f.sector[prod], minlength=n_sec), sec.io),
             "network_largest_component": net["largest_component_share"], "network_density": net["density"],
             "network_clustering": net["clustering"], "network_leading_link_share": net["leading_link_share"],
-            "tfp_mean": float(f.tfp[prod].mean()) if prod.any() else np.nan,
-            "tfp_in_parks": float(f.tfp[inside].mean()) if inside.any() else np.nan,
-            "tfp_outside": float(f.tfp[prod & (f.park < 0)].mean()) if (prod & (f.park < 0)).any() else np.nan,
-            "spillover_mean": float(spillover_gain(m, nodes).mean()) if len(nodes) else np.nan,
+            "tfp_mean": _mean(f.tfp[nodes]),
+            "tfp_in_parks": _mean(f.tfp[y.rows]),
+            "tfp_outside": _mean(f.tfp[outside]),
+            "spillover_mean": _mean(y.gain),
         }
 
 

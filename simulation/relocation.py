@@ -97,12 +97,14 @@ def choose_parks(x: ChoiceInputs, coef: Coefficients, firm_city: np.ndarray, par
         base = np.where(review[firms] & own.any(1), np.where(own, u, 0.0).sum(1), -np.inf)
         barred = ~allowed(firms, parks) if allowed is not None else False
         u[(u - base[:, None] <= cost) | own | barred] = -np.inf
-        for i in np.flatnonzero(np.isfinite(u).any(1)):        # only would-be movers loop
-            j = firms[i]
-            fits = np.where(room[parks] >= need[j], u[i], -np.inf)
-            k = int(np.argmax(fits))
-            if fits[k] == -np.inf:
-                continue
+        best = u.argmax(1)
+        for i in np.flatnonzero(np.isfinite(u).any(1)).tolist():        # only would-be movers loop
+            j, k = firms[i], best[i]
+            if room[parks[k]] < need[j]:               # the favourite is full: the best park with room
+                fits = np.where(room[parks] >= need[j], u[i], -np.inf)
+                k = int(np.argmax(fits))
+                if fits[k] == -np.inf:
+                    continue
             chosen[j] = parks[k]
             room[parks[k]] -= need[j]
             if current[j] >= 0:
@@ -202,8 +204,8 @@ def _apply(model, rows: np.ndarray, to: np.ndarray, labels: list[tuple[str, str]
     model.tally["relocations"] += len(rows)
     model.tally["relocated_investment"] += float(moves.amount.sum())
     model.tally["land_relocated"] += float(land.sum())
-    for r, (rule, why), a, b, mu in zip(rows, labels, moves.from_park, to, land):
-        model.recorder.event("relocation", rule, firm=int(r), park=int(b), value=float(mu), detail=f"{why}: {a} -> {b}")
+    model.recorder.many("relocation", [rule for rule, _ in labels], rows, to, land,
+                        [f"{why}: {a} -> {b}" for (_, why), a, b in zip(labels, moves.from_park.tolist(), to.tolist())])
     return moves
 
 

@@ -99,7 +99,8 @@ def spillover_pool(node: np.ndarray, sector: np.ndarray, mass: np.ndarray, node_
     ok = (node >= 0) & known[np.maximum(node, 0)]
     if not ok.any():
         return pool
-    used, local = np.unique(node[ok], return_inverse=True)
+    present = np.bincount(node[ok], minlength=len(known)) > 0          # np.unique's result without its sort
+    used, local = np.flatnonzero(present), (np.cumsum(present) - 1)[node[ok]]
     mass_ok, sec_ok = mass[ok], sector[ok]
     at_node = np.bincount(local * n_sec + sec_ok, weights=mass_ok, minlength=len(used) * n_sec)
     weighted = at_node.reshape(len(used), n_sec) @ related            # (U, S): related mass at each node

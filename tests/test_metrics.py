@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from parksim.simulation.metrics import (
+    _sort_with,
     chain_completeness,
     ellison_glaeser_gamma,
     ellison_glaeser_kerr,
@@ -254,6 +255,34 @@ def test_network_statistics_matches_networkx(seed, n, n_edges, hub):
     expected = _networkx_statistics(src, dst, n, is_leading)
     assert result.keys() == expected.keys()
     for key, value in expected.items():
+        assert result[key] == pytest.approx(value), key
+
+
+def test_sort_with_packs_keys_or_falls_back_to_argsort():
+    """Keys sorted with their payload in step: packed into one int64 sort, or by argsort when the
+    packed key would overflow (graphs of over 2 million nodes); both give the same pairs."""
+    rng = np.random.default_rng(5)
+    key, payload = rng.integers(0, 1000, 500), rng.integers(0, 8, 500)
+    order = np.lexsort((payload, key))
+    packed = _sort_with(key, payload, 3)
+    np.testing.assert_array_equal(packed[0], key[order])
+    np.testing.assert_array_equal(packed[1], payload[order])
+    huge = key * 2**52                               # huge << 20 would overflow int64
+    keys, carried = _sort_with(huge, payload, 20)
+    np.testing.assert_array_equal(keys, huge[order])
+    assert sorted(zip(keys.tolist(), carried.tolist())) == sorted(zip(huge.tolist(), payload.tolist()))
+
+
+def test_network_statistics_with_a_late_hub_matches_networkx():
+    """A hub with the highest node index (its many lower neighbours make triangles be sought in the
+    order by degree, not by node) gives networkx's statistics too."""
+    rng = np.random.default_rng(7)
+    n, n_edges = 60, 300
+    src, dst = rng.integers(0, n, n_edges), rng.integers(0, n, n_edges)
+    src[: n_edges // 2] = n - 1
+    is_leading = rng.random(n) < 0.1
+    result = network_statistics(src, dst, n, is_leading)
+    for key, value in _networkx_statistics(src, dst, n, is_leading).items():
         assert result[key] == pytest.approx(value), key
 
 
