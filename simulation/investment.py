@@ -30,6 +30,7 @@ ADAPTATIONS = ("first_choice", "densified", "next_park", "outside", "left")
 closed park or no land) by building denser, in its next-best park, outside parks, or elsewhere."""
 OUTSIDE, REST = -1, -2      # column kinds besides park rows: a site outside parks; the rest of the country
 KM_UNIT = 100.0             # beta_distance is utility per 100 km
+GRID = 4096                 # cells of the draw look-up table (choice_set): an exact speed-up, not a parameter
 
 
 class InvestmentLedger:
@@ -231,17 +232,30 @@ def choice_set(weight: np.ndarray, k: int, n: int, forced: np.ndarray,
     if len(options) <= k:
         return np.tile(options, (n, 1)), np.zeros((n, len(options)))
     cum = np.cumsum(np.where(weight > 0, weight, 0.0))
-    # Sorting the uniforms sorts the draws (a monotone map) and makes the binary searches cheaper.
-    draws = np.minimum(np.searchsorted(cum, np.sort(rng.random((n, k)) * cum[-1], axis=1), side="right"),
-                       len(weight) - 1)
-    repeat = np.zeros(draws.shape, bool)
-    repeat[:, 1:] = draws[:, 1:] == draws[:, :-1]
-    draws[repeat | (draws == forced[:, None])] = -1
+    last = len(weight) - 1
+    # A draw u·W (u uniform, W = cum[-1]) lands in alternative searchsorted(cum, u·W) (the last at most).
+    # That is monotone in u, so every u in [b, b+1)/GRID lands between the landings of the two ends:
+    # where those agree (all but the few cells holding a boundary of cum) a table look-up gives the
+    # exact landing, and only the draws in the other cells are searched. u·GRID is exact (a power of 2).
+    ends = np.minimum(np.searchsorted(cum, np.arange(GRID + 1) / GRID * cum[-1], side="right"), last)
+    table = np.where(ends[:-1] == ends[1:], ends[:-1], -1)
+    # Sorting the uniforms sorts each project's draws, so repeats are neighbours.
+    u = rng.random((n, k))
+    u.sort(axis=1)
+    u *= GRID
+    draws = table.take(u.astype(np.intp))
+    open_cell = np.nonzero(draws < 0)
+    draws[open_cell] = np.minimum(np.searchsorted(cum, u[open_cell] / GRID * cum[-1], side="right"), last)
+    repeat = draws == forced[:, None]
+    repeat[:, 1:] |= draws[:, 1:] == draws[:, :-1]
     q = weight / cum[-1]
     with np.errstate(divide="ignore"):                         # −inf for weight 0: never drawn
         log_pi = np.log(-np.expm1(k * np.log1p(-np.minimum(q, 1.0 - 1e-16))))
-    correction = np.where(draws >= 0, -log_pi[np.maximum(draws, 0)], 0.0)
-    return np.column_stack([draws, forced]), np.column_stack([correction, np.zeros(n)])
+    alternatives, correction = np.empty((n, k + 1), np.int64), np.zeros((n, k + 1))
+    alternatives[:, :k] = np.where(repeat, -1, draws)
+    alternatives[:, k] = forced
+    correction[:, :k] = np.where(repeat, 0.0, (-log_pi).take(draws))
+    return alternatives, correction
 
 
 def outside_sites(model) -> np.ndarray:
