@@ -266,12 +266,25 @@ def outside_sites(model) -> np.ndarray:
     return np.array(sorted(rows) or [-1])
 
 
-def near_home(w, origin: np.ndarray, home: np.ndarray, origin_xy: tuple, option_xy: tuple) -> np.ndarray:
+def near_home(w, origin: np.ndarray, home: np.ndarray, place_xy: tuple, option: np.ndarray,
+              option_xy: tuple) -> np.ndarray:
     """Utility of local projects' options (N, M): −beta_distance per 100 km from the origin place,
-    + home_bonus where ``home``. Mobile projects (origin -1) and unknown positions get nothing."""
+    + home_bonus where ``home``. ``place_xy`` holds the places' (lon, lat) (row -1: unknown),
+    ``option`` (N, M) rows of ``option_xy``. Mobile projects (origin -1) and unknown positions get nothing.
+
+    The km come from a table of each distinct origin to every option when that is smaller than the
+    local pairs (the same numbers, computed once), else pair by pair.
+    """
     value = w.home_bonus * home
     local = np.flatnonzero(origin >= 0)           # most projects are mobile: measure only the others
-    km = haversine_km(origin_xy[0][local, None], origin_xy[1][local, None], option_xy[0][local], option_xy[1][local])
+    homes, at = np.unique(origin[local], return_inverse=True)
+    pairs = option[local]
+    if len(homes) * len(option_xy[0]) <= pairs.size:
+        km = haversine_km(place_xy[0][homes, None], place_xy[1][homes, None], option_xy[0], option_xy[1])
+        km = km[at[:, None], pairs]
+    else:
+        km = haversine_km(place_xy[0][origin[local], None], place_xy[1][origin[local], None],
+                          option_xy[0][pairs], option_xy[1][pairs])
     value[local] -= w.beta_distance * np.where(np.isfinite(km), km, 0.0) / KM_UNIT
     return value
 
@@ -290,12 +303,13 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
     n = len(total)
     best = np.argmax(total, axis=1)
     r = np.arange(n)
-    chosen, best_park, best_need = best.tolist(), column[r, best].tolist(), need[r, best].tolist()
+    at_best = column[r, best]
+    chosen, best_park, best_need = best.tolist(), at_best.tolist(), need[r, best].tolist()
     investment, emission = investment.tolist(), emission.tolist()
     with ledger.on_scalars():
-        for j in order.tolist():
+        for j in order[at_best[order] != REST].tolist():          # leaving asks for no land
             park, mu = best_park[j], best_need[j]
-            if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
+            if ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j]):
                 continue
             cols, needs = column[j].tolist(), need[j].tolist()
             for m in np.argsort(-total[j], kind="stable").tolist()[1:]:       # the best has just refused
@@ -319,7 +333,7 @@ def admit(model) -> None:
     places = [model.places[i] for i in model.place_ids]
     lon = np.array([np.nan if p.lon is None else p.lon for p in places] + [np.nan])     # row -1: unknown
     lat = np.array([np.nan if p.lat is None else p.lat for p in places] + [np.nan])
-    parks, u, wanted, price, dense, standard = _park_options(model, proj, (lon[origin], lat[origin]))
+    parks, u, wanted, price, dense, standard = _park_options(model, proj, (lon, lat))
     sites, u_site = _site_options(model, proj, lon, lat)
     # The rest of the country is weighed against the region's average park, not its number of parks
     # (+ ln open parks): splitting a park in two must not keep more projects in the region.
@@ -347,7 +361,7 @@ def admit(model) -> None:
     factories.settle(model, first_row, chosen, np.flatnonzero(column[np.arange(n), chosen] != REST), floor)
 
 
-def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]:
+def _park_options(model, proj: dict, place_xy: tuple) -> tuple[np.ndarray, ...]:
     """Each project's parks (N, m; -1 empty) with the utility it may take (−inf where refused),
     the utility it would take if nothing refused it, the land price, whether it must build denser
     (E1 alone refuses it and the standard is within ``max_densify``) and the park's E1 standard."""
@@ -360,26 +374,41 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
     parks, correction = choice_set(pk.area * open_park, w.choice_set_size, len(sector), forced, model.rng)
     k = np.maximum(parks, 0)
     u, price = location.utilities(x, c, parks)
-    home = (parks == home_park[:, None]) | (((home_park < 0) & (origin >= 0))[:, None] & (pk.place[k] == origin[:, None]))
-    u += correction + near_home(w, origin, home, origin_xy, (pk.lon[k], pk.lat[k]))
-    standard = x.standard[k]
+    home = (parks == home_park[:, None]) | (((home_park < 0) & (origin >= 0))[:, None] & (pk.place.take(k) == origin[:, None]))
+    correction += near_home(w, origin, home, place_xy, k, (pk.lon, pk.lat))
+    u += correction
+    standard = x.standard.take(k)
     screen = dict(pollution_class=sec.pollution_class[sector], hightech=proj["hightech"],
                   investment=proj["investment"], leading=proj["leading"], intensity=intensity,
-                  declared=x.declared[k, sector[:, None]], standard=standard, urban=pk.urban[k],
-                  open_park=open_park[k] & (parks >= 0), leading_share=model.leading_share()[k])
+                  declared=x.declared.ravel().take(k * sec.n + sector[:, None]), standard=standard,
+                  urban=pk.urban.take(k), open_park=open_park.take(k) & (parks >= 0),
+                  leading_share=model.leading_share().take(k))
     ok = entry.eligible(pol, **screen)
-    u = u + entry.structure_pull(pol, screen["declared"], screen["leading_share"])     # C2 as a plan target
+    u += entry.structure_pull(pol, screen["declared"], screen["leading_share"])     # C2 as a plan target
     wanted = np.where(screen["open_park"], u, -np.inf)
     dense = np.zeros_like(ok)
     if pol.E1.enabled:
-        dense = (entry.eligible(pol.set("E1", enabled=False), **screen) & ~ok
+        dense = (entry.eligible(_without_e1(pol), **screen) & ~ok
                  & (standard <= w.max_densify * intensity[:, None]))
         at = np.nonzero(dense)                      # the few pairs E1 alone refuses, as (D, 1) columns
         u_dense, price_dense = location.densified(u[at][:, None], price[at][:, None], intensity[at[0]],
                                                   standard[at][:, None], screen["declared"][at][:, None], c,
-                                                  w.beta_densify, x.offer_factor[k][at][:, None])
+                                                  w.beta_densify, x.offer_factor[k[at]][:, None])
         u[at], price[at] = u_dense[:, 0], price_dense[:, 0]
     return parks, np.where(ok | dense, u, -np.inf), wanted, price, dense, standard
+
+
+_E1_OFF = {"held": (None, None)}
+
+
+def _without_e1(pol):
+    """``pol`` with E1 off, made once per policy (``Policy.set`` validates every rule: too slow a year).
+    The one entry is read and replaced as a whole (threads running other policies stay right)."""
+    held, off = _E1_OFF["held"]
+    if held is not pol:
+        off = pol.set("E1", enabled=False)
+        _E1_OFF["held"] = (pol, off)
+    return off
 
 
 def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -402,8 +431,7 @@ def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[
     u = (w.outside_utility - np.log(max(len(sites), 1))
          - model.coefficients().price * 100.0 * w.outside_land_price / intensity[:, None]
          + w.beta_agglomeration * np.log1p(same) + correction
-         + near_home(w, origin, (place == origin[:, None]) & local[:, None], (lon[origin], lat[origin]),
-                     (lon[place], lat[place])))
+         + near_home(w, origin, (place == origin[:, None]) & local[:, None], (lon, lat), place, (lon, lat)))
     return place, np.where(slot >= 0, u, -np.inf)
 
 
