@@ -339,15 +339,25 @@ def admit(model) -> None:
     # (+ ln open parks): splitting a park in two must not keep more projects in the region.
     rest = (w.rest_utility + np.log(max(int(model.open_parks().sum()), 1))
             - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
-    gumbel = model.rng.gumbel(size=(n, parks.shape[1] + sites.shape[1] + 1))
-    first = np.argmax(np.hstack([wanted, u_site, rest]) + gumbel, axis=1)
-    total = np.hstack([u, u_site, rest]) + gumbel
-    column = np.hstack([np.maximum(parks, 0), np.full(sites.shape, OUTSIDE), np.full((n, 1), REST)])
+    # Columns: the parks of the choice set, the sites outside parks, the rest of the country.
+    k, m = parks.shape[1], parks.shape[1] + sites.shape[1] + 1
+    gumbel = model.rng.gumbel(size=(n, m))
+    total = np.empty((n, m))
+    np.add(u, gumbel[:, :k], out=total[:, :k])
+    np.add(u_site, gumbel[:, k:-1], out=total[:, k:-1])
+    np.add(rest, gumbel[:, -1:], out=total[:, -1:])
+    np.add(wanted, gumbel[:, :k], out=gumbel[:, :k])                 # the first choice, had nothing refused
+    gumbel[:, k:] = total[:, k:]
+    first = np.argmax(gumbel, axis=1)
+    column = np.empty((n, m), np.int64)
+    np.maximum(parks, 0, out=column[:, :k])
+    column[:, k:-1], column[:, -1] = OUTSIDE, REST
     # Land: a densified project needs investment / standard; L7, E3 and L6 apply as to any project.
     cls = sec.pollution_class[sector]
-    need = land.land_need(pol, inv[:, None], np.where(dense, standard, intensity[:, None]), cls[:, None])
-    need = np.hstack([need, np.broadcast_to(land.land_need(pol, inv, intensity, cls)[:, None], sites.shape),
-                      np.zeros((n, 1))])
+    need = np.empty((n, m))
+    need[:, :k] = land.land_need(pol, inv[:, None], np.where(dense, standard, intensity[:, None]), cls[:, None])
+    need[:, k:-1] = land.land_need(pol, inv, intensity, cls)[:, None]
+    need[:, -1] = 0.0
     floor = factories.offer(model, inv, need, parks)                  # L7 tenants take floor, not land
     phase = land.first_phase(pol, need)
     passer = competition.pass_on(model, proj, parks, total, phase)     # S7 异地流转 (§7.19)
@@ -452,12 +462,13 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     adaptation = np.select([densified, chosen == first, in_park, in_site], [1, 0, 2, 3], 4)
     refused = np.where((adaptation > 0) & (first < n_park), parks[r, np.minimum(first, max(n_park - 1, 0))]
                        if n_park else -1, -1)
-    cols_price = np.hstack([price, np.full((n, n_site), w.outside_land_price), np.zeros((n, 1))])
     stay = np.flatnonzero(~left)
     sub = {key: v[stay] for key, v in proj.items()}
     if n_park:
         sub["intensity"] = np.where(densified, standard[r, np.minimum(chosen, n_park - 1)], proj["intensity"])[stay]
-    paid = cols_price[stay, chosen[stay]]
+    paid = np.full(len(stay), w.outside_land_price)           # a site outside parks; a park's price below
+    parked = in_park[stay]
+    paid[parked] = price[stay[parked], chosen[stay[parked]]]
     first_land = phase[stay, chosen[stay]]
     rows = model._add_firms(sub, to_park[stay], first_land, need[stay, chosen[stay]] - first_land, paid,
                             entry_year=model.year)
