@@ -294,11 +294,12 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
     """Serve projects in ``order``: each takes its best column the land ledger can still grant.
 
     ``column`` (N, M) is each column's park row, OUTSIDE (a site outside parks: the common pool) or
-    REST (the rest of the country, always available). Returns the chosen column of each project.
-    A project tries its columns from the highest ``total`` down (ties: the first column); one whose
-    room is below the need is refused without asking, one the ledger refuses is passed over. The
-    loop is sequential by nature (each grant changes the next project's room), so it runs on Python
-    scalars; most projects are served by their best column, and only the others sort their row.
+    REST (the rest of the country, always available; every row has one, with a finite ``total``).
+    Returns the chosen column of each project. A project tries its columns from the highest
+    ``total`` down (ties: the first column); one whose room is below the need is refused without
+    asking, one the ledger refuses is passed over. The loop is sequential by nature (each grant
+    changes the next project's room), so it runs on Python scalars; most projects are served by
+    their best column, and only the others look for their next best.
     """
     n = len(total)
     best = np.argmax(total, axis=1)
@@ -311,9 +312,13 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
             park, mu = best_park[j], best_need[j]
             if ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j]):
                 continue
-            cols, needs = column[j].tolist(), need[j].tolist()
-            for m in np.argsort(-total[j], kind="stable").tolist()[1:]:       # the best has just refused
-                park, mu = cols[m], needs[m]
+            # The next best column again and again (argmax: ties to the first column, as a stable sort
+            # would give); most refused projects settle within a few, the finite REST column at last.
+            row, m = total[j].copy(), chosen[j]
+            for _ in range(row.size - 1):
+                row[m] = -np.inf
+                m = int(row.argmax())
+                park, mu = column.item(j, m), need.item(j, m)
                 if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
                     chosen[j] = m
                     break
@@ -393,13 +398,14 @@ def _park_options(model, proj: dict, place_xy: tuple) -> tuple[np.ndarray, ...]:
                   declared=x.declared.ravel().take(k * sec.n + sector[:, None]), standard=standard,
                   urban=pk.urban.take(k), open_park=open_park.take(k) & (parks >= 0),
                   leading_share=model.leading_share().take(k))
-    ok = entry.eligible(pol, **screen)
+    ok = entry.eligible(_without_e1(pol), **screen)           # every screen but E1's, which follows
     u += entry.structure_pull(pol, screen["declared"], screen["leading_share"])     # C2 as a plan target
     wanted = np.where(screen["open_park"], u, -np.inf)
     dense = np.zeros_like(ok)
     if pol.E1.enabled:
-        dense = (entry.eligible(_without_e1(pol), **screen) & ~ok
-                 & (standard <= w.max_densify * intensity[:, None]))
+        meets = intensity[:, None] >= standard          # E1 (004 §(九)), as entry.eligible screens it
+        dense = ok & ~meets & (standard <= w.max_densify * intensity[:, None])
+        ok &= meets
         at = np.nonzero(dense)                      # the few pairs E1 alone refuses, as (D, 1) columns
         u_dense, price_dense = location.densified(u[at][:, None], price[at][:, None], intensity[at[0]],
                                                   standard[at][:, None], screen["declared"][at][:, None], c,
@@ -412,8 +418,11 @@ _E1_OFF = {"held": (None, None)}
 
 
 def _without_e1(pol):
-    """``pol`` with E1 off, made once per policy (``Policy.set`` validates every rule: too slow a year).
-    The one entry is read and replaced as a whole (threads running other policies stay right)."""
+    """``pol`` with E1 off (itself if E1 is off), made once per policy (``Policy.set`` validates every
+    rule: too slow a year). The one entry is read and replaced as a whole (threads running other
+    policies stay right)."""
+    if not pol.E1.enabled:
+        return pol
     held, off = _E1_OFF["held"]
     if held is not pol:
         off = pol.set("E1", enabled=False)
