@@ -389,7 +389,9 @@ def _park_options(model, proj: dict, place_xy: tuple) -> tuple[np.ndarray, ...]:
     parks, correction = choice_set(pk.area * open_park, w.choice_set_size, len(sector), forced, model.rng)
     k = np.maximum(parks, 0)
     u, price = location.utilities(x, c, parks)
-    home = (parks == home_park[:, None]) | (((home_park < 0) & (origin >= 0))[:, None] & (pk.place.take(k) == origin[:, None]))
+    home = parks == home_park[:, None]                       # an expansion's own park
+    local = np.flatnonzero((home_park < 0) & (origin >= 0))     # local, no park: its place's parks
+    home[local] |= pk.place.take(k[local]) == origin[local, None]
     correction += near_home(w, origin, home, place_xy, k, (pk.lon, pk.lat))
     u += correction
     standard = x.standard.take(k)
