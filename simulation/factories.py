@@ -82,6 +82,8 @@ def move_in(model, rows: np.ndarray, floor_m2: np.ndarray) -> None:
 def offer(model, investment: np.ndarray, need: np.ndarray, parks: np.ndarray) -> np.ndarray:
     """Admission: (N, K) floor each project would rent in each option park (0: it takes land); the
     park columns of ``need`` (N, ≥K) are set to 0 mu where it rents."""
+    if not model.policy.L7.enabled:          # nobody rents: skip the (N, K) work of the admission phase
+        return np.zeros(parks.shape)
     k = parks.shape[1]
     rents = renting(model.policy, investment, need[:, :k], vacant(model)[np.maximum(parks, 0)]) & (parks >= 0)
     floor = np.where(rents, floor_need(model.policy, need[:, :k]), 0.0)

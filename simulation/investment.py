@@ -30,6 +30,7 @@ ADAPTATIONS = ("first_choice", "densified", "next_park", "outside", "left")
 closed park or no land) by building denser, in its next-best park, outside parks, or elsewhere."""
 OUTSIDE, REST = -1, -2      # column kinds besides park rows: a site outside parks; the rest of the country
 KM_UNIT = 100.0             # beta_distance is utility per 100 km
+GRID = 4096                 # cells of the draw look-up table (choice_set): an exact speed-up, not a parameter
 
 
 class InvestmentLedger:
@@ -231,17 +232,30 @@ def choice_set(weight: np.ndarray, k: int, n: int, forced: np.ndarray,
     if len(options) <= k:
         return np.tile(options, (n, 1)), np.zeros((n, len(options)))
     cum = np.cumsum(np.where(weight > 0, weight, 0.0))
-    # Sorting the uniforms sorts the draws (a monotone map) and makes the binary searches cheaper.
-    draws = np.minimum(np.searchsorted(cum, np.sort(rng.random((n, k)) * cum[-1], axis=1), side="right"),
-                       len(weight) - 1)
-    repeat = np.zeros(draws.shape, bool)
-    repeat[:, 1:] = draws[:, 1:] == draws[:, :-1]
-    draws[repeat | (draws == forced[:, None])] = -1
+    last = len(weight) - 1
+    # A draw u·W (u uniform, W = cum[-1]) lands in alternative searchsorted(cum, u·W) (the last at most).
+    # That is monotone in u, so every u in [b, b+1)/GRID lands between the landings of the two ends:
+    # where those agree (all but the few cells holding a boundary of cum) a table look-up gives the
+    # exact landing, and only the draws in the other cells are searched. u·GRID is exact (a power of 2).
+    ends = np.minimum(np.searchsorted(cum, np.arange(GRID + 1) / GRID * cum[-1], side="right"), last)
+    table = np.where(ends[:-1] == ends[1:], ends[:-1], -1)
+    # Sorting the uniforms sorts each project's draws, so repeats are neighbours.
+    u = rng.random((n, k))
+    u.sort(axis=1)
+    u *= GRID
+    draws = table.take(u.astype(np.intp))
+    open_cell = np.nonzero(draws < 0)
+    draws[open_cell] = np.minimum(np.searchsorted(cum, u[open_cell] / GRID * cum[-1], side="right"), last)
+    repeat = draws == forced[:, None]
+    repeat[:, 1:] |= draws[:, 1:] == draws[:, :-1]
     q = weight / cum[-1]
     with np.errstate(divide="ignore"):                         # −inf for weight 0: never drawn
         log_pi = np.log(-np.expm1(k * np.log1p(-np.minimum(q, 1.0 - 1e-16))))
-    correction = np.where(draws >= 0, -log_pi[np.maximum(draws, 0)], 0.0)
-    return np.column_stack([draws, forced]), np.column_stack([correction, np.zeros(n)])
+    alternatives, correction = np.empty((n, k + 1), np.int64), np.zeros((n, k + 1))
+    alternatives[:, :k] = np.where(repeat, -1, draws)
+    alternatives[:, k] = forced
+    correction[:, :k] = np.where(repeat, 0.0, (-log_pi).take(draws))
+    return alternatives, correction
 
 
 def outside_sites(model) -> np.ndarray:
@@ -252,12 +266,25 @@ def outside_sites(model) -> np.ndarray:
     return np.array(sorted(rows) or [-1])
 
 
-def near_home(w, origin: np.ndarray, home: np.ndarray, origin_xy: tuple, option_xy: tuple) -> np.ndarray:
+def near_home(w, origin: np.ndarray, home: np.ndarray, place_xy: tuple, option: np.ndarray,
+              option_xy: tuple) -> np.ndarray:
     """Utility of local projects' options (N, M): −beta_distance per 100 km from the origin place,
-    + home_bonus where ``home``. Mobile projects (origin -1) and unknown positions get nothing."""
+    + home_bonus where ``home``. ``place_xy`` holds the places' (lon, lat) (row -1: unknown),
+    ``option`` (N, M) rows of ``option_xy``. Mobile projects (origin -1) and unknown positions get nothing.
+
+    The km come from a table of each distinct origin to every option when that is smaller than the
+    local pairs (the same numbers, computed once), else pair by pair.
+    """
     value = w.home_bonus * home
     local = np.flatnonzero(origin >= 0)           # most projects are mobile: measure only the others
-    km = haversine_km(origin_xy[0][local, None], origin_xy[1][local, None], option_xy[0][local], option_xy[1][local])
+    homes, at = np.unique(origin[local], return_inverse=True)
+    pairs = option[local]
+    if len(homes) * len(option_xy[0]) <= pairs.size:
+        km = haversine_km(place_xy[0][homes, None], place_xy[1][homes, None], option_xy[0], option_xy[1])
+        km = km[at[:, None], pairs]
+    else:
+        km = haversine_km(place_xy[0][origin[local], None], place_xy[1][origin[local], None],
+                          option_xy[0][pairs], option_xy[1][pairs])
     value[local] -= w.beta_distance * np.where(np.isfinite(km), km, 0.0) / KM_UNIT
     return value
 
@@ -267,25 +294,31 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
     """Serve projects in ``order``: each takes its best column the land ledger can still grant.
 
     ``column`` (N, M) is each column's park row, OUTSIDE (a site outside parks: the common pool) or
-    REST (the rest of the country, always available). Returns the chosen column of each project.
-    A project tries its columns from the highest ``total`` down (ties: the first column); one whose
-    room is below the need is refused without asking, one the ledger refuses is passed over. The
-    loop is sequential by nature (each grant changes the next project's room), so it runs on Python
-    scalars; most projects are served by their best column, and only the others sort their row.
+    REST (the rest of the country, always available; every row has one, with a finite ``total``).
+    Returns the chosen column of each project. A project tries its columns from the highest
+    ``total`` down (ties: the first column); one whose room is below the need is refused without
+    asking, one the ledger refuses is passed over. The loop is sequential by nature (each grant
+    changes the next project's room), so it runs on Python scalars; most projects are served by
+    their best column, and only the others look for their next best.
     """
     n = len(total)
     best = np.argmax(total, axis=1)
     r = np.arange(n)
-    chosen, best_park, best_need = best.tolist(), column[r, best].tolist(), need[r, best].tolist()
+    at_best = column[r, best]
+    chosen, best_park, best_need = best.tolist(), at_best.tolist(), need[r, best].tolist()
     investment, emission = investment.tolist(), emission.tolist()
     with ledger.on_scalars():
-        for j in order.tolist():
+        for j in order[at_best[order] != REST].tolist():          # leaving asks for no land
             park, mu = best_park[j], best_need[j]
-            if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
+            if ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j]):
                 continue
-            cols, needs = column[j].tolist(), need[j].tolist()
-            for m in np.argsort(-total[j], kind="stable").tolist()[1:]:       # the best has just refused
-                park, mu = cols[m], needs[m]
+            # The next best column again and again (argmax: ties to the first column, as a stable sort
+            # would give); most refused projects settle within a few, the finite REST column at last.
+            row, m = total[j].copy(), chosen[j]
+            for _ in range(row.size - 1):
+                row[m] = -np.inf
+                m = int(row.argmax())
+                park, mu = column.item(j, m), need.item(j, m)
                 if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
                     chosen[j] = m
                     break
@@ -305,21 +338,31 @@ def admit(model) -> None:
     places = [model.places[i] for i in model.place_ids]
     lon = np.array([np.nan if p.lon is None else p.lon for p in places] + [np.nan])     # row -1: unknown
     lat = np.array([np.nan if p.lat is None else p.lat for p in places] + [np.nan])
-    parks, u, wanted, price, dense, standard = _park_options(model, proj, (lon[origin], lat[origin]))
+    parks, u, wanted, price, dense, standard = _park_options(model, proj, (lon, lat))
     sites, u_site = _site_options(model, proj, lon, lat)
     # The rest of the country is weighed against the region's average park, not its number of parks
     # (+ ln open parks): splitting a park in two must not keep more projects in the region.
     rest = (w.rest_utility + np.log(max(int(model.open_parks().sum()), 1))
             - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
-    gumbel = model.rng.gumbel(size=(n, parks.shape[1] + sites.shape[1] + 1))
-    first = np.argmax(np.hstack([wanted, u_site, rest]) + gumbel, axis=1)
-    total = np.hstack([u, u_site, rest]) + gumbel
-    column = np.hstack([np.maximum(parks, 0), np.full(sites.shape, OUTSIDE), np.full((n, 1), REST)])
+    # Columns: the parks of the choice set, the sites outside parks, the rest of the country.
+    k, m = parks.shape[1], parks.shape[1] + sites.shape[1] + 1
+    gumbel = model.rng.gumbel(size=(n, m))
+    total = np.empty((n, m))
+    np.add(u, gumbel[:, :k], out=total[:, :k])
+    np.add(u_site, gumbel[:, k:-1], out=total[:, k:-1])
+    np.add(rest, gumbel[:, -1:], out=total[:, -1:])
+    np.add(wanted, gumbel[:, :k], out=gumbel[:, :k])                 # the first choice, had nothing refused
+    gumbel[:, k:] = total[:, k:]
+    first = np.argmax(gumbel, axis=1)
+    column = np.empty((n, m), np.int64)
+    np.maximum(parks, 0, out=column[:, :k])
+    column[:, k:-1], column[:, -1] = OUTSIDE, REST
     # Land: a densified project needs investment / standard; L7, E3 and L6 apply as to any project.
     cls = sec.pollution_class[sector]
-    need = land.land_need(pol, inv[:, None], np.where(dense, standard, intensity[:, None]), cls[:, None])
-    need = np.hstack([need, np.broadcast_to(land.land_need(pol, inv, intensity, cls)[:, None], sites.shape),
-                      np.zeros((n, 1))])
+    need = np.empty((n, m))
+    need[:, :k] = land.land_need(pol, inv[:, None], np.where(dense, standard, intensity[:, None]), cls[:, None])
+    need[:, k:-1] = land.land_need(pol, inv, intensity, cls)[:, None]
+    need[:, -1] = 0.0
     floor = factories.offer(model, inv, need, parks)                  # L7 tenants take floor, not land
     phase = land.first_phase(pol, need)
     passer = competition.pass_on(model, proj, parks, total, phase)     # S7 异地流转 (§7.19)
@@ -333,7 +376,7 @@ def admit(model) -> None:
     factories.settle(model, first_row, chosen, np.flatnonzero(column[np.arange(n), chosen] != REST), floor)
 
 
-def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]:
+def _park_options(model, proj: dict, place_xy: tuple) -> tuple[np.ndarray, ...]:
     """Each project's parks (N, m; -1 empty) with the utility it may take (−inf where refused),
     the utility it would take if nothing refused it, the land price, whether it must build denser
     (E1 alone refuses it and the standard is within ``max_densify``) and the park's E1 standard."""
@@ -346,26 +389,47 @@ def _park_options(model, proj: dict, origin_xy: tuple) -> tuple[np.ndarray, ...]
     parks, correction = choice_set(pk.area * open_park, w.choice_set_size, len(sector), forced, model.rng)
     k = np.maximum(parks, 0)
     u, price = location.utilities(x, c, parks)
-    home = (parks == home_park[:, None]) | (((home_park < 0) & (origin >= 0))[:, None] & (pk.place[k] == origin[:, None]))
-    u += correction + near_home(w, origin, home, origin_xy, (pk.lon[k], pk.lat[k]))
-    standard = x.standard[k]
+    home = parks == home_park[:, None]                       # an expansion's own park
+    local = np.flatnonzero((home_park < 0) & (origin >= 0))     # local, no park: its place's parks
+    home[local] |= pk.place.take(k[local]) == origin[local, None]
+    correction += near_home(w, origin, home, place_xy, k, (pk.lon, pk.lat))
+    u += correction
+    standard = x.standard.take(k)
     screen = dict(pollution_class=sec.pollution_class[sector], hightech=proj["hightech"],
                   investment=proj["investment"], leading=proj["leading"], intensity=intensity,
-                  declared=x.declared[k, sector[:, None]], standard=standard, urban=pk.urban[k],
-                  open_park=open_park[k] & (parks >= 0), leading_share=model.leading_share()[k])
-    ok = entry.eligible(pol, **screen)
-    u = u + entry.structure_pull(pol, screen["declared"], screen["leading_share"])     # C2 as a plan target
+                  declared=x.declared.ravel().take(k * sec.n + sector[:, None]), standard=standard,
+                  urban=pk.urban.take(k), open_park=open_park.take(k) & (parks >= 0),
+                  leading_share=model.leading_share().take(k))
+    ok = entry.eligible(_without_e1(pol), **screen)           # every screen but E1's, which follows
+    u += entry.structure_pull(pol, screen["declared"], screen["leading_share"])     # C2 as a plan target
     wanted = np.where(screen["open_park"], u, -np.inf)
     dense = np.zeros_like(ok)
     if pol.E1.enabled:
-        dense = (entry.eligible(pol.set("E1", enabled=False), **screen) & ~ok
-                 & (standard <= w.max_densify * intensity[:, None]))
+        meets = intensity[:, None] >= standard          # E1 (004 §(九)), as entry.eligible screens it
+        dense = ok & ~meets & (standard <= w.max_densify * intensity[:, None])
+        ok &= meets
         at = np.nonzero(dense)                      # the few pairs E1 alone refuses, as (D, 1) columns
         u_dense, price_dense = location.densified(u[at][:, None], price[at][:, None], intensity[at[0]],
                                                   standard[at][:, None], screen["declared"][at][:, None], c,
-                                                  w.beta_densify, x.offer_factor[k][at][:, None])
+                                                  w.beta_densify, x.offer_factor[k[at]][:, None])
         u[at], price[at] = u_dense[:, 0], price_dense[:, 0]
     return parks, np.where(ok | dense, u, -np.inf), wanted, price, dense, standard
+
+
+_E1_OFF = {"held": (None, None)}
+
+
+def _without_e1(pol):
+    """``pol`` with E1 off (itself if E1 is off), made once per policy (``Policy.set`` validates every
+    rule: too slow a year). The one entry is read and replaced as a whole (threads running other
+    policies stay right)."""
+    if not pol.E1.enabled:
+        return pol
+    held, off = _E1_OFF["held"]
+    if held is not pol:
+        off = pol.set("E1", enabled=False)
+        _E1_OFF["held"] = (pol, off)
+    return off
 
 
 def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -388,8 +452,7 @@ def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[
     u = (w.outside_utility - np.log(max(len(sites), 1))
          - model.coefficients().price * 100.0 * w.outside_land_price / intensity[:, None]
          + w.beta_agglomeration * np.log1p(same) + correction
-         + near_home(w, origin, (place == origin[:, None]) & local[:, None], (lon[origin], lat[origin]),
-                     (lon[place], lat[place])))
+         + near_home(w, origin, (place == origin[:, None]) & local[:, None], (lon, lat), place, (lon, lat)))
     return place, np.where(slot >= 0, u, -np.inf)
 
 
@@ -410,12 +473,13 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     adaptation = np.select([densified, chosen == first, in_park, in_site], [1, 0, 2, 3], 4)
     refused = np.where((adaptation > 0) & (first < n_park), parks[r, np.minimum(first, max(n_park - 1, 0))]
                        if n_park else -1, -1)
-    cols_price = np.hstack([price, np.full((n, n_site), w.outside_land_price), np.zeros((n, 1))])
     stay = np.flatnonzero(~left)
     sub = {key: v[stay] for key, v in proj.items()}
     if n_park:
         sub["intensity"] = np.where(densified, standard[r, np.minimum(chosen, n_park - 1)], proj["intensity"])[stay]
-    paid = cols_price[stay, chosen[stay]]
+    paid = np.full(len(stay), w.outside_land_price)           # a site outside parks; a park's price below
+    parked = in_park[stay]
+    paid[parked] = price[stay[parked], chosen[stay[parked]]]
     first_land = phase[stay, chosen[stay]]
     rows = model._add_firms(sub, to_park[stay], first_land, need[stay, chosen[stay]] - first_land, paid,
                             entry_year=model.year)

@@ -123,6 +123,10 @@ class LandLedger:
         self.cap = policy.L5.max_share * total if policy.L5.enabled else np.inf
         self.used = np.zeros_like(quota)           # new quota drawn per park (L5)
         self.reused = np.zeros_like(quota)         # reusable land re-granted per park
+        # The rule switches and thresholds grant() reads, looked up once: it runs ~10^5 times a year.
+        self._e4, self._l2 = policy.E4.enabled, policy.L2.enabled
+        self._county_key_min, self._reserve_min = policy.L2.county_key_min, policy.L2.reserve_min
+        self._city_key_min = policy.L2.city_key_min
 
     @contextmanager
     def on_scalars(self):
@@ -154,25 +158,24 @@ class LandLedger:
 
     def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
         """Grant ``need`` mu in ``park`` (-1 = outside any park) if the rules and stocks allow."""
-        pol = self.policy
         if park < 0:
             if self.pool >= need:
                 self.pool -= need
                 return True
             return False
-        if pol.E4.enabled and emission > self.emission_room[park]:
+        if self._e4 and emission > self.emission_room[park]:
             return False
         reusable = self.reusable[park]
         from_reuse = reusable if reusable < need else need
         new = need - from_reuse
         if new > 0:
-            if pol.L2.enabled and investment < pol.L2.county_key_min:
+            if self._l2 and investment < self._county_key_min:
                 return False           # general projects rely on reused land (一般项目靠挖潜)
             if new > self.greenfield[park] or self.used[park] + new > self.cap:
                 return False
             quota = self.quota[park]
             own = quota if quota < new else new
-            reserve_ok = pol.L2.enabled and investment >= pol.L2.reserve_min
+            reserve_ok = self._l2 and investment >= self._reserve_min
             short = new - own
             if short > self.pool + (self.reserve if reserve_ok else 0.0):
                 return False
@@ -194,11 +197,11 @@ class TieredLedger(LandLedger):
     key projects take their park's quota (and the reserve, if large enough), general ones 挖潜."""
 
     def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
-        if park < 0 or not self.policy.L2.enabled or investment >= self.policy.L2.city_key_min:
-            return super().grant(park, need, investment, emission)
+        if park < 0 or not self._l2 or investment >= self._city_key_min:
+            return LandLedger.grant(self, park, need, investment, emission)
         pool, self.pool = self.pool, 0.0
         try:
-            return super().grant(park, need, investment, emission)
+            return LandLedger.grant(self, park, need, investment, emission)
         finally:
             self.pool += pool
 

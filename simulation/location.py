@@ -149,22 +149,48 @@ def utilities(x: ChoiceInputs, c: Coefficients, parks: np.ndarray | None = None)
 
 
 def _utilities_of_sets(x: ChoiceInputs, c: Coefficients, parks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`utilities` over each project's choice set ``parks`` (N, K)."""
-    k = np.maximum(parks, 0)
-    s = x.sector[:, None]
-    declared = x.declared[k, s]
-    factor = land_price_factor(declared, x.intensity[:, None], x.standard[k], c.discount_min, c.discount_max)
-    price = x.price[k] * np.minimum(np.where(declared, factor, 1.0), x.offer_factor[k])
-    u = np.multiply(-c.price * 100.0, price)
-    u /= x.intensity[:, None]
-    u += c.subsidy * 100.0 * x.subsidy[:, None]
-    u += rebate_value(x, c)[:, None] * x.offer_rebate[k]
-    for weight, table in ((c.agglomeration, np.log1p(x.same)), (c.chain, x.upstream), (c.chain_pull, x.lead_pull),
-                          (c.same_type, x.share), (c.declared, x.declared)):
-        u += (weight * table)[k, s]
-    u += c.mega_bonus * (x.big[:, None] & x.no_mega[k])
-    u += (c.infrastructure * x.infra + c.level * x.level + offer_terms(x, c))[k]
-    u += c.induced_bonus * ((parks == x.target[:, None]) & (x.target[:, None] >= 0))
+    """:func:`utilities` over each project's choice set ``parks`` (N, K), in blocks of projects.
+
+    Each (park, sector) term is one ``take`` from its flattened weighted table at the pair's flat
+    index, each park term one ``take`` by park row; the L8 factor is found per project and intensity
+    standard (a few levels) and gathered by the park's level. Terms whose weight is 0 (rule off) are
+    skipped: adding 0 changes no sum. Working a block at a time keeps the temporaries in cache.
+    """
+    n, m = parks.shape
+    u, price = np.empty((n, m)), np.empty((n, m))
+    n_sector = x.same.shape[1]
+    standards, level = np.unique(x.standard, return_inverse=True)     # a few levels, many parks
+    factor = land_price_factor(np.ones(1, bool), x.intensity[:, None], standards, c.discount_min,
+                               c.discount_max).ravel()
+    declared = x.declared.ravel()
+    tables = [(weight * table).ravel() for weight, table in
+              ((c.agglomeration, np.log1p(x.same)), (c.chain, x.upstream), (c.chain_pull, x.lead_pull),
+               (c.same_type, x.share), (c.declared, x.declared)) if weight]
+    fixed = c.infrastructure * x.infra + c.level * x.level + offer_terms(x, c)
+    rebate = rebate_value(x, c)
+    for lo in range(0, n, BLOCK):
+        j = slice(lo, lo + BLOCK)
+        k = np.maximum(parks[j], 0)
+        pair = k * n_sector
+        pair += x.sector[j, None]
+        at = level.take(k)
+        at += (np.arange(lo, lo + len(k)) * len(standards))[:, None]
+        pj = price[j]
+        np.copyto(pj, np.where(declared.take(pair), factor.take(at), 1.0))
+        np.minimum(pj, x.offer_factor.take(k), out=pj)
+        pj *= x.price.take(k)
+        uj = u[j]
+        np.multiply(-c.price * 100.0, pj, out=uj)
+        uj /= x.intensity[j, None]
+        uj += c.subsidy * 100.0 * x.subsidy[j, None]
+        uj += rebate[j, None] * x.offer_rebate.take(k)
+        for table in tables:
+            uj += table.take(pair)
+        if c.mega_bonus:
+            uj += c.mega_bonus * (x.big[j, None] & x.no_mega.take(k))
+        uj += fixed.take(k)
+        if c.induced_bonus:
+            uj += c.induced_bonus * ((parks[j] == x.target[j, None]) & (x.target[j, None] >= 0))
     return u, price
 
 
