@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
@@ -48,6 +49,10 @@ FAN_BY_ID = {f.id: f for f in FANS}
 PALETTE = tuple(qualitative.D3) + tuple(c for c in qualitative.Alphabet if c not in qualitative.D3)
 BAND_LOW, BAND_HIGH = 0.05, 0.95
 # CJK fonts first, so that Chinese text renders in the page and in kaleido's PNG exports alike.
+# Every chart's look. As plotly's default, a new figure takes it by reference; naming it per figure
+# (update_layout(template=…)) copied and validated the whole template each time: half the CPU of
+# drawing the eleven time-series charts (0.27 of 0.65 s), paid again on every streamed redraw.
+pio.templates.default = "plotly_white"
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 MAP_LABELS = 10             # the largest parks of the year are labelled with their names on the map
 WEBGL_ABOVE = 4000          # network nodes above which the network is drawn with WebGL
@@ -367,7 +372,7 @@ def for_projector(fig: go.Figure) -> go.Figure:
 
 def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0.01}, xaxis_title=xtitle, yaxis_title=ytitle,
-                      template="plotly_white", margin={"l": 70, "r": 20, "t": 80, "b": 50}, height=420,
+                      margin={"l": 70, "r": 20, "t": 80, "b": 50}, height=420,
                       font={"family": FONT}, separators=".,",
                       legend={"orientation": "h", "y": -0.2}, hovermode="closest")
     return fig
@@ -407,6 +412,6 @@ def note_figure(message: str) -> go.Figure:
     """An empty chart with a message (before any run, or when a view does not apply)."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15})
-    fig.update_layout(template="plotly_white", height=300, xaxis={"visible": False}, yaxis={"visible": False},
+    fig.update_layout(height=300, xaxis={"visible": False}, yaxis={"visible": False},
                       font={"family": FONT})
     return fig
