@@ -171,7 +171,7 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
                     on[rid] = True
                     note = i18n.t("prereq", lang, needed=f"{rid} {i18n.rule_name(rid, lang)}", users=", ".join(users))
                 on_values = [[controls.ON] if on[i["rule"]] else [] for i in on_ids]
-            ids = {"rule-on": on_ids, **_control_ids([[], *ctx.inputs_list[1:4]])}
+            ids = _control_ids(ctx.inputs_list[:4])
             try:
                 policy = controls.policy_of(ids, {"rule-on": on_values, "param": params, "weight": weights,
                                                   "choice": choices}, loaded[name].policy)
