@@ -201,6 +201,14 @@ def test_synthetic_map_draws_its_parks_on_real_outlines_with_its_generated_place
     assert "generated" in fig.layout.title.text
 
 
+def test_map_labels_of_parks_on_top_of_each_other_do_not_overlap():
+    """Parks of one city sit on one spot: their labels go above and below, further out in turn; a park
+    far away keeps the first place (above its bubble)."""
+    x, y = np.array([0.0, 0.0, 0.0, 10.0]), np.array([0.0, 0.0, 0.01, 10.0])
+    shifts = figures.label_shifts(x, y, ["经济技术开发区", "高新区", "新城工业园区", "远方园区"], x, y)
+    assert shifts[:3] == [12, -12, 27] and shifts[3] == 12
+
+
 def test_run_data_sets_up_a_synthetic_replication_places_again():
     """The dashboard has no places table of a live run: each replication's generated places are set up
     again from its configuration and seed, equal to the run's own."""

@@ -179,9 +179,11 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
             hovertemplate="%{text} (%{customdata[3]})<br>%{customdata[0]:,.2f} " + unit + "<br>%{customdata[1]}, "
                           "%{customdata[2]}<extra>" + (names or {}).get(cat, cat) + "</extra>"))
     labelled = y[y["output"] > 0].nlargest(MAP_LABELS, "output")
-    fig.update_layout(annotations=[{"x": x, "y": v, "text": name, "showarrow": False, "yshift": 12,
+    shifts = label_shifts(labelled[xcol].to_numpy(float), labelled[ycol].to_numpy(float),
+                          labelled["name"].astype(str).tolist(), extent[xcol].to_numpy(float), extent[ycol].to_numpy(float))
+    fig.update_layout(annotations=[{"x": x, "y": v, "text": name, "showarrow": False, "yshift": shift,
                                     "font": {"size": 10, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.5)"}
-                                   for x, v, name in zip(labelled[xcol], labelled[ycol], labelled["name"])] +
+                                   for x, v, name, shift in zip(labelled[xcol], labelled[ycol], labelled["name"], shifts)] +
                       [{"x": x, "y": v, "text": name, "showarrow": False, "yshift": -14,
                         "font": {"size": 11, "color": "#666"}} for x, v, name in zip(cities["lon"], cities["lat"],
                                                                                       cities["name"])])
@@ -199,6 +201,29 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
         _layout(fig, title, i18n.t("x.km", lang), i18n.t("y.km", lang))
     fig.update_layout(height=560, legend={"orientation": "v", "x": 1.02, "y": 1}, meta={"year": year})
     return fig
+
+
+LABEL_PX = (9.0, 15.0)          # a map label's width per character and its height, in pixels (10 px font)
+MAP_PLOT_PX = (480.0, 440.0)    # about the plot area of a map on a half-width card (its labels must not overlap there)
+
+
+def label_shifts(x: np.ndarray, y: np.ndarray, names: list[str], xs: np.ndarray, ys: np.ndarray) -> list[int]:
+    """Vertical offsets (px) for park labels, largest park first: each goes above or below its bubble, one
+    or more lines away, wherever its box does not cover a label already placed (parks of one city sit on
+    top of each other). Positions are scaled to :data:`MAP_PLOT_PX` over the map's extent ``xs``, ``ys``."""
+    span = [max(float(np.ptp(v)), 1e-9) for v in (xs, ys)]
+    px = (x - np.min(xs)) / span[0] * MAP_PLOT_PX[0]
+    py = (y - np.min(ys)) / span[1] * MAP_PLOT_PX[1]
+    placed: list[tuple[float, float, float]] = []          # (centre x, centre y, half width) of labels placed
+    out = []
+    for cx, cy, name in zip(px, py, names):
+        half = LABEL_PX[0] * len(name) / 2
+        for shift in (sign * (12 + round(LABEL_PX[1]) * k) for k in range(4) for sign in (1, -1)):
+            if all(abs(cx - ox) >= half + oh or abs(cy + shift - oy) >= LABEL_PX[1] for ox, oy, oh in placed):
+                break
+        placed.append((cx, cy + shift, half))
+        out.append(shift)
+    return out
 
 
 def _draw_outlines(fig: go.Figure, lon: np.ndarray, lat: np.ndarray) -> None:
@@ -404,7 +429,8 @@ def cost_figure(table: pd.DataFrame, title: str, lang: str = "en") -> go.Figure:
     _layout(fig, title, "", "")
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(automargin=True)
-    fig.update_layout(height=max(420, 140 + 22 * len(rows)), showlegend=False, bargap=0.25)
+    fig.update_layout(height=max(420, 160 + 22 * len(rows)), showlegend=False, bargap=0.25,
+                      margin={"t": 120})                     # the two-line panel titles below the chart's title
     return fig
 
 
