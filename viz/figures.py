@@ -179,14 +179,17 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
             hovertemplate="%{text} (%{customdata[3]})<br>%{customdata[0]:,.2f} " + unit + "<br>%{customdata[1]}, "
                           "%{customdata[2]}<extra>" + (names or {}).get(cat, cat) + "</extra>"))
     labelled = y[y["output"] > 0].nlargest(MAP_LABELS, "output")
-    shifts = label_shifts(labelled[xcol].to_numpy(float), labelled[ycol].to_numpy(float),
-                          labelled["name"].astype(str).tolist(), extent[xcol].to_numpy(float), extent[ycol].to_numpy(float))
+    least = 0.3 if geo else 2.0                                # the axes' padding (below)
+    at = labelled[[xcol, ycol, "name"]]
+    if len(cities):
+        at = pd.concat([cities[["lon", "lat", "name"]].set_axis([xcol, ycol, "name"], axis=1), at])
+    shifts = label_shifts(at[xcol].to_numpy(float), at[ycol].to_numpy(float), at["name"].astype(str).tolist(),
+                          np.array(_padded(extent[xcol], least)), np.array(_padded(extent[ycol], least)))
+    grey = len(cities)                                          # the cities' labels first, in grey
     fig.update_layout(annotations=[{"x": x, "y": v, "text": name, "showarrow": False, "yshift": shift,
-                                    "font": {"size": 10, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.5)"}
-                                   for x, v, name, shift in zip(labelled[xcol], labelled[ycol], labelled["name"], shifts)] +
-                      [{"x": x, "y": v, "text": name, "showarrow": False, "yshift": -14,
-                        "font": {"size": 11, "color": "#666"}} for x, v, name in zip(cities["lon"], cities["lat"],
-                                                                                      cities["name"])])
+                                    "font": {"size": 11 if k < grey else 10, "color": "#666" if k < grey else "#222"},
+                                    "bgcolor": "rgba(255,255,255,0.5)"}
+                                   for k, (x, v, name, shift) in enumerate(zip(at[xcol], at[ycol], at["name"], shifts))])
     if synthetic:
         subtitle = ("，" if lang == "zh" else ", ").join(filter(None, [subtitle, i18n.t("map.synthetic", lang)]))
     title = i18n.t("map.title", lang, year=year) + (f"<br><sup>{subtitle}</sup>" if subtitle else "")
@@ -204,7 +207,8 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
 
 
 LABEL_PX = (9.0, 15.0)          # a map label's width per character and its height, in pixels (10 px font)
-MAP_PLOT_PX = (480.0, 440.0)    # about the plot area of a map on a half-width card (its labels must not overlap there)
+MAP_PLOT_PX = (400.0, 360.0)    # a little under the plot area of a map on a half-width card at 1280 px (labels must
+                                # not overlap there; erring small spaces them a little more)
 
 
 def label_shifts(x: np.ndarray, y: np.ndarray, names: list[str], xs: np.ndarray, ys: np.ndarray) -> list[int]:
