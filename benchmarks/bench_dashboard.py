@@ -1,13 +1,16 @@
 """Dashboard and report latency at workshop size.
 
 A workshop run is one document scenario at city scale with N replications started from the dashboard's
-job manager on its warm worker pool. Printed: the machine's load (the figures depend on it); where the
-time of one replication goes (the model run, its network trace, writing the run to the store), measured
-serially in this process; the run from submit to the finished result, cold (the pool starts) and warm
-(the pool is already up, as for every run after the first); the time to the first charts (the first
-streamed replication); cancel (until the run shows cancelled, and until the pool is free again,
-measured by a 1-replication run started right after); the time to build every chart of a run; and the
-size and build time of the static report of a comparison.
+job manager on its warm worker pool. Printed: the machine's load (the figures depend on it: other
+processes take the cores); where the time of one replication goes (the model run, wall and CPU, its
+network trace, writing the run to the store), measured serially in this process; the run from submit to
+the finished result, cold (the pool starts) and warm (the pool is already up, as for every run after the
+first), with the CPU seconds its pool workers and this server process spent (on an idle machine the run
+takes about workers' CPU / workers); the time to the first charts (the first streamed replication);
+cancel (until the run shows cancelled, and until the pool is free again, measured by a 1-replication run
+started right after); the first visit to the time-series tab and a switch back to it, through the app's
+own callback (the second must build nothing); the time to build every chart of a run; and the size and
+build time of the static report of a comparison.
 
     python benchmarks/bench_dashboard.py [--replications 20] [--scenario nanyang_2009] [--workers N]
 """
@@ -24,17 +27,34 @@ from parksim.experiments.executors import available_cpus
 from parksim.experiments.runner import RunConfig, RunTask, execute_task, replication_seeds
 from parksim.scenarios.loader import load_scenario
 from parksim.viz import figures
+from parksim.viz.app import create_app
 from parksim.viz.data import network_trace
 from parksim.viz.export import chart
 from parksim.viz.jobs import JobManager
 from parksim.viz.report import write_report
 from parksim.viz.saved import SavedRuns
+from parksim.viz.worker import worker_pids
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def pool_cpu(manager: JobManager) -> dict[int, float]:
+    """CPU seconds (user + system) each pool worker has used so far, by process id (Linux /proc)."""
+    out = {}
+    for pid in worker_pids(manager._warm):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            out[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+        except OSError:
+            continue
+    return out
 
 
 def workshop_run(manager: JobManager, scenario, replications: int, session: str = "bench"):
     """(seconds to the finished result, seconds to the first streamed replication, the result, CPU seconds
-    this server process spent meanwhile: what competes with the workers for the cores)."""
-    cpu = time.process_time()
+    this server process spent meanwhile, CPU seconds the pool workers spent on it)."""
+    cpu, workers = time.process_time(), pool_cpu(manager)
     started = time.perf_counter()
     job = manager.submit(session, scenario.name, scenario.name, RunConfig(scenario.world, scenario.policy),
                          scenario.seed, replications)
@@ -44,7 +64,8 @@ def workshop_run(manager: JobManager, scenario, replications: int, session: str 
             first = time.perf_counter() - started
         time.sleep(0.02)
     assert job.status == "done", job.error
-    return time.perf_counter() - started, first, job.result, time.process_time() - cpu
+    spent = sum(c - workers.get(pid, 0.0) for pid, c in pool_cpu(manager).items())
+    return time.perf_counter() - started, first, job.result, time.process_time() - cpu, spent
 
 
 def cancel_times(manager: JobManager, scenario) -> tuple[float, float, float]:
@@ -70,9 +91,9 @@ def breakdown(scenario) -> None:
     """Where one replication's time goes, serially in this process."""
     config = RunConfig(scenario.world, scenario.policy, scenario.targets)
     seed = replication_seeds(scenario.seed, 1)[0]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     outcome = execute_task(RunTask("p00000-r0000", 0, 0, seed, {}, config))
-    run = time.perf_counter() - started
+    run, run_cpu = time.perf_counter() - started, time.process_time() - cpu
     started = time.perf_counter()
     network_trace(config, seed)
     trace = time.perf_counter() - started
@@ -80,8 +101,33 @@ def breakdown(scenario) -> None:
         started = time.perf_counter()
         SavedRuns(tmp).save("0be0c0000000", "run1", scenario, scenario.policy, 1, scenario.name, [outcome])
         save = time.perf_counter() - started
-    print(f"one replication of {scenario.name}, serial: model run {run:.2f} s, network trace {trace:.2f} s "
+    print(f"one replication of {scenario.name}, serial: model run {run:.2f} s ({run_cpu:.2f} s CPU), network trace "
+          f"{trace:.2f} s "
           f"(in a worker beside the replications), writing to the store {save:.2f} s (after the run shows done)")
+
+
+def tab_switch(app, session: str, run_id: str) -> tuple[float, float, int]:
+    """(seconds the server takes to answer the first visit to the time-series tab, and a switch back to it,
+    the HTTP status of the second: 204 = nothing rebuilt), through the app's own draw callback."""
+    key = next(k for k in app.callback_map if "fans-drawn.data" in k)
+    spec = app.callback_map[key]
+    values = {"run-select": run_id, "projector": [], "tabs": "series", "runs-version": 1, "session": session}
+    client = app.server.test_client()
+    times, drawn, status = [], None, 0
+    for _ in range(2):
+        body = {"output": key, "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]}
+                                           for o in key.strip(".").split("...")],
+                "inputs": [{**i, "value": values[i["id"]]} for i in spec["inputs"]],
+                "state": [{**st, "value": drawn if st["id"] == "fans-drawn" else values[st["id"]]}
+                          for st in spec["state"]],
+                "changedPropIds": ["tabs.value"]}
+        started = time.perf_counter()
+        reply = client.post("/_dash-update-component", json=body)
+        times.append(time.perf_counter() - started)
+        status = reply.status_code
+        if status == 200:
+            drawn = reply.get_json()["response"]["fans-drawn"]["data"]
+    return times[0], times[1], status
 
 
 def main() -> None:
@@ -91,15 +137,16 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=available_cpus())
     args = ap.parse_args()
     scenario, baseline = load_scenario(args.scenario), load_scenario("baseline")
-    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {available_cpus()} CPUs")
+    print(time.strftime("%H:%M:%S UTC", time.gmtime()) + " load average (1, 5, 15 min): "
+          + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {available_cpus()} CPUs")
     breakdown(scenario)
     manager = JobManager("pool", args.workers)
     try:
         for kind in ("cold", "warm"):
-            seconds, first, run, cpu = workshop_run(manager, scenario, args.replications)
+            seconds, first, run, cpu, workers = workshop_run(manager, scenario, args.replications)
             print(f"workshop run, {kind} pool ({args.workers} workers): {args.replications} replications of "
-                  f"{scenario.name} in {seconds:.1f} s ({args.replications / seconds:.2f} runs/s); "
-                  f"first charts after {first:.1f} s; server process CPU {cpu:.1f} s")
+                  f"{scenario.name} in {seconds:.1f} s; first charts after {first:.1f} s; pool workers' CPU "
+                  f"{workers:.1f} s (idle machine: about {workers / args.workers:.1f} s); server process CPU {cpu:.1f} s")
         shown, freed, after = cancel_times(manager, scenario)
         print(f"cancel: shown as cancelled after {shown * 1000:.0f} ms, pool free after {freed:.2f} s; a next "
               f"1-replication run done {after:.1f} s after the cancel")
@@ -108,9 +155,17 @@ def main() -> None:
             chart(f"fan:{spec.id}", [run])
         chart("map", [run])
         chart("network", [run])
-        print(f"all charts of the run ({len(figures.FANS)} fans, map, network): {time.perf_counter() - started:.2f} s "
-              "(built once per run; switching tabs rebuilds nothing)")
-        base = workshop_run(manager, baseline, args.replications)[2]
+        print(f"all charts of the run ({len(figures.FANS)} fans, map, network): {time.perf_counter() - started:.2f} s")
+        seconds, first, base, cpu, workers = workshop_run(manager, baseline, args.replications)
+        print(f"workshop run, warm pool: {args.replications} replications of {baseline.name} (20 synthetic parks) in "
+              f"{seconds:.1f} s; first charts after {first:.1f} s; pool workers' CPU {workers:.1f} s (idle machine: "
+              f"about {workers / args.workers:.1f} s)")
+        with tempfile.TemporaryDirectory() as tmp:
+            app = create_app(tmp, manager=manager)
+            run_id = manager.jobs("bench")[-1].id
+            first_visit, switch, status = tab_switch(app, "bench", run_id)
+        print(f"time-series tab: first visit {first_visit:.2f} s (builds {len(figures.FANS)} charts); switching back "
+              f"{switch * 1000:.0f} ms, HTTP {status} ({'nothing rebuilt' if status == 204 else 'REBUILT'})")
     finally:
         manager.close()
     with tempfile.TemporaryDirectory() as tmp:

@@ -26,6 +26,7 @@ from parksim.simulation import ConfigError, Policy, simulate
 from parksim.simulation.policy import RULE_IDS, RULES
 from parksim.simulation.world import ParkSpec
 from parksim.viz import controls, figures, outlines
+from parksim.viz.data import RunData
 from parksim.viz.export import COLUMNS, chart, comparison_table, render, sector_keys
 from parksim.viz.jobs import CANCELLED, DONE, Busy, JobManager
 from parksim.viz.report import build_report
@@ -180,14 +181,47 @@ def test_map_outlines_every_province_with_a_park_and_no_other():
     assert fig.layout.xaxis.range[0] < 113.62 and fig.layout.xaxis.range[1] > 117.23
 
 
-def test_synthetic_map_has_no_outlines_and_says_positions_are_synthetic():
-    """A generated world: no province outline, its counties as small markers, the subtitle says so."""
+def test_synthetic_map_draws_its_parks_on_real_outlines_with_its_generated_places():
+    """A generated world lies around its stated centre (default: the middle of 河南): the parks at their
+    lon/lat on 河南's outline, its generated counties and cities as markers (cities labelled), degrees on
+    the axes (no km), and the subtitle says the places are generated. (Before: no outlines at all.)"""
     out = simulate(TINY, Policy(), seed=3)
     fig = figures.park_map(out.parks, sector_keys(), places=out.places)
-    assert not [t for t in fig.data if t.meta]
+    assert {t.name for t in fig.data if (t.meta or {}).get("outline") == "province"} == {"河南"}
     counties = next(t for t in fig.data if t.name == "counties (synthetic)")
-    assert len(counties.x) == (out.places["level"] == "county").sum()
-    assert "positions are synthetic" in fig.layout.title.text
+    cities = next(t for t in fig.data if t.name == "cities (synthetic)")
+    assert len(counties.x) == (out.places["level"] == "county").sum() and len(cities.x) == TINY.n_cities
+    year = out.parks[out.parks["year"] == out.parks["year"].max()].set_index("name")
+    parks = [t for t in fig.data if not t.meta and t.name not in (counties.name, cities.name)]
+    assert sum(len(t.x) for t in parks) == len(year) == TINY.n_parks
+    for t in parks:
+        assert list(t.x) == pytest.approx(year.loc[list(t.text), "lon"].tolist())
+    assert {a.text for a in fig.layout.annotations} >= set(cities.text)          # the cities are labelled
+    assert fig.layout.xaxis.ticksuffix == "°E" and "km" not in fig.layout.xaxis.title.text
+    assert "generated" in fig.layout.title.text
+
+
+def test_map_labels_of_parks_on_top_of_each_other_do_not_overlap():
+    """Parks of one city sit on one spot: their labels go above and below, further out in turn; a park
+    far away keeps the first place (above its bubble)."""
+    x, y = np.array([0.0, 0.0, 0.0, 10.0]), np.array([0.0, 0.0, 0.01, 10.0])
+    shifts = figures.label_shifts(x, y, ["经济技术开发区", "高新区", "新城工业园区", "远方园区"], x, y)
+    assert shifts[:3] == [12, -12, 27] and shifts[3] == 12
+
+
+def test_run_data_sets_up_a_synthetic_replication_places_again():
+    """The dashboard has no places table of a live run: each replication's generated places are set up
+    again from its configuration and seed, equal to the run's own."""
+    run = JobManager("serial")
+    job = run.submit("s2", "p", "p", RunConfig(TINY, Policy()), 5, 2)
+    data = wait_done(run, "s2", job.id).result
+    for r, seed in data.replication_seeds().items():
+        own = simulate(TINY, Policy(), seed=seed).places
+        got = data.places_of(r)
+        assert got["id"].tolist() == own["id"].tolist() and got["lon"].tolist() == pytest.approx(own["lon"].tolist())
+    assert "counties (synthetic)" in {t.name for t in chart("map", [data], replication=1)[1].data}
+    henan_like = dataclasses.replace(data, parks=data.parks.assign(place="410100"), places={})
+    assert henan_like.places_of(0) is None                               # real places: nothing is set up
 
 
 @pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("PARKSIM_REQUIRE_BROWSER"),
@@ -249,6 +283,53 @@ def test_sweep_runs_table_and_factor_labels_are_plain():
     assert i18n.factor_label("world.margin_mean", "en") == "Mean profit margin"
 
 
+# ----------------------------------------------------------------------------- per-park costs
+
+def finance_run(policy: Policy, seeds=(11, 12)) -> RunData:
+    """A run of the tiny world with its finance table (as a live run's outputs carry it)."""
+    outs = [simulate(TINY, policy, seed=seed) for seed in seeds]
+
+    def stacked(name):
+        return pd.concat([getattr(o, name).assign(replication=r, seed=s) for r, (o, s) in enumerate(zip(outs, seeds))],
+                         ignore_index=True)
+    metrics = pd.DataFrame({"replication": range(len(seeds)), "seed": seeds, "point": 0})
+    return RunData("fin", "fin", stacked("series"), stacked("parks"), metrics, world={"start_year": TINY.start_year},
+                   tables={"finance": stacked("finance")})
+
+
+def test_park_costs_add_up_to_the_region_and_divide_the_means():
+    """Per-account public cost and fiscal balance, averaged over replications, sum to the region's mean
+    (transfers cancel); cost per job is mean cost over mean jobs, undefined where no job was gained."""
+    from parksim.experiments.costs import cost_metrics
+    from parksim.viz.park_costs import park_costs
+    run = finance_run(Policy().set("S1", enabled=True).set("L8", enabled=True))
+    table = park_costs(run)
+    region = [cost_metrics(g, TINY.start_year) for _, g in run.series.groupby("replication")]
+    for column in ("public_cost", "fiscal_balance_pv"):
+        assert table[column].sum() == pytest.approx(np.mean([m[column] for m in region]), rel=1e-6, abs=1e-6)
+    assert table["public_cost"].sum() > 0
+    parks = table[table["account_kind"] == "park"]
+    assert list(table["account_kind"]).index("city") == len(parks) == TINY.n_parks      # parks first
+    gained = parks["jobs_gained"] > 0
+    assert parks.loc[gained, "cost_per_job"].to_numpy() == pytest.approx(
+        (parks.loc[gained, "public_cost"] / parks.loc[gained, "jobs_gained"]).to_numpy())
+    assert parks.loc[~gained, "cost_per_job"].isna().all() and (table["replications"] == 2).all()
+
+
+def test_cost_chart_draws_parks_and_cities_or_says_there_is_no_finance_table():
+    run = finance_run(Policy().set("S1", enabled=True))
+    table, fig = chart("costs", [run], lang="zh")
+    assert [t.type for t in fig.data] == ["bar", "bar"] and len(fig.data[1].y) == len(table)
+    assert "（城市）" in fig.data[1].y[-1] and "2 次重复" in fig.layout.title.text
+    from parksim.viz.park_costs import shown_costs
+    assert list(shown_costs(table, "en").columns)[2:5] == ["Public money spent on instruments (100 million yuan (亿元))",
+                                                            "Jobs gained (persons)", "Tax gained (cumulative) "
+                                                            "(100 million yuan (亿元))"]
+    bare = dataclasses.replace(run, tables={})
+    table, fig = chart("costs", [bare], lang="en")
+    assert table.empty and "no finance table" in fig.layout.annotations[0].text
+
+
 # ----------------------------------------------------------------------------- controls
 
 def test_every_rule_and_parameter_has_a_control():
@@ -292,6 +373,39 @@ def test_controls_report_changes_and_bad_combinations():
     values["param"][0] = None
     with pytest.raises(ConfigError, match="policy.L2.county_key_min"):
         controls.policy_of(ids, values)
+
+
+def test_choice_and_burn_in_controls_reach_the_configuration():
+    """C2.mode is a radio in C2's block and S4.base in S4's; the chosen value and a burn-in typed in the run
+    settings go into the policy and the world; a burn-in longer than the run is refused, naming it."""
+    block = controls.rule_block("C2", "zh")
+    radio = next(c for c in block.children if "choice" in getattr(c, "className", "")).children[1]
+    assert radio.id == {"type": "choice", "rule": "C2", "name": "mode"} and radio.value == "gate"
+    assert [o["value"] for o in radio.options] == ["gate", "target"] and radio.options[1]["label"].startswith("考核目标")
+    assert {k[:2] for k in controls.CHOICES} == {("C2", "mode"), ("S4", "base")}
+    ids = {**_ids(), "choice": [{"rule": r, "name": n} for r, n in controls.CHOICES]}
+    values = controls.values_of(Policy(), ids)
+    values["choice"][ids["choice"].index({"rule": "C2", "name": "mode"})] = "target"
+    policy = controls.policy_of(ids, values)
+    assert policy.C2.mode == "target" and controls.changes(Policy(), policy) == ["C2.mode=target"]
+    assert controls.describe(Policy().set("C2", enabled=True), policy.set("C2", enabled=True), "en") == [
+        "Form (entry gate / evaluated target) entry gate (below target: leading-industry projects only) → "
+        "evaluated target (no project refused; parks below it court more)"]
+    box = controls.world_controls("en", TINY).children[0].children[1]
+    assert box.id == {"type": "world", "name": "burn_in"} and box.value == 0
+    assert controls.world_of([box.id], [2], TINY).burn_in == 2
+    with pytest.raises(ConfigError, match="world.burn_in"):
+        controls.world_of([box.id], [TINY.years + 1], TINY)
+    with pytest.raises(ConfigError, match="world.burn_in"):
+        controls.world_of([box.id], [None], TINY)
+
+
+def test_glossary_explains_the_choice_and_run_settings():
+    from parksim.viz import i18n
+    from parksim.viz.layout import glossary
+    terms = [dt.children for dt in glossary("zh").children[3].children[::2]]
+    assert terms == ["C2 形式（入园门槛 / 考核目标）", "政策生效前的预热年数", "S4 " + i18n.param_name("S4", "base", "zh")]
+    assert all(i18n.setting_help(k, lang) for k in i18n.SETTING_HELP for lang in i18n.LANGS)
 
 
 # ----------------------------------------------------------------------------- jobs

@@ -658,3 +658,56 @@ def test_guided_runs_a_and_b_on_two_maps_side_by_side_with_their_pickers(dashboa
     time.sleep(2)                                                   # a redraw would replace the plot's data
     assert d.execute_script("return document.querySelector('#map .js-plotly-plot').data === window.keptData")
     assert console_errors(d) == []
+
+
+def test_synthetic_scenario_map_shows_its_parks_on_the_outlines(dashboard, browser):
+    """A synthetic world's map (issue 13): its parks at their generated positions on 河南's real outline,
+    labelled, with its generated counties and cities, degrees on the axes (no invented km)."""
+    url, app = dashboard
+    d = browser
+    open_dashboard(d, url)
+    choose(d, "scenario", "tiny_base")
+    set_replications(d, 2)
+    run_and_wait(d)
+    tab(d, "Park map")
+    wait(d, lambda d: "synthetic province" in graph_title(d, "map"))
+    names = d.execute_script("return document.querySelector('#map .js-plotly-plot').data.map(t => t.name)")
+    assert "河南" in names and "counties (synthetic)" in names and "cities (synthetic)" in names
+    run = app.manager.jobs(session_id(d))[-1].result
+    last = run.parks_of(0)
+    last = last[last["year"] == last["year"].max()]
+    drawn = d.execute_script("return document.querySelector('#map .js-plotly-plot').data"
+                             ".filter(t => !t.meta && !/synthetic/.test(t.name)).flatMap(t => Array.from(t.text))")
+    assert sorted(drawn) == sorted(last["name"])                          # every park of the run is drawn
+    assert d.find_elements(By.CSS_SELECTOR, "#map .annotation-text")      # labelled
+    assert "km" not in d.find_element(By.CSS_SELECTOR, "#map .xtitle").text
+    assert console_errors(d) == []
+
+
+def test_c2_mode_and_burn_in_controls_reach_the_run(dashboard, browser):
+    """The builder's C2 form (a radio) and burn-in box (run settings) go into the run's configuration;
+    the Costs tab then shows the run's per-park costs, or says it has no finance table."""
+    url, app = dashboard
+    d = browser
+    open_dashboard(d, url)
+    choose(d, "scenario", "tiny_lanzhou")
+    wait(d, lambda d: "Lanzhou" in d.find_element(By.ID, "scenario-description").text)
+    target = d.find_element(By.CSS_SELECTOR, "#rule-C2 .choice input[value=target]")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
+    target.click()
+    box = d.find_element(By.CSS_SELECTOR, ".sidebar .world-input input")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("2", Keys.TAB)
+    set_replications(d, 2)
+    status = run_and_wait(d)
+    assert "C2.mode=target" in status and "burn_in=2" in status
+    job = app.manager.jobs(session_id(d))[-1]
+    assert job.result.config.policy.C2.mode == "target" and job.result.config.world.burn_in == 2
+    tab(d, "Costs")
+    if "finance" in job.result.tables:                                   # the store's finance table (cityfin)
+        wait(d, lambda d: traces_drawn(d, "costs") == 2)
+        assert d.find_elements(By.CSS_SELECTOR, "#costs-table td")
+    else:
+        wait(d, lambda d: "no finance table" in d.find_element(By.CSS_SELECTOR, "#costs").text)
+    assert console_errors(d) == []

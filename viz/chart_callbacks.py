@@ -15,6 +15,7 @@ from . import figures, i18n
 from .export import chart, filename, render, shown_table
 from .jobs import JobManager
 from .layout import empty_chart, html_table
+from .park_costs import shown_costs
 from .room_callbacks import sweep_chart, sweep_store
 from .saved import SavedRuns
 from .verdict import verdicts
@@ -182,6 +183,21 @@ def register(app: Dash, manager: JobManager, saved: SavedRuns, runs_dir: Path) -
         raw = chart("ab-table", runs)[0]
         return (chart("ab-fan", runs, column=column, lang=lang)[1], chart("ab-diff", runs, column=column, lang=lang)[1],
                 html_table(shown_table(raw, lang)), note, [html.Li(v) for v in verdicts(raw, lang)], key)
+
+    @app.callback(Output("costs", "figure"), Output("costs-table", "children"), Output("costs-drawn", "data"),
+                  Input("run-select", "value"), Input("projector", "value"), Input("tabs", "value"),
+                  Input("runs-version", "data"), State("session", "data"), State("costs-drawn", "data"))
+    def draw_costs(job_id, projector, tab, _, session, drawn):
+        """Cost-effectiveness per park and city of the run shown (a note where it has no finance table)."""
+        lang = i18n.current()
+        runs = runs_of(manager, saved, session, job_id)
+        key = _key([job_id], runs, projector)
+        if not _due(tab, "costs", key, drawn):
+            raise PreventUpdate
+        if runs is None:
+            return empty_chart(i18n.t("run.first", lang)), None, key
+        table, fig = chart("costs", runs, lang=lang)
+        return shown(fig, projector), html_table(shown_costs(table, lang)) if len(table) else None, key
 
     @app.callback(Output({"type": "download", "chart": MATCH}, "data"),
                   Input({"type": "export", "chart": MATCH, "fmt": ALL}, "n_clicks"),

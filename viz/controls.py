@@ -14,7 +14,8 @@ import re
 
 from dash import dcc, html
 
-from parksim.simulation import ConfigError, Policy
+from parksim.simulation import ConfigError, Policy, WorldConfig
+from parksim.simulation.params import check_value
 from parksim.simulation.policy import INDICATORS, NEEDS_EVALUATION, RULE_IDS, RULES
 
 from . import i18n
@@ -61,6 +62,12 @@ def slider_spec(rid: str, f: dataclasses.Field) -> SliderSpec:
 
 SLIDERS = tuple(slider_spec(rid, f) for rid in RULE_IDS for f in dataclasses.fields(RULES[rid])
                 if f.name != "enabled" and f.type in ("int", "float"))
+# Text parameters with a set of choices (C2.mode, S4.base): radio buttons, {(rule, name): choices}.
+CHOICES = {(rid, f.name): f.metadata["choices"] for rid in RULE_IDS for f in dataclasses.fields(RULES[rid])
+           if f.metadata.get("choices")}
+# World parameters a workshop may change per run (the rest is the scenario's world): the burn-in years.
+WORLD_CONTROLS = ("burn_in",)
+KINDS = ("rule-on", "param", "weight", "choice")
 WEIGHT_DEFAULTS = RULES["V1"]().weights
 
 
@@ -90,7 +97,7 @@ def rule_block(rid: str, lang: str = "en", policy: Policy | None = None, card: s
     first, source, doc = rule_summary(rid)
     values = (policy or Policy()).to_dict()[rid]
     key = {"card": card} if card else {}
-    kind = ("g-on", "g-param", "g-weight") if card else ("rule-on", "param", "weight")
+    kind = ("g-on", "g-param", "g-weight", "g-choice") if card else KINDS
     children = [dcc.Checklist(id={"type": kind[0], **key, "rule": rid}, options=[{"label": f" {rid}", "value": ON}],
                               value=[ON] if values["enabled"] else [], inline=True, className="rule-switch"),
                 html.Span(i18n.rule_name(rid, lang), className="rule-name", title=doc)]
@@ -101,6 +108,12 @@ def rule_block(rid: str, lang: str = "en", policy: Policy | None = None, card: s
     for s in (s for s in SLIDERS if s.rule == rid):
         children.append(_slider({"type": kind[1], **key, "rule": rid, "name": s.name}, s.lo, s.hi, s.step,
                                 values[s.name], param_label(s, lang)))
+    for (r, name), choices in CHOICES.items():
+        if r == rid:
+            children.append(html.Div(className="param choice", children=[
+                html.Label(i18n.param_name(rid, name, lang)),
+                dcc.RadioItems(id={"type": kind[3], **key, "rule": rid, "name": name}, value=values[name], inline=True,
+                               options=[{"label": i18n.choice_name(rid, name, c, lang), "value": c} for c in choices])]))
     if rid == "V1":
         children.append(html.Div(i18n.t("weights", lang), className="note"))
         children += [_slider({"type": kind[2], **key, "indicator": k}, 0.0, 1.0, 0.01, values["weights"].get(k, 0.0),
@@ -127,17 +140,46 @@ def rule_controls(lang: str = "en") -> list:
             for letter in i18n.FAMILIES]
 
 
+def world_controls(lang: str, world: WorldConfig, card: str | None = None) -> html.Div:
+    """The run settings of the world a workshop may change (:data:`WORLD_CONTROLS`), at ``world``'s values:
+    number boxes whose ids are ``{"type": "world", "name": …}`` (``g-world`` keyed by ``card`` in the
+    guided comparison)."""
+    fields = {f.name: f for f in dataclasses.fields(WorldConfig)}
+    key = {"type": "g-world", "card": card} if card else {"type": "world"}
+    return html.Div([html.Div([html.Label(i18n.world_label(name, lang), title=i18n.setting_help(name, lang)),
+                               dcc.Input(id={**key, "name": name}, type="number", step=1, value=getattr(world, name),
+                                         min=fields[name].metadata["lo"], max=fields[name].metadata["hi"],
+                                         debounce=True, className="world-input")], className="param world")
+                     for name in WORLD_CONTROLS], className="world-controls")
+
+
+def world_of(ids: list[dict], values: list, base: WorldConfig) -> WorldConfig:
+    """``base`` with the run settings the controls show.
+
+    Raises:
+        simulation.ConfigError: a value out of range (e.g. a burn-in longer than the run), naming it.
+    """
+    fields = {f.name: f for f in dataclasses.fields(WorldConfig)}
+    changed = {}
+    for i, v in zip(ids, values):
+        name = i["name"]
+        check_value(fields[name], int(v) if isinstance(v, float) and v.is_integer() else v, f"world.{name}")
+        changed[name] = int(v) if fields[name].type == "int" else v
+    return dataclasses.replace(base, **changed)
+
+
 def values_of(policy: Policy, ids: dict[str, list[dict]]) -> dict[str, list]:
     """Control values showing ``policy``, in the order of the component ids Dash passes to a callback."""
     rules = policy.to_dict()
     return {"rule-on": [[ON] if rules[i["rule"]]["enabled"] else [] for i in ids["rule-on"]],
             "param": [rules[i["rule"]][i["name"]] for i in ids["param"]],
-            "weight": [rules["V1"]["weights"].get(i["indicator"], 0.0) for i in ids["weight"]]}
+            "weight": [rules["V1"]["weights"].get(i["indicator"], 0.0) for i in ids["weight"]],
+            "choice": [rules[i["rule"]][i["name"]] for i in ids.get("choice", [])]}
 
 
 def policy_of(ids: dict[str, list[dict]], values: dict[str, list], base: Policy | None = None) -> Policy:
-    """The policy the controls show; parameters without a control (choices such as ``C2.mode``) are
-    ``base``'s (the scenario's policy), else their defaults.
+    """The policy the controls show; text parameters without a control are ``base``'s (the scenario's
+    policy), else their defaults.
 
     Raises:
         simulation.ConfigError: an invalid combination (e.g. V4 on without V1), naming the parameter.
@@ -153,6 +195,8 @@ def policy_of(ids: dict[str, list[dict]], values: dict[str, list], base: Policy 
         if not isinstance(v, (int, float)):
             raise ConfigError(f"policy.{spec.rule}.{spec.name}", v, f"a number in [{spec.lo:g}, {spec.hi:g}] {spec.unit}")
         table[i["rule"]][i["name"]] = round(v) if spec.kind == "int" else float(v)
+    for i, v in zip(ids.get("choice", []), values.get("choice", [])):
+        table[i["rule"]][i["name"]] = v
     weights = {i["indicator"]: float(v or 0.0) for i, v in zip(ids["weight"], values["weight"])}
     total = sum(weights.values())
     if total > 0:
@@ -206,7 +250,8 @@ def describe(old: Policy, new: Policy, lang: str) -> list[str]:
             if isinstance(value, dict):
                 out.append(i18n.t("weights.changed", lang, rid=rid))
             elif isinstance(value, str):
-                out.append(f"{i18n.param_name(rid, key, lang)} {a[rid][key]} → {value}")
+                out.append(f"{i18n.param_name(rid, key, lang)} {i18n.choice_name(rid, key, a[rid][key], lang)} → "
+                           f"{i18n.choice_name(rid, key, value, lang)}")
             else:
                 spec = specs[(rid, key)]
                 out.append(f"{i18n.param_name(rid, key, lang)} {i18n.number(a[rid][key])} → {i18n.number(value)} "

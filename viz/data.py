@@ -18,6 +18,7 @@ from parksim.experiments.compare import ok_metrics
 from parksim.experiments.runner import RunConfig
 from parksim.experiments.store import OUTPUT_TABLES, Store
 from parksim.simulation import ConfigError, ParkModel
+from parksim.simulation.places import SYNTHETIC
 from parksim.simulation.sectors import STAGES
 
 
@@ -39,6 +40,7 @@ class RunData:
     config: RunConfig | None = field(default=None, repr=False)
     traces: dict = field(default_factory=dict, repr=False)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)   # OUTPUT_TABLES by name
+    places: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)   # set up again, by replication
 
     @property
     def replications(self) -> int:
@@ -61,6 +63,26 @@ class RunData:
     def first_parks(self) -> pd.DataFrame:
         """The park panel of the lowest replication."""
         return self.parks_of(None)
+
+    def places_of(self, replication: int | None = None) -> pd.DataFrame | None:
+        """The generated places (province, cities, counties) of one replication of a synthetic world, which
+        draws them anew for each seed: the run's ``places`` table where it has one, else the model set up
+        again from the run's configuration and seed (set-up only, no year run; then kept). None for a world
+        of real places (the map draws their outlines) or a store without the table."""
+        r = self.pick(replication)
+        parks = self.parks_of(r)
+        if "place" not in parks or not parks["place"].astype(str).str.startswith(SYNTHETIC).any():
+            return None
+        stored = self.tables.get("places")
+        if stored is not None and len(stored):
+            return stored[stored["replication"] == r]
+        if r not in self.places and self.config is not None:
+            model = ParkModel(self.config.world, self.config.policy, rng=self.replication_seeds()[r])
+            try:
+                self.places[r] = model.places_table()
+            finally:
+                model.release()
+        return self.places.get(r)
 
     def network(self, replication: int | None = None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
         """(nodes, edges) of one replication's supplier network: the first one is traced with the run,

@@ -22,6 +22,7 @@ from parksim.simulation.sectors import default_sectors
 
 from . import figures, i18n
 from .data import RunData
+from .park_costs import base_year, park_costs
 
 FORMATS = ("png", "html", "csv")
 # Every series column drawn by a fan chart (for A versus B).
@@ -86,8 +87,8 @@ def chart(name: str, runs: list[RunData], *, column: str = "output", year: int |
     """(data, figure) of chart ``name`` for ``runs`` (one run, or A and B for the ``ab-`` charts).
 
     Names: ``fan:<id>`` for each of :data:`figures.FANS`; ``map`` (``year``, ``replication``);
-    ``flows`` and ``network`` (``year``, ``park``, ``replication``); ``ab-fan``, ``ab-diff`` (``column``) and
-    ``ab-table``.
+    ``flows`` and ``network`` (``year``, ``park``, ``replication``); ``ab-fan``, ``ab-diff`` (``column``),
+    ``ab-table``; ``costs`` (per park and city, :func:`cost_chart`).
     """
     if name.startswith("fan:"):
         spec = figures.FAN_BY_ID[name[4:]]
@@ -99,7 +100,7 @@ def chart(name: str, runs: list[RunData], *, column: str = "output", year: int |
         parks = run.parks_of(replication)
         year = year if year is not None and year in set(parks["year"]) else None
         return parks, figures.park_map(parks, sector_keys(), year, lang, shows(run, replication, lang),
-                                       sector_names(lang))
+                                       sector_names(lang), run.places_of(replication))
     if name == "flows":
         run = runs[0]
         nodes, edges = run.network(replication)
@@ -123,6 +124,8 @@ def chart(name: str, runs: list[RunData], *, column: str = "output", year: int |
         if park is not None:
             data = data[(data["supplier_park"] == park) & (data["customer_park"] == park)]
         return data, fig
+    if name == "costs":
+        return cost_chart(runs[0], lang)
     a, b = runs
     labels = (a.label, b.label)
     if name == "ab-fan":
@@ -136,7 +139,20 @@ def chart(name: str, runs: list[RunData], *, column: str = "output", year: int |
     if name == "ab-table":
         table = comparison_table(a, b)
         return table, table_figure(shown_table(table, lang), i18n.t("table.title", lang, a=a.label, b=b.label))
-    raise ValueError(f"chart {name!r}: allowed fan:<id>, map, flows, network, ab-fan, ab-diff, ab-table")
+    raise ValueError(f"chart {name!r}: allowed fan:<id>, map, flows, network, costs, ab-fan, ab-diff, ab-table")
+
+
+def cost_chart(run: RunData, lang: str) -> tuple[pd.DataFrame, go.Figure]:
+    """(per-account costs, their figure) of a run; a note instead where the run has no finance table or no
+    year after the rules' base year."""
+    table = park_costs(run)
+    if table is None or table.empty:
+        return pd.DataFrame(), figures.note_figure(i18n.t("costs.park.none" if table is None else "costs.park.empty", lang))
+    years = sorted(int(y) for y in run.series["year"].unique() if y > base_year(run))
+    sub = i18n.t("costs.park.sub", lang, label=run.label,
+                 years=i18n.t("costs.years", lang, first=years[0], last=years[-1]) if years else "")
+    title = i18n.t("costs.park.title", lang, n=run.replications) + f"<br><sup>{sub}</sup>"
+    return table, figures.cost_figure(table, title, lang)
 
 
 def shows(run: RunData, replication: int | None, lang: str) -> str:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import qualitative
+from plotly.subplots import make_subplots
 
 from parksim.experiments.compare import mean_ci, paired_differences
 from parksim.simulation.places import SYNTHETIC
@@ -47,6 +49,10 @@ FAN_BY_ID = {f.id: f for f in FANS}
 PALETTE = tuple(qualitative.D3) + tuple(c for c in qualitative.Alphabet if c not in qualitative.D3)
 BAND_LOW, BAND_HIGH = 0.05, 0.95
 # CJK fonts first, so that Chinese text renders in the page and in kaleido's PNG exports alike.
+# Every chart's look. As plotly's default, a new figure takes it by reference; naming it per figure
+# (update_layout(template=…)) copied and validated the whole template each time: half the CPU of
+# drawing the eleven time-series charts (0.27 of 0.65 s), paid again on every streamed redraw.
+pio.templates.default = "plotly_white"
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 MAP_LABELS = 10             # the largest parks of the year are labelled with their names on the map
 WEBGL_ABOVE = 4000          # network nodes above which the network is drawn with WebGL
@@ -129,12 +135,12 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
     ``parks`` is one replication's park panel; the title names the year (and ``subtitle`` the run and
     replication), so the screen, a PNG export and the year picker always agree. Marker sizes are scaled
     over all years, so that replaying the years shows growth. A park without output is grey, a revoked
-    or closed park is drawn as an ×. Parks with real positions (``lon``, ``lat``, a ``place`` that is
-    not synthetic) are drawn in degrees on the outlines of their provinces and prefectures
-    (:mod:`parksim.viz.outlines`), x stretched by cos(latitude) so that the shapes are true; a
-    synthetic world is drawn without outlines, its counties (from ``places``, if given) as small
-    markers, and the subtitle says that its positions are synthetic. A panel without ``lon``/``lat``
-    is drawn on the model's km plane.
+    or closed park is drawn as an ×. Parks with positions (``lon``, ``lat``) are drawn in degrees on the
+    outlines of the provinces and prefectures they lie in (:mod:`parksim.viz.outlines`), x stretched by
+    cos(latitude) so that the shapes are true. A synthetic world (``place`` ids ``syn:…``) lies around its
+    stated centre (``WorldConfig.region_lon/lat``), so it is drawn the same way; its generated counties and
+    cities (from ``places``, if given) are small grey markers, the cities labelled, and the subtitle says
+    that its places are generated. A panel without ``lon``/``lat`` is drawn on the model's km plane.
     """
     p = parks.copy()
     no_output = i18n.t("no.output", lang)
@@ -147,14 +153,17 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
     synthetic = "place" in p.columns and bool(p["place"].astype(str).str.startswith(SYNTHETIC).any())
     fig = go.Figure()
     extent = p[[xcol, ycol]]                      # what the axes show (over all years)
-    if geo and not synthetic:
+    if geo:
         at = p.drop_duplicates(["lon", "lat"])
         _draw_outlines(fig, at["lon"].to_numpy(), at["lat"].to_numpy())
-    elif geo and places is not None:
-        counties = places[(places["level"] == "county") & places["lon"].notna()]
-        fig.add_trace(go.Scatter(x=counties["lon"], y=counties["lat"], mode="markers", text=counties["name"],
-                                 name=i18n.t("map.counties", lang), hovertemplate="%{text}<extra></extra>",
-                                 marker={"size": 5, "color": "#999", "symbol": "diamond-open"}))
+    cities = pd.DataFrame(columns=["lon", "lat", "name"])
+    if geo and synthetic and places is not None:
+        generated = places[places["id"].astype(str).str.startswith(SYNTHETIC) & places["lon"].notna()]
+        counties, cities = (generated[generated["level"] == level] for level in ("county", "city"))
+        for rows, key, marker in ((counties, "map.counties", {"size": 5, "color": "#999", "symbol": "diamond-open"}),
+                                  (cities, "map.cities", {"size": 9, "color": "#777", "symbol": "square-open"})):
+            fig.add_trace(go.Scatter(x=rows["lon"], y=rows["lat"], mode="markers", text=rows["name"], marker=marker,
+                                     name=i18n.t(key, lang), hovertemplate="%{text}<extra></extra>"))
         extent = pd.concat([extent, counties[["lon", "lat"]]])
     y = p[p["year"] == year]
     cats = [s for s in sectors if s in set(p["sector"])] + ([no_output] if (p["sector"] == no_output).any() else [])
@@ -170,17 +179,23 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
             hovertemplate="%{text} (%{customdata[3]})<br>%{customdata[0]:,.2f} " + unit + "<br>%{customdata[1]}, "
                           "%{customdata[2]}<extra>" + (names or {}).get(cat, cat) + "</extra>"))
     labelled = y[y["output"] > 0].nlargest(MAP_LABELS, "output")
-    fig.update_layout(annotations=[{"x": x, "y": v, "text": name, "showarrow": False, "yshift": 12,
-                                    "font": {"size": 10, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.5)"}
-                                   for x, v, name in zip(labelled[xcol], labelled[ycol], labelled["name"])])
+    least = 0.3 if geo else 2.0                                # the axes' padding (below)
+    at = labelled[[xcol, ycol, "name"]]
+    if len(cities):
+        at = pd.concat([cities[["lon", "lat", "name"]].set_axis([xcol, ycol, "name"], axis=1), at])
+    shifts = label_shifts(at[xcol].to_numpy(float), at[ycol].to_numpy(float), at["name"].astype(str).tolist(),
+                          np.array(_padded(extent[xcol], least)), np.array(_padded(extent[ycol], least)))
+    grey = len(cities)                                          # the cities' labels first, in grey
+    fig.update_layout(annotations=[{"x": x, "y": v, "text": name, "showarrow": False, "yshift": shift,
+                                    "font": {"size": 11 if k < grey else 10, "color": "#666" if k < grey else "#222"},
+                                    "bgcolor": "rgba(255,255,255,0.5)"}
+                                   for k, (x, v, name, shift) in enumerate(zip(at[xcol], at[ycol], at["name"], shifts))])
     if synthetic:
         subtitle = ("，" if lang == "zh" else ", ").join(filter(None, [subtitle, i18n.t("map.synthetic", lang)]))
     title = i18n.t("map.title", lang, year=year) + (f"<br><sup>{subtitle}</sup>" if subtitle else "")
     if geo:
-        # A synthetic world's degrees are not a place on the globe: no °E/°N, a plain grid instead.
-        fig.update_xaxes(range=_padded(extent["lon"], 0.3), ticksuffix="" if synthetic else "°E", showgrid=synthetic,
-                         constrain="domain")
-        fig.update_yaxes(range=_padded(extent["lat"], 0.3), ticksuffix="" if synthetic else "°N", showgrid=synthetic,
+        fig.update_xaxes(range=_padded(extent["lon"], 0.3), ticksuffix="°E", showgrid=False, constrain="domain")
+        fig.update_yaxes(range=_padded(extent["lat"], 0.3), ticksuffix="°N", showgrid=False,
                          scaleanchor="x", scaleratio=1 / np.cos(np.radians(p["lat"].mean())))
         _layout(fig, title, i18n.t("x.lon", lang), i18n.t("y.lat", lang))
     else:
@@ -189,6 +204,30 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
         _layout(fig, title, i18n.t("x.km", lang), i18n.t("y.km", lang))
     fig.update_layout(height=560, legend={"orientation": "v", "x": 1.02, "y": 1}, meta={"year": year})
     return fig
+
+
+LABEL_PX = (9.0, 15.0)          # a map label's width per character and its height, in pixels (10 px font)
+MAP_PLOT_PX = (400.0, 360.0)    # a little under the plot area of a map on a half-width card at 1280 px (labels must
+                                # not overlap there; erring small spaces them a little more)
+
+
+def label_shifts(x: np.ndarray, y: np.ndarray, names: list[str], xs: np.ndarray, ys: np.ndarray) -> list[int]:
+    """Vertical offsets (px) for park labels, largest park first: each goes above or below its bubble, one
+    or more lines away, wherever its box does not cover a label already placed (parks of one city sit on
+    top of each other). Positions are scaled to :data:`MAP_PLOT_PX` over the map's extent ``xs``, ``ys``."""
+    span = [max(float(np.ptp(v)), 1e-9) for v in (xs, ys)]
+    px = (x - np.min(xs)) / span[0] * MAP_PLOT_PX[0]
+    py = (y - np.min(ys)) / span[1] * MAP_PLOT_PX[1]
+    placed: list[tuple[float, float, float]] = []          # (centre x, centre y, half width) of labels placed
+    out = []
+    for cx, cy, name in zip(px, py, names):
+        half = LABEL_PX[0] * len(name) / 2
+        for shift in (sign * (12 + round(LABEL_PX[1]) * k) for k in range(4) for sign in (1, -1)):
+            if all(abs(cx - ox) >= half + oh or abs(cy + shift - oy) >= LABEL_PX[1] for ox, oy, oh in placed):
+                break
+        placed.append((cx, cy + shift, half))
+        out.append(shift)
+    return out
 
 
 def _draw_outlines(fig: go.Figure, lon: np.ndarray, lat: np.ndarray) -> None:
@@ -362,7 +401,47 @@ def for_projector(fig: go.Figure) -> go.Figure:
 
 def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0.01}, xaxis_title=xtitle, yaxis_title=ytitle,
-                      template="plotly_white", margin={"l": 70, "r": 20, "t": 80, "b": 50}, height=420,
+                      margin={"l": 70, "r": 20, "t": 80, "b": 50}, height=420,
                       font={"family": FONT}, separators=".,",
                       legend={"orientation": "h", "y": -0.2}, hovermode="closest")
+    return fig
+
+
+COST_BARS = 25              # parks drawn in the per-park cost figure (those with most public money); the table has all
+
+
+def cost_figure(table: pd.DataFrame, title: str, lang: str = "en") -> go.Figure:
+    """Per-park cost-effectiveness (:func:`parksim.viz.park_costs.park_costs`): public money per job
+    gained (left) and the discounted fiscal balance (right) as horizontal bars, one row per park (the
+    :data:`COST_BARS` with most public money) and per city. A park that gained no job has no bar on the
+    left (its cost per job is undefined); a negative balance is drawn red."""
+    rows = pd.concat([table[table["account_kind"] == "park"].head(COST_BARS), table[table["account_kind"] != "park"]])
+    city = i18n.t("kind.city", lang)
+    labels = [f"{n}（{city}）" if k != "park" and lang == "zh" else f"{n} ({city})" if k != "park" else str(n)
+              for n, k in zip(rows["name"], rows["account_kind"])]
+    job_factor, _ = i18n.metric_unit("cost_per_job", lang)
+    pv_factor, _ = i18n.metric_unit("fiscal_balance_pv", lang)
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=(i18n.t("costs.bar.job", lang), i18n.t("costs.bar.balance", lang)))
+    fig.add_trace(go.Bar(y=labels, x=rows["cost_per_job"] * job_factor, orientation="h", marker_color=PALETTE[0],
+                         name=i18n.metric_name("cost_per_job", lang), hovertemplate="%{y}: %{x:,.2f}<extra></extra>"),
+                  row=1, col=1)
+    balance = rows["fiscal_balance_pv"] * pv_factor
+    fig.add_trace(go.Bar(y=labels, x=balance, orientation="h", marker_color=np.where(balance < 0, "#d62728", PALETTE[2]),
+                         name=i18n.metric_name("fiscal_balance_pv", lang), hovertemplate="%{y}: %{x:,.2f}<extra></extra>"),
+                  row=1, col=2)
+    _layout(fig, title, "", "")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(automargin=True)
+    fig.update_layout(height=max(420, 160 + 22 * len(rows)), showlegend=False, bargap=0.25,
+                      margin={"t": 120})                     # the two-line panel titles below the chart's title
+    return fig
+
+
+def note_figure(message: str) -> go.Figure:
+    """An empty chart with a message (before any run, or when a view does not apply)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15})
+    fig.update_layout(height=300, xaxis={"visible": False}, yaxis={"visible": False},
+                      font={"family": FONT})
     return fig

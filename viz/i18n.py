@@ -97,7 +97,8 @@ UI = {
     "y.km": ("南北（公里）", "y (km)"),
     "x.lon": ("经度", "longitude"),
     "y.lat": ("纬度", "latitude"),
-    "map.synthetic": ("位置为虚构（合成省份），无真实边界", "positions are synthetic (a generated province), no real borders"),
+    "map.synthetic": ("合成省份：园区、县市位置为生成，置于真实边界之上",
+                      "a synthetic province: parks, cities and counties are generated, placed on real borders"),
     "map.counties": ("县（合成）", "counties (synthetic)"),
     "net.title": ("供应链网络，{where}，{year} 年：{n} 家企业，{e} 条供应关系（★ 龙头企业；列：上游 → 下游）",
                   "Supplier network, {where}, {year}: {n} firms, {e} links (★ leading firm; columns: upstream → downstream)"),
@@ -815,3 +816,70 @@ def percent(share) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
     return f"{100 * float(share):+.1f}%"
+
+
+# ---- dash2 (issue 13: synthetic places on the map, per-park costs, choice and burn-in controls) ----------
+UI.update({
+    "map.cities": ("市（合成）", "cities (synthetic)"),
+    "tab.costs": ("成本效益", "Costs"),
+    "costs.park.title": ("各园区与城市的成本效益（{n} 次重复平均）",
+                         "Cost-effectiveness by park and city (mean of {n} replications)"),
+    "costs.park.sub": ("{label}；{years}", "{label}; {years}"),
+    "costs.years": ("{first}–{last} 年（政策生效后）", "{first}–{last}, the years the rules act"),
+    "costs.bar.job": ("每个新增就业的财政投入<br>（万元/人）", "Public money per job gained<br>(万元 per job)"),
+    "costs.bar.balance": ("财政净收支现值<br>（亿元）", "Net fiscal balance, present value<br>(亿元)"),
+    "costs.park.none": ("这次运行没有财政账户表（早于财政表入库的结果）：无法分园区计算成本效益。",
+                        "This run has no finance table (saved before the accounts were stored): no per-park costs."),
+    "costs.park.empty": ("没有政策生效后的年份：无法计算成本效益。", "No year after the rules start: no costs to show."),
+    "costs.ab": ("各园区成本效益：A 与 B 并列", "Cost-effectiveness by park: A and B side by side"),
+    "col.account": ("园区 / 城市", "park / city"),
+    "col.kind": ("类别", "kind"),
+    "kind.park": ("园区", "park"),
+    "kind.city": ("城市", "city"),
+    "settings": ("运行设置", "Run settings"),
+    "glossary.settings": ("规则与运行设置", "Rule and run settings"),
+})
+
+CHOICE_NAMES = {
+    ("C2", "mode", "gate"): ("入园门槛（未达标只准主导产业项目入园）",
+                             "entry gate (below target: leading-industry projects only)"),
+    ("C2", "mode", "target"): ("考核目标（不拒项目，未达标园区加大招商）",
+                               "evaluated target (no project refused; parks below it court more)"),
+    ("S4", "base", "previous_year"): ("环比（比上年增量）", "year on year (环比)"),
+    ("S4", "base", "fixed"): ("固定基年", "fixed base year"),
+}
+"""Plain names of the choices of text parameters (radio buttons in the rule panel)."""
+
+SETTING_HELP = {
+    "C2.mode": ("主导产业占比要求的形式。入园门槛：园区主导产业占比低于目标时只接受主导产业项目（兰州 004 §(八)）。"
+                "考核目标：不拒绝项目，占比低于目标的园区加大对主导产业项目的招商，"
+                "考核时统计达标园区数（池州 001 三、河南 003 四(一)）。",
+                "The form of the leading-industry share. Entry gate: while a park is below the target it admits only "
+                "leading-industry projects (Lanzhou 004 §(八)). Evaluated target: no project is refused; parks below "
+                "it court leading-industry projects and the evaluation counts parks at target "
+                "(Chizhou 001 三, Henan 003 四(一))."),
+    "burn_in": ("政策生效前的预热年数：模型先在没有文件政策（只保留园区设立规则 C1、C4、C5、C7）的情况下运行这些年，"
+                "让企业和项目走完建设与投产，然后文件政策开始生效；合计、成本与收益只统计此后的年份。",
+                "Years run before the rules act: the model first runs these years with the document's policy off "
+                "(only the set-up rules C1, C4, C5, C7), so that firms and projects finish building and ramping up; "
+                "then the policy starts, and totals, costs and gains count only the years after."),
+    "S4.base": ("税收返还按什么增量计算：环比（比上一年的增量，文件原文）或固定基年（比政策开始那一年的增量）。",
+                "What S4 returns the increase of: year on year (over the previous year, as the document says) or "
+                "over a fixed base year (the rules' first year)."),
+}
+"""Glossary entries of the settings that are choices or run settings, by ``RULE.param`` or world name."""
+
+
+def choice_name(rid: str, name: str, value: str, lang: str) -> str:
+    """A text parameter's choice as people read it (the value itself if it has no plain name)."""
+    return pick(CHOICE_NAMES[(rid, name, value)], lang) if (rid, name, value) in CHOICE_NAMES else str(value)
+
+
+def world_label(name: str, lang: str) -> str:
+    """A world parameter's plain name (its code name if the table has none)."""
+    return pick(WORLD[name], lang) if name in WORLD else name
+
+
+def setting_help(key: str, lang: str) -> str:
+    """One or two sentences on a setting (:data:`SETTING_HELP`)."""
+    return pick(SETTING_HELP[key], lang)

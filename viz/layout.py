@@ -15,16 +15,12 @@ MAX_REPLICATIONS = 200
 PLAY_MS = 700
 # Chart views drawn only while their tab is open, and only again when what they show changed: each keeps
 # the key of what it drew last in a store "<view>-drawn" (a tab switch alone redraws nothing).
-DRAWN = ("fans", "ab", "map-a", "map-b", "net")
+DRAWN = ("fans", "ab", "map-a", "map-b", "net", "costs")
 
 
 def empty_chart(message: str) -> go.Figure:
     """An empty chart with a message (before any run, or when a view does not apply)."""
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15})
-    fig.update_layout(template="plotly_white", height=300, xaxis={"visible": False}, yaxis={"visible": False},
-                      font={"family": figures.FONT})
-    return fig
+    return figures.note_figure(message)
 
 
 def export_buttons(name: str, lang: str) -> html.Div:
@@ -61,9 +57,14 @@ def map_side(side: str, graph_id: str, lang: str) -> html.Div:
 
 def glossary(lang: str) -> html.Div:
     """Every metric with its unit and one or two sentences on what it measures."""
+    def setting(key):
+        rid, _, name = key.rpartition(".")
+        return f"{rid} {i18n.param_name(rid, name, lang)}" if rid else i18n.world_label(name, lang)
     return html.Div([html.P(i18n.t("glossary.intro", lang)), html.Dl([
         item for key in i18n.METRICS for item in (html.Dt(i18n.metric_label(key, lang)), html.Dd(i18n.explain(key, lang)))
-    ], className="glossary")])
+    ], className="glossary"), html.H4(i18n.t("glossary.settings", lang)), html.Dl([
+        item for key in i18n.SETTING_HELP for item in (html.Dt(setting(key)), html.Dd(i18n.setting_help(key, lang)))
+    ], className="glossary", id="glossary-settings")])
 
 
 def guided_card(card: str, loaded: dict, lang: str) -> html.Div:
@@ -75,6 +76,7 @@ def guided_card(card: str, loaded: dict, lang: str) -> html.Div:
         html.Label(i18n.t("preset", lang)),
         dcc.Dropdown(id=f"g-preset-{card}", options=[{"label": n, "value": n} for n in presets],
                      value=presets[0], clearable=False),
+        controls.world_controls(lang, loaded[presets[0]].world, card),
         dcc.Input(id=f"g-search-{card}", type="search", placeholder=i18n.t("search", lang), debounce=False,
                   className="search"),
         html.Div(id=f"g-note-{card}", className="note prereq"),
@@ -97,6 +99,7 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
             html.Label(tr("replications"), htmlFor="replications"),
             dcc.Input(id="replications", type="number", min=1, max=MAX_REPLICATIONS, step=1,
                       value=min(next(iter(loaded.values())).replications, MAX_REPLICATIONS)),
+            controls.world_controls(lang, next(iter(loaded.values())).world),
             html.Div([html.Button(tr("run"), id="run", className="primary"),
                       html.Button(tr("cancel"), id="cancel", disabled=True)], className="buttons"),
             html.Div(id="estimate", className="note"),
@@ -141,6 +144,7 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
         card("flows", "flows", lang),
         html.Details([html.Summary(tr("firm.network")), card("network", "network", lang)], className="family"),
     ])
+    costs = html.Div([card("costs", "costs", lang), html.Div(id="costs-table", className="table")])
     sweeps = html.Div([
         html.Div([html.Div([html.Label(tr("sweep.store")), dcc.Dropdown(id="sweep-store", options=[])]),
                   html.Div([html.Label(tr("metric")), dcc.Dropdown(id="sweep-metric", options=[])])], className="row3"),
@@ -188,6 +192,7 @@ def build_layout(loaded: dict, lang: str, font_missing: bool) -> html.Div:
             dcc.Tab(label=tr("tab.ab"), value="ab", children=ab),
             dcc.Tab(label=tr("tab.map"), value="map", children=park_map),
             dcc.Tab(label=tr("tab.network"), value="network", children=network),
+            dcc.Tab(label=tr("tab.costs"), value="costs", children=costs),
             dcc.Tab(label=tr("tab.sweeps"), value="sweeps", children=sweeps),
             dcc.Tab(label=tr("tab.room"), value="room", children=[
                 html.Div([html.Button(tr("session.export"), id="session-export"), dcc.Download(id="session-file"),

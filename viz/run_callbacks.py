@@ -5,7 +5,7 @@ Progress bumps ``runs-version``, which the run pickers and every chart follow.""
 from __future__ import annotations
 
 import dash
-from dash import ALL, Dash, Input, Output, State, ctx, html
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from parksim.experiments.runner import RunConfig
@@ -13,7 +13,7 @@ from parksim.simulation import ConfigError, Policy
 
 from . import controls, i18n
 from .chart_callbacks import all_runs
-from .export import comparison_table
+from .export import chart, comparison_table
 from .jobs import DONE, RUNNING, Busy, JobManager
 from .layout import MAX_REPLICATIONS, html_table
 from .saved import SavedRuns
@@ -28,27 +28,50 @@ def register(app: Dash, manager: JobManager, loaded: dict, saved: SavedRuns) -> 
 
 
 def _control_ids(group) -> dict[str, list[dict]]:
-    return {kind: [item["id"] for item in items] for kind, items in zip(("rule-on", "param", "weight"), group)}
+    return {kind: [item["id"] for item in items] for kind, items in zip(controls.KINDS, group)}
+
+
+PATTERNS = (("rule", ALL),), (("rule", ALL), ("name", ALL)), (("indicator", ALL),), (("rule", ALL), ("name", ALL))
+"""The wildcard keys of the rule controls, in the order of :data:`controls.KINDS`."""
+
+
+def _patterns(kinds: tuple[str, ...], card: str | None = None) -> list[dict]:
+    return [{"type": kind, **({"card": card} if card else {}), **dict(keys)} for kind, keys in zip(kinds, PATTERNS)]
+
+
+def _configure(s, ids: dict, values: list, world_ids: list, world_values: list) -> RunConfig:
+    """The run configuration the controls show for scenario ``s`` (ConfigError naming a bad value)."""
+    policy = controls.policy_of(ids, dict(zip(controls.KINDS, values)), s.policy)
+    return RunConfig(controls.world_of(world_ids, world_values, s.world), policy, s.targets)
+
+
+def _label(prefix: str, s, config: RunConfig) -> str:
+    """A run's label: the scenario and what the controls changed (rules and run settings)."""
+    changed = controls.changes(s.policy, config.policy) + [
+        f"{name}={getattr(config.world, name)}" for name in controls.WORLD_CONTROLS
+        if getattr(config.world, name) != getattr(s.world, name)]
+    return prefix + s.name + (f" ({', '.join(changed)})" if changed else "")
 
 
 def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict, saved: SavedRuns) -> None:
     """The scenario builder: a scenario fills the controls; Run, Cancel, progress and the run pickers."""
-    controls_out = [Output({"type": t, **k}, "value") for t, k in
-                    (("rule-on", {"rule": ALL}), ("param", {"rule": ALL, "name": ALL}), ("weight", {"indicator": ALL}))]
-    controls_in = [State({"type": t, **k}, "value") for t, k in
-                   (("rule-on", {"rule": ALL}), ("param", {"rule": ALL, "name": ALL}), ("weight", {"indicator": ALL}))]
+    controls_out = [Output(p, "value") for p in _patterns(controls.KINDS)]
+    controls_in = [State(p, "value") for p in _patterns(controls.KINDS)]
+    world = {"type": "world", "name": ALL}
 
-    @app.callback(*controls_out, Output("scenario-description", "children"), Input("scenario", "value"))
+    @app.callback(*controls_out, Output(world, "value"), Output("scenario-description", "children"),
+                  Input("scenario", "value"))
     def show_scenario(name):
         s = loaded[name]
-        v = controls.values_of(s.policy, _control_ids(ctx.outputs_list[:3]))
+        v = controls.values_of(s.policy, _control_ids(ctx.outputs_list[:4]))
+        settings = [getattr(s.world, i["id"]["name"]) for i in ctx.outputs_list[4]]
         parks = f"{len(s.world.parks)} parks" if s.world.parks else f"{s.world.n_parks} generated parks"
-        return (v["rule-on"], v["param"], v["weight"],
+        return (*(v[k] for k in controls.KINDS), settings,
                 f"{s.description} ({parks}, {s.world.years} years from {s.world.start_year}; root seed {s.seed})")
 
     @app.callback(Output("job", "data"), Output("error", "children"),
                   Input("run", "n_clicks"), State("session", "data"), State("scenario", "value"),
-                  State("replications", "value"), *controls_in, prevent_initial_call=True)
+                  State("replications", "value"), *controls_in, State(world, "value"), prevent_initial_call=True)
     def start_run(_, session, name, replications, *values):
         lang = i18n.current()
         if not session:
@@ -56,16 +79,14 @@ def _builder_callbacks(app: Dash, manager: JobManager, loaded: dict, saved: Save
         if not isinstance(replications, int) or not 1 <= replications <= MAX_REPLICATIONS:
             return dash.no_update, i18n.t("bad.replications", lang, value=replications, max=MAX_REPLICATIONS)
         s = loaded[name]
-        ids = _control_ids(ctx.states_list[3:])
+        n = len(controls.KINDS)
         try:
-            policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values)), s.policy)
+            config = _configure(s, _control_ids(ctx.states_list[3:3 + n]), values[:n],
+                                [i["id"] for i in ctx.states_list[3 + n]], values[n])
         except ConfigError as e:
             return dash.no_update, i18n.t("not.run", lang, error=e)
-        changed = controls.changes(s.policy, policy)
-        label = f"{s.name}" + (f" ({', '.join(changed)})" if changed else "")
         try:
-            job = manager.submit(session, label, s.name, RunConfig(s.world, policy, s.targets), s.seed,
-                                 replications, s.description)
+            job = manager.submit(session, _label("", s, config), s.name, config, s.seed, replications, s.description)
         except Busy as e:
             return dash.no_update, str(e)
         return job.id, ""
@@ -124,18 +145,22 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
     def card_ids(kind: str, card: str, **keys):
         return {"type": kind, "card": card, **keys}
 
+    guided_kinds = ("g-on", "g-param", "g-weight", "g-choice")
     for card in "AB":
-        @app.callback(Output(f"g-rules-{card}", "children"), Input(f"g-preset-{card}", "value"))
+        @app.callback(Output(f"g-rules-{card}", "children"), Output({"type": "g-world", "card": card, "name": ALL}, "value"),
+                      Input(f"g-preset-{card}", "value"))
         def fill_rules(name, card=card):
-            return controls.guided_rules(loaded[name].policy, card, i18n.current())
+            settings = [getattr(loaded[name].world, i["id"]["name"]) for i in ctx.outputs_list[1]]
+            return controls.guided_rules(loaded[name].policy, card, i18n.current()), settings
 
         @app.callback(Output(card_ids("g-on", card, rule=ALL), "value"), Output(f"g-note-{card}", "children"),
                       Output(f"g-changed-{card}", "children"), Output(card_ids("g-block", card, rule=ALL), "className"),
                       Input(card_ids("g-on", card, rule=ALL), "value"),
                       Input(card_ids("g-param", card, rule=ALL, name=ALL), "value"),
                       Input(card_ids("g-weight", card, indicator=ALL), "value"),
+                      Input(card_ids("g-choice", card, rule=ALL, name=ALL), "value"),
                       State(f"g-preset-{card}", "value"), prevent_initial_call=True)
-        def check_card(on_values, params, weights, name, card=card):
+        def check_card(on_values, params, weights, choices, name, card=card):
             lang = i18n.current()
             on_ids = [i["id"] for i in ctx.inputs_list[0]]
             on = {i["rule"]: controls.ON in (v or []) for i, v in zip(on_ids, on_values)}
@@ -146,11 +171,10 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
                     on[rid] = True
                     note = i18n.t("prereq", lang, needed=f"{rid} {i18n.rule_name(rid, lang)}", users=", ".join(users))
                 on_values = [[controls.ON] if on[i["rule"]] else [] for i in on_ids]
-            ids = {"rule-on": on_ids, "param": [i["id"] for i in ctx.inputs_list[1]],
-                   "weight": [i["id"] for i in ctx.inputs_list[2]]}
+            ids = _control_ids(ctx.inputs_list[:4])
             try:
-                policy = controls.policy_of(ids, {"rule-on": on_values, "param": params, "weight": weights},
-                                            loaded[name].policy)
+                policy = controls.policy_of(ids, {"rule-on": on_values, "param": params, "weight": weights,
+                                                  "choice": choices}, loaded[name].policy)
             except ConfigError as e:
                 return on_values, f"{note} {e}".strip(), "", ["rule"] * len(on_ids)
             preset = loaded[name].policy
@@ -161,8 +185,9 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
                        for i in (b["id"] for b in ctx.outputs_list[3])]
             return on_values, note, listed, classes
 
-    states = [State(card_ids(kind, card, **keys), "value") for card in "AB" for kind, keys in
-              (("g-on", {"rule": ALL}), ("g-param", {"rule": ALL, "name": ALL}), ("g-weight", {"indicator": ALL}))]
+    per_card = len(guided_kinds) + 1              # the rule controls and the run settings of a card
+    states = [State(p, "value") for card in "AB" for p in (*_patterns(guided_kinds, card),
+                                                           {"type": "g-world", "card": card, "name": ALL})]
 
     @app.callback(Output("job", "data", allow_duplicate=True), Output("g-error", "children"),
                   Input("g-run", "n_clicks"), State("session", "data"), State("g-preset-A", "value"),
@@ -175,16 +200,15 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
             return dash.no_update, i18n.t("bad.replications", lang, value=replications, max=MAX_REPLICATIONS)
         parts = []
         for k, (card, name) in enumerate((("A", preset_a), ("B", preset_b))):
-            ids = _control_ids(ctx.states_list[4 + 3 * k: 7 + 3 * k])
+            first, n = 4 + per_card * k, per_card - 1
+            mine = values[per_card * k: per_card * (k + 1)]
+            s = loaded[name]
             try:
-                policy = controls.policy_of(ids, dict(zip(("rule-on", "param", "weight"), values[3 * k: 3 * k + 3])),
-                                            loaded[name].policy)
+                config = _configure(s, _control_ids(ctx.states_list[first: first + n]), mine[:n],
+                                    [i["id"] for i in ctx.states_list[first + n]], mine[n])
             except ConfigError as e:
                 return dash.no_update, i18n.t("not.run", lang, error=f"{card}: {e}")
-            s = loaded[name]
-            changed = controls.changes(s.policy, policy)
-            label = f"{card}: {s.name}" + (f" ({', '.join(changed)})" if changed else "")
-            parts.append((label, s.name, RunConfig(s.world, policy, s.targets), s.description))
+            parts.append((_label(f"{card}: ", s, config), s.name, config, s.description))
         try:
             job = manager.submit_parts(session, parts, loaded[preset_a].seed, replications)
         except Busy as e:
@@ -205,8 +229,12 @@ def _guided_callbacks(app: Dash, manager: JobManager, loaded: dict) -> None:
         costs = side_by_side(table, lang)
         cost_parts = ([html.H4(i18n.t("costs.title", lang)), html_table(costs), html.P(i18n.t("costs.note", lang),
                       className="note")] if len(costs) else [html.P(i18n.t("costs.none", lang), className="note")])
+        per_park = [html.H4(i18n.t("costs.ab", lang)),
+                    html.Div([html.Div(dcc.Graph(id=f"g-costs-{side}", figure=chart("costs", [run], lang=lang)[1],
+                                                 config={"displaylogo": False}), className="card")
+                              for side, run in zip("ab", (a, b))], className="grid g-costs")]
         return [html.P(head, className="verdict-head"), html.Ul([html.Li(v) for v in verdicts(table, lang)]),
-                *cost_parts, html.P(i18n.t("verdict.next", lang), className="note")]
+                *cost_parts, *per_park, html.P(i18n.t("verdict.next", lang), className="note")]
 
 
 def _estimate_callbacks(app: Dash, manager: JobManager, worlds: dict) -> None:
