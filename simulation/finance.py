@@ -470,13 +470,14 @@ def cover_overdraft(model, side: int, limit: np.ndarray) -> None:
 
 
 def _tax_returns(model, tax: np.ndarray) -> np.ndarray:
-    """S4: share of the increase of each park's tax over the base — last year's (环比, the seed) or the
-    first year's — for the first ``years`` years (004 §(十四))."""
+    """S4: share of the increase of the local share of each park's tax over the base — last year's (环比,
+    the seed) or the first year's — for the first ``years`` years (004 §(十四) 5年内"三税"上解市级财政环比增量
+    部分全额返还园区: only what the local treasury received is returned, at this year's local share)."""
     pol, pk = model.policy, model.parks
     if not pol.S4.enabled or model.rules_year - 1 >= pol.S4.years:
         return np.zeros(pk.n)
     base = pk.last_tax if pol.S4.base == "previous_year" else pk.base_tax
-    return pol.S4.share * np.maximum(tax - base, 0.0)
+    return pol.S4.share * local_tax_share(model.world, model.year) * np.maximum(tax - base, 0.0)
 
 
 def _city_pays(model, kind: str, city: np.ndarray, amount: np.ndarray) -> np.ndarray:

@@ -105,16 +105,19 @@ def test_ledger_books_flows_and_stocks_by_hand():
 
 
 def test_s4_year_on_year_by_hand():
-    """Tax 100 → 130 → 150 with base 100: 环比 returns 20 in the third year, the fixed base 50."""
+    """Tax 100 → 130 → 150 with base 100: 环比 returns the local share of 20 in the third year, the
+    fixed base that of 50 (only what the local treasury received is returned)."""
     model = ParkModel(tiny(), Policy().set("S4", enabled=True, years=5), rng=1)
     model.rules_year = 2
     pk = model.parks
     pk.base_tax[:] = 100.0
     pk.last_tax[:] = 130.0
     tax = np.full(pk.n, 150.0)
-    assert np.allclose(finance._tax_returns(model, tax), 20.0)
+    local = finance.local_tax_share(model.world, model.year)
+    assert 0 < local < 1
+    assert np.allclose(finance._tax_returns(model, tax), 20.0 * local)
     model.policy = model.policy.set("S4", base="fixed")
-    assert np.allclose(finance._tax_returns(model, tax), 50.0)
+    assert np.allclose(finance._tax_returns(model, tax), 50.0 * local)
     model.rules_year = 6
     assert np.allclose(finance._tax_returns(model, tax), 0.0)
 
