@@ -298,6 +298,13 @@ class WorldConfig:
     offer_budget_share: float = param(0.5, 0, 1, "share of a park's spendable money its offer may cost a year")
     rival_km: float = param(100.0, 0, 5000, "km: parks this close, or in the same city, are rivals")
     # ↑ about the size of a prefecture: a park's rivals are its city's parks and those next door.
+    # --- rules5: C1 wish lists of generated parks (world.generate_parks, ODD §2.3) ---
+    # The 2018 catalogue lists 1-4 主导产业 per zone after the central screening (3 for 74 %; 114 zones list
+    # 4 despite the limit of 3): what parks wish for before a cap is more. A generated park wishes for a
+    # uniform number in [min, max]: up to one above the national cap (C1, 5), so that C1 cuts parks of
+    # every level; at least 2 (a single industry is C5's "one leading industry", a rule of its own).
+    leading_wish_min: int = param(2, 1, 30, "industries a generated park wishes to declare, at least")
+    leading_wish_max: int = param(6, 1, 30, "industries a generated park wishes to declare, at most")
     parks: tuple = field(default=())
     places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)
@@ -311,6 +318,8 @@ class WorldConfig:
             raise ConfigError("world.burn_in", self.burn_in, f"<= years ({self.years}): the rules' base year within the run")
         if self.investment_min > self.investment_max:
             raise ConfigError("world.investment_min", self.investment_min, f"<= investment_max ({self.investment_max})")
+        if self.leading_wish_min > self.leading_wish_max:
+            raise ConfigError("world.leading_wish_min", self.leading_wish_min, f"<= leading_wish_max ({self.leading_wish_max})")
         check_hierarchy(self.places)
 
     @classmethod
@@ -352,6 +361,22 @@ class WorldConfig:
         return replace(self, schedule=tuple(schedule))
 
 
+def wish_lists(world: WorldConfig, heads: list[np.ndarray], demand_share: np.ndarray,
+               rng: np.random.Generator) -> list[np.ndarray]:
+    """C1: each generated park's wish list of leading industries, of a length drawn uniformly in
+    [``leading_wish_min``, ``leading_wish_max``]: its ``heads`` (the first wishes) cut to that length or
+    extended by sectors drawn ∝ demand share without repeats."""
+    count = rng.integers(world.leading_wish_min, world.leading_wish_max + 1, len(heads))
+    out = []
+    for head, k in zip(heads, count):
+        p = demand_share.copy()
+        p[head] = 0.0
+        extra = min(max(k - len(head), 0), int((p > 0).sum()))
+        out.append(np.concatenate([head[:k], rng.choice(len(p), extra, replace=False, p=p / p.sum())
+                                   if extra else np.zeros(0, head.dtype)]))
+    return out
+
+
 def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_share: np.ndarray,
                    rng: np.random.Generator) -> tuple[tuple[Place, ...], tuple[ParkSpec, ...]]:
     """Synthetic places and parks: levels by the world's shares, lognormal areas (whole mu, at least 1),
@@ -376,6 +401,7 @@ def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_shar
     leading = [rng.choice(len(sector_keys), size=3 if levels[i] < 3 else 5, replace=False, p=demand_share)
                for i in range(n)]
     places = generate_places(world.n_cities, world.counties_per_city, origin, centres, world.city_km, rng.spawn(1)[0])
+    leading = wish_lists(world, leading, demand_share, rng.spawn(1)[0])       # after the places' generator
     lon, lat = unproject_km(xy[:, 0], xy[:, 1], origin)
     counties = {c: tuple(p for p in places if p.parent == f"{SYNTHETIC}C{c:02d}") for c in range(world.n_cities)}
     specs = tuple(ParkSpec(name=f"park_{i:03d}", level=LEVELS[levels[i]], area_mu=float(max(round(areas[i]), 1)),
