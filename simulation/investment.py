@@ -380,7 +380,7 @@ def admit(model) -> None:
     phase = land.first_phase(pol, need)
     cap = land.batch_cap(pol, model.ledger.plan, model.parks.quota, model.parks.area, model.parks.place,
                          model.open_parks())            # L5: a batch above the cap waits for the next phase
-    phase[:, :parks.shape[1]] = np.minimum(phase[:, :parks.shape[1]], cap[np.maximum(parks, 0)])
+    phase = np.hstack([np.minimum(phase[:, :parks.shape[1]], cap[np.maximum(parks, 0)]), phase[:, parks.shape[1]:]])
     passer = competition.pass_on(model, proj, parks, total, phase)     # S7 异地流转 (§7.19)
     emission = (inv * sec.output_per_investment[sector] * sec.energy_per_output[sector] * CLASS_FACTOR[cls]
                 * POLLUTION_SCALE)
