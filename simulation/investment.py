@@ -378,7 +378,7 @@ def admit(model) -> None:
                       np.zeros((n, 1))])
     floor = factories.offer(model, inv, need, parks)                  # L7 tenants take floor, not land
     phase = land.first_phase(pol, need)
-    cap = land.batch_cap(pol, model.ledger.plan, model.parks.quota, model.parks.area, model.parks.place,
+    cap = land.batch_cap(pol, model.ledger.plan, model.parks.area, model.parks.place,
                          model.open_parks())            # L5: a batch above the cap waits for the next phase
     phase = np.hstack([np.minimum(phase[:, :parks.shape[1]], cap[np.maximum(parks, 0)]), phase[:, parks.shape[1]:]])
     passer = competition.pass_on(model, proj, parks, total, phase)     # S7 异地流转 (§7.19)

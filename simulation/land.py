@@ -202,17 +202,16 @@ class TieredLedger(LandLedger):
             self.pool += pool
 
 
-def batch_cap(policy: Policy, total: float, quota: np.ndarray, area: np.ndarray, place: np.ndarray,
-              open_park: np.ndarray) -> np.ndarray:
+def batch_cap(policy: Policy, total: float, area: np.ndarray, place: np.ndarray, open_park: np.ndarray) -> np.ndarray:
     """L5 (004 §(十三) 园区批次用地可按不超过当地年度用地计划的30%申报): the most land one batch
     application of each park may carry, ``max_share`` × the yearly plan of the park's place (当地: its
-    county). A place's plan is its share of the yearly quota ``total``: the share of the parks' listed
-    and sliced quota its open parks hold (市、县区在分解下达土地年度计划时,对园区实行计划单列), or of
-    their area when no quota is sliced (a first-come pool). A batch is one project's grant. Inf when off.
+    county). A place's plan is the yearly quota ``total`` shared in proportion to its open parks' area
+    (the land the county plans to convert; the parks' own slices are part of it, 计划单列). A batch is
+    one project's grant. Inf when off.
     """
     if not policy.L5.enabled:
-        return np.full(len(quota), np.inf)
-    weight = np.where(open_park, quota if (quota * open_park).sum() > 0 else area, 0.0)
+        return np.full(len(area), np.inf)
+    weight = np.where(open_park, area, 0.0)
     local = np.bincount(place, weights=weight, minlength=int(place.max(initial=-1)) + 1)[place]
     return policy.L5.max_share * total * local / max(weight.sum(), 1e-12)
 

@@ -305,6 +305,10 @@ class WorldConfig:
     # every level; at least 2 (a single industry is C5's "one leading industry", a rule of its own).
     leading_wish_min: int = param(2, 1, 30, "industries a generated park wishes to declare, at least")
     leading_wish_max: int = param(6, 1, 30, "industries a generated park wishes to declare, at most")
+    # A world run at a stated scale (issue 12 §3, scenarios/scale.py REAL): the share of the real parks'
+    # economy it models (firms and projects of real size, fewer of them); the targets read money figures
+    # (per park, cluster, total) and counts of projects scaled back by 1 / scale, counts of parks as they are.
+    scale: float = param(1.0, 1e-6, 1, "share of the real economy the world models (1: real scale)")
     parks: tuple = field(default=())
     places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)
