@@ -60,7 +60,8 @@ def chunk_dirs(store: Store) -> list[Path]:
     return sorted(store.chunks.iterdir())
 
 
-OUTPUT_KEYS = {"investment": ["run_id", "year", "unit", "id", "kind"], "growth": ["run_id", "year", "level", "unit"]}
+OUTPUT_KEYS = {"investment": ["run_id", "year", "unit", "id", "kind", "refused_by"],
+               "growth": ["run_id", "year", "level", "unit"]}
 
 
 def assert_each_run_once(store: Store) -> None:
