@@ -118,10 +118,10 @@ class InvestmentLedger:
         """Long table: year, unit ('park' | 'place' | 'region'), id, kind, count, amount_wan, refused_by.
 
         Region: arrivals, the four accounts and the adaptations, these by the rule that refused the
-        projects (``refused_by``, a rule id of :data:`REFUSALS`; "" on the other rows). Place: created, diverted, relocated
-        by destination, lost by origin, diverted_out and relocated_out by origin. Park: created,
-        diverted, relocated by destination, relocated_out by origin, lost by the park that refused
-        the project (its first choice).
+        projects (``refused_by``, a rule id of :data:`REFUSALS`; "" on the other rows). Place:
+        created, diverted, relocated by destination, lost by origin, diverted_out and relocated_out
+        by origin. Park: created, diverted, relocated by destination, relocated_out by origin, lost
+        by the park that refused the project (its first choice).
         """
         b = self.bookings()
         b["kind"] = np.array(ACCOUNTS, dtype=object)[b.account.to_numpy()] if len(b) else ""
