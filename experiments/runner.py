@@ -116,7 +116,8 @@ def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_event
     metrics.update({f"total_{k}": float(out.series.loc[counted, k].sum()) for k in TOTALS})
     metrics.update(cost_metrics(out.series, base))
     if cfg.targets:
-        metrics.update(target_metrics.measure_all(cfg.targets, out.series, out.parks, out.events, out.firms))
+        metrics.update(target_metrics.measure_all(cfg.targets, out.series, out.parks, out.events, out.firms,
+                                                  cfg.world.scale))
     events = out.events if keep_events else (
         out.events.groupby(["year", "kind", "rule"], as_index=False)
         .agg(n=("kind", "size"), value=("value", "sum")))

@@ -2,7 +2,8 @@
 
 Each metric is a function of the run's yearly series, park panel, entry log and (for metrics that
 need firms) the firm snapshot of the target year. Money is in 万元. A target due in a year the
-run does not reach measures NaN, which never counts as met.
+run does not reach measures NaN, which never counts as met. A world run at a stated ``scale`` (the share
+of the real economy it models, ``world.scale``) is read at the real scale (:data:`SCALED`).
 """
 
 from __future__ import annotations
@@ -86,30 +87,45 @@ METRICS: dict[str, Callable[[RunView, int, float | None], float]] = {
 }
 
 
+SCALED: dict[str, str] = {
+    "parks_output_at_least": "threshold", "park_clusters_at_least": "threshold", "place_clusters_at_least": "threshold",
+    "park_output": "total", "park_tax": "total", "park_employment": "total", "park_employment_added": "total",
+    "entry_investment": "total", "park_value_added": "total", "park_industrial_value_added": "total",
+    "entry_projects_at_least": "total",
+}
+"""How a metric reads a world at scale s < 1 (firms and projects of real size, s times as many): a
+"threshold" on a park's or cluster's output compares output / s with it (its argument × s); a "total"
+(money, jobs, numbers of projects) is divided by s. Counts of parks and shares are as measured."""
+
+
 def snapshot_years(target_ids: tuple[str, ...]) -> tuple[int, ...]:
     """Years at which firm snapshots are needed to measure these targets."""
     targets = read_targets()
     return tuple(sorted({targets[t].year for t in target_ids if targets[t].metric in FIRM_METRICS}))
 
 
-def measure(target: Target, view: RunView) -> float:
-    """The target's metric on one run; NaN when not measurable (no metric, or year not simulated)."""
+def measure(target: Target, view: RunView, scale: float = 1.0) -> float:
+    """The target's metric on one run, at the real scale (:data:`SCALED`); NaN when not measurable (no
+    metric, or year not simulated)."""
     if not target.metric:
         return np.nan
     years = set(view.series["year"])
     if target.year not in years or (target.arg is not None and target.metric in
                                     ("park_employment_added", "park_output_growth_gap") and int(target.arg) not in years):
         return np.nan
+    how = SCALED.get(target.metric)
+    arg = target.arg * scale if how == "threshold" else target.arg
     with np.errstate(all="ignore"):
-        return float(METRICS[target.metric](view, target.year, target.arg))
+        value = float(METRICS[target.metric](view, target.year, arg))
+    return value / scale if how == "total" else value
 
 
 def measure_all(target_ids: tuple[str, ...], series: pd.DataFrame, parks: pd.DataFrame, events: pd.DataFrame,
-                firms: pd.DataFrame) -> dict[str, float]:
-    """``{"target.<id>": measured value}`` for each target id."""
+                firms: pd.DataFrame, scale: float = 1.0) -> dict[str, float]:
+    """``{"target.<id>": measured value}`` for each target id, at the real scale of a world at ``scale``."""
     targets = read_targets()
     view = RunView(series, parks, events, firms)
-    return {f"target.{t}": measure(targets[t], view) for t in target_ids}
+    return {f"target.{t}": measure(targets[t], view, scale) for t in target_ids}
 
 
 def check_metrics() -> None:

@@ -17,6 +17,11 @@ as written, shows that base value in the document's start year:
 ``python -m parksim.scenarios.scale xuchang_2012`` prints the values the scenario file carries;
 ``python -m parksim.scenarios.scale fund nanyang_2009`` the S1 budget of a document that names a fund
 without its amount (:func:`fund`).
+
+A world too large to run at its real scale runs at a stated one instead (:data:`REAL`): the scenario's
+``world.scale`` is the share of the real parks' economy it models, its park output in the start year
+over the real figure (``python -m parksim.scenarios.scale factor henan_2017``, :func:`factor`); the
+targets read its money figures scaled back by 1/scale (``experiments.targets``).
 """
 
 from __future__ import annotations
@@ -52,6 +57,15 @@ BASE: dict[str, BaseFigures] = {
                                 note="002 二(二): 主营业务收入 2000亿 +40 %, 固定资产投资 600亿 +30 % (2012 against 2011)"),
     "lanzhou_2012": BaseFigures(value_added=916 * YI / 1.25 ** 4,
                                 note="004 二(三): 园区生产总值 916亿 in 2015, 25 % a year from 2011"),
+}
+
+
+REAL: dict[str, BaseFigures] = {
+    "henan_2017": BaseFigures(output=45_000 * YI, note=(
+        "not in 003: Henan's 产业集聚区 主营业务收入 in 2017, about 4.5万亿 (assumption: 5,071亿 in 2012 Q1, "
+        "+28.6 % (Henan statistics bureau, hnr.cn 2012-06-12), ≈ 2.3万亿 for 2012, grown ≈ 15 % a year; "
+        "cross-check: parks ≈ two thirds of the province's ≈ 1.8万亿 industrial value added, at a revenue "
+        "to value-added ratio of about 4)")),
 }
 
 
@@ -124,6 +138,12 @@ def check(name: str, seeds: list[int] | None = None) -> dict[str, float]:
     return measure(s.world, s.policy, s.document_start, seeds or SEEDS)
 
 
+def factor(name: str, seeds: list[int] | None = None) -> float:
+    """The ``world.scale`` of a document run at a stated scale: its park output in the start year
+    over the real figure of :data:`REAL`, to two decimals."""
+    return round(check(name, seeds)["output"] / REAL[name].output, 2)
+
+
 FUND_SOURCE = "lanzhou_2012"       # the one document that states its fund: 5000万元 a year, 004 §(十五)
 
 
@@ -139,6 +159,10 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["fund"]:
         for name in argv[1:]:
             print(name, "S1 budget", fund(name))
+        return
+    if argv[:1] == ["factor"]:
+        for name in argv[1:] or list(REAL):
+            print(name, REAL[name].note, "world.scale =", factor(name))
         return
     for name in argv or list(BASE):
         print(name, BASE[name].note, fit(name))

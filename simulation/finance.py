@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import designation, subsidy
+from . import designation, land, subsidy
 from .errors import ConfigError
 from .state import EXITED, REVOKED
 
@@ -313,18 +313,25 @@ def credit_idle_fees(model, park: np.ndarray, amount: np.ndarray) -> None:
 
 
 def second_phase(model, rows: np.ndarray) -> None:
-    """L6 (004 §(十三)): the rest of a phased grant, as far as the park's ungranted area and this year's land allow
-    (its reusable land, then its own remaining quota: the second phase takes quota), sold at the
-    firm's price of its first phase."""
-    f, pk, ledger = model.firms, model.parks, model.ledger
+    """L6 (004 §(十三)): the rest of a phased grant, as far as the park's ungranted area and this year's
+    land allow (its reusable land, then its own remaining quota: the second phase takes quota), sold at
+    the firm's price of its first phase. It is a batch application of its own, so L5 caps it
+    (``land.batch_cap``), and it passes E4 only in a park still within its emission quota (the
+    project's emission was reserved in full at its first grant; a park over its quota, 003 六(一),
+    supplies no more land). Land not supplied now is not supplied later."""
+    f, pk, ledger, pol = model.firms, model.parks, model.ledger, model.policy
     rows = rows[(f.land_pending[rows] > 0) & (f.park[rows] >= 0)]
     if len(rows) == 0:
         return
     room = np.minimum(np.maximum(pk.area - model.granted_by_park(), 0.0),
                       ledger.reusable + np.minimum(ledger.greenfield, np.maximum(ledger.quota, 0.0)))
+    if pol.E4.enabled:
+        room = np.where(ledger.emission_room >= 0, room, 0.0)
     # Served in row order within each park: a firm gets what the earlier ones left of the room.
     rows = rows[np.argsort(f.park[rows], kind="stable")]
-    park, pending = f.park[rows], f.land_pending[rows]
+    park = f.park[rows]
+    pending = np.minimum(f.land_pending[rows], land.batch_cap(pol, ledger.plan, pk.area, pk.place,
+                                                              model.open_parks())[park])       # L5
     before = np.cumsum(pending) - pending
     first = np.searchsorted(park, park)                     # first row of each firm's park
     before -= before[first]

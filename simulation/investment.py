@@ -28,6 +28,12 @@ ACCOUNTS = ("created", "diverted", "relocated", "lost")
 ADAPTATIONS = ("first_choice", "densified", "next_park", "outside", "left")
 """How a project ended up where it did: its first choice, or after a refusal (E1, E2, E3, C2, a
 closed park or no land) by building denser, in its next-best park, outside parks, or elsewhere."""
+REFUSALS = ("", "E1", "E2", "E3", "C2", "E4", "L2", "no_land", "pool", "S7")
+"""Which rule turned a project away from its first choice (``refused_by`` code; "" none): an entry
+rule (E1-E3, C2 gate: the first in clause order that refuses alone), the land ledger (E4 emission room;
+L2 a general project without reused land; no_land: the park's quota, greenfield, pool and reserve,
+as L2-L4 split them; pool: a site outside parks when the common pool is empty), or S7 (passed on)."""
+ENTRY_RULES = ("E1", "E2", "E3", "C2")
 OUTSIDE, REST = -1, -2      # column kinds besides park rows: a site outside parks; the rest of the country
 KM_UNIT = 100.0             # beta_distance is utility per 100 km
 GRID = 4096                 # cells of the draw look-up table (choice_set): an exact speed-up, not a parameter
@@ -42,7 +48,7 @@ class InvestmentLedger:
     """
 
     FIELDS = ("year", "account", "adaptation", "source", "amount", "firm", "to_park", "to_place",
-              "from_park", "from_place", "refused_park")
+              "from_park", "from_place", "refused_park", "refused_by")
 
     def __init__(self):
         self.year = 0
@@ -64,7 +70,7 @@ class InvestmentLedger:
         n = len(amount)
         values = {"year": self.year, "account": account, "amount": amount, "adaptation": 0, "source": -1,
                   "firm": -1, "to_park": -1, "to_place": -1, "from_park": -1, "from_place": -1,
-                  "refused_park": -1, **columns}
+                  "refused_park": -1, "refused_by": 0, **columns}
         for key in self.FIELDS:
             dtype = float if key == "amount" else np.int64
             self._parts[key].append(np.broadcast_to(np.asarray(values[key], dtype), n).copy())
@@ -77,14 +83,17 @@ class InvestmentLedger:
         for code, name in enumerate(ADAPTATIONS[1:], start=1):
             t[f"adapted_{name}"] += int((adaptation == code).sum())
 
-    def book_projects(self, amount, source, origin, to_park, to_place, adaptation, refused_park, left, firm) -> None:
+    def book_projects(self, amount, source, origin, to_park, to_place, adaptation, refused_park, left, firm,
+                      refused_by=0) -> None:
         """Projects that chose: lost if they ``left``; else diverted when they settled in a place of the
-        region other than their origin place, created otherwise (new to the region, or new at home)."""
+        region other than their origin place, created otherwise (new to the region, or new at home).
+        ``refused_by``: codes in :data:`REFUSALS`."""
         origin, to_place = np.asarray(origin), np.asarray(to_place)
         diverted = (origin >= 0) & (to_place >= 0) & (to_place != origin)
         account = np.where(left, 3, np.where(diverted, 1, 0))
         self._book(account, np.asarray(amount, float), adaptation=adaptation, source=source, firm=firm,
-                   to_park=to_park, to_place=to_place, from_place=origin, refused_park=refused_park)
+                   to_park=to_park, to_place=to_place, from_place=origin, refused_park=refused_park,
+                   refused_by=refused_by)
 
     def book_relocations(self, rows, from_place, to_place, from_park, to_park, amount) -> None:
         """Existing firms (``rows``) that moved: each arrives for a decision and is booked relocated."""
@@ -107,25 +116,26 @@ class InvestmentLedger:
                              for k, v in self._parts.items()})
 
     def table(self, park_names: list[str], place_ids: list[str]) -> pd.DataFrame:
-        """Long table: year, unit ('park' | 'place' | 'region'), id, kind, count, amount_wan.
+        """Long table: year, unit ('park' | 'place' | 'region'), id, kind, count, amount_wan, refused_by.
 
-        Region: arrivals, the four accounts and the adaptations. Place: created, diverted, relocated
-        by destination, lost by origin, diverted_out and relocated_out by origin. Park: created,
-        diverted, relocated by destination, relocated_out by origin, lost by the park that refused
-        the project (its first choice).
+        Region: arrivals, the four accounts and the adaptations, these by the rule that refused the
+        projects (``refused_by``, a rule id of :data:`REFUSALS`; "" on the other rows). Place:
+        created, diverted, relocated by destination, lost by origin, diverted_out and relocated_out
+        by origin. Park: created, diverted, relocated by destination, relocated_out by origin, lost
+        by the park that refused the project (its first choice).
         """
         b = self.bookings()
         b["kind"] = np.array(ACCOUNTS, dtype=object)[b.account.to_numpy()] if len(b) else ""
         parts = [pd.DataFrame([{"year": y, "unit": "region", "id": "region", "kind": "arrivals",
                                 "count": t["invest_arrivals"], "amount_wan": t["invest_arrivals_wan"]}
                                for y, t in sorted(self._totals.items())],
-                              columns=["year", "unit", "id", "kind", "count", "amount_wan"])]
+                              columns=["year", "unit", "id", "kind", "count", "amount_wan"]).assign(refused_by="")]
 
-        def group(frame, unit, key, kind=None, names=None):
+        def group(frame, unit, key, kind=None, names=None, by=()):
             if kind is not None:
                 frame = frame.assign(kind=kind)
             frame = frame[frame[key] >= 0] if key else frame
-            g = frame.groupby(["year", "kind"] + ([key] if key else []), sort=True).amount.agg(["size", "sum"])
+            g = frame.groupby(["year", "kind", *by] + ([key] if key else []), sort=True).amount.agg(["size", "sum"])
             g = g.reset_index().rename(columns={"size": "count", "sum": "amount_wan", key or "kind": "id"} if key
                                        else {"size": "count", "sum": "amount_wan"})
             if not key:
@@ -133,13 +143,15 @@ class InvestmentLedger:
             else:
                 g["id"] = np.array(names, dtype=object)[g["id"].to_numpy()] if len(g) else g["id"].astype(object)
             g["unit"] = unit
-            parts.append(g[["year", "unit", "id", "kind", "count", "amount_wan"]])
+            g["refused_by"] = g["refused_by"] if by else ""
+            parts.append(g[["year", "unit", "id", "kind", "count", "amount_wan", "refused_by"]])
 
         lost = b.kind == "lost"
         group(b, "region", None)
         adapted = b[b.adaptation > 0]
-        group(adapted.assign(kind=np.array(ADAPTATIONS, dtype=object)[adapted.adaptation.to_numpy()]),
-              "region", None)
+        group(adapted.assign(kind=np.array(ADAPTATIONS, dtype=object)[adapted.adaptation.to_numpy()],
+                             refused_by=np.array(REFUSALS, dtype=object)[adapted.refused_by.to_numpy()]),
+              "region", None, by=("refused_by",))
         group(b[~lost], "place", "to_place", names=place_ids)
         group(b[lost], "place", "from_place", names=place_ids)
         group(b[b.kind == "diverted"], "place", "from_place", "diverted_out", place_ids)
@@ -149,7 +161,7 @@ class InvestmentLedger:
         group(b[b.kind == "relocated"], "park", "from_park", "relocated_out", park_names)
         out = pd.concat(parts, ignore_index=True)
         return out.astype({"year": int, "count": int, "amount_wan": float}).sort_values(
-            ["year", "unit", "id", "kind"], kind="stable", ignore_index=True)
+            ["year", "unit", "id", "kind", "refused_by"], kind="stable", ignore_index=True)
 
 
 def start(model) -> InvestmentLedger:
@@ -290,14 +302,15 @@ def near_home(w, origin: np.ndarray, home: np.ndarray, place_xy: tuple, option: 
 
 
 def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.ndarray, investment: np.ndarray,
-             emission: np.ndarray, ledger: land.LandLedger) -> np.ndarray:
+             emission: np.ndarray, ledger: land.LandLedger) -> tuple[np.ndarray, np.ndarray]:
     """Serve projects in ``order``: each takes its best column the land ledger can still grant.
 
     ``column`` (N, M) is each column's park row, OUTSIDE (a site outside parks: the common pool) or
     REST (the rest of the country, always available; every row has one, with a finite ``total``).
-    Returns the chosen column of each project. A project tries its columns from the highest
-    ``total`` down (ties: the first column); one whose room is below the need is refused without
-    asking, one the ledger refuses is passed over. The loop is sequential by nature (each grant
+    Returns the chosen column of each project and why the ledger refused its best column
+    (:func:`ledger_refusal`, 0 if it did not). A project tries its columns from the highest ``total``
+    down (ties: the first column); one whose room is below the need is refused without asking, one
+    the ledger refuses is passed over. The loop is sequential by nature (each grant
     changes the next project's room), so it runs on Python scalars; most projects are served by
     their best column, and only the others look for their next best.
     """
@@ -307,11 +320,13 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
     at_best = column[r, best]
     chosen, best_park, best_need = best.tolist(), at_best.tolist(), need[r, best].tolist()
     investment, emission = investment.tolist(), emission.tolist()
+    why = [0] * n
     with ledger.on_scalars():
         for j in order[at_best[order] != REST].tolist():          # leaving asks for no land
             park, mu = best_park[j], best_need[j]
             if ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j]):
                 continue
+            why[j] = ledger_refusal(ledger, park, mu, investment[j], emission[j])
             # The next best column again and again (argmax: ties to the first column, as a stable sort
             # would give); most refused projects settle within a few, the finite REST column at last.
             row, m = total[j].copy(), chosen[j]
@@ -322,7 +337,48 @@ def allocate(total: np.ndarray, order: np.ndarray, column: np.ndarray, need: np.
                 if park == REST or (ledger.room_of(park) >= mu and ledger.grant(park, mu, investment[j], emission[j])):
                     chosen[j] = m
                     break
-    return np.array(chosen, np.int64)
+    return np.array(chosen, np.int64), np.array(why, np.int64)
+
+
+def ledger_refusal(ledger: land.LandLedger, park: int, need: float, investment: float, emission: float) -> int:
+    """Code (:data:`REFUSALS`) of why ``ledger`` refuses ``need`` mu in ``park`` (-1: a site outside parks),
+    asked where it refused, in the order of its tests: L2 (a general project and too little reused
+    land, 000 §(八)), E4 (emission room, 003 六(一)), else no land (or no pool outside parks)."""
+    pol = ledger.policy
+    if park < 0:
+        return REFUSALS.index("pool")
+    if pol.L2.enabled and investment < pol.L2.county_key_min and ledger.reusable[park] < need:
+        return REFUSALS.index("L2")
+    if pol.E4.enabled and emission > ledger.emission_room[park] and ledger.room_of(park) >= need:
+        return REFUSALS.index("E4")
+    return REFUSALS.index("no_land")
+
+
+def entry_refusal(policy, screen: dict) -> np.ndarray:
+    """Code (:data:`REFUSALS`) of the first entry rule, in clause order, that alone refuses each pair of
+    ``screen`` (the arguments of ``entry.eligible`` for D projects, each with one park: (D, 1)); 0 if none does."""
+    why = np.zeros(len(screen["investment"]), np.int64)
+    none = policy
+    for rule in ENTRY_RULES:
+        none = none.set(rule, enabled=False)
+    for rule in reversed(ENTRY_RULES):               # the first in clause order is written last
+        if getattr(policy, rule).enabled:
+            why[~entry.eligible(none.set(rule, enabled=True), **screen)[:, 0]] = REFUSALS.index(rule)
+    return why
+
+
+def refused_by(policy, screen: dict, first: np.ndarray, eligible_first: np.ndarray, passer: np.ndarray,
+               ledger_why: np.ndarray) -> np.ndarray:
+    """Which rule turned each project away from its ``first`` choice: S7 when its park passed it on,
+    an entry rule when that park was not open to it as it stood (``eligible_first`` false for a park
+    column; E1 also when it densified), else the land ledger's reason at its best column."""
+    why = np.where(passer >= 0, REFUSALS.index("S7"), ledger_why)
+    at = np.flatnonzero((passer < 0) & ~eligible_first)
+    if len(at):
+        k = first[at]
+        gathered = {key: v[at, k][:, None] if np.ndim(v) == 2 else v[at] for key, v in screen.items()}
+        why[at] = entry_refusal(policy, gathered)
+    return why
 
 
 def admit(model) -> None:
@@ -338,7 +394,7 @@ def admit(model) -> None:
     places = [model.places[i] for i in model.place_ids]
     lon = np.array([np.nan if p.lon is None else p.lon for p in places] + [np.nan])     # row -1: unknown
     lat = np.array([np.nan if p.lat is None else p.lat for p in places] + [np.nan])
-    parks, u, wanted, price, dense, standard = _park_options(model, proj, (lon, lat))
+    parks, u, wanted, price, dense, standard, screen = _park_options(model, proj, (lon, lat))
     sites, u_site = _site_options(model, proj, lon, lat)
     # The rest of the country is weighed against the region's average park, not its number of parks
     # (+ ln open parks): splitting a park in two must not keep more projects in the region.
@@ -365,21 +421,28 @@ def admit(model) -> None:
     need[:, -1] = 0.0
     floor = factories.offer(model, inv, need, parks)                  # L7 tenants take floor, not land
     phase = land.first_phase(pol, need)
+    cap = land.batch_cap(pol, model.ledger.plan, model.parks.area, model.parks.place,
+                         model.open_parks())            # L5: a batch above the cap waits for the next phase
+    phase = np.hstack([np.minimum(phase[:, :k], cap[np.maximum(parks, 0)]), phase[:, k:]])     # a copy: need stays
     passer = competition.pass_on(model, proj, parks, total, phase)     # S7 异地流转 (§7.19)
     emission = (inv * sec.output_per_investment[sector] * sec.energy_per_output[sector] * CLASS_FACTOR[cls]
                 * POLLUTION_SCALE)
     # L2 serves key projects first; otherwise arrival order is random across the three sources.
     order = np.argsort(-inv, kind="stable") if pol.L2.enabled else model.rng.permutation(n)
-    chosen = allocate(total, order, column, phase, inv, emission, model.ledger)
+    chosen, ledger_why = allocate(total, order, column, phase, inv, emission, model.ledger)
+    at_first = (np.arange(n), np.minimum(first, max(k - 1, 0)))
+    eligible_first = (first >= k) | (np.isfinite(u[at_first]) & ~dense[at_first] if k else True)
+    why = refused_by(pol, screen, first, eligible_first, passer, ledger_why)
     first_row = model.firms.n
-    _settle(model, proj, parks, dense, standard, sites, price, chosen, first, need, phase, passer)
+    _settle(model, proj, parks, dense, standard, sites, price, chosen, first, need, phase, passer, why)
     factories.settle(model, first_row, chosen, np.flatnonzero(column[np.arange(n), chosen] != REST), floor)
 
 
 def _park_options(model, proj: dict, place_xy: tuple) -> tuple[np.ndarray, ...]:
     """Each project's parks (N, m; -1 empty) with the utility it may take (−inf where refused),
     the utility it would take if nothing refused it, the land price, whether it must build denser
-    (E1 alone refuses it and the standard is within ``max_densify``) and the park's E1 standard."""
+    (E1 alone refuses it and the standard is within ``max_densify``), the park's E1 standard and the
+    entry screen's arguments (for :func:`refused_by`)."""
     w, pol, sec, pk = model.world, model.policy, model.sectors, model.parks
     sector, intensity, origin, home_park = proj["sector"], proj["intensity"], proj["origin"], proj["home_park"]
     x = model.choice_inputs(proj, proj["target"])
@@ -413,7 +476,7 @@ def _park_options(model, proj: dict, place_xy: tuple) -> tuple[np.ndarray, ...]:
                                                   standard[at][:, None], screen["declared"][at][:, None], c,
                                                   w.beta_densify, x.offer_factor[k[at]][:, None])
         u[at], price[at] = u_dense[:, 0], price_dense[:, 0]
-    return parks, np.where(ok | dense, u, -np.inf), wanted, price, dense, standard
+    return parks, np.where(ok | dense, u, -np.inf), wanted, price, dense, standard, screen
 
 
 _E1_OFF = {"held": (None, None)}
@@ -456,7 +519,8 @@ def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[
     return place, np.where(slot >= 0, u, -np.inf)
 
 
-def _settle(model, proj, parks, dense, standard, site_place, price, chosen, first, need, phase, passer) -> None:
+def _settle(model, proj, parks, dense, standard, site_place, price, chosen, first, need, phase, passer,
+            why) -> None:
     """Create the firms of the projects that stayed (densified ones at their park's standard), pay
     for land, book every decision with its adaptation; a passed project (S7) that settled in a park
     shares its tax with the park that ``passer`` names."""
@@ -490,7 +554,7 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     firm = np.full(n, -1)
     firm[stay] = rows
     model.investment.book_projects(proj["investment"], proj["source"], proj["origin"], to_park, to_place,
-                                   adaptation, refused, left, firm)
+                                   adaptation, refused, left, firm, np.where(adaptation > 0, why, 0))
     model.tally["entries"] += len(rows)
     model.tally["projects_lost"] += int(left.sum())
     inside = to_park[stay] >= 0

@@ -108,7 +108,7 @@ class LandLedger:
     """This year's land on offer, drawn down grant by grant.
 
     The per-park stocks are arrays (``quota``, ``greenfield``, ``reusable``, ``emission_room``,
-    ``used``: new quota drawn (L5), ``reused``: reusable land re-granted), except inside
+    ``used``: new quota drawn, ``reused``: reusable land re-granted), except inside
     :meth:`on_scalars`, where the sequential allocation asks one park at a time ~10^5 times a year.
     """
 
@@ -117,11 +117,11 @@ class LandLedger:
     def __init__(self, policy: Policy, total: float, quota: np.ndarray, pool: float, reserve: float,
                  greenfield: np.ndarray, reusable: np.ndarray, emission_room: np.ndarray):
         self.policy = policy
+        self.plan = total                          # the yearly plan (L5 caps batches at a share of it)
         self.quota, self.pool, self.reserve = quota.copy(), pool, reserve
         self.greenfield, self.reusable = greenfield.copy(), reusable.copy()
         self.emission_room = emission_room.copy()
-        self.cap = policy.L5.max_share * total if policy.L5.enabled else np.inf
-        self.used = np.zeros_like(quota)           # new quota drawn per park (L5)
+        self.used = np.zeros_like(quota)           # new quota drawn per park
         self.reused = np.zeros_like(quota)         # reusable land re-granted per park
         # The rule switches and thresholds grant() reads, looked up once: it runs ~10^5 times a year.
         self._e4, self._l2 = policy.E4.enabled, policy.L2.enabled
@@ -145,16 +145,15 @@ class LandLedger:
         """Most land each of ``parks`` (indices, a mask or a slice) could still grant one project:
         O(len(parks)), so a project choosing among a sampled set need not look at every park."""
         quota = self.quota[parks] + self.pool + self.reserve
-        return self.reusable[parks] + np.minimum(self.greenfield[parks], np.minimum(quota, self.cap - self.used[parks]))
+        return self.reusable[parks] + np.minimum(self.greenfield[parks], quota)
 
     def room_of(self, park: int) -> float:
         """:meth:`room` of one park, or the pool for a site outside parks (``park`` -1). Here and in
         :meth:`grant` ``min(a, b)`` is spelt ``b if b < a else a`` (the same value, no call)."""
         if park < 0:
             return self.pool
-        quota, left, green = self.quota[park] + self.pool + self.reserve, self.cap - self.used[park], self.greenfield[park]
-        new = left if left < quota else quota
-        return self.reusable[park] + (new if new < green else green)
+        quota, green = self.quota[park] + self.pool + self.reserve, self.greenfield[park]
+        return self.reusable[park] + (quota if quota < green else green)
 
     def grant(self, park: int, need: float, investment: float, emission: float) -> bool:
         """Grant ``need`` mu in ``park`` (-1 = outside any park) if the rules and stocks allow."""
@@ -171,7 +170,7 @@ class LandLedger:
         if new > 0:
             if self._l2 and investment < self._county_key_min:
                 return False           # general projects rely on reused land (一般项目靠挖潜)
-            if new > self.greenfield[park] or self.used[park] + new > self.cap:
+            if new > self.greenfield[park]:
                 return False
             quota = self.quota[park]
             own = quota if quota < new else new
@@ -204,6 +203,20 @@ class TieredLedger(LandLedger):
             return LandLedger.grant(self, park, need, investment, emission)
         finally:
             self.pool += pool
+
+
+def batch_cap(policy: Policy, total: float, area: np.ndarray, place: np.ndarray, open_park: np.ndarray) -> np.ndarray:
+    """L5 (004 §(十三) 园区批次用地可按不超过当地年度用地计划的30%申报): the most land one batch
+    application of each park may carry, ``max_share`` × the yearly plan of the park's place (当地: its
+    county). A place's plan is the yearly quota ``total`` shared in proportion to its open parks' area
+    (the land the county plans to convert; the parks' own slices are part of it, 计划单列). A batch is
+    one project's grant. Inf when off.
+    """
+    if not policy.L5.enabled:
+        return np.full(len(area), np.inf)
+    weight = np.where(open_park, area, 0.0)
+    local = np.bincount(place, weights=weight, minlength=int(place.max(initial=-1)) + 1)[place]
+    return policy.L5.max_share * total * local / max(weight.sum(), 1e-12)
 
 
 def land_need(policy: Policy, investment: np.ndarray, intensity: np.ndarray,

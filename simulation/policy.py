@@ -91,7 +91,12 @@ class L4(Rule):
 
 @dataclass(frozen=True)
 class L5(Rule):
-    """L5: one park's (batch) land application is capped at a share of the yearly plan. Source: 004 §(十三)."""
+    """L5: one batch land application of a park is capped at ``max_share`` of the local yearly plan.
+
+    Model (``land.batch_cap``): a batch is one project's grant; the local plan is the yearly quota
+    shared among places (counties) by their open parks' area; land of a grant above the cap waits for
+    the project's next phase (L6's, when it produces). Source: 004 §(十三) 园区批次用地可按不超过当地年度用地计划的30%申报.
+    """
 
     max_share: float = param(0.3, 0, 1, "share of yearly quota")
 

@@ -308,6 +308,17 @@ class WorldConfig:
     # Money carried over is spent within about two years: balances carried over two years or more are taken
     # back into the general budget and spent (国发〔2015〕35号, 盘活财政存量资金): half of it a year.
     city_carryover_draw: float = param(0.5, 0, 1, "share of the cash a city carries into a year spent on general services")
+    # --- rules5: C1 wish lists of generated parks (world.generate_parks, ODD §2.3) ---
+    # The 2018 catalogue lists 1-4 主导产业 per zone after the central screening (3 for 74 %; 114 zones list
+    # 4 despite the limit of 3): what parks wish for before a cap is more. A generated park wishes for a
+    # uniform number in [min, max]: up to one above the national cap (C1, 5), so that C1 cuts parks of
+    # every level; at least 2 (a single industry is C5's "one leading industry", a rule of its own).
+    leading_wish_min: int = param(2, 1, 30, "industries a generated park wishes to declare, at least")
+    leading_wish_max: int = param(6, 1, 30, "industries a generated park wishes to declare, at most")
+    # A world run at a stated scale (issue 12 §3, scenarios/scale.py REAL): the share of the real parks'
+    # economy it models (firms and projects of real size, fewer of them); the targets read money figures
+    # (per park, cluster, total) and counts of projects scaled back by 1 / scale, counts of parks as they are.
+    scale: float = param(1.0, 1e-6, 1, "share of the real economy the world models (1: real scale)")
     parks: tuple = field(default=())
     places: tuple = field(default=())     # places (simulation.places.Place) of the parks and of [[places]]
     schedule: tuple = field(default=())   # interventions during the run (simulation.schedule records)
@@ -321,6 +332,8 @@ class WorldConfig:
             raise ConfigError("world.burn_in", self.burn_in, f"<= years ({self.years}): the rules' base year within the run")
         if self.investment_min > self.investment_max:
             raise ConfigError("world.investment_min", self.investment_min, f"<= investment_max ({self.investment_max})")
+        if self.leading_wish_min > self.leading_wish_max:
+            raise ConfigError("world.leading_wish_min", self.leading_wish_min, f"<= leading_wish_max ({self.leading_wish_max})")
         check_hierarchy(self.places)
 
     @classmethod
@@ -362,6 +375,22 @@ class WorldConfig:
         return replace(self, schedule=tuple(schedule))
 
 
+def wish_lists(world: WorldConfig, heads: list[np.ndarray], demand_share: np.ndarray,
+               rng: np.random.Generator) -> list[np.ndarray]:
+    """C1: each generated park's wish list of leading industries, of a length drawn uniformly in
+    [``leading_wish_min``, ``leading_wish_max``]: its ``heads`` (the first wishes) cut to that length or
+    extended by sectors drawn ∝ demand share without repeats."""
+    count = rng.integers(world.leading_wish_min, world.leading_wish_max + 1, len(heads))
+    out = []
+    for head, k in zip(heads, count):
+        p = demand_share.copy()
+        p[head] = 0.0
+        extra = min(max(k - len(head), 0), int((p > 0).sum()))
+        out.append(np.concatenate([head[:k], rng.choice(len(p), extra, replace=False, p=p / p.sum())
+                                   if extra else np.zeros(0, head.dtype)]))
+    return out
+
+
 def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_share: np.ndarray,
                    rng: np.random.Generator) -> tuple[tuple[Place, ...], tuple[ParkSpec, ...]]:
     """Synthetic places and parks: levels by the world's shares, lognormal areas (whole mu, at least 1),
@@ -386,6 +415,7 @@ def generate_parks(world: WorldConfig, sector_keys: tuple[str, ...], demand_shar
     leading = [rng.choice(len(sector_keys), size=3 if levels[i] < 3 else 5, replace=False, p=demand_share)
                for i in range(n)]
     places = generate_places(world.n_cities, world.counties_per_city, origin, centres, world.city_km, rng.spawn(1)[0])
+    leading = wish_lists(world, leading, demand_share, rng.spawn(1)[0])       # after the places' generator
     lon, lat = unproject_km(xy[:, 0], xy[:, 1], origin)
     counties = {c: tuple(p for p in places if p.parent == f"{SYNTHETIC}C{c:02d}") for c in range(world.n_cities)}
     specs = tuple(ParkSpec(name=f"park_{i:03d}", level=LEVELS[levels[i]], area_mu=float(max(round(areas[i]), 1)),

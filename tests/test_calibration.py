@@ -40,6 +40,9 @@ n_cities = 2
 initial_firms = 150
 projects_per_year = 60.0
 land_quota = 6000.0
+leading_wish_min = 3
+leading_wish_max = 3
+national_share = 0.0
 """
 
 

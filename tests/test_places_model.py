@@ -86,7 +86,7 @@ def test_henan_catalogue_parks_sit_at_their_geocoded_place(zone, adcode, lon, la
 def test_panel_and_places_table_carry_every_park_place():
     """The park panel has each park's place, lon, lat; the places table lists each park once, in its place."""
     world, policy = load_scenario("henan_2017").configure()
-    out = simulate(dataclasses.replace(world, years=1, initial_firms=200), policy, seed=1)
+    out = simulate(dataclasses.replace(world, years=1, burn_in=0, initial_firms=200), policy, seed=1)
     first = out.parks[out.parks.year == out.parks.year.min()]
     changge = first[first.name == "长葛经济技术开发区"].iloc[0]
     assert (changge.place, changge.lon, changge.lat) == ("411082", 113.813714, 34.19592)

@@ -32,7 +32,7 @@ SMALL = {"years": (1, 8), "n_parks": (1, 6), "n_cities": (1, 4), "initial_firms"
          "links_per_firm": (0, 8), "C3.induced_projects": (0.0, 1.0), "burn_in": (0, 8)}
 # Orderings the records check across parameters (WorldConfig.__post_init__, policy._check_pairs):
 # drawn values are sorted into them.
-ORDERED = {"world": [("investment_min", "investment_max")],
+ORDERED = {"world": [("investment_min", "investment_max"), ("leading_wish_min", "leading_wish_max")],
            "L2": [("county_key_min", "city_key_min", "reserve_min")], "L8": [("min_factor", "max_factor")],
            "V6": [("class_c_min", "class_b_min", "class_a_min")]}
 SHARES = (("national_share", "provincial_share", "city_share"),     # generated park levels: sum <= 1

@@ -259,7 +259,7 @@ def test_X4_taken_over_land_and_plant_pass_to_the_buyer():
     m = ParkModel(small_world(), Policy().set("X4", enabled=True), rng=1)
     f = m.firms
     live = np.flatnonzero((f.state == PRODUCING) & (f.park >= 0))
-    a = live[0]
+    a = next(r for r in live if ((f.park[live] == f.park[r]) & (f.sector[live] == f.sector[r])).sum() > 1)
     peers = live[(f.park[live] == f.park[a]) & (f.sector[live] == f.sector[a]) & (live != a)]
     b = peers[0]
     f.profit[b] = abs(f.profit[b]) + 1.0

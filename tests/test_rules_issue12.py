@@ -1,10 +1,14 @@
 """Issue 12 §2: L7, E2, C2, C5, C6, C7 and L11 act as their clauses say (direction of effect, same
 seeds on vs off, and hand cases of their kernels)."""
 
+import dataclasses
+
 import numpy as np
+import pytest
 from conftest import mean_over_seeds, small_world
 
-from parksim.simulation import ParkSpec, Policy, chains, land
+from parksim.simulation import ParkModel, ParkSpec, Policy, WorldConfig, chains, land
+from parksim.simulation.errors import ConfigError
 from parksim.simulation.state import EXITED
 
 SEEDS = (1, 2, 3)
@@ -233,3 +237,127 @@ def test_L7_parks_build_factories_that_small_firms_rent_instead_of_land():
     assert_land_accounts(m)
     off = run_model(w, Policy(), 1)
     assert small_land < _factory_state(off)[3]
+
+
+# --- L5 a cap on each batch application (rules5) --------------------------------------------------
+
+def test_L5_batch_cap_hand_case():
+    """0.3 × a plan of 1000 mu shared by open parks' area: county 0 holds 300 of 400 open mu → 225 mu a
+    batch for each of its parks, county 1 → 75; a closed park's county has no plan; off: no cap."""
+    pol = Policy().set("L5", enabled=True, max_share=0.3)
+    cap = land.batch_cap(pol, 1000.0, np.array([100.0, 200.0, 100.0, 500.0]), np.array([0, 0, 1, 2]),
+                         np.array([True, True, True, False]))
+    assert np.allclose(cap, [225.0, 225.0, 75.0, 0.0])
+    assert np.isinf(land.batch_cap(Policy(), 1000.0, np.ones(2), np.zeros(2, int), np.ones(2, bool))).all()
+
+
+def _queued_land(scenario, l5: bool, seed: int) -> float:
+    """Mu of the projects entering while the rules act still waiting for a later phase, counted at entry."""
+    from parksim.scenarios.loader import load_scenario
+    s = load_scenario(scenario)
+    world = dataclasses.replace(s.world, years=s.world.burn_in + 3)
+    m = ParkModel(world, s.policy.set("L5", enabled=l5), rng=seed)
+    queued = 0.0
+    for _ in range(world.years):
+        m.step()
+        f = m.firms
+        if m.year > s.document_start:
+            queued += float(f.land_pending[:f.n][f.entry_year[:f.n] == m.year].sum())
+    return queued
+
+
+def test_L5_binds_in_lanzhou_batches_above_the_cap_wait():
+    """L5 as Lanzhou writes it (30 % of the local plan a batch): with the same seeds, more of the
+    entering projects' land waits for a later phase than with L5 off (L6's halves wait in both)."""
+    on, off = (sum(_queued_land("lanzhou_2012", l5, seed) for seed in (1, 2)) for l5 in (True, False))
+    assert on > 1.1 * off
+
+
+def _second_phase_given(policy: Policy, emission_room: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Land each of a park's producers gets in an L6 second phase of 10^6 mu asked, with the park's
+    room ample; returns (given, the L5 batch cap of the park)."""
+    from parksim.simulation import finance
+    m = ParkModel(small_world(years=2, land_quota=1e6), policy, rng=1)
+    m.plan_year()
+    f, park = m.firms, 0
+    rows = np.flatnonzero((f.park[:f.n] == park) & (f.state[:f.n] != EXITED))[:2]
+    m.parks.area[park] += 1e7                       # the park's area and greenfield are no limit
+    m.ledger.greenfield[park] = m.ledger.quota[park] = 1e7
+    if emission_room is not None:
+        m.ledger.emission_room[park] = emission_room
+    f.land_pending[rows] = 1e6
+    before = f.land[rows].copy()
+    finance.second_phase(m, rows)
+    cap = land.batch_cap(m.policy, m.ledger.plan, m.parks.area, m.parks.place, m.open_parks())[park]
+    return f.land[rows] - before, cap
+
+
+def test_L6_second_phase_is_a_batch_under_L5_and_passes_E4():
+    """Issue 12 §1.1: the second phase of a phased grant takes quota, is capped like any batch (L5:
+    each firm's second phase at most the batch cap) and passes E4 (a park over its emission quota
+    supplies none); without L5 the whole rest is supplied."""
+    l6 = Policy().set("L6", enabled=True)
+    given, cap = _second_phase_given(l6.set("L5", enabled=True))
+    assert np.isfinite(cap) and np.allclose(given, cap)
+    given, _ = _second_phase_given(l6)
+    assert np.allclose(given, 1e6)
+    e4 = l6.set("E4", enabled=True)
+    assert np.allclose(_second_phase_given(e4, emission_room=-1.0)[0], 0.0)
+    assert np.allclose(_second_phase_given(e4, emission_room=1.0)[0], 1e6)
+
+
+# --- C1 the cap on declared leading industries binds for every park (rules5) ----------------------
+
+def test_C1_generated_parks_wish_for_more_than_the_cap_and_are_cut_to_it():
+    """Generated parks wish for 2-6 industries: with C1 on every park declares at most its cap (5
+    national, 3 others), with C1 off some parks declare more than their cap, and the wish lengths vary."""
+    w = WorldConfig(n_parks=40, initial_firms=0)
+    for seed in (1, 2):
+        on = ParkModel(w, Policy().set("C1", enabled=True), rng=seed)
+        off = ParkModel(w, Policy(), rng=seed)
+        cap = np.where(on.parks.level[:on.parks.n] == 3, 5, 3)
+        assert (on.declared.sum(1) <= cap).all()
+        assert (off.declared.sum(1) > cap).any()
+        assert len(set(off.declared.sum(1))) >= 3
+        assert (on.declared <= off.declared).all()                  # a cut of the wish list, nothing added
+
+
+def test_C1_wish_bounds_are_checked():
+    """A minimum above the maximum is refused before anything runs."""
+    with pytest.raises(ConfigError, match="leading_wish_min"):
+        WorldConfig(leading_wish_min=5, leading_wish_max=3)
+
+
+# --- Henan at a stated scale (rules5, issue 12 §3) ------------------------------------------------
+
+def _view(outputs, year=2020):
+    import pandas as pd
+
+    from parksim.experiments.targets import RunView
+    parks = pd.DataFrame({"year": year, "park": range(len(outputs)), "output": outputs, "alive": True,
+                          "status": "active", "employment": 100.0})
+    return RunView(pd.DataFrame({"year": [year]}), parks, pd.DataFrame(columns=["kind", "year", "value"]),
+                   pd.DataFrame())
+
+
+def test_targets_of_a_scaled_world_read_the_real_scale():
+    """At scale 0.32 a park of 400亿 in the run is one of 1250亿: it counts among the parks over 1000亿
+    and 320亿 does too, 300亿 not; park output and jobs are divided by 0.32; the park count is as run."""
+    from parksim.experiments.targets import measure
+    from parksim.scenarios.targets import read_targets
+    t = read_targets()
+    view = _view([4_000_000.0, 3_200_000.0, 3_000_000.0])             # 万元: 400亿, 320亿, 300亿
+    assert measure(t["003.parks_1000yi"], view, 0.32) == 2
+    assert measure(t["003.parks_1000yi"], view) == 0                  # at real scale none reaches 1000亿
+    total = next(x for x in t.values() if x.metric == "park_output")
+    assert np.isclose(measure(total, _view(view.parks.output, total.year), 0.32), 10_200_000.0 / 0.32)
+    count = next(x for x in t.values() if x.metric == "parks_count")
+    at = _view(view.parks.output, count.year)
+    assert measure(count, at, 0.32) == measure(count, at) == 3
+
+
+def test_henan_states_its_scale_and_burns_in_before_2017():
+    """henan_2017 runs at a stated scale below 1 with the documents' 5-year burn-in before 2017."""
+    from parksim.scenarios.loader import load_scenario
+    s = load_scenario("henan_2017")
+    assert 0 < s.world.scale < 1 and s.world.burn_in == 5 and s.document_start == 2017

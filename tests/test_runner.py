@@ -51,7 +51,7 @@ def tiny(tmp_path, name="tiny", reps=2, seed=11, extra="", parent="baseline", he
 
 
 KEYS = {"metrics": ["run_id"], "series": ["run_id", "year"], "parks": ["run_id", "year", "park"],
-        "investment": ["run_id", "year", "unit", "id", "kind"], "growth": ["run_id", "year", "level", "unit"]}
+        "investment": ["run_id", "year", "unit", "id", "kind", "refused_by"], "growth": ["run_id", "year", "level", "unit"]}
 
 
 def sorted_table(store: Store, table: str) -> pd.DataFrame:

@@ -60,8 +60,8 @@ def chunk_dirs(store: Store) -> list[Path]:
     return sorted(store.chunks.iterdir())
 
 
-OUTPUT_KEYS = {"investment": ["run_id", "year", "unit", "id", "kind"], "growth": ["run_id", "year", "level", "unit"],
-               "finance": ["run_id", "year", "account_kind", "account"]}
+OUTPUT_KEYS = {"investment": ["run_id", "year", "unit", "id", "kind", "refused_by"],
+               "growth": ["run_id", "year", "level", "unit"], "finance": ["run_id", "year", "account_kind", "account"]}
 
 
 def assert_each_run_once(store: Store) -> None:
