@@ -519,6 +519,14 @@ def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[
     return place, np.where(slot >= 0, u, -np.inf)
 
 
+def _adapted_why(adaptation: np.ndarray, why: np.ndarray) -> np.ndarray:
+    """``refused_by`` of the adapted projects (0 for first choices). A densified project is E1's also when
+    nothing refused its first choice: it would have left or built outside parks, and E1's standard,
+    met by building denser, made a park its best option."""
+    why = np.where((adaptation == 1) & (why == 0), REFUSALS.index("E1"), why)
+    return np.where(adaptation > 0, why, 0)
+
+
 def _settle(model, proj, parks, dense, standard, site_place, price, chosen, first, need, phase, passer,
             why) -> None:
     """Create the firms of the projects that stayed (densified ones at their park's standard), pay
@@ -554,7 +562,7 @@ def _settle(model, proj, parks, dense, standard, site_place, price, chosen, firs
     firm = np.full(n, -1)
     firm[stay] = rows
     model.investment.book_projects(proj["investment"], proj["source"], proj["origin"], to_park, to_place,
-                                   adaptation, refused, left, firm, np.where(adaptation > 0, why, 0))
+                                   adaptation, refused, left, firm, _adapted_why(adaptation, why))
     model.tally["entries"] += len(rows)
     model.tally["projects_lost"] += int(left.sum())
     inside = to_park[stay] >= 0

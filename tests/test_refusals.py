@@ -72,3 +72,12 @@ def test_every_refused_project_names_a_rule_and_no_other_does():
     assert at_first.any() and (b.loc[at_first, "refused_by"] == REFUSALS.index("E1")).all()
     named = set(np.array(REFUSALS)[b.refused_by.unique()])
     assert {"E1", "L2"} <= named
+
+
+def test_a_densified_project_that_nothing_refused_is_E1s():
+    """A project whose first choice was to leave but that settled in a park by building denser counts as
+    E1's (E1's standard, met by building denser, made the park its best option); first choices keep none."""
+    from parksim.simulation.investment import _adapted_why
+    e1, l2 = REFUSALS.index("E1"), REFUSALS.index("L2")
+    got = _adapted_why(np.array([0, 1, 1, 2, 4]), np.array([0, 0, l2, l2, 0]))
+    assert got.tolist() == [0, e1, l2, l2, 0]
