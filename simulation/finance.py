@@ -445,9 +445,9 @@ def finance_cities(model, unsold: np.ndarray) -> None:
     n_city = len(model.cities)
     service_debt(model, CITY)
     pk = model.parks
-    land = np.bincount(pk.city, weights=unsold, minlength=n_city)[:n_city]
+    parks_land = np.bincount(pk.city, weights=unsold, minlength=n_city)[:n_city]
     owed = np.bincount(pk.city, weights=pk.debt, minlength=n_city)[:n_city]
-    led.city_debt_limit[:] = np.maximum(pledge(pol, np.maximum(led.city_cash, 0.0) + land) - owed, 0.0)
+    led.city_debt_limit[:] = np.maximum(pledge(pol, np.maximum(led.city_cash, 0.0) + parks_land) - owed, 0.0)
     cover_overdraft(model, CITY, led.city_debt_limit)
 
 
