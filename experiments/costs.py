@@ -30,6 +30,8 @@ INSTRUMENTS = {"fin_land_discount": "pv_land_discount", "fin_subsidies": "pv_sub
                "fin_tax_returned": "pv_tax_returned", "fin_infrastructure": "pv_infrastructure",
                "fin_designation": "pv_designation", "fin_instrument_cost": "pv_instrument_cost"}
 RATIOS = ("cost_per_job", "cost_per_tax", "cost_per_link")
+_RATIOS = {"cost_per_job": "jobs_gained", "cost_per_tax": "tax_gained", "cost_per_link": "links_gained"}
+"""Each cost ratio and the gain it divides by."""
 COST_METRICS = ("public_cost", "jobs_gained", "tax_gained", "links_gained", *RATIOS, "fiscal_balance_pv",
                 *INSTRUMENTS.values(), "debt_end", "debt_service_peak")
 
@@ -117,8 +119,9 @@ def account_costs(accounts: pd.DataFrame, parks: pd.DataFrame, base_year: int, r
     on it), ``pv_instrument_cost``, ``fiscal_balance_pv`` (its own income − spending + transfers received,
     i.e. Δcash − Δdebt before borrowing and before a city's general spending), ``debt_end`` and
     ``debt_service_peak``; for parks also
-    ``jobs_gained``, ``tax_gained`` (from the park panel; a park opened during the horizon starts from 0),
-    ``cost_per_job`` and ``cost_per_tax`` (NaN where nothing was gained). Summed over accounts, public
+    ``jobs_gained``, ``tax_gained``, ``links_gained`` (live supplier links to the park's firms, from the
+    park panel; NaN for a panel without them; a park opened during the horizon starts from 0),
+    ``cost_per_job``, ``cost_per_tax`` and ``cost_per_link`` (NaN where nothing was gained). Summed over accounts, public
     cost and fiscal balance equal the region's (:func:`cost_metrics`): transfers between accounts cancel.
 
     Args:
@@ -141,16 +144,20 @@ def account_costs(accounts: pd.DataFrame, parks: pd.DataFrame, base_year: int, r
            .agg(name=("name", "last"), public_cost=("public_cost", "sum"), pv_instrument_cost=("pv_instrument_cost", "sum"),
                 fiscal_balance_pv=("fiscal_balance_pv", "sum"), debt_end=("debt", "last"),
                 debt_service_peak=("service", "max")))
-    level = parks.pivot_table(index="park", columns="year", values=["employment", "tax"], aggfunc="sum").fillna(0.0)
+    has_links = "supply_links" in parks            # the park panel of stores written before it has none
+    level = parks.pivot_table(index="park", columns="year", values=["employment", "tax"] + ["supply_links"] * has_links,
+                              aggfunc="sum").fillna(0.0)
     years = sorted(parks["year"].unique())
     base = max([y for y in years if y <= base_year], default=years[0])
     horizon = [y for y in years if y > base]
     gains = pd.DataFrame({"jobs_gained": level["employment"][years[-1]] - level["employment"][base],
-                          "tax_gained": level["tax"][horizon].sub(level["tax"][base], axis=0).sum(axis=1)})
+                          "tax_gained": level["tax"][horizon].sub(level["tax"][base], axis=0).sum(axis=1),
+                          "links_gained": level["supply_links"][years[-1]] - level["supply_links"][base]
+                          if has_links else np.nan})
     out = out.merge(gains.assign(account_kind="park").rename_axis("account").reset_index(),
                     on=["account_kind", "account"], how="left")
     cost = out["public_cost"].to_numpy()
-    for ratio, gain in (("cost_per_job", "jobs_gained"), ("cost_per_tax", "tax_gained")):
+    for ratio, gain in _RATIOS.items():
         g = out[gain].to_numpy()
         out[ratio] = np.divide(cost, g, out=np.full(len(out), np.nan), where=g > 0)
     return out
@@ -158,11 +165,10 @@ def account_costs(accounts: pd.DataFrame, parks: pd.DataFrame, base_year: int, r
 
 # ----------------------------------------------------------------------------- per account, over runs
 
-ACCOUNT_SHOWN = ("public_cost", "jobs_gained", "tax_gained", "cost_per_job", "cost_per_tax", "fiscal_balance_pv",
-                 "debt_end")
+ACCOUNT_SHOWN = ("public_cost", "jobs_gained", "tax_gained", "links_gained", "cost_per_job", "cost_per_tax",
+                 "cost_per_link", "fiscal_balance_pv", "debt_end")
 """Columns of the per-account table of ``parksim compare`` and ``parksim report``."""
-_ADDITIVE = ("public_cost", "jobs_gained", "tax_gained", "fiscal_balance_pv", "debt_end")
-_RATIOS = {"cost_per_job": "jobs_gained", "cost_per_tax": "tax_gained"}
+_ADDITIVE = ("public_cost", "jobs_gained", "tax_gained", "links_gained", "fiscal_balance_pv", "debt_end")
 DEFAULT_TOP = 10
 """Parks shown by default in the per-account table (those with the largest public cost; cities: all)."""
 SIDES = ("A", "B", "B − A")

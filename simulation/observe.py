@@ -274,7 +274,15 @@ def park_panel(m, y: YearView) -> dict[str, np.ndarray]:
         "spillover": _weighted_mean(y.park, y.gain_in, np.ones(len(y.rows)), n),
         **cobuild.credited_output(m, ind["output"]),          # C8: output credited to host and partner
         **{c: getattr(pk, c).copy() for c in ("offer_factor", "offer_subsidy", "offer_rebate", "offer_effort")},
+        "supply_links": supply_links_by_park(m),
     }
+
+
+def supply_links_by_park(m) -> np.ndarray:
+    """Live supplier links whose customer is a firm of each park (a park's links formed: what its
+    public money per link gained is measured on, ``costs.account_costs``)."""
+    buyer = m.firms.park[m.links.live()[1]]
+    return np.bincount(buyer[buyer >= 0], minlength=m.parks.n).astype(float)
 
 
 def declared_labels(declared: np.ndarray, keys: tuple[str, ...]) -> np.ndarray:

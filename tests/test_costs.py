@@ -170,6 +170,16 @@ def test_costs_per_park_and_city_add_up_to_the_region_and_read_the_park_panel():
     emp = p[p["park"] == 0].set_index("year")["employment"]
     row = per[(per["account_kind"] == "park") & (per["account"] == 0)].iloc[0]
     assert row["jobs_gained"] == pytest.approx(emp.iloc[-1] - emp.loc[base])
+    links = p[p["park"] == 0].set_index("year")["supply_links"]
+    assert row["links_gained"] == pytest.approx(links.iloc[-1] - links.loc[base])
+    gained = per["links_gained"] > 0
+    assert gained.any() and np.allclose(per.loc[gained, "cost_per_link"],
+                                        per.loc[gained, "public_cost"] / per.loc[gained, "links_gained"])
+    assert per.loc[~gained, "cost_per_link"].isna().all()
+    # A park panel written before it had supply links: the links columns are NaN, the rest as before.
+    old = account_costs(out.finance, p.drop(columns="supply_links"), base)
+    assert old["links_gained"].isna().all() and old["cost_per_link"].isna().all()
+    assert np.allclose(old["cost_per_job"].fillna(-1), per["cost_per_job"].fillna(-1))
     cities = per[per["account_kind"] == "city"]
     assert cities["jobs_gained"].isna().all() and cities["cost_per_job"].isna().all()
 
@@ -181,7 +191,8 @@ def test_per_account_means_top_parks_and_b_minus_a_by_hand():
     rows = [("park", "p1", 1, 100.0, 10.0), ("park", "p1", 2, 300.0, 30.0), ("park", "p2", 1, 50.0, -5.0),
             ("park", "p3", 1, 10.0, 1.0), ("city", "c1", 1, 20.0, np.nan)]
     per_run = pd.DataFrame([{"account_kind": k, "name": n, "seed": s, "public_cost": c, "jobs_gained": j,
-                             "tax_gained": 2 * c, "fiscal_balance_pv": -c, "debt_end": 0.0} for k, n, s, c, j in rows])
+                             "tax_gained": 2 * c, "links_gained": j, "fiscal_balance_pv": -c, "debt_end": 0.0}
+                            for k, n, s, c, j in rows])
     a = mean_account_costs(per_run)
     p1 = a.set_index("name").loc["p1"]
     assert p1["runs"] == 2 and p1["public_cost"] == 200.0 and p1["cost_per_job"] == 10.0 and p1["cost_per_tax"] == 0.5
