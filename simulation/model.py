@@ -39,15 +39,14 @@ from . import (
     investment,
     land,
     placement,
+    planning,
     relocation,
     spillovers,
     subsidy,
 )
 from . import schedule as interventions
 from .agents import FirmAgents, Government, Park
-from .competition import set_offers
 from .errors import ConfigError
-from .factories import build_year as build_factories
 from .factories import footprint as floor_footprint
 from .links import SupplyLinks, form_links
 from .location import ChoiceInputs, Coefficients
@@ -56,7 +55,7 @@ from .outside import outside_counts
 from .places import Place, centre, places_table, project_km
 from .policy import LEVELS, Policy
 from .production import ProductionInputs, ProductionParams, produce, upstream_presence
-from .sanctions import apply_consequences, committed_emission, may_expand, reallocate_emissions
+from .sanctions import apply_consequences, may_expand, reallocate_emissions
 from .sectors import SectorCatalogue, default_sectors
 from .state import ACTIVE, BUILDING, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED, FirmTable, ParkTable
 from .world import ParkSpec, WorldConfig, generate_parks
@@ -248,92 +247,13 @@ class ParkModel(mesa.Model):
 
     # 1 ------------------------------------------------------------------------------------
     def plan_year(self) -> None:
-        """Interventions, zones opening, changes of standing (designation package), quota split (L2-L5,
-        V3, listed by level), fund budget (S1), energy cap (X5), new parks (world; none under C7), offers (S7)."""
-        self.rules_year = self.year - self.rules_from
-        if self.rules_year == 1 and self.world.burn_in:
-            burn_in.start(self)
-        interventions.apply(self)
-        self.designation.open_due(self)
-        self.designation.review(self, interventions.designated_rows(self))
-        gov, pol, pk = self.government, self.policy, self.parks
-        if pol.S1.enabled:
-            gov.fund_budget = pol.S1.budget * (1 + pol.S1.growth) ** (self.rules_year - 1)
-        if pol.X5.enabled:
-            gov.energy_cap = self.energy_baseline * (1 + pol.X5.cap_growth) ** self.rules_year
-        if not pol.C7.enabled and self.world.new_parks_per_year > 0:
-            self._create_new_parks(self.rng.poisson(self.world.new_parks_per_year))
-        chains.merge_parks(self, chains.merge_plan(pol, pk.place, pk.city, pk.area, pk.blocks, self.open_parks()))  # C7
-        granted = self.granted_by_park()
-        greenfield = np.maximum(pk.area - granted - pk.reusable, 0.0)
-        reclaimed = land.reclaimed_land(pol, gov.land_quota, greenfield, self.open_parks())      # L2 挖潜
-        pk.reusable[:] += reclaimed
-        greenfield -= reclaimed
-        pct = land.live_percentile(pk.rank, self.open_parks())
-        below = self.park_intensity() < entry.intensity_standard(pol, pk.level)
-        weight = designation.quota_weight(self.world, designation.level_steps(pk.level, pk.status))
-        quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, self.open_parks(),
-                                                   pct, below, pk.rewarded, weight, self.world.listed_quota_share)
-        pk.quota[:] = quota
-        extra, spill = land.off_quota_land(pol, gov.land_quota, quota, greenfield, self.open_parks())     # L11
-        self.tally["land_off_quota"] += float(extra.sum() + spill)
-        f = self.firms
-        pending = (f.state == GRANTED) | (f.state == BUILDING)      # E4: granted, not producing, still use room
-        room = pk.emission_quota - self.park_sum(f.pollution + committed_emission(f.investment, f.sector,
-                                                                                  self.sectors) * pending, live_only=True)
-        self.ledger = land.TieredLedger(pol, gov.land_quota, quota + extra, pool + spill,
-                                      reserve, greenfield, pk.reusable, room)
-        build_factories(self)                  # L7 standard factories built, rent paid
-        set_offers(self)                      # offers to investors within budgets and S7's cap (§7.19)
-
-    def _create_new_parks(self, count: int) -> None:
-        cities = list(self.cities)
-        specs = []
-        for _ in range(count):
-            city = cities[self.rng.integers(len(cities))]
-            wish = self.rng.choice(self.sectors.n, 3, replace=False, p=self.sectors.demand_share)
-            place, lon, lat = self.city_site(city)
-            specs.append(ParkSpec(name=f"new_{self.year}_{len(self.park_agents)}", level="county",
-                                  area_mu=float(self.world.park_area_median * 0.5), city=city,
-                                  leading=tuple(self.sectors.keys[s] for s in wish),
-                                  place=place, lon=lon, lat=lat,
-                                  infrastructure=interventions.NEW_PARK_INFRASTRUCTURE))
-        self.open_new_parks(tuple(specs))
-
-    def city_site(self, city: str) -> tuple[str, float | None, float | None]:
-        """Where a new park of ``city`` (a city label) opens when no position is given: at the centroid
-        of the city's parks, in the place most of them lie in (the first such park's on a tie)."""
-        rows = np.flatnonzero(self.parks.city == self.cities[city]) if city in self.cities else np.zeros(0, int)
-        if not len(rows):
-            return "", None, None
-        place = self.place_ids[np.bincount(self.parks.place[rows]).argmax()]
-        located = rows[np.isfinite(self.parks.lon[rows])]
-        if not len(located):
-            return place, None, None
-        return place, float(self.parks.lon[located].mean()), float(self.parks.lat[located].mean())
+        """Interventions, quota split, fund budget, energy cap, new parks, offers (``planning.plan_year``)."""
+        planning.plan_year(self)
 
     def places_table(self):
         """One row per place of the run with the parks that lie in it (see :func:`places.places_table`)."""
         return places_table(tuple(self.places.values()), [self.place_ids[i] for i in self.parks.place],
                             [a.name for a in self.park_agents])
-
-    def open_new_parks(self, specs: tuple[ParkSpec, ...]) -> int:
-        """Parks created during the run (yearly or by schedule); returns the first new row.
-
-        A new zone converts its land and builds its first infrastructure (its cost is the event's
-        value) and takes no firms for ``setup_years`` (not alive until then)."""
-        first = len(self.park_agents)
-        self.add_parks(specs)
-        rows = np.arange(first, len(self.park_agents))
-        opens = self.year + self.world.setup_years
-        self.parks.alive[rows] = self.world.setup_years == 0
-        self.designation.add(designation.level_steps(self.parks.level[rows], self.parks.status[rows]), opens)
-        cost = designation.setup_cost(self.world, self.parks.area[rows], self.parks.infrastructure[rows])
-        self.tally["zone_setup_cost"] += float(cost.sum())
-        finance.open_zones(self, rows, cost)
-        for r, s, c in zip(rows, specs, cost):
-            self.recorder.event("park_created", "", park=int(r), value=float(c), detail=f"{s.name}, opens {opens}")
-        return first
 
     # 2 ------------------------------------------------------------------------------------
     def admit_projects(self) -> None:

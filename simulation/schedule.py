@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import burn_in, chains
+from . import burn_in, chains, new_parks
 from .errors import ConfigError, check_keys
 from .params import check_value
 from .policy import LEVELS, RULE_IDS, RULES, Policy
@@ -343,9 +343,9 @@ def _lever(model, item: SetLever) -> None:
 
 
 def _open(model, item: CreatePark) -> None:
-    place, lon, lat = model.city_site(item.spec.city)
+    place, lon, lat = new_parks.city_site(model, item.spec.city)
     spec = item.spec if item.located else dataclasses.replace(item.spec, lon=lon, lat=lat)
     spec = dataclasses.replace(spec, place=place)
-    first = model.open_new_parks((spec,))
+    first = new_parks.open_new_parks(model, (spec,))
     model.recorder.event("schedule", "park", park=first, value=float(LEVELS.index(spec.level)),
                          detail=f"new park {spec.name} in {spec.city}")
