@@ -27,6 +27,7 @@ import mesa
 import numpy as np
 
 from . import (
+    build,
     burn_in,
     chains,
     cobuild,
@@ -57,7 +58,7 @@ from .policy import LEVELS, Policy
 from .production import ProductionInputs, ProductionParams, produce, upstream_presence
 from .sanctions import apply_consequences, may_expand, reallocate_emissions
 from .sectors import SectorCatalogue, default_sectors
-from .state import ACTIVE, BUILDING, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED, FirmTable, ParkTable
+from .state import ACTIVE, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED, FirmTable, ParkTable
 from .world import ParkSpec, WorldConfig, generate_parks
 
 
@@ -292,37 +293,8 @@ class ParkModel(mesa.Model):
 
     # 3 ------------------------------------------------------------------------------------
     def build_out(self) -> np.ndarray:
-        """Start, build, stall; returns the rows that started producing this year."""
-        f, w, pol, yr = self.firms, self.world, self.policy, self.year
-        fee = idle_land.idle_fee(pol, f.state, f.grant_year, yr, idle_land.invested_share(f.state, f.build_left,
-                                                                                          w.build_years))
-        charge = pol.X2.fee_rate * f.land * f.land_price * fee
-        f.capital[:] -= charge
-        self._credit_parks(f.park, charge)
-        producing = f.state == PRODUCING
-        f.utilization[producing] = np.minimum(1.0, f.utilization[producing] + 1.0 / w.ramp_years)
-        building = np.flatnonzero(f.state == BUILDING)
-        stall = self.rng.random(len(building)) < w.build_failure
-        self._set_state(building[stall], STOPPED)
-        going = building[~stall]
-        f.build_left[going] -= 1
-        started = going[f.build_left[going] <= 0]
-        self._set_state(started, PRODUCING)
-        f.utilization[started] = 1.0 / w.ramp_years
-        self._supply_second_phase(started)
-        granted = np.flatnonzero(f.state == GRANTED)
-        steps = designation.level_steps(self.parks.level, self.parks.status)      # approval speed by level
-        chance = designation.start_chance(w, np.where(f.park[granted] >= 0, steps[f.park[granted]], 0.0))
-        begin = granted[self.rng.random(len(granted)) < chance]
-        speedup = pol.S2.service_speedup * ((f.investment[begin] >= pol.S2.major_min) | f.leading[begin]) \
-            if pol.S2.enabled else 0
-        f.build_left[begin] = np.maximum(w.build_years - speedup, 1)
-        self._set_state(begin, BUILDING)
-        return started
-
-    def _supply_second_phase(self, rows: np.ndarray) -> None:
-        """L6: the rest of a phased grant, priced and out of the year's land (finance.second_phase)."""
-        finance.second_phase(self, rows)
+        """Start, build, stall (``build.build_out``); returns the rows that started producing this year."""
+        return build.build_out(self)
 
     # 3b -----------------------------------------------------------------------------------
     def relocate_firms(self) -> relocation.Moves:
@@ -589,9 +561,6 @@ class ParkModel(mesa.Model):
     def _set_state(self, rows: np.ndarray, state: int) -> None:
         self.firms.state[rows] = state
         self.firms.state_year[rows] = self.year
-
-    def _credit_parks(self, park: np.ndarray, amount: np.ndarray) -> None:
-        finance.credit_idle_fees(self, park, amount)
 
     def supply_network(self, park: int | None = None):
         """The live supply network as a ``networkx.DiGraph`` (optionally only one park's firms)."""

@@ -108,3 +108,9 @@ class ParkTable(Table):
         "invest_share": "f8", "offer_spent": "f8", "tax_shared_in": "f8",
     }
     FILL = {"award_coverage": 1, "offer_factor": 1.0}
+
+
+def set_state(firms: FirmTable, rows: np.ndarray, state: int, year: int) -> None:
+    """Move firms to a build-out state, noting the year (ages and deadlines count from it)."""
+    firms.state[rows] = state
+    firms.state_year[rows] = year
