@@ -10,6 +10,7 @@ import numpy as np
 
 from . import relocation
 from .finance import PARK
+from .firm_exit import exit_firms
 from .policy import Policy
 from .state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
 
@@ -65,7 +66,7 @@ def return_by_agreement(model) -> None:
     for p in np.flatnonzero(refund > 0):
         model.recorder.event("land_refund", "X2", park=int(p), value=float(refund[p]))
     model.finance.book("land_buyback", PARK, np.arange(model.parks.n), refund)
-    model._exit(mask, "land_returned", "X2")
+    exit_firms(model, mask, "land_returned", "X2")
 
 
 def capacity_shortfall(policy: Policy, state, state_year, year: int, output, capacity) -> np.ndarray:
@@ -108,7 +109,7 @@ def buy_back(model, mask: np.ndarray) -> None:
     model.investment.book_relocations(m.rows, m.from_place, m.to_place, m.from_park, m.to_park, m.amount)
     leave = np.zeros(f.n, bool)
     leave[np.setdiff1d(rows, m.rows)] = True
-    model._exit(leave, "land_bought_back", "X3")
+    exit_firms(model, leave, "land_bought_back", "X3")
 
 
 def stopped_resolved(policy: Policy, state, state_year, year: int, bankruptcy_years: int) -> np.ndarray:
@@ -161,7 +162,7 @@ def take_over(model, resolved: np.ndarray) -> None:
     np.add.at(f.investment, to, f.investment[rows])
     mask = np.zeros(f.n, bool)
     mask[rows] = True
-    model._exit(mask, "taken_over", "X4")                  # land to the park's reusable stock …
+    exit_firms(model, mask, "taken_over", "X4")                  # land to the park's reusable stock …
     np.subtract.at(pk.reusable, park, land)                 # … and straight on to the buyer
     np.add.at(f.land, to, land)
     model.tally["land_reused"] += float(land.sum())

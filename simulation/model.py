@@ -34,8 +34,8 @@ from . import (
     designation,
     entry,
     evaluation,
+    exits,
     finance,
-    idle_land,
     investment,
     land,
     output,
@@ -56,7 +56,7 @@ from .policy import LEVELS, Policy
 from .production import upstream_presence
 from .sanctions import apply_consequences, may_expand, reallocate_emissions
 from .sectors import SectorCatalogue, default_sectors
-from .state import ACTIVE, EXITED, GRANTED, PRODUCING, REVOKED, STOPPED, FirmTable, ParkTable
+from .state import ACTIVE, EXITED, GRANTED, PRODUCING, REVOKED, FirmTable, ParkTable
 from .world import ParkSpec, WorldConfig, generate_parks
 
 
@@ -325,53 +325,8 @@ class ParkModel(mesa.Model):
 
     # 7 ------------------------------------------------------------------------------------
     def resolve_exits(self) -> None:
-        """Losses stop firms; stopped ones leave; idle and inefficient land is taken back."""
-        f, pol, yr, w = self.firms, self.policy, self.year, self.world
-        stop = (f.state == PRODUCING) & (f.loss_years >= w.loss_years) & (f.capital < 0)
-        self._set_state(np.flatnonzero(stop), STOPPED)
-        self._exit(idle_land.idle_takeback(pol, f.state, f.grant_year, f.state_year, yr), "land_taken_back", "X1")
-        idle_land.return_by_agreement(self)
-        self._exit(idle_land.deadline_takeback(pol, f.state, f.grant_year, yr), "land_taken_back", "X2")
-        share = idle_land.capacity_shortfall(pol, f.state, f.state_year, yr, f.output, f.capacity)
-        self._recover_part(share, "X2")
-        idle_land.buy_back(self, idle_land.low_efficiency_buyback(pol, f.state, f.low_tax_years))   # park firms only
-        self._exit(idle_land.polluter_exits(pol, (f.state == PRODUCING) & (f.park >= 0),
-                                            self.sectors.pollution_class[f.sector], f.energy, f.output,
-                                            self.government.energy_cap), "polluter_closed", "X5")
-        resolved = idle_land.stopped_resolved(pol, f.state, f.state_year, yr, w.bankruptcy_years)
-        idle_land.take_over(self, resolved)                 # X4: takeovers first, liquidation last
-        self._exit(resolved, "stopped_resolved" if pol.X4.enabled else "bankrupt", "X4" if pol.X4.enabled else "")
-
-    def _exit(self, mask: np.ndarray, kind: str, rule: str) -> None:
-        """Firms in ``mask`` exit; their land returns to their park's reusable stock."""
-        rows = np.flatnonzero(mask & (self.firms.state != EXITED))
-        if len(rows) == 0:
-            return
-        f = self.firms
-        inside = rows[f.park[rows] >= 0]
-        np.add.at(self.parks.reusable, f.park[inside], f.land[inside])
-        key = "land_recovered" if rule.startswith("X") and rule != "X4" else "land_released"
-        self.tally[key] += float(f.land[inside].sum())
-        self.recorder.many(kind, rule, rows, f.park[rows], f.land[rows])
-        self.firm_agents.forget(rows)
-        f.land[rows] = 0.0
-        f.land_pending[rows] = 0.0
-        for name in ("output", "value_added", "tax", "employment", "energy", "pollution", "profit"):
-            getattr(f, name)[rows] = 0.0
-        self._set_state(rows, EXITED)
-        gone = np.zeros(f.n, bool)
-        gone[rows] = True
-        self.links.drop_firms(gone)
-        self.tally["exits"] += len(rows)
-
-    def _recover_part(self, share: np.ndarray, rule: str) -> None:
-        rows = np.flatnonzero((share > 0) & (self.firms.park >= 0))
-        f = self.firms
-        taken = f.land[rows] * share[rows]
-        f.land[rows] -= taken
-        np.add.at(self.parks.reusable, f.park[rows], taken)
-        self.tally["land_recovered"] += float(taken.sum())
-        self.recorder.many("land_taken_back", rule, rows, f.park[rows], taken)
+        """Losses stop firms; stopped ones leave; idle and inefficient land is taken back (``exits.py``)."""
+        exits.resolve_exits(self)
 
     # 8 ------------------------------------------------------------------------------------
     def finance_parks(self) -> None:
@@ -514,10 +469,6 @@ class ParkModel(mesa.Model):
             discount_min=pol.L8.min_factor if pol.L8.enabled else 1.0,
             discount_max=pol.L8.max_factor if pol.L8.enabled else 1.0,
             effort=w.beta_effort, effort_reference=w.effort_reference, rebate_years=w.offer_rebate_years)
-
-    def _set_state(self, rows: np.ndarray, state: int) -> None:
-        self.firms.state[rows] = state
-        self.firms.state_year[rows] = self.year
 
     def supply_network(self, park: int | None = None):
         """The live supply network as a ``networkx.DiGraph`` (optionally only one park's firms)."""

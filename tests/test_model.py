@@ -14,6 +14,7 @@ from conftest import (
 )
 
 from parksim.simulation import Policy, simulate
+from parksim.simulation.firm_exit import exit_firms
 from parksim.simulation.state import BUILDING, EXITED, GRANTED, PRODUCING, STOPPED
 
 
@@ -120,7 +121,7 @@ def test_firm_agents_are_made_on_demand_and_leave_mesa_when_the_firm_exits():
     assert firm in m.agents and m.firm_agents[live[0]] is firm
     everyone = m.firm_agents.agent_set()
     assert len(everyone) == len(live) and len(m.agents_by_type[Firm]) == len(live)
-    m._exit(np.arange(m.firms.n) == live[0], "bankrupt", "")
+    exit_firms(m, np.arange(m.firms.n) == live[0], "bankrupt", "")
     assert firm not in m.agents and live[0] not in m.firm_agents
     with pytest.raises(KeyError):
         m.firm_agents[live[0]]
