@@ -37,11 +37,11 @@ from . import (
     exits,
     finance,
     investment,
-    land,
     output,
     placement,
     planning,
     relocation,
+    review,
     subsidy,
 )
 from . import schedule as interventions
@@ -54,7 +54,6 @@ from .outside import outside_counts
 from .places import Place, centre, places_table, project_km
 from .policy import LEVELS, Policy
 from .production import upstream_presence
-from .sanctions import apply_consequences, may_expand, reallocate_emissions
 from .sectors import SectorCatalogue, default_sectors
 from .state import ACTIVE, EXITED, GRANTED, PRODUCING, REVOKED, FirmTable, ParkTable
 from .world import ParkSpec, WorldConfig, generate_parks
@@ -337,49 +336,8 @@ class ParkModel(mesa.Model):
 
     # 9 ------------------------------------------------------------------------------------
     def evaluate_parks(self) -> None:
-        """V1 scores and ranks; V2-V5 rewards and sanctions; V7 plan adjustment; E5/L9 expansions."""
-        pk, pol = self.parks, self.policy
-        ind = self.indicators()
-        self.last_indicators = ind
-        if pol.V1.enabled:
-            evaluated = pk.alive & (pk.status != REVOKED)
-            score, rank = evaluation.score_parks(ind, pol.V1.weights, evaluated)
-            pk.score[:] = score
-            pk.rank[:] = rank
-            apply_consequences(self, ind)
-        evaluation.plan_targets(self)          # C2, C5 targets counted
-        if pol.E4.enabled:
-            reallocate_emissions(self, ind)
-        self._expand_on_demand(ind)
-        pk.last_output[:] = ind["output"]
-        pk.last_pollution[:] = ind["pollution_per_output"] * ind["output"]
-        for agent in self.park_agents:
-            agent.record_year()
-
-    def _expand_on_demand(self, ind: dict) -> None:
-        """A park that has granted most of its area asks for more; E5 and L9 apply."""
-        pk, pol, w = self.parks, self.policy, self.world
-        granted = self.granted_by_park()
-        standard = entry.intensity_standard(pol, pk.level)
-        for p in np.flatnonzero(pk.alive & may_expand(pk.status) & (granted >= w.expansion_trigger * pk.area)):
-            self.expand_park(int(p), w.expansion_share, ind["intensity"][p], standard[p], "expanded", "")
-
-    def expand_park(self, p: int, share: float, intensity: float, standard: float, kind: str, rule: str) -> bool:
-        """Add ``share`` of the area to park ``p`` if it is under no V5 sanction and E5 allows; L9 keeps
-        only the industrial part."""
-        if not may_expand(self.parks.status[p]):
-            return False
-        if not land.may_expand(self.policy, intensity, standard):
-            self.tally["expansions_refused"] += 1
-            return False
-        asked = share * self.parks.area[p]
-        added = land.added_industrial_area(self.policy, asked)
-        self.parks.area[p] += added
-        finance.sell_set_aside(self, p, asked - added)
-        self.parks.expansions[p] += 1
-        self.tally["area_added"] += added
-        self.recorder.event(kind, rule, park=p, value=float(added))
-        return True
+        """V1 scores and ranks; V2-V5 rewards and sanctions; V7; E5/L9 expansions (``review.py``)."""
+        review.evaluate_parks(self)
 
     # ----------------------------------------------------------------------------- queries
 

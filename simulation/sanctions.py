@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import entry, land
+from . import entry, finance, land
 from .policy import LEVELS
 from .production import CLASS_FACTOR, POLLUTION_SCALE
 from .state import ACTIVE, AREA_CUT, EXITED, REVOKED
@@ -91,7 +91,7 @@ def _graded_sanctions(model, ranked, pct, ind) -> None:
         pk.upgraded_year[p] = model.year
         model.tally["parks_upgraded"] += 1
         model.recorder.event("park_upgraded", "V5", park=int(p), value=float(pk.level[p]))
-        model.expand_park(int(p), rule.expansion_share, ind["intensity"][p], standard[p], "park_expanded", "V5")
+        expand_park(model, int(p), rule.expansion_share, ind["intensity"][p], standard[p], "park_expanded", "V5")
 
 
 def absolute_failings(rule, ind: dict[str, np.ndarray], standard: np.ndarray,
@@ -140,7 +140,7 @@ def _adjust_plans(model, ranked, pct, ind) -> None:
             model.recorder.event("park_withdrawn", "V7", park=int(p))
             continue
         if built[p] >= rule.grow_built_share and ranked[p] and pct[p] >= 0.5:   # 增
-            model.expand_park(int(p), rule.grow_share, ind["intensity"][p], standard[p], "park_expanded", "V7")
+            expand_park(model, int(p), rule.grow_share, ind["intensity"][p], standard[p], "park_expanded", "V7")
         elif built[p] < rule.cut_built_share:                                  # 降
             if pk.level[p] > 0:
                 pk.level[p] -= 1
@@ -179,3 +179,21 @@ def committed_emission(investment: np.ndarray, sector: np.ndarray, sectors) -> n
     cls = sectors.pollution_class[sector]
     return (investment * sectors.output_per_investment[sector] * sectors.energy_per_output[sector]
             * CLASS_FACTOR[cls] * POLLUTION_SCALE)
+
+
+def expand_park(model, p: int, share: float, intensity: float, standard: float, kind: str, rule: str) -> bool:
+    """Add ``share`` of the area to park ``p`` if it is under no V5 sanction and E5 allows; L9 keeps
+    only the industrial part."""
+    if not may_expand(model.parks.status[p]):
+        return False
+    if not land.may_expand(model.policy, intensity, standard):
+        model.tally["expansions_refused"] += 1
+        return False
+    asked = share * model.parks.area[p]
+    added = land.added_industrial_area(model.policy, asked)
+    model.parks.area[p] += added
+    finance.sell_set_aside(model, p, asked - added)
+    model.parks.expansions[p] += 1
+    model.tally["area_added"] += added
+    model.recorder.event(kind, rule, park=p, value=float(added))
+    return True

@@ -65,8 +65,8 @@ def test_V5_sanctioned_parks_do_not_expand():
     m = ParkModel(small_world(), EVAL.set("V5", enabled=True), rng=1)
     area = m.parks.area.copy()
     m.parks.status[0] = WARNED
-    assert not m.expand_park(0, 0.5, 300.0, 150.0, "expanded", "")
-    assert m.expand_park(1, 0.5, 300.0, 150.0, "expanded", "")
+    assert not sanctions.expand_park(m, 0, 0.5, 300.0, 150.0, "expanded", "")
+    assert sanctions.expand_park(m, 1, 0.5, 300.0, 150.0, "expanded", "")
     assert m.parks.area[0] == area[0] and m.parks.area[1] > area[1]
 
 
