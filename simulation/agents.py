@@ -16,7 +16,7 @@ import numpy as np
 from mesa.agent import AgentSet
 
 from .policy import LEVELS
-from .state import EXITED, FIRM_STATES, PARK_STATUSES
+from .state import EXITED, FIRM_STATES, PARK_STATUSES, live_rows
 
 
 class _Column:
@@ -195,7 +195,7 @@ class Park(mesa.Agent):
     @property
     def firms(self) -> list[Firm]:
         """Firms holding land in the park (not exited)."""
-        rows = self.model.live_rows()
+        rows = live_rows(self.model.firms)
         rows = rows[self.model.firms.park[rows] == self.row]
         return [self.model.firm_agents[r] for r in rows]
 

@@ -16,6 +16,7 @@ import dataclasses
 
 from . import idle_land
 from .policy import Policy
+from .state import park_sum
 
 SETUP_RULES = ("C1", "C4", "C5", "C7")
 """Rules that shape the world when it is set up (C1/C5 cap the declared industries, C4 limits the parks
@@ -36,7 +37,7 @@ def take_baselines(model) -> None:
     """The values rules measure against, from the state now (the base year's): S4's base-year tax
     per park (004 §(十四)) and X5's energy baseline (001 四(六))."""
     model.energy_baseline = idle_land.energy_base(model.firms.energy, model.firms.park)     # X5: parks' use
-    model.parks.base_tax[:] = model.park_sum(model.firms.tax)
+    model.parks.base_tax[:] = park_sum(model.firms, model.parks, model.firms.tax)
     model.parks.last_tax[:] = model.parks.base_tax             # S4 环比: the increment counts from here
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from . import finance
-from .state import PRODUCING, REVOKED
+from .state import PRODUCING, REVOKED, open_parks, park_sum
 
 TALLIES = ("offer_subsidies", "offer_rebates", "attraction_effort", "offer_claims_unpaid", "projects_passed",
            "tax_shared", "offer_factor_mean", "offer_subsidy_mean", "offer_rebate_mean", "offer_effort_mean")
@@ -113,7 +113,7 @@ def city_share(model) -> np.ndarray:
     pk, stock = model.parks, model.finance.city_cash
     cash = np.zeros(len(model.cities))                 # cities labelled since the ledger last grew have none
     cash[: len(stock)] = np.maximum(stock, 0.0)
-    open_park = model.open_parks()
+    open_park = open_parks(model.parks)
     city = pk.city[: pk.n]
     parks_of_city = np.bincount(city[open_park], minlength=len(cash))
     return np.where(open_park, cash[city] / np.maximum(parks_of_city[city], 1), 0.0)
@@ -129,8 +129,8 @@ def set_offers(model) -> None:
     own, city = finance.spendable(model), city_share(model)
     own, city = _book(model, "subsidies", _pay(model, own + city), own, city)
     entrants = (f.entry_year == year - 1) & (f.park >= 0) & (f.source > 0)
-    won = model.park_sum(f.investment * entrants)
-    open_park = model.open_parks()
+    won = park_sum(model.firms, model.parks, f.investment * entrants)
+    open_park = open_parks(model.parks)
     g = _generosity(pk)
     if won.sum() > 0:
         share = won / won.sum()
@@ -141,7 +141,7 @@ def set_offers(model) -> None:
         best = best_rivals(i[open_pair], j[open_pair], won, pk.n)
         g = adapt(g, lost, gained, best, won, upper_bounds(pol, w), w.offer_step, w.offer_retreat)
         expected = np.maximum(won, won[np.maximum(best, 0)] * (best >= 0))
-        land = model.park_sum((f.land + f.land_pending) * entrants)
+        land = park_sum(model.firms, model.parks, (f.land + f.land_pending) * entrants)
         unit_land = land.sum() / won.sum()             # mu per 万元 of last year's entrants in parks
         tax_yield = float(model.sectors.demand_share @ (model.sectors.output_per_investment * model.sectors.tax_rate))
         cost = expected_cost(g, expected, finance.list_price(model) * unit_land * expected, tax_yield * expected,
@@ -184,7 +184,7 @@ def _pay(model, budget: np.ndarray) -> np.ndarray:
     producing = (f.state == PRODUCING) & (f.park >= 0) & (pk.status[f.park] != REVOKED)
     subsidy = np.where(producing, f.offer_subsidy * f.investment, 0.0)
     rebate = np.where(producing & (year - f.state_year <= w.offer_rebate_years), f.offer_rebate * f.tax, 0.0)
-    claims = model.park_sum(subsidy + rebate)
+    claims = park_sum(model.firms, model.parks, subsidy + rebate)
     paid_share = pay_ratio(claims, budget)
     share_of_firm = paid_share[np.maximum(f.park, 0)]
     model.tally["offer_subsidies"] += float((subsidy * share_of_firm).sum())

@@ -15,7 +15,7 @@ from scipy.stats import rankdata
 from .investment import INITIAL
 from .metrics import chain_completeness
 from .policy import INDICATORS
-from .state import EXITED, PRODUCING, REVOKED
+from .state import EXITED, PRODUCING, REVOKED, leading_share
 
 LOWER_IS_BETTER = ("pollution_per_output", "debt_per_mu")
 
@@ -190,7 +190,7 @@ def plan_targets(model) -> None:
     pol, pk, f = model.policy, model.parks, model.firms
     live = pk.alive & (pk.status != REVOKED)
     if pol.C2.enabled:
-        model.tally["parks_at_structure_target"] += float((live & (model.leading_share() >= pol.C2.target)).sum())
+        model.tally["parks_at_structure_target"] += float((live & (leading_share(f, pk, model.declared) >= pol.C2.target)).sum())
     if pol.C5.enabled:
         n_sec = model.sectors.n
         m = (f.state == PRODUCING) & (f.park >= 0)

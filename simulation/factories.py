@@ -13,7 +13,7 @@ import numpy as np
 
 from .finance import PARK
 from .policy import Policy
-from .state import EXITED
+from .state import EXITED, granted_by_park, open_parks, park_sum
 
 M2_PER_MU = 10_000 / 15
 """Square metres in one mu (a unit conversion, not a parameter)."""
@@ -31,7 +31,7 @@ def floor_need(policy: Policy, land_need):
 
 def vacant(model) -> np.ndarray:
     """Floor of each park's standard factories not rented by a live firm (m², ≥ 0)."""
-    used = model.park_sum(model.firms.floor_m2, live_only=True)
+    used = park_sum(model.firms, model.parks, model.firms.floor_m2, live_only=True)
     return np.maximum(model.parks.factory_m2 - used, 0.0)
 
 
@@ -51,7 +51,7 @@ def build_year(model) -> None:
     if not pol.L7.enabled:
         return
     mu = float(footprint(pol, pol.L7.build_m2))
-    short = np.flatnonzero(model.open_parks() & (vacant(model) < pol.L7.build_m2))
+    short = np.flatnonzero(open_parks(model.parks) & (vacant(model) < pol.L7.build_m2))
     for p in short:
         if model.ledger.room_of(int(p)) >= mu and model.ledger.grant(int(p), mu, pol.L2.city_key_min, 0.0):
             pk.factory_m2[p] += pol.L7.build_m2
@@ -71,8 +71,8 @@ def move_in(model, rows: np.ndarray, floor_m2: np.ndarray) -> None:
     builds the shortfall at once on its ungranted area, as far as that goes (else they crowd in)."""
     pol, pk = model.policy, model.parks
     model.firms.floor_m2[rows] = floor_m2
-    short = -np.minimum(pk.factory_m2 - model.park_sum(model.firms.floor_m2, live_only=True), 0.0)
-    free = np.maximum(pk.area - model.granted_by_park(), 0.0)
+    short = -np.minimum(pk.factory_m2 - park_sum(model.firms, model.parks, model.firms.floor_m2, live_only=True), 0.0)
+    free = np.maximum(pk.area - granted_by_park(model.firms, model.parks), 0.0)
     extra = np.minimum(short, free * pol.L7.floor_area_ratio * M2_PER_MU)
     pk.factory_m2[:] += extra
     pk.factory_land[:] += footprint(pol, extra)

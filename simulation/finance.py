@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import designation, land, subsidy
 from .errors import ConfigError
-from .state import EXITED, REVOKED
+from .state import EXITED, REVOKED, granted_by_park, open_parks, park_sum
 
 INCOME = ("land_sales", "land_sales_other", "tax_local", "idle_fees", "transfers_in", "designation", "rewards",
           "factory_rent")                             # L7 rent of standard factories (factories.py)
@@ -228,7 +228,7 @@ def start(model) -> Ledger:
     """The ledger of a new model; land already granted counts as converted (no cost booked)."""
     check(model.world)
     ledger = Ledger(model)
-    model.parks.converted[:] = model.granted_by_park()
+    model.parks.converted[:] = granted_by_park(model.firms, model.parks)
     return ledger
 
 
@@ -323,7 +323,7 @@ def second_phase(model, rows: np.ndarray) -> None:
     rows = rows[(f.land_pending[rows] > 0) & (f.park[rows] >= 0)]
     if len(rows) == 0:
         return
-    room = np.minimum(np.maximum(pk.area - model.granted_by_park(), 0.0),
+    room = np.minimum(np.maximum(pk.area - granted_by_park(model.firms, model.parks), 0.0),
                       ledger.reusable + np.minimum(ledger.greenfield, np.maximum(ledger.quota, 0.0)))
     if pol.E4.enabled:
         room = np.where(ledger.emission_room >= 0, room, 0.0)
@@ -331,7 +331,7 @@ def second_phase(model, rows: np.ndarray) -> None:
     rows = rows[np.argsort(f.park[rows], kind="stable")]
     park = f.park[rows]
     pending = np.minimum(f.land_pending[rows], land.batch_cap(pol, ledger.plan, pk.area, pk.place,
-                                                              model.open_parks())[park])       # L5
+                                                              open_parks(model.parks))[park])       # L5
     before = np.cumsum(pending) - pending
     first = np.searchsorted(park, park)                     # first row of each firm's park
     before -= before[first]
@@ -383,13 +383,13 @@ def finance_parks(model) -> None:
     new = (f.entry_year == model.year) & (f.park >= 0) & (f.state != EXITED)
     led.book("land_discount", PARK, f.park[new],
              np.maximum(list_price(model)[f.park[new]] - f.land_price[new], 0.0) * f.land[new])
-    granted = model.granted_by_park()
+    granted = granted_by_park(model.firms, model.parks)
     fresh = np.maximum(granted - pk.converted, 0.0)
     pk.converted[:] = np.maximum(pk.converted, granted)
     led.book("land_cost", PARK, parks, fresh * (w.land_conversion_cost + w.site_preparation_cost))
     pk.debt_service[:] = service_debt(model, PARK)
     # Transfers: from above (base budget, grants, V3 rewards) and from the city (retained tax, S4).
-    tax = model.park_sum(f.tax)
+    tax = park_sum(model.firms, model.parks, f.tax)
     steps = designation.level_steps(pk.level, pk.status)
     base = designation.base_budget(w, steps) * pk.area * live
     grants = model.designation.pay_grants() * live

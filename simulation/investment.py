@@ -20,7 +20,7 @@ import pandas as pd
 from . import chains, competition, entry, factories, land, location
 from .places import haversine_km
 from .production import CLASS_FACTOR, POLLUTION_SCALE
-from .state import EXITED, PRODUCING
+from .state import EXITED, PRODUCING, leading_share, open_parks, rows_in
 
 INITIAL, MOBILE, STARTUP, EXPANSION = range(4)
 SOURCES = ("initial", "mobile", "startup", "expansion")
@@ -197,7 +197,7 @@ def draw_projects(model) -> dict[str, np.ndarray]:
     source, home_park (an expansion's park, -1) and target (a C3 induced project's park, -1)."""
     w, pol, sec, f, rng = model.world, model.policy, model.sectors, model.firms, model.rng
     n = rng.poisson(w.projects_per_year * (1 + w.project_growth) ** (model.year_index - 1))
-    producing = model.rows_in(PRODUCING)
+    producing = rows_in(model.firms, PRODUCING)
     lead_rows = producing[f.leading[producing] & (f.park[producing] >= 0)]
     t_park, t_sector = chains.induced_projects(pol, f.park[lead_rows], f.sector[lead_rows], sec.io, rng)
     # --- gaps (issue 12 §1.7, C3): induced projects are part of the n mobile ones, not extra to them
@@ -398,7 +398,7 @@ def admit(model) -> None:
     sites, u_site = _site_options(model, proj, lon, lat)
     # The rest of the country is weighed against the region's average park, not its number of parks
     # (+ ln open parks): splitting a park in two must not keep more projects in the region.
-    rest = (w.rest_utility + np.log(max(int(model.open_parks().sum()), 1))
+    rest = (w.rest_utility + np.log(max(int(open_parks(model.parks).sum()), 1))
             - w.beta_distance * w.rest_distance_km / KM_UNIT * (origin >= 0))[:, None]
     # Columns: the parks of the choice set, the sites outside parks, the rest of the country.
     k, m = parks.shape[1], parks.shape[1] + sites.shape[1] + 1
@@ -422,7 +422,7 @@ def admit(model) -> None:
     floor = factories.offer(model, inv, need, parks)                  # L7 tenants take floor, not land
     phase = land.first_phase(pol, need)
     cap = land.batch_cap(pol, model.ledger.plan, model.parks.area, model.parks.place,
-                         model.open_parks())            # L5: a batch above the cap waits for the next phase
+                         open_parks(model.parks))            # L5: a batch above the cap waits for the next phase
     phase = np.hstack([np.minimum(phase[:, :k], cap[np.maximum(parks, 0)]), phase[:, k:]])     # a copy: need stays
     passer = competition.pass_on(model, proj, parks, total, phase)     # S7 异地流转 (§7.19)
     emission = (inv * sec.output_per_investment[sector] * sec.energy_per_output[sector] * CLASS_FACTOR[cls]
@@ -447,7 +447,7 @@ def _park_options(model, proj: dict, place_xy: tuple) -> tuple[np.ndarray, ...]:
     sector, intensity, origin, home_park = proj["sector"], proj["intensity"], proj["origin"], proj["home_park"]
     x = model.choice_inputs(proj, proj["target"])
     c = model.coefficients()
-    open_park = model.open_parks()
+    open_park = open_parks(model.parks)
     forced = np.where(proj["target"] >= 0, proj["target"], home_park)
     parks, correction = choice_set(pk.area * open_park, w.choice_set_size, len(sector), forced, model.rng)
     k = np.maximum(parks, 0)
@@ -462,7 +462,7 @@ def _park_options(model, proj: dict, place_xy: tuple) -> tuple[np.ndarray, ...]:
                   investment=proj["investment"], leading=proj["leading"], intensity=intensity,
                   declared=x.declared.ravel().take(k * sec.n + sector[:, None]), standard=standard,
                   urban=pk.urban.take(k), open_park=open_park.take(k) & (parks >= 0),
-                  leading_share=model.leading_share().take(k))
+                  leading_share=leading_share(model.firms, model.parks, model.declared).take(k))
     ok = entry.eligible(_without_e1(pol), **screen)           # every screen but E1's, which follows
     u += entry.structure_pull(pol, screen["declared"], screen["leading_share"])     # C2 as a plan target
     wanted = np.where(screen["open_park"], u, -np.inf)

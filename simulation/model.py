@@ -55,7 +55,17 @@ from .places import Place, centre, places_table, project_km
 from .policy import LEVELS, Policy
 from .production import upstream_presence
 from .sectors import SectorCatalogue, default_sectors
-from .state import ACTIVE, EXITED, GRANTED, PRODUCING, REVOKED, FirmTable, ParkTable
+from .state import (
+    ACTIVE,
+    EXITED,
+    GRANTED,
+    PRODUCING,
+    FirmTable,
+    ParkTable,
+    live_rows,
+    park_sector_counts,
+    rows_in,
+)
 from .world import ParkSpec, WorldConfig, generate_parks
 
 
@@ -304,7 +314,7 @@ class ParkModel(mesa.Model):
     # 4 ------------------------------------------------------------------------------------
     def form_links(self, started: np.ndarray) -> None:
         """Suppliers for this year's new producers, preferring the own park."""
-        producing = self.rows_in(PRODUCING)
+        producing = rows_in(self.firms, PRODUCING)
         self.links.add(*form_links(started, self.firms.sector, self.firms.park, producing, self.sectors.io,
                                    self.world.links_per_firm, self.world.local_preference, self.rng))
 
@@ -341,50 +351,6 @@ class ParkModel(mesa.Model):
 
     # ----------------------------------------------------------------------------- queries
 
-    def rows_in(self, state: int) -> np.ndarray:
-        """Firm rows in a build-out state."""
-        return np.flatnonzero(self.firms.state == state)
-
-    def live_rows(self) -> np.ndarray:
-        """Firm rows that have not exited."""
-        return np.flatnonzero(self.firms.state != EXITED)
-
-    def park_sum(self, values: np.ndarray, live_only: bool = False) -> np.ndarray:
-        """Sum a firm column by park (firms outside parks excluded)."""
-        f = self.firms
-        mask = (f.park >= 0) & ((f.state != EXITED) if live_only else True)
-        # bincount of no firms at all returns integers whatever the weights: keep sums float.
-        return np.bincount(f.park[mask], weights=values[mask], minlength=self.parks.n).astype(float, copy=False)
-
-    def granted_by_park(self) -> np.ndarray:
-        """Mu granted to live firms, and under the park's standard factories (L7), per park."""
-        return self.park_sum(self.firms.land, live_only=True) + self.parks.factory_land
-
-    def park_intensity(self) -> np.ndarray:
-        """Investment per mu of granted land, per park (0 for empty parks)."""
-        land_ = self.granted_by_park()
-        inv = self.park_sum(self.firms.investment * (self.firms.land > 0), live_only=True)
-        return np.divide(inv, land_, out=np.zeros_like(inv), where=land_ > 0)
-
-    def open_parks(self) -> np.ndarray:
-        """Parks that may take new firms: alive and not revoked (V4, V5)."""
-        return self.parks.alive & (self.parks.status != REVOKED)
-
-    def park_sector_counts(self, state_mask: np.ndarray) -> np.ndarray:
-        """(P, S) firm counts by park and sector for firms in ``state_mask``."""
-        f, n_sec = self.firms, self.sectors.n
-        m = state_mask & (f.park >= 0)
-        return np.bincount(f.park[m] * n_sec + f.sector[m], minlength=self.parks.n * n_sec).reshape(self.parks.n, n_sec)
-
-    def leading_share(self) -> np.ndarray:
-        """Share of each park's output in its declared leading industries."""
-        f, n_sec = self.firms, self.sectors.n
-        m = (f.state == PRODUCING) & (f.park >= 0)
-        cell = np.bincount(f.park[m] * n_sec + f.sector[m], weights=f.output[m],
-                           minlength=self.parks.n * n_sec).reshape(self.parks.n, n_sec)
-        total = cell.sum(1)
-        return np.divide((cell * self.declared).sum(1), total, out=np.zeros(self.parks.n), where=total > 0)
-
     def indicators(self) -> dict[str, np.ndarray]:
         """The V1 indicators of every park this year."""
         pk = self.parks
@@ -396,9 +362,9 @@ class ParkModel(mesa.Model):
         """The arrays a location decision looks at this year."""
         f, pk, pol, sec = self.firms, self.parks, self.policy, self.sectors
         live = f.state != EXITED
-        same = self.park_sector_counts(live)
-        producing = self.park_sector_counts(f.state == PRODUCING)
-        lead = self.park_sector_counts((f.state == PRODUCING) & f.leading)
+        same = park_sector_counts(self.firms, self.parks, self.sectors.n, live)
+        producing = park_sector_counts(self.firms, self.parks, self.sectors.n, f.state == PRODUCING)
+        lead = park_sector_counts(self.firms, self.parks, self.sectors.n, (f.state == PRODUCING) & f.leading)
         totals = same.sum(1, keepdims=True)
         big = (proj["investment"] >= pol.C5.mega_min) | proj["leading"]
         has_mega = np.bincount(f.park[live & (f.park >= 0) & (f.investment >= pol.C5.mega_min)],
@@ -431,7 +397,7 @@ class ParkModel(mesa.Model):
     def supply_network(self, park: int | None = None):
         """The live supply network as a ``networkx.DiGraph`` (optionally only one park's firms)."""
         f = self.firms
-        rows = self.live_rows() if park is None else self.live_rows()[f.park[self.live_rows()] == park]
+        rows = live_rows(self.firms) if park is None else live_rows(self.firms)[f.park[live_rows(self.firms)] == park]
         attrs = {"sector": f.sector, "park": f.park, "leading": f.leading,
                  "stage": self.sectors.stage[f.sector]}
         return self.links.to_networkx(attrs, rows)

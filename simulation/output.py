@@ -12,14 +12,14 @@ from . import chains, efficiency, spillovers
 from .factories import footprint as floor_footprint
 from .production import ProductionInputs, ProductionParams
 from .production import produce as produce_kernel
-from .state import PRODUCING
+from .state import PRODUCING, rows_in
 
 
 def produce(model) -> None:
     """TFP (own draw × learning by age since production began × spillovers), then production of all
     producing firms through the vectorised kernel."""
     f, sec, pol, w = model.firms, model.sectors, model.policy, model.world
-    rows = model.rows_in(PRODUCING)
+    rows = rows_in(model.firms, PRODUCING)
     seasoned = rows[f.tax[rows] > 0]            # classed on last year's tax; new producers keep B
     land_used = f.land[seasoned] + floor_footprint(pol, f.floor_m2[seasoned])    # L7 tenants: their floor's land
     tax_per_mu = np.divide(f.tax[seasoned], land_used, out=np.zeros(len(seasoned)), where=land_used > 0)

@@ -14,7 +14,7 @@ from . import schedule as interventions
 from .competition import set_offers
 from .factories import build_year as build_factories
 from .sanctions import committed_emission
-from .state import BUILDING, GRANTED
+from .state import BUILDING, GRANTED, granted_by_park, open_parks, park_intensity, park_sum
 from .world import ParkSpec
 
 
@@ -34,23 +34,23 @@ def plan_year(model) -> None:
         gov.energy_cap = model.energy_baseline * (1 + pol.X5.cap_growth) ** model.rules_year
     if not pol.C7.enabled and model.world.new_parks_per_year > 0:
         create_new_parks(model, model.rng.poisson(model.world.new_parks_per_year))
-    chains.merge_parks(model, chains.merge_plan(pol, pk.place, pk.city, pk.area, pk.blocks, model.open_parks()))  # C7
-    granted = model.granted_by_park()
+    chains.merge_parks(model, chains.merge_plan(pol, pk.place, pk.city, pk.area, pk.blocks, open_parks(model.parks)))  # C7
+    granted = granted_by_park(model.firms, model.parks)
     greenfield = np.maximum(pk.area - granted - pk.reusable, 0.0)
-    reclaimed = land.reclaimed_land(pol, gov.land_quota, greenfield, model.open_parks())      # L2 挖潜
+    reclaimed = land.reclaimed_land(pol, gov.land_quota, greenfield, open_parks(model.parks))      # L2 挖潜
     pk.reusable[:] += reclaimed
     greenfield -= reclaimed
-    pct = land.live_percentile(pk.rank, model.open_parks())
-    below = model.park_intensity() < entry.intensity_standard(pol, pk.level)
+    pct = land.live_percentile(pk.rank, open_parks(model.parks))
+    below = park_intensity(model.firms, model.parks) < entry.intensity_standard(pol, pk.level)
     weight = designation.quota_weight(model.world, designation.level_steps(pk.level, pk.status))
-    quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, model.open_parks(),
+    quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, open_parks(model.parks),
                                                pct, below, pk.rewarded, weight, model.world.listed_quota_share)
     pk.quota[:] = quota
-    extra, spill = land.off_quota_land(pol, gov.land_quota, quota, greenfield, model.open_parks())     # L11
+    extra, spill = land.off_quota_land(pol, gov.land_quota, quota, greenfield, open_parks(model.parks))     # L11
     model.tally["land_off_quota"] += float(extra.sum() + spill)
     f = model.firms
     pending = (f.state == GRANTED) | (f.state == BUILDING)      # E4: granted, not producing, still use room
-    room = pk.emission_quota - model.park_sum(f.pollution + committed_emission(f.investment, f.sector,
+    room = pk.emission_quota - park_sum(model.firms, model.parks, f.pollution + committed_emission(f.investment, f.sector,
                                                                               model.sectors) * pending, live_only=True)
     model.ledger = land.TieredLedger(pol, gov.land_quota, quota + extra, pool + spill,
                                   reserve, greenfield, pk.reusable, room)

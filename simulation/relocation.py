@@ -28,7 +28,7 @@ import numpy as np
 from . import entry
 from .location import ChoiceInputs, Coefficients, utilities
 from .places import city_rows
-from .state import AREA_CUT, PRODUCING
+from .state import AREA_CUT, PRODUCING, granted_by_park, leading_share, open_parks
 
 L10_SERVICES = ("logistics",)
 """Service sectors L10 moves besides industry: 004 §(十七) names 工业企业、物流企业."""
@@ -125,7 +125,7 @@ def relocate_firms(model) -> Moves:
     f, pk, pol, w, rng = model.firms, model.parks, model.policy, model.world, model.rng
     producing = f.state == PRODUCING
     city = city_rows([model.places[i] for i in model.place_ids])
-    open_park = model.open_parks()
+    open_park = open_parks(model.parks)
     bad = ~open_park | (pk.status == AREA_CUT)
     stranded = np.flatnonzero(producing & (f.park >= 0) & bad[np.maximum(f.park, 0)])
     groups = [stranded[rng.random(len(stranded)) < w.revoked_move_prob], np.zeros(0, np.int64), np.zeros(0, np.int64)]
@@ -154,7 +154,7 @@ def _screen(model, x: ChoiceInputs, proj: dict, review: np.ndarray, open_park: n
     class-III firms in urban parks, an environmental limit no relocation plan lifts."""
     pol, urban = model.policy, model.parks.urban
     polluting = model.sectors.pollution_class[proj["sector"]]
-    share = model.leading_share()
+    share = leading_share(model.firms, model.parks, model.declared)
 
     def allowed(i, k):
         e3 = ~(pol.E3.enabled & (polluting[i, None] >= entry.CLASS_III) & urban[None, k])
@@ -174,7 +174,7 @@ def _move(model, rows: np.ndarray, motive: np.ndarray, firm_city: np.ndarray, pa
         return Moves.concat([])
     proj, x, coef = _as_projects(model, rows)
     review = motive == REVIEW
-    to = choose_parks(x, coef, firm_city[rows], park_city, open_park, pk.area - model.granted_by_park(),
+    to = choose_parks(x, coef, firm_city[rows], park_city, open_park, pk.area - granted_by_park(model.firms, model.parks),
                       f.land[rows], f.park[rows], coef.price * 100.0 * w.move_cost_share, review,
                       _screen(model, x, proj, review, open_park))
     keep = to >= 0
@@ -217,9 +217,9 @@ def move_out(model, rows: np.ndarray, rule: str, why: str) -> Moves:
     if not len(rows):
         return Moves.concat([])
     city = city_rows([model.places[i] for i in model.place_ids])
-    open_park = model.open_parks()
+    open_park = open_parks(model.parks)
     proj, x, coef = _as_projects(model, rows)
-    to = choose_parks(x, coef, city[f.place[rows]], city[pk.place], open_park, pk.area - model.granted_by_park(),
+    to = choose_parks(x, coef, city[f.place[rows]], city[pk.place], open_park, pk.area - granted_by_park(f, pk),
                       f.land[rows], f.park[rows], 0.0, np.zeros(len(rows), bool),
                       _screen(model, x, proj, np.ones(len(rows), bool), open_park))
     keep = to >= 0

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import entry, evaluation
 from .sanctions import apply_consequences, expand_park, may_expand, reallocate_emissions
-from .state import REVOKED
+from .state import REVOKED, granted_by_park
 
 
 def evaluate_parks(model) -> None:
@@ -36,7 +36,7 @@ def evaluate_parks(model) -> None:
 def expand_on_demand(model, ind: dict) -> None:
     """A park that has granted most of its area asks for more; E5 and L9 apply."""
     pk, pol, w = model.parks, model.policy, model.world
-    granted = model.granted_by_park()
+    granted = granted_by_park(model.firms, model.parks)
     standard = entry.intensity_standard(pol, pk.level)
     for p in np.flatnonzero(pk.alive & may_expand(pk.status) & (granted >= w.expansion_trigger * pk.area)):
         expand_park(model, int(p), w.expansion_share, ind["intensity"][p], standard[p], "expanded", "")

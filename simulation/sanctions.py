@@ -10,7 +10,7 @@ import numpy as np
 from . import entry, finance, land
 from .policy import LEVELS
 from .production import CLASS_FACTOR, POLLUTION_SCALE
-from .state import ACTIVE, AREA_CUT, EXITED, REVOKED
+from .state import ACTIVE, AREA_CUT, EXITED, REVOKED, granted_by_park, park_sector_counts, park_sum
 
 NATIONAL = LEVELS.index("national")
 
@@ -68,7 +68,7 @@ def _graded_sanctions(model, ranked, pct, ind) -> None:
     quota = pk.emission_quota if pol.E4.enabled else np.full(pk.n, np.inf)      # no E4: no emission standard
     failing = absolute_failings(rule, ind, standard, quota)
     bottom = ranked & ((pct <= rule.bottom_share) | failing)
-    granted = model.granted_by_park()
+    granted = granted_by_park(model.firms, model.parks)
     for p in np.flatnonzero(ranked & (pk.status != REVOKED)):
         before = int(pk.status[p])
         after = min(before + 1, REVOKED) if bottom[p] else max(before - 1, ACTIVE)
@@ -130,10 +130,10 @@ def _adjust_plans(model, ranked, pct, ind) -> None:
     """V7 增、调、降、退 (002 四(六)): grow, re-declare, downgrade (降级: one level down, and the unbuilt
     area cut) or withdraw park plans."""
     pk, rule = model.parks, model.policy.V7
-    granted = model.granted_by_park()
+    granted = granted_by_park(model.firms, model.parks)
     built = np.divide(granted, pk.area, out=np.zeros(pk.n), where=pk.area > 0)
     standard = entry.intensity_standard(model.policy, pk.level)
-    counts = model.park_sector_counts(model.firms.state != EXITED)
+    counts = park_sector_counts(model.firms, model.parks, model.sectors.n, model.firms.state != EXITED)
     for p in np.flatnonzero(pk.alive & (pk.status != REVOKED)):
         if counts[p].sum() == 0 and model.rules_year >= rule.period:
             pk.alive[p] = False                                               # 退
@@ -157,7 +157,7 @@ def reallocate_emissions(model, ind) -> None:
     the region's freed quota, shared among the parks by their cut in energy use (:func:`share_freed`)."""
     pk, pol = model.parks, model.policy
     now = ind["pollution_per_output"] * ind["output"]
-    energy = model.park_sum(model.firms.energy, live_only=True)
+    energy = park_sum(model.firms, model.parks, model.firms.energy, live_only=True)
     freed = float((np.maximum(pk.last_pollution - now, 0.0) * (pk.last_pollution > 0)).sum())
     energy_cut = np.maximum(pk.last_energy - energy, 0.0) * (pk.last_energy > 0)
     base = pol.E4.quota_per_mu * pk.area

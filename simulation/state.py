@@ -114,3 +114,55 @@ def set_state(firms: FirmTable, rows: np.ndarray, state: int, year: int) -> None
     """Move firms to a build-out state, noting the year (ages and deadlines count from it)."""
     firms.state[rows] = state
     firms.state_year[rows] = year
+
+
+# Queries over the tables (were ParkModel methods): the phases and observers share them.
+
+def rows_in(firms: FirmTable, state: int) -> np.ndarray:
+    """Firm rows in a build-out state."""
+    return np.flatnonzero(firms.state == state)
+
+
+def live_rows(firms: FirmTable) -> np.ndarray:
+    """Firm rows that have not exited."""
+    return np.flatnonzero(firms.state != EXITED)
+
+
+def park_sum(firms: FirmTable, parks: ParkTable, values: np.ndarray, live_only: bool = False) -> np.ndarray:
+    """Sum a firm column by park (firms outside parks excluded)."""
+    mask = (firms.park >= 0) & ((firms.state != EXITED) if live_only else True)
+    # bincount of no firms at all returns integers whatever the weights: keep sums float.
+    return np.bincount(firms.park[mask], weights=values[mask], minlength=parks.n).astype(float, copy=False)
+
+
+def granted_by_park(firms: FirmTable, parks: ParkTable) -> np.ndarray:
+    """Mu granted to live firms, and under the park's standard factories (L7), per park."""
+    return park_sum(firms, parks, firms.land, live_only=True) + parks.factory_land
+
+
+def park_intensity(firms: FirmTable, parks: ParkTable) -> np.ndarray:
+    """Investment per mu of granted land, per park (0 for empty parks)."""
+    land_ = granted_by_park(firms, parks)
+    inv = park_sum(firms, parks, firms.investment * (firms.land > 0), live_only=True)
+    return np.divide(inv, land_, out=np.zeros_like(inv), where=land_ > 0)
+
+
+def open_parks(parks: ParkTable) -> np.ndarray:
+    """Parks that may take new firms: alive and not revoked (V4, V5)."""
+    return parks.alive & (parks.status != REVOKED)
+
+
+def park_sector_counts(firms: FirmTable, parks: ParkTable, n_sec: int, state_mask: np.ndarray) -> np.ndarray:
+    """(P, S) firm counts by park and sector for firms in ``state_mask``."""
+    m = state_mask & (firms.park >= 0)
+    return np.bincount(firms.park[m] * n_sec + firms.sector[m], minlength=parks.n * n_sec).reshape(parks.n, n_sec)
+
+
+def leading_share(firms: FirmTable, parks: ParkTable, declared: np.ndarray) -> np.ndarray:
+    """Share of each park's output in its declared leading industries (``declared``: (P, S) booleans)."""
+    n_sec = declared.shape[1]
+    m = (firms.state == PRODUCING) & (firms.park >= 0)
+    cell = np.bincount(firms.park[m] * n_sec + firms.sector[m], weights=firms.output[m],
+                       minlength=parks.n * n_sec).reshape(parks.n, n_sec)
+    total = cell.sum(1)
+    return np.divide((cell * declared).sum(1), total, out=np.zeros(parks.n), where=total > 0)

@@ -9,6 +9,7 @@ from conftest import small_world
 from parksim.simulation import ConfigError, ParkModel, Policy, WorldConfig
 from parksim.simulation.burn_in import SETUP_RULES, dormant
 from parksim.simulation.run import simulate
+from parksim.simulation.state import park_sum
 
 BURN_IN = 3
 
@@ -40,7 +41,7 @@ def test_s4_base_is_the_tax_of_the_rules_base_year_and_its_window_counts_from_th
     policy = Policy.from_dict({"S4": {"enabled": True, "years": 2, "base": "fixed"}, "X5": {"enabled": True}})
     world = small_world(burn_in=BURN_IN)
     model = stepped(world, policy, 4, BURN_IN)
-    base_tax, set_up_tax = model.park_sum(model.firms.tax), model.parks.base_tax.copy()
+    base_tax, set_up_tax = park_sum(model.firms, model.parks, model.firms.tax), model.parks.base_tax.copy()
     energy = float(model.firms.energy[model.firms.park >= 0].sum())       # X5 caps park firms' use
     assert not np.allclose(base_tax, set_up_tax)
     model.step()

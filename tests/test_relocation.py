@@ -10,6 +10,7 @@ from parksim.simulation.location import ChoiceInputs, Coefficients, utilities
 from parksim.simulation.observe import GROWTH_PARTS, growth_decomposition
 from parksim.simulation.relocation import choose_parks, plan_moves, subset
 from parksim.simulation.schedule import parse
+from parksim.simulation.state import granted_by_park
 
 IN_PARKS = Policy().set("L1", enabled=True).set("L10", enabled=True)
 
@@ -94,17 +95,17 @@ def test_a_move_conserves_land_and_charges_its_cost():
     model = stepped(small_world(years=6), IN_PARKS, 5, 3)
     pk, f, w = model.parks, model.firms, model.world
     model.year += 1
-    granted, reusable = model.granted_by_park(), pk.reusable.copy()
+    granted, reusable = granted_by_park(model.firms, model.parks), pk.reusable.copy()
     capital, links = f.capital.copy(), model.links.alive.sum()
     moves = model.relocate_firms()
     assert len(moves.rows) > 0
     land = f.land[moves.rows]
     into = np.bincount(moves.to_park, land, pk.n)
     out = np.bincount(moves.from_park[moves.from_park >= 0], land[moves.from_park >= 0], pk.n)
-    assert np.allclose(model.granted_by_park() - granted, into - out)
+    assert np.allclose(granted_by_park(model.firms, model.parks) - granted, into - out)
     assert (pk.reusable - reusable <= out + 1e-9).all() and (pk.reusable - reusable >= out - into - 1e-9).all()
-    assert (pk.reusable >= 0).all() and (model.granted_by_park() <= pk.area + 1e-6).all()
-    assert np.isclose((model.granted_by_park() - granted).sum(), land[moves.from_park < 0].sum())
+    assert (pk.reusable >= 0).all() and (granted_by_park(model.firms, model.parks) <= pk.area + 1e-6).all()
+    assert np.isclose((granted_by_park(model.firms, model.parks) - granted).sum(), land[moves.from_park < 0].sum())
     assert np.allclose(capital[moves.rows] - f.capital[moves.rows], w.move_cost_share * moves.amount)
     assert (f.utilization[moves.rows] <= w.move_restart_utilization).all()
     assert (moves.to_place == pk.place[moves.to_park]).all() and (f.place[moves.rows] == moves.to_place).all()

@@ -8,7 +8,7 @@ from conftest import run_model, small_world
 from scipy.stats import spearmanr
 
 from parksim.simulation import Policy
-from parksim.simulation.state import EXITED
+from parksim.simulation.state import EXITED, park_sector_counts
 
 SEEDS = (1, 2, 3)
 WORLD = small_world(years=5)
@@ -66,7 +66,7 @@ def test_S7_passing_projects_to_fitting_parks_raises_the_declared_industry_share
 
 def _largest_sector_declared(m) -> float:
     """Share of the live parks with firms whose largest sector (by live firms) is a declared one."""
-    counts = m.park_sector_counts(m.firms.state != EXITED)
+    counts = park_sector_counts(m.firms, m.parks, m.sectors.n, m.firms.state != EXITED)
     live = m.parks.alive & (counts.sum(1) > 0)
     return float(m.declared[np.arange(m.parks.n), counts.argmax(1)][live].mean())
 

@@ -4,7 +4,7 @@ import numpy as np
 from conftest import mean_over_seeds, run_model, small_world
 
 from parksim.simulation import ParkModel, Policy, idle_land, investment, land, sanctions
-from parksim.simulation.state import ACTIVE, BUILDING, EXITED, GRANTED, NOTICE, PRODUCING, STOPPED, WARNED
+from parksim.simulation.state import ACTIVE, BUILDING, EXITED, GRANTED, NOTICE, PRODUCING, STOPPED, WARNED, park_sum
 
 
 def test_C3_induced_projects_come_out_of_the_mobile_pool():
@@ -122,7 +122,7 @@ def test_E4_reallocation_rewards_the_cutting_park_not_the_polluting_one():
     pk = m.parks
     ind = m.indicators()
     now = ind["pollution_per_output"] * ind["output"]
-    energy = m.park_sum(m.firms.energy, live_only=True)
+    energy = park_sum(m.firms, m.parks, m.firms.energy, live_only=True)
     pk.last_pollution[:] = now
     pk.last_pollution[0] = now[0] + 5.0                  # park 0 cut 5 units of emissions …
     pk.last_energy[:] = energy
@@ -148,7 +148,7 @@ def test_E4_room_counts_projects_not_yet_producing():
     m.year += 1
     m.year_index += 1
     m.plan_year()
-    expected = m.parks.emission_quota - m.park_sum(f.pollution, live_only=True) - committed
+    expected = m.parks.emission_quota - park_sum(m.firms, m.parks, f.pollution, live_only=True) - committed
     assert np.allclose(m.ledger.emission_room, expected)
     assert (committed > 0).any()
 

@@ -9,7 +9,7 @@ from conftest import mean_over_seeds, small_world
 
 from parksim.simulation import ParkModel, ParkSpec, Policy, WorldConfig, chains, land
 from parksim.simulation.errors import ConfigError
-from parksim.simulation.state import EXITED
+from parksim.simulation.state import EXITED, granted_by_park, open_parks, park_sum
 
 SEEDS = (1, 2, 3)
 
@@ -232,8 +232,8 @@ def test_L7_parks_build_factories_that_small_firms_rent_instead_of_land():
     m = run_model(w, p, 1)
     tenants, stock, rent, small_land = _factory_state(m)
     assert tenants > 0 and stock > 0 and rent > 0
-    assert stock >= m.park_sum(m.firms.floor_m2, live_only=True).sum() - 1e-6
-    assert (m.granted_by_park() <= m.parks.area + 1e-6).all()
+    assert stock >= park_sum(m.firms, m.parks, m.firms.floor_m2, live_only=True).sum() - 1e-6
+    assert (granted_by_park(m.firms, m.parks) <= m.parks.area + 1e-6).all()
     assert_land_accounts(m)
     off = run_model(w, Policy(), 1)
     assert small_land < _factory_state(off)[3]
@@ -288,7 +288,7 @@ def _second_phase_given(policy: Policy, emission_room: float | None = None) -> t
     f.land_pending[rows] = 1e6
     before = f.land[rows].copy()
     finance.second_phase(m, rows)
-    cap = land.batch_cap(m.policy, m.ledger.plan, m.parks.area, m.parks.place, m.open_parks())[park]
+    cap = land.batch_cap(m.policy, m.ledger.plan, m.parks.area, m.parks.place, open_parks(m.parks))[park]
     return f.land[rows] - before, cap
 
 

@@ -20,6 +20,7 @@ from parksim.experiments.store import OUTPUT_TABLES, Store
 from parksim.simulation import ConfigError, ParkModel
 from parksim.simulation.places import SYNTHETIC
 from parksim.simulation.sectors import STAGES
+from parksim.simulation.state import live_rows
 
 
 @dataclass
@@ -176,7 +177,7 @@ def network_now(model: ParkModel) -> tuple[pd.DataFrame, pd.DataFrame]:
     without its firms outside parks, built without networkx (a python object per firm and year made
     the trace cost twice a run)."""
     f, sectors = model.firms, model.sectors
-    rows = model.live_rows()
+    rows = live_rows(model.firms)
     rows = rows[f.park[rows] >= 0]
     member = np.zeros(len(f.park), bool)
     member[rows] = True
