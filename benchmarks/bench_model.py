@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from parksim.simulation import ParkModel, Policy, WorldConfig, evaluation, location, production
+from parksim.simulation import ParkModel, Policy, WorldConfig, choice, evaluation, location, production
 from parksim.simulation.state import PRODUCING
 
 PROVINCE = WorldConfig(years=20, n_parks=160, n_cities=18, initial_firms=30000, projects_per_year=5500,
@@ -77,8 +77,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     # Kernels on inputs of the size they see in the run, references on a slice (they are O(n) loops).
     proj = model._draw_projects(2000)
-    x = model.choice_inputs(proj, np.full(2000, -1))
-    coef = model.coefficients()
+    x = choice.choice_inputs(model, proj, np.full(2000, -1))
+    coef = choice.coefficients(model)
     small = location.ChoiceInputs(**{**x.__dict__, **{k: v[:200] for k, v in x.__dict__.items()
                                                       if k in ("sector", "intensity", "subsidy", "big", "target", "tax_yield")}})
     fast = timed(lambda: location.utilities(small, coef))

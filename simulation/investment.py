@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from . import chains, competition, entry, factories, land, location
+from . import chains, choice, competition, entry, factories, land, location
 from .places import haversine_km
 from .production import CLASS_FACTOR, POLLUTION_SCALE
 from .state import EXITED, PRODUCING, leading_share, open_parks, rows_in
@@ -445,8 +445,8 @@ def _park_options(model, proj: dict, place_xy: tuple) -> tuple[np.ndarray, ...]:
     entry screen's arguments (for :func:`refused_by`)."""
     w, pol, sec, pk = model.world, model.policy, model.sectors, model.parks
     sector, intensity, origin, home_park = proj["sector"], proj["intensity"], proj["origin"], proj["home_park"]
-    x = model.choice_inputs(proj, proj["target"])
-    c = model.coefficients()
+    x = choice.choice_inputs(model, proj, proj["target"])
+    c = choice.coefficients(model)
     open_park = open_parks(model.parks)
     forced = np.where(proj["target"] >= 0, proj["target"], home_park)
     parks, correction = choice_set(pk.area * open_park, w.choice_set_size, len(sector), forced, model.rng)
@@ -513,7 +513,7 @@ def _site_options(model, proj: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[
     # Each site is 1/len(sites) of the outside-park economy (size term −ln len(sites)), so all sites
     # together are as attractive as the one outside option of a region without places.
     u = (w.outside_utility - np.log(max(len(sites), 1))
-         - model.coefficients().price * 100.0 * w.outside_land_price / intensity[:, None]
+         - choice.coefficients(model).price * 100.0 * w.outside_land_price / intensity[:, None]
          + w.beta_agglomeration * np.log1p(same) + correction
          + near_home(w, origin, (place == origin[:, None]) & local[:, None], (lon, lat), place, (lon, lat)))
     return place, np.where(slot >= 0, u, -np.inf)

@@ -32,7 +32,6 @@ from . import (
     chains,
     cobuild,
     designation,
-    entry,
     evaluation,
     exits,
     finance,
@@ -42,28 +41,23 @@ from . import (
     planning,
     relocation,
     review,
-    subsidy,
 )
 from . import schedule as interventions
 from .agents import FirmAgents, Government, Park
 from .errors import ConfigError
 from .links import SupplyLinks, form_links
-from .location import ChoiceInputs, Coefficients
 from .observe import Recorder
 from .outside import outside_counts
 from .places import Place, centre, places_table, project_km
 from .policy import LEVELS, Policy
-from .production import upstream_presence
 from .sectors import SectorCatalogue, default_sectors
 from .state import (
     ACTIVE,
-    EXITED,
     GRANTED,
     PRODUCING,
     FirmTable,
     ParkTable,
     live_rows,
-    park_sector_counts,
     rows_in,
 )
 from .world import ParkSpec, WorldConfig, generate_parks
@@ -357,42 +351,6 @@ class ParkModel(mesa.Model):
         debt_per_mu = np.divide(pk.debt, pk.area, out=np.zeros(pk.n), where=pk.area > 0)
         return evaluation.park_indicators(evaluation.firm_columns(self), pk.n, self.declared, pk.last_output,
                                           self.chain_masks, self.sectors.io, debt_per_mu)
-
-    def choice_inputs(self, proj: dict, target: np.ndarray) -> ChoiceInputs:
-        """The arrays a location decision looks at this year."""
-        f, pk, pol, sec = self.firms, self.parks, self.policy, self.sectors
-        live = f.state != EXITED
-        same = park_sector_counts(self.firms, self.parks, self.sectors.n, live)
-        producing = park_sector_counts(self.firms, self.parks, self.sectors.n, f.state == PRODUCING)
-        lead = park_sector_counts(self.firms, self.parks, self.sectors.n, (f.state == PRODUCING) & f.leading)
-        totals = same.sum(1, keepdims=True)
-        big = (proj["investment"] >= pol.C5.mega_min) | proj["leading"]
-        has_mega = np.bincount(f.park[live & (f.park >= 0) & (f.investment >= pol.C5.mega_min)],
-                               minlength=pk.n) > 0
-        rate = subsidy.award_rate(pol, proj["hightech"]) * self.finance.coverage    # what is actually paid
-        return ChoiceInputs(
-            same=same.astype(float), upstream=upstream_presence(producing > 0, sec.io),
-            lead_pull=chains.leading_pull(lead.astype(float), sec.io),
-            share=np.divide(same, totals, out=np.zeros(same.shape), where=totals > 0),
-            declared=self.declared, price=self.world.land_price_base + self.world.level_price_step * pk.level,
-            standard=entry.intensity_standard(pol, pk.level), infra=pk.infrastructure,
-            level=pk.level.astype(float), no_mega=~has_mega, sector=proj["sector"],
-            intensity=proj["intensity"], subsidy=rate, big=big, target=target,
-            offer_factor=pk.offer_factor, offer_subsidy=pk.offer_subsidy, offer_rebate=pk.offer_rebate,
-            offer_effort=pk.offer_effort, tax_yield=(sec.output_per_investment * sec.tax_rate)[proj["sector"]])
-
-    def coefficients(self) -> Coefficients:
-        """Utility weights from the world, with rule terms switched by the policy."""
-        w, pol = self.world, self.policy
-        return Coefficients(
-            price=w.beta_price, subsidy=w.beta_subsidy, agglomeration=w.beta_agglomeration, chain=w.beta_chain,
-            infrastructure=w.beta_infrastructure, level=w.beta_level,
-            declared=w.beta_declared * pol.C1.enabled, chain_pull=pol.C3.chain_pull * pol.C3.enabled,
-            same_type=pol.C4.strength * pol.C4.enabled, mega_bonus=pol.C5.mega_bonus * pol.C5.enabled,
-            induced_bonus=pol.C3.induced_bonus * pol.C3.enabled,
-            discount_min=pol.L8.min_factor if pol.L8.enabled else 1.0,
-            discount_max=pol.L8.max_factor if pol.L8.enabled else 1.0,
-            effort=w.beta_effort, effort_reference=w.effort_reference, rebate_years=w.offer_rebate_years)
 
     def supply_network(self, park: int | None = None):
         """The live supply network as a ``networkx.DiGraph`` (optionally only one park's firms)."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from . import entry
+from . import choice, entry
 from .location import ChoiceInputs, Coefficients, utilities
 from .places import city_rows
 from .state import AREA_CUT, PRODUCING, granted_by_park, leading_share, open_parks
@@ -186,7 +186,7 @@ def _as_projects(model, rows: np.ndarray) -> tuple[dict, ChoiceInputs, Coefficie
     f = model.firms
     proj = {"sector": f.sector[rows], "investment": f.investment[rows], "intensity": f.intensity[rows],
             "hightech": f.hightech[rows], "leading": np.zeros(len(rows), bool)}   # no C5 bonus: see ODD §7.15
-    return proj, model.choice_inputs(proj, np.full(len(rows), -1)), model.coefficients()
+    return proj, choice.choice_inputs(model, proj, np.full(len(rows), -1)), choice.coefficients(model)
 
 
 def _apply(model, rows: np.ndarray, to: np.ndarray, labels: list[tuple[str, str]]) -> Moves:

@@ -3,7 +3,7 @@
 import numpy as np
 from conftest import mean_over_seeds, run_model, small_world
 
-from parksim.simulation import ParkModel, Policy, idle_land, investment, land, sanctions
+from parksim.simulation import ParkModel, Policy, choice, idle_land, investment, land, sanctions
 from parksim.simulation.state import ACTIVE, BUILDING, EXITED, GRANTED, NOTICE, PRODUCING, STOPPED, WARNED, park_sum
 
 
@@ -24,8 +24,8 @@ def test_C3_induced_projects_come_out_of_the_mobile_pool():
 def test_C3_induced_bonus_is_the_policy_parameter():
     """C3: the utility of an induced project's park is the rule's ``induced_bonus`` (0 when off)."""
     w = small_world()
-    on = ParkModel(w, Policy().set("C3", enabled=True, induced_bonus=3.5), rng=1).coefficients()
-    off = ParkModel(w, Policy().set("C3", induced_bonus=3.5), rng=1).coefficients()
+    on = choice.coefficients(ParkModel(w, Policy().set("C3", enabled=True, induced_bonus=3.5), rng=1))
+    off = choice.coefficients(ParkModel(w, Policy().set("C3", induced_bonus=3.5), rng=1))
     assert on.induced_bonus == 3.5 and off.induced_bonus == 0.0
 
 
