@@ -35,9 +35,9 @@ from . import (
     evaluation,
     exits,
     finance,
+    initial_firms,
     investment,
     output,
-    placement,
     planning,
     relocation,
     review,
@@ -47,7 +47,6 @@ from .agents import FirmAgents, Government, Park
 from .errors import ConfigError
 from .links import SupplyLinks, form_links
 from .observe import Recorder
-from .outside import outside_counts
 from .places import Place, centre, places_table, project_km
 from .policy import LEVELS, Policy
 from .sectors import SectorCatalogue, default_sectors
@@ -104,7 +103,7 @@ class ParkModel(mesa.Model):
         self._create_parks()
         self.cobuild = cobuild.agreements(self)       # C8 co-built parks' partners and shares
         self.designation.add(designation.level_steps(self.parks.level, self.parks.status), opens=self.year)
-        self._create_initial_firms()
+        initial_firms.create_initial_firms(self)
         self.investment = investment.start(self)      # the investment ledger (created/diverted/relocated/lost)
         burn_in.take_baselines(self)                  # S4 base year, X5 baseline (again when the rules start)
         self.finance = finance.start(self)            # public accounts and platform debt (S1-S8)
@@ -193,39 +192,6 @@ class ParkModel(mesa.Model):
         pending = tuple(i for i in self.world.schedule if i.year > self.year)
         self._check_schedule((*pending, item), "schedule")
         self.world = self.world.with_schedule((*self.world.schedule, item))
-
-    def _create_initial_firms(self) -> None:
-        """Firms already producing at the start: in parks, placed by area and declared industries, and
-        outside parks in their places (``outside.outside_counts``; ``initial_firms`` is the total)."""
-        n = self.world.initial_firms
-        if n == 0:
-            return
-        places = [self.places[i] for i in self.place_ids]
-        per_place = outside_counts(places, np.bincount(self.parks.place, minlength=len(places)) > 0, n,
-                                   self.world.outside_firm_share)
-        n_in = n - int(per_place.sum())
-        draws = self._draw_projects(n_in)
-        weight = self.parks.area[:, None] * (1.0 + 2.0 * self.declared)       # (P, S)
-        need = draws["investment"] / draws["intensity"]
-        # Keep only firms that fit in 60 % of their park's area, in order.
-        park, fits = placement.place(weight, draws["sector"], self.rng.random(n_in), need, self.parks.area * 0.6)
-        age = self.rng.integers(1, 11, n_in)
-        rows = self._add_firms({k: v[fits] for k, v in draws.items()}, park[fits], need[fits],
-                               np.zeros(fits.sum()), np.full(fits.sum(), self.world.land_price_base),
-                               entry_year=self.year - age[fits])
-        n_out = int(per_place.sum())
-        out = self._draw_projects(n_out)
-        age = self.rng.integers(1, 11, n_out)
-        out_rows = self._add_firms(out, np.full(n_out, -1), out["investment"] / out["intensity"], np.zeros(n_out),
-                                   np.full(n_out, self.world.outside_land_price), entry_year=self.year - age)
-        self.firms.place[out_rows] = np.repeat(np.arange(len(places)), per_place)
-        rows = np.concatenate([rows, out_rows])
-        self.firms.state[rows] = PRODUCING
-        self.firms.state_year[rows] = self.firms.entry_year[rows]
-        self.firms.utilization[rows] = 1.0
-        self.links.add(*form_links(rows, self.firms.sector, self.firms.park, rows, self.sectors.io,
-                                   self.world.links_per_firm, self.world.local_preference, self.rng))
-        self.produce()
 
     # ----------------------------------------------------------------------------- the year
 
