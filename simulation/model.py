@@ -19,6 +19,11 @@ The schedule of a year (``step``), in order:
                         infrastructure within each park's means; cities' debt service and borrowing (``finance.py``)
 9. ``evaluate_parks``   evaluation and ranking (V1, V2), rewards and sanctions (V3-V5), plan adjustment (V7), expansions (E5, L9)
 10. ``record``          the year's observations
+
+Each phase is a one-line method calling its module: 1 ``planning.py``, 2 ``investment.py``, 3 ``build.py``,
+3b ``relocation.py``, 5 ``output.py``, 6 and 8 ``finance.py``, 7 ``exits.py``, 9 ``review.py``. The queries
+over the firm and park tables are functions in ``state.py``. ParkModel keeps the set-up, ``step`` and the
+Mesa face.
 """
 
 from __future__ import annotations

@@ -34,26 +34,26 @@ def plan_year(model) -> None:
         gov.energy_cap = model.energy_baseline * (1 + pol.X5.cap_growth) ** model.rules_year
     if not pol.C7.enabled and model.world.new_parks_per_year > 0:
         create_new_parks(model, model.rng.poisson(model.world.new_parks_per_year))
-    chains.merge_parks(model, chains.merge_plan(pol, pk.place, pk.city, pk.area, pk.blocks, open_parks(model.parks)))  # C7
-    granted = granted_by_park(model.firms, model.parks)
+    chains.merge_parks(model, chains.merge_plan(pol, pk.place, pk.city, pk.area, pk.blocks, open_parks(pk)))  # C7
+    granted = granted_by_park(model.firms, pk)
     greenfield = np.maximum(pk.area - granted - pk.reusable, 0.0)
-    reclaimed = land.reclaimed_land(pol, gov.land_quota, greenfield, open_parks(model.parks))      # L2 挖潜
+    reclaimed = land.reclaimed_land(pol, gov.land_quota, greenfield, open_parks(pk))      # L2 挖潜
     pk.reusable[:] += reclaimed
     greenfield -= reclaimed
-    pct = land.live_percentile(pk.rank, open_parks(model.parks))
-    below = park_intensity(model.firms, model.parks) < entry.intensity_standard(pol, pk.level)
+    pct = land.live_percentile(pk.rank, open_parks(pk))
+    below = park_intensity(model.firms, pk) < entry.intensity_standard(pol, pk.level)
     weight = designation.quota_weight(model.world, designation.level_steps(pk.level, pk.status))
-    quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, open_parks(model.parks),
+    quota, pool, reserve = land.allocate_quota(pol, gov.land_quota, greenfield, open_parks(pk),
                                                pct, below, pk.rewarded, weight, model.world.listed_quota_share)
     pk.quota[:] = quota
-    extra, spill = land.off_quota_land(pol, gov.land_quota, quota, greenfield, open_parks(model.parks))     # L11
+    extra, spill = land.off_quota_land(pol, gov.land_quota, quota, greenfield, open_parks(pk))     # L11
     model.tally["land_off_quota"] += float(extra.sum() + spill)
     f = model.firms
     pending = (f.state == GRANTED) | (f.state == BUILDING)      # E4: granted, not producing, still use room
-    room = pk.emission_quota - park_sum(model.firms, model.parks, f.pollution + committed_emission(f.investment, f.sector,
-                                                                              model.sectors) * pending, live_only=True)
+    room = pk.emission_quota - park_sum(f, pk, f.pollution + committed_emission(f.investment, f.sector,
+                                                                                model.sectors) * pending, live_only=True)
     model.ledger = land.TieredLedger(pol, gov.land_quota, quota + extra, pool + spill,
-                                  reserve, greenfield, pk.reusable, room)
+                                     reserve, greenfield, pk.reusable, room)
     build_factories(model)                  # L7 standard factories built, rent paid
     set_offers(model)                      # offers to investors within budgets and S7's cap (§7.19)
 
