@@ -15,7 +15,7 @@ from .competition import set_offers
 from .factories import build_year as build_factories
 from .sanctions import committed_emission
 from .state import BUILDING, GRANTED, granted_by_park, open_parks, park_intensity, park_sum
-from .world import ParkSpec
+from .world import ParkSpec, wish_lists
 
 
 def plan_year(model) -> None:
@@ -59,12 +59,15 @@ def plan_year(model) -> None:
 
 
 def create_new_parks(model, count: int) -> None:
-    """``count`` county parks of half the median area in random cities, each wishing for 3 industries."""
+    """``count`` county parks of half the median area in random cities. Their wish lists are drawn as
+    generated parks' are (``world.wish_lists``: [``leading_wish_min``, ``leading_wish_max``] industries),
+    so C1's cap cuts them as it cuts the others."""
     cities = list(model.cities)
     specs = []
     for _ in range(count):
         city = cities[model.rng.integers(len(cities))]
-        wish = model.rng.choice(model.sectors.n, 3, replace=False, p=model.sectors.demand_share)
+        head = model.rng.choice(model.sectors.n, 3, replace=False, p=model.sectors.demand_share)   # as generate_parks'
+        wish = wish_lists(model.world, [head], model.sectors.demand_share, model.rng)[0]              # C1, 004 §(八)
         place, lon, lat = new_parks.city_site(model, city)
         specs.append(ParkSpec(name=f"new_{model.year}_{len(model.park_agents)}", level="county",
                               area_mu=float(model.world.park_area_median * 0.5), city=city,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import mean_over_seeds, small_world
 
-from parksim.simulation import ParkModel, ParkSpec, Policy, WorldConfig, chains, land
+from parksim.simulation import ParkModel, ParkSpec, Policy, WorldConfig, chains, land, planning
 from parksim.simulation.errors import ConfigError
 from parksim.simulation.state import EXITED, granted_by_park, open_parks, park_sum
 
@@ -320,6 +320,19 @@ def test_C1_generated_parks_wish_for_more_than_the_cap_and_are_cut_to_it():
         assert (off.declared.sum(1) > cap).any()
         assert len(set(off.declared.sum(1))) >= 3
         assert (on.declared <= off.declared).all()                  # a cut of the wish list, nothing added
+
+
+def test_C1_parks_created_during_a_run_wish_like_generated_parks_and_are_cut():
+    """A park created during the run wishes for [leading_wish_min, leading_wish_max] industries, as a
+    generated park does, so C1's cap (3 for a county park) binds for it too."""
+    w = WorldConfig(n_parks=10, initial_firms=0, leading_wish_min=4, leading_wish_max=6)
+    model = ParkModel(w, Policy().set("C1", enabled=True), rng=5)
+    wishes, add = [], model.add_parks
+    model.add_parks = lambda specs, blocks=None: (wishes.extend(len(s.leading) for s in specs), add(specs, blocks))
+    first = model.parks.n
+    planning.create_new_parks(model, 30)
+    assert len(wishes) == 30 and min(wishes) >= 4 and max(wishes) <= 6 and len(set(wishes)) > 1
+    assert (model.declared[first:].sum(1) == model.policy.C1.max_other).all()
 
 
 def test_C1_wish_bounds_are_checked():
