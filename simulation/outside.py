@@ -2,7 +2,7 @@
 
 Every place has firms outside its parks (issue 10 §2). They are drawn like park firms (sector, size,
 intensity, productivity) and differ only in where they stand: in their place, with ``park = -1``. This
-module decides the counts; :meth:`ParkModel._create_initial_firms` draws the firms. It is its own
+module decides the counts; :func:`initial_firms.create_initial_firms` draws the firms. It is its own
 module, not part of :mod:`places` (geography and place records, no firms), because it is the firm side
 of a place: the rules on outside firms (L1, L10, X5) read its result, not the place records.
 """

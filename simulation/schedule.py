@@ -78,7 +78,7 @@ class SetLever:
 @dataclass(frozen=True)
 class CreatePark:
     """Open a new park in ``spec.city`` (a city label); without a position it sits at the centroid of
-    the city's parks when it opens, in the place most of them lie in (``ParkModel.city_site``)."""
+    the city's parks when it opens, in the place most of them lie in (``new_parks.city_site``)."""
 
     year: int
     spec: ParkSpec
