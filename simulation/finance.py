@@ -65,7 +65,7 @@ class Ledger:
         self.city_debt = np.zeros(0)
         self.city_debt_limit = np.zeros(0)     # S8: what each city's platform may owe (set in the finance phase)
         self.opening = [np.zeros((0, 2)), np.zeros((0, 2))]     # cash, debt at the start of the year
-        self.rows: list[pd.DataFrame] = []
+        self.rows: list[dict] = []     # each year's closing arrays, one dict per side
         self.coverage = 1.0            # region share of last year's award claims paid
         self.land_mark = np.zeros(0)   # parks' cumulative land income at the last finance phase
         self.place_key, self.place_city = None, np.zeros(1, np.int64)    # cache of place_cities
@@ -122,20 +122,25 @@ class Ledger:
         names = ([a.name for a in m.park_agents], list(m.cities))
         for side in (PARK, CITY):
             cash, debt = self.stocks(side)
-            frame = pd.DataFrame(self.flows[side], columns=list(KINDS))
-            frame.insert(0, "year", m.year)
-            frame.insert(1, "account_kind", ACCOUNT_KINDS[side])
-            frame.insert(2, "account", np.arange(len(cash)))
-            frame.insert(3, "name", names[side])
-            frame["cash"], frame["debt"] = cash.copy(), debt.copy()
-            frame["cash_opening"], frame["debt_opening"] = self.opening[side][:, 0], self.opening[side][:, 1]
-            self.rows.append(frame)
+            self.rows.append({"year": np.full(len(cash), m.year), "account_kind": [ACCOUNT_KINDS[side]] * len(cash),
+                              "account": np.arange(len(cash)), "name": names[side], "flows": self.flows[side].copy(),
+                              "cash": cash.copy(), "debt": debt.copy(), "cash_opening": self.opening[side][:, 0],
+                              "debt_opening": self.opening[side][:, 1]})
             self.opening[side] = np.column_stack([cash, debt])
             self.flows[side][:] = 0.0
 
     def table(self) -> pd.DataFrame:
-        """Long table: one row per year × account with its flows by kind and its stocks."""
-        return pd.concat(self.rows, ignore_index=True) if self.rows else pd.DataFrame(columns=["year", *KINDS])
+        """Long table: one row per year × account with its flows by kind and its stocks (built once, at
+        the end, from the years' arrays: a frame a year and their concat cost more than the year)."""
+        if not self.rows:
+            return pd.DataFrame(columns=["year", *KINDS])
+        flows = np.concatenate([r["flows"] for r in self.rows])
+        columns = {k: np.concatenate([r[k] for r in self.rows]) for k in ("year", "account_kind", "account")}
+        columns["name"] = [name for r in self.rows for name in r["name"]]
+        columns.update({k: flows[:, i] for i, k in enumerate(KINDS)})
+        columns.update({k: np.concatenate([r[k] for r in self.rows])
+                        for k in ("cash", "debt", "cash_opening", "debt_opening")})
+        return pd.DataFrame(columns)
 
 
 # ----------------------------------------------------------------------------- queries

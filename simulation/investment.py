@@ -358,13 +358,25 @@ def entry_refusal(policy, screen: dict) -> np.ndarray:
     """Code (:data:`REFUSALS`) of the first entry rule, in clause order, that alone refuses each pair of
     ``screen`` (the arguments of ``entry.eligible`` for D projects, each with one park: (D, 1)); 0 if none does."""
     why = np.zeros(len(screen["investment"]), np.int64)
-    none = policy
-    for rule in ENTRY_RULES:
-        none = none.set(rule, enabled=False)
-    for rule in reversed(ENTRY_RULES):               # the first in clause order is written last
-        if getattr(policy, rule).enabled:
-            why[~entry.eligible(none.set(rule, enabled=True), **screen)[:, 0]] = REFUSALS.index(rule)
+    for rule, alone in reversed(_entry_rules_alone(policy)):      # the first in clause order is written last
+        why[~entry.eligible(alone, **screen)[:, 0]] = REFUSALS.index(rule)
     return why
+
+
+_ALONE = {"held": (None, ())}
+
+
+def _entry_rules_alone(policy) -> tuple:
+    """(rule, ``policy`` with that entry rule the only one on) for each enabled entry rule, in clause
+    order; made once per policy and held like :func:`_without_e1`'s."""
+    held, alone = _ALONE["held"]
+    if held is not policy:
+        none = policy
+        for rule in ENTRY_RULES:
+            none = none.set(rule, enabled=False)
+        alone = tuple((rule, none.set(rule, enabled=True)) for rule in ENTRY_RULES if getattr(policy, rule).enabled)
+        _ALONE["held"] = (policy, alone)
+    return alone
 
 
 def refused_by(policy, screen: dict, first: np.ndarray, eligible_first: np.ndarray, passer: np.ndarray,
