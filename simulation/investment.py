@@ -112,8 +112,11 @@ class InvestmentLedger:
 
     def bookings(self) -> pd.DataFrame:
         """One row per booked decision (codes: account in ACCOUNTS, adaptation in ADAPTATIONS)."""
-        return pd.DataFrame({k: np.concatenate(v) if v else np.zeros(0, float if k == "amount" else np.int64)
-                             for k, v in self._parts.items()})
+        return pd.DataFrame(self._columns())
+
+    def _columns(self) -> dict[str, np.ndarray]:
+        return {k: np.concatenate(v) if v else np.zeros(0, float if k == "amount" else np.int64)
+                for k, v in self._parts.items()}
 
     def table(self, park_names: list[str], place_ids: list[str]) -> pd.DataFrame:
         """Long table: year, unit ('park' | 'place' | 'region'), id, kind, count, amount_wan, refused_by.
@@ -124,44 +127,53 @@ class InvestmentLedger:
         by origin. Park: created, diverted, relocated by destination, relocated_out by origin, lost
         by the park that refused the project (its first choice).
         """
-        b = self.bookings()
-        b["kind"] = np.array(ACCOUNTS, dtype=object)[b.account.to_numpy()] if len(b) else ""
-        parts = [pd.DataFrame([{"year": y, "unit": "region", "id": "region", "kind": "arrivals",
-                                "count": t["invest_arrivals"], "amount_wan": t["invest_arrivals_wan"]}
-                               for y, t in sorted(self._totals.items())],
-                              columns=["year", "unit", "id", "kind", "count", "amount_wan"]).assign(refused_by="")]
+        b = self._columns()
+        account, every = b["account"], np.ones(len(b["account"]), bool)
+        adapted = b["adaptation"] > 0
+        # (rows, unit, id column (None: the region), kind code in KINDS (None: the account), refused_by)
+        parts = [(every, "region", None, None, False), (adapted, "region", None, 6 + b["adaptation"], True),
+                 (account != 3, "place", "to_place", None, False), (account == 3, "place", "from_place", None, False),
+                 (account == 1, "place", "from_place", 4, False), (account == 2, "place", "from_place", 5, False),
+                 (account != 3, "park", "to_park", None, False), (account == 3, "park", "refused_park", None, False),
+                 (account == 2, "park", "from_park", 5, False)]
+        units = ("park", "place", "region")
+        key = {c: [] for c in ("year", "unit", "id", "kind", "refused_by", "amount")}
+        for mask, unit, column, kind, by in parts:
+            rows = np.flatnonzero(mask & (b[column] >= 0) if column else mask)
+            for c, v in (("year", b["year"]), ("id", b[column] if column else -1),
+                         ("kind", account if kind is None else kind), ("refused_by", b["refused_by"] if by else 0),
+                         ("amount", b["amount"])):
+                key[c].append(np.broadcast_to(v, len(mask))[rows])
+            key["unit"].append(np.full(len(rows), units.index(unit)))
+        key = {c: np.concatenate(v) for c, v in key.items()}
+        # One group-by on a packed integer key: each (unit, kind) comes from one part, with its rows in
+        # booking order, so the sums are those of a group-by per part (pandas' compensated sum).
+        n_id, n_kind, n_why = max(len(park_names), len(place_ids)) + 1, len(KINDS), len(REFUSALS)
+        code = (((key["year"] * len(units) + key["unit"]) * n_kind + key["kind"]) * n_why
+                + key["refused_by"]) * n_id + key["id"] + 1
+        g = pd.Series(key["amount"]).groupby(code, sort=False).agg(["size", "sum"])
+        code, ident = np.divmod(g.index.to_numpy(), n_id)
+        code, why = np.divmod(code, n_why)
+        code, kind = np.divmod(code, n_kind)
+        year, unit = np.divmod(code, len(units))
+        names = np.array(["region", *park_names, *place_ids], dtype=object)
+        offset = np.array([0, len(park_names), 0])[unit]        # ids are stored + 1: the region's -1 is 0
+        t = self._totals
+        arrivals = np.array([[y, t[y]["invest_arrivals"], t[y]["invest_arrivals_wan"]] for y in sorted(t)]
+                            ).reshape(-1, 3)
+        out = pd.DataFrame({
+            "year": np.concatenate([arrivals[:, 0].astype(int), year]),
+            "unit": np.concatenate([np.full(len(arrivals), "region", object), np.array(units, object)[unit]]),
+            "id": np.concatenate([np.full(len(arrivals), "region", object), names[offset + ident]]),
+            "kind": np.concatenate([np.full(len(arrivals), "arrivals", object), np.array(KINDS, object)[kind]]),
+            "count": np.concatenate([arrivals[:, 1], g["size"].to_numpy()]).astype(int),
+            "amount_wan": np.concatenate([arrivals[:, 2], g["sum"].to_numpy()]).astype(float),
+            "refused_by": np.concatenate([np.full(len(arrivals), "", object), np.array(REFUSALS, object)[why]])})
+        return out.sort_values(["year", "unit", "id", "kind", "refused_by"], kind="stable", ignore_index=True)
 
-        def group(frame, unit, key, kind=None, names=None, by=()):
-            if kind is not None:
-                frame = frame.assign(kind=kind)
-            frame = frame[frame[key] >= 0] if key else frame
-            g = frame.groupby(["year", "kind", *by] + ([key] if key else []), sort=True).amount.agg(["size", "sum"])
-            g = g.reset_index().rename(columns={"size": "count", "sum": "amount_wan", key or "kind": "id"} if key
-                                       else {"size": "count", "sum": "amount_wan"})
-            if not key:
-                g["id"] = "region"
-            else:
-                g["id"] = np.array(names, dtype=object)[g["id"].to_numpy()] if len(g) else g["id"].astype(object)
-            g["unit"] = unit
-            g["refused_by"] = g["refused_by"] if by else ""
-            parts.append(g[["year", "unit", "id", "kind", "count", "amount_wan", "refused_by"]])
 
-        lost = b.kind == "lost"
-        group(b, "region", None)
-        adapted = b[b.adaptation > 0]
-        group(adapted.assign(kind=np.array(ADAPTATIONS, dtype=object)[adapted.adaptation.to_numpy()],
-                             refused_by=np.array(REFUSALS, dtype=object)[adapted.refused_by.to_numpy()]),
-              "region", None, by=("refused_by",))
-        group(b[~lost], "place", "to_place", names=place_ids)
-        group(b[lost], "place", "from_place", names=place_ids)
-        group(b[b.kind == "diverted"], "place", "from_place", "diverted_out", place_ids)
-        group(b[b.kind == "relocated"], "place", "from_place", "relocated_out", place_ids)
-        group(b[~lost], "park", "to_park", names=park_names)
-        group(b[lost], "park", "refused_park", names=park_names)
-        group(b[b.kind == "relocated"], "park", "from_park", "relocated_out", park_names)
-        out = pd.concat(parts, ignore_index=True)
-        return out.astype({"year": int, "count": int, "amount_wan": float}).sort_values(
-            ["year", "unit", "id", "kind", "refused_by"], kind="stable", ignore_index=True)
+KINDS = (*ACCOUNTS, "diverted_out", "relocated_out", *ADAPTATIONS)
+"""The investment table's kinds besides arrivals: the accounts, the outflows by origin, the adaptations."""
 
 
 def start(model) -> InvestmentLedger:
