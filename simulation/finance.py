@@ -69,11 +69,16 @@ class Ledger:
         self.coverage = 1.0            # region share of last year's award claims paid
         self.land_mark = np.zeros(0)   # parks' cumulative land income at the last finance phase
         self.place_key, self.place_city = None, np.zeros(1, np.int64)    # cache of place_cities
+        self._sizes = (0, 0)        # accounts the arrays have rows for
         self._grow()
 
     def _grow(self) -> None:
-        """Rows for accounts created since (new parks, new city labels): zero flows and stocks."""
+        """Rows for accounts created since (new parks, new city labels): zero flows and stocks. Called
+        before every booking and query, so it returns at once when no account was created."""
         sizes = (self.model.parks.n, len(self.model.cities))
+        if sizes == self._sizes:
+            return
+        self._sizes = sizes
         for side, n in enumerate(sizes):
             extra = n - len(self.flows[side])
             if extra > 0:
@@ -93,7 +98,9 @@ class Ledger:
         """Book ``amount`` of ``kind`` on accounts ``index`` of ``side``; cash and debt follow."""
         self._grow()
         index = np.asarray(index, dtype=np.int64).reshape(-1)
-        amount = np.broadcast_to(np.asarray(amount, float), index.shape)
+        amount = np.asarray(amount, float)
+        if amount.shape != index.shape:
+            amount = np.broadcast_to(amount, index.shape)
         k = _K[kind]
         np.add.at(self.flows[side][:, k], index, amount)
         cash, debt = self.stocks(side)
