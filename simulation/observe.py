@@ -140,14 +140,27 @@ class Recorder:
         self.seen = f.n
 
     def outputs(self) -> RunOutputs:
-        firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model).iloc[:0]
+        firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model, empty=True)
         return RunOutputs(series=pd.DataFrame(self.series), parks=stack(self.panel),
-                          firms=firms, events=pd.DataFrame(self.events), lives=firm_lives(self.model),
+                          firms=firms, events=self.events_frame(), lives=firm_lives(self.model),
                           places=self.model.places_table(),
                           investment=self.model.investment.table([a.name for a in self.model.park_agents],
                                                                  self.model.place_ids),
                           growth=stack(self.growth) if self.growth else None,
                           finance=self.model.finance.table())
+
+
+    def events_frame(self) -> pd.DataFrame:
+        """The event log as a frame: the numeric columns as numpy arrays and the text ones as str arrays
+        directly, the dtypes pandas infers from the lists at a fraction of the inference's cost."""
+        numeric = {k: np.asarray(v) for k, v in self.events.items() if k not in EVENT_TEXT}
+        if not self.events["year"] or any(v.dtype.kind not in "iuf" for v in numeric.values()):
+            return pd.DataFrame(self.events)
+        return pd.DataFrame({k: numeric[k] if k in numeric else pd.array(v, dtype="str")
+                             for k, v in self.events.items()})
+
+
+EVENT_TEXT = ("kind", "rule", "detail")
 
 
 def stack(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
@@ -371,10 +384,10 @@ def model_series(m, parks: dict[str, np.ndarray], y: YearView) -> dict:
         }
 
 
-def firm_snapshot(m) -> pd.DataFrame:
-    """Live firms at the current year."""
+def firm_snapshot(m, empty: bool = False) -> pd.DataFrame:
+    """Live firms at the current year (none if ``empty``: the columns and dtypes of a run without snapshots)."""
     f, sec = m.firms, m.sectors
-    rows = np.flatnonzero(f.state != EXITED)
+    rows = np.zeros(0, np.int64) if empty else np.flatnonzero(f.state != EXITED)
     return pd.DataFrame({
         "year": m.year, "firm": rows, "park": f.park[rows], "sector": np.array(sec.keys)[f.sector[rows]],
         "chain": np.array(sec.chain_keys)[sec.chain[f.sector[rows]]], "stage": sec.stage[f.sector[rows]],
