@@ -118,6 +118,13 @@ class Ledger:
         sides = (PARK, CITY) if side is None else (side,)
         return float(sum(self.flows[s][:, _K[kind]].sum() for s in sides))
 
+    def totals(self) -> dict[str, float]:
+        """:meth:`total` of every kind, both sides: the same sums (each a column's pairwise sum, as a
+        contiguous row of the transpose; 0.0 + parks + cities, as ``sum`` adds them) in two reductions."""
+        self._grow()
+        park, city = (np.ascontiguousarray(self.flows[s].T).sum(axis=1) for s in (PARK, CITY))
+        return dict(zip(KINDS, ((0.0 + park) + city).tolist()))
+
     def park_flow(self, kind: str) -> np.ndarray:
         self._grow()
         return self.flows[PARK][:, _K[kind]]
@@ -523,7 +530,7 @@ def series(model) -> dict:
     """Region totals of this year's flows (万元/yr) and the closing stocks (万元)."""
     led = model.finance
     led._grow()
-    tot = {k: led.total(k) for k in KINDS}
+    tot = led.totals()
     subsidies = tot["subsidies"] + tot["rewards"]
     returned = led.total("tax_returned", PARK)
     designation_ = tot["designation"]

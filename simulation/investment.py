@@ -71,17 +71,17 @@ class InvestmentLedger:
         values = {"year": self.year, "account": account, "amount": amount, "adaptation": 0, "source": -1,
                   "firm": -1, "to_park": -1, "to_place": -1, "from_park": -1, "from_place": -1,
                   "refused_park": -1, "refused_by": 0, **columns}
-        for key in self.FIELDS:
-            dtype = float if key == "amount" else np.int64
-            self._parts[key].append(np.broadcast_to(np.asarray(values[key], dtype), n).copy())
+        for key in self.FIELDS:                 # each column a copy of its own, n long
+            value = np.asarray(values[key], float if key == "amount" else np.int64)
+            self._parts[key].append(value.copy() if value.shape == (n,) else np.full(n, value))
         t = self._totals.setdefault(self.year, defaultdict(float))
+        accounts = np.bincount(self._parts["account"][-1], minlength=len(ACCOUNTS))
         for code, name in enumerate(ACCOUNTS):
-            hit = account == code
-            t[f"invest_{name}"] += int(hit.sum())
-            t[f"invest_{name}_wan"] += float(amount[hit].sum())
-        adaptation = np.broadcast_to(np.asarray(values["adaptation"]), n)
+            t[f"invest_{name}"] += int(accounts[code])
+            t[f"invest_{name}_wan"] += float(amount[account == code].sum()) if accounts[code] else 0.0
+        adaptations = np.bincount(self._parts["adaptation"][-1], minlength=len(ADAPTATIONS))
         for code, name in enumerate(ADAPTATIONS[1:], start=1):
-            t[f"adapted_{name}"] += int((adaptation == code).sum())
+            t[f"adapted_{name}"] += int(adaptations[code])
 
     def book_projects(self, amount, source, origin, to_park, to_place, adaptation, refused_park, left, firm,
                       refused_by=0) -> None:
