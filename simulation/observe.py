@@ -302,9 +302,17 @@ def declared_labels(declared: np.ndarray, keys: tuple[str, ...]) -> np.ndarray:
     """Each park's declared industries as "key,key": one string per distinct row (parks share a few)."""
     if len(declared) == 0:
         return np.zeros(0, object)
-    rows, inverse = np.unique(declared, axis=0, return_inverse=True)
-    labels = np.array([",".join(keys[s] for s in np.flatnonzero(row)) for row in rows], dtype=object)
-    return labels[inverse.reshape(-1)]
+    key = (declared.shape, declared.dtype.str, declared.tobytes(), keys)     # labelled again only when it changes
+    held, labels = _DECLARED["held"]
+    if held != key:
+        rows, inverse = np.unique(declared, axis=0, return_inverse=True)
+        names = np.array([",".join(keys[s] for s in np.flatnonzero(row)) for row in rows], dtype=object)
+        labels = names[inverse.reshape(-1)]
+        _DECLARED["held"] = (key, labels)
+    return labels.copy()
+
+
+_DECLARED = {"held": (None, None)}
 
 
 def _mean(x: np.ndarray) -> float:
