@@ -147,11 +147,12 @@ class InvestmentLedger:
             key["unit"].append(np.full(len(rows), units.index(unit)))
         key = {c: np.concatenate(v) for c, v in key.items()}
         # One group-by on a packed integer key: each (unit, kind) comes from one part, with its rows in
-        # booking order, so the sums are those of a group-by per part (pandas' compensated sum).
+        # booking order, so the sums are those of a group-by per part (pandas' compensated sum); sorted,
+        # so that parks of the same name keep the order of their rows, as the stable sort below needs.
         n_id, n_kind, n_why = max(len(park_names), len(place_ids)) + 1, len(KINDS), len(REFUSALS)
         code = (((key["year"] * len(units) + key["unit"]) * n_kind + key["kind"]) * n_why
                 + key["refused_by"]) * n_id + key["id"] + 1
-        g = pd.Series(key["amount"]).groupby(code, sort=False).agg(["size", "sum"])
+        g = pd.Series(key["amount"]).groupby(code, sort=True).agg(["size", "sum"])
         code, ident = np.divmod(g.index.to_numpy(), n_id)
         code, why = np.divmod(code, n_why)
         code, kind = np.divmod(code, n_kind)
