@@ -220,6 +220,7 @@ class YearView:
                                minlength=m.parks.n * n_sec).reshape(m.parks.n, n_sec)
         gain = spillover_gain(m, self.prod_rows)
         self.gain, self.gain_in = gain, gain[in_park[self.prod_rows]]
+        self.src, self.dst = m.links.live()                    # supplier and customer rows of the live links
 
 
 def _by_park(park: np.ndarray, values: np.ndarray | None, n: int) -> np.ndarray:
@@ -287,14 +288,15 @@ def park_panel(m, y: YearView) -> dict[str, np.ndarray]:
         "spillover": _weighted_mean(y.park, y.gain_in, np.ones(len(y.rows)), n),
         **cobuild.credited_output(m, ind["output"]),          # C8: output credited to host and partner
         **{c: getattr(pk, c).copy() for c in ("offer_factor", "offer_subsidy", "offer_rebate", "offer_effort")},
-        "supply_links": supply_links_by_park(m),
+        "supply_links": supply_links_by_park(m, y.dst),
     }
 
 
-def supply_links_by_park(m) -> np.ndarray:
+def supply_links_by_park(m, customers: np.ndarray) -> np.ndarray:
     """Live supplier links whose customer is a firm of each park (a park's links formed: what its
-    public money per link gained is measured on, ``costs.account_costs``)."""
-    buyer = m.firms.park[m.links.live()[1]]
+    public money per link gained is measured on, ``costs.account_costs``); ``customers``: the customer
+    row of each live link."""
+    buyer = m.firms.park[customers]
     return np.bincount(buyer[buyer >= 0], minlength=m.parks.n).astype(float)
 
 
@@ -333,7 +335,7 @@ def model_series(m, parks: dict[str, np.ndarray], y: YearView) -> dict:
     linked = (sec.io + sec.io.T) >= 0.05
     np.fill_diagonal(linked, False)
     off = ~np.eye(n_sec, dtype=bool)
-    src, dst = m.links.live()
+    src, dst = y.src, y.dst
     nodes = y.prod_rows
     index = np.full(f.n, -1)
     index[nodes] = np.arange(len(nodes))
