@@ -324,7 +324,7 @@ def _mean(x: np.ndarray) -> float:
 def model_series(m, parks: dict[str, np.ndarray], y: YearView) -> dict:
     """Model-level totals and clustering, chain and network metrics for one year."""
     f, sec, pk = m.firms, m.sectors, m.parks
-    prod, inside, live_in = y.prod, y.inside, y.live_in
+    prod, live_in = y.prod, y.live_in
     n_sec = sec.n
     emp = np.bincount(y.cell, weights=f.employment[y.rows], minlength=pk.n * n_sec).reshape(pk.n, n_sec)
     active = pk.alive & (pk.status != REVOKED)
@@ -345,27 +345,30 @@ def model_series(m, parks: dict[str, np.ndarray], y: YearView) -> dict:
     park_sector = y.out[wide]
     land_in = f.land * (f.park >= 0)
     outside = prod & (f.park < 0)
-    output = f.output[prod].sum()
-    output_in = f.output[inside].sum()
+    live_out = y.live & (f.park < 0)
+    p_rows = y.prod_rows                       # rows, not masks: the same elements in the same order
+    output = f.output[p_rows].sum()
+    output_in = f.output[y.rows].sum()
+    granted, built = land_in[live_in].sum(), land_in[y.rows].sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
             "firms_producing": len(nodes), "firms_in_parks": int(live_in.sum()),
             "share_producing_in_parks": float(len(y.rows) / max(len(nodes), 1)),
             "output": float(output), "output_in_parks": float(output_in),
-            "firms_outside": int((y.live & (f.park < 0)).sum()),
+            "firms_outside": int(live_out.sum()),
             "output_outside": float(f.output[outside].sum()),
             "park_output_share": float(output_in / max(output, 1e-9)),
-            "value_added": float(f.value_added[prod].sum()), "tax": float(f.tax[prod].sum()),
-            "employment": float(f.employment[prod].sum()), "energy": float(f.energy[prod].sum()),
-            "pollution": float(f.pollution[prod].sum()),
-            "tax_per_mu": float(f.tax[inside].sum() / max(land_in[inside].sum(), 1e-9)),
-            "investment_intensity": float(f.investment[live_in & (f.land > 0)].sum() / max(land_in[live_in].sum(), 1e-9)),
-            "land_granted": float(land_in[live_in].sum()), "land_built": float(land_in[inside].sum()),
+            "value_added": float(f.value_added[p_rows].sum()), "tax": float(f.tax[p_rows].sum()),
+            "employment": float(f.employment[p_rows].sum()), "energy": float(f.energy[p_rows].sum()),
+            "pollution": float(f.pollution[p_rows].sum()),
+            "tax_per_mu": float(f.tax[y.rows].sum() / max(built, 1e-9)),
+            "investment_intensity": float(f.investment[live_in & (f.land > 0)].sum() / max(granted, 1e-9)),
+            "land_granted": float(granted), "land_built": float(built),
             "land_construction": float(land_in[f.state == BUILDING].sum()),
             "land_idle": float(land_in[(f.state == GRANTED) | (f.state == STOPPED)].sum()),
             "land_reusable": float(pk.reusable[pk.alive].sum()),
             "park_area": float(pk.area[pk.alive].sum()),
-            "land_outside": float(f.land[y.live & (f.park < 0)].sum()),
+            "land_outside": float(f.land[live_out].sum()),
             "hightech_share": float(f.output[prod & f.hightech].sum() / max(output, 1e-9)),
             "parks_active": int(active.sum()),
             "parks_warned": int(np.isin(pk.status, (WARNED, NOTICE, DEADLINE, AREA_CUT)).sum()),
