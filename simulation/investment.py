@@ -157,20 +157,33 @@ class InvestmentLedger:
         code, why = np.divmod(code, n_why)
         code, kind = np.divmod(code, n_kind)
         year, unit = np.divmod(code, len(units))
-        names = np.array(["region", *park_names, *place_ids], dtype=object)
         offset = np.array([0, len(park_names), 0])[unit]        # ids are stored + 1: the region's -1 is 0
         t = self._totals
         arrivals = np.array([[y, t[y]["invest_arrivals"], t[y]["invest_arrivals_wan"]] for y in sorted(t)]
                             ).reshape(-1, 3)
-        out = pd.DataFrame({
-            "year": np.concatenate([arrivals[:, 0].astype(int), year]),
-            "unit": np.concatenate([np.full(len(arrivals), "region", object), np.array(units, object)[unit]]),
-            "id": np.concatenate([np.full(len(arrivals), "region", object), names[offset + ident]]),
-            "kind": np.concatenate([np.full(len(arrivals), "arrivals", object), np.array(KINDS, object)[kind]]),
-            "count": np.concatenate([arrivals[:, 1], g["size"].to_numpy()]).astype(int),
-            "amount_wan": np.concatenate([arrivals[:, 2], g["sum"].to_numpy()]).astype(float),
-            "refused_by": np.concatenate([np.full(len(arrivals), "", object), np.array(REFUSALS, object)[why]])})
-        return out.sort_values(["year", "unit", "id", "kind", "refused_by"], kind="stable", ignore_index=True)
+        first = np.zeros(len(arrivals), np.int64)               # the arrivals rows: region, "arrivals", ""
+        columns = {"year": np.concatenate([arrivals[:, 0].astype(int), year]),
+                   "unit": (units, np.concatenate([first + units.index("region"), unit])),
+                   "id": (("region", *park_names, *place_ids), np.concatenate([first, offset + ident])),
+                   "kind": ((*KINDS, "arrivals"), np.concatenate([first + len(KINDS), kind])),
+                   "refused_by": (REFUSALS, np.concatenate([first, why]))}
+        # Sorted as sort_values(["year", "unit", "id", "kind", "refused_by"], kind="stable") sorts the text:
+        # a stable lexsort of each text's rank in code-point order (equal texts, equal ranks).
+        rank = {k: _text_ranks(v[0])[v[1]] for k, v in columns.items() if k != "year"}
+        order = np.lexsort([rank[k] for k in ("refused_by", "kind", "id", "unit")] + [columns["year"]])
+        text = {k: pd.array(v[0], dtype="str").take(v[1][order]) if len(order) else np.zeros(0, object)
+                for k, v in columns.items() if k != "year"}           # none: object columns, as pandas makes them
+        return pd.DataFrame({"year": columns["year"][order], "unit": text["unit"], "id": text["id"],
+                             "kind": text["kind"],
+                             "count": np.concatenate([arrivals[:, 1], g["size"].to_numpy()]).astype(int)[order],
+                             "amount_wan": np.concatenate([arrivals[:, 2], g["sum"].to_numpy()]).astype(float)[order],
+                             "refused_by": text["refused_by"]})
+
+
+def _text_ranks(texts) -> np.ndarray:
+    """Rank of each text among the distinct ``texts`` in code-point order (pandas' order of str values)."""
+    position = {value: i for i, value in enumerate(sorted(set(texts)))}
+    return np.array([position[value] for value in texts], np.int64)
 
 
 KINDS = (*ACCOUNTS, "diverted_out", "relocated_out", *ADAPTATIONS)
