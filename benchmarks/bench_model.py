@@ -1,6 +1,9 @@
 """Province-scale benchmark: wall and CPU time (total and per phase of the year), firm-years per second,
 peak memory, kernel speed-ups.
 
+Then the CPU per replication of a small document world (nanyang_2009) as the runner does it, the
+figure behind issue 13's 20-replication target.
+
 Run with ``make bench`` (or ``python benchmarks/bench_model.py``). Prints its figures; asserts nothing.
 CPU time is printed beside wall time because on a shared machine wall time mostly measures the others.
 """
@@ -107,5 +110,24 @@ def main() -> None:
     print(f"evaluation kernel: {slow / fast:,.0f}x faster than reference ({int(m.sum())} firms, {model.parks.n} parks)")
 
 
+def small_world(name: str = "nanyang_2009", replications: int = 3) -> None:
+    """CPU per replication of a document world as the runner does it (``execute_task``: the run and its
+    outputs), the mean of ``replications`` after one warm-up (issue 13: 20 replications of a city run
+    within 10 s on 2 cores needs <= 0.8 s each)."""
+    from parksim.experiments.runner import RunConfig, RunTask, execute_task, replication_seeds
+    from parksim.scenarios.loader import load_scenario
+
+    sc = load_scenario(name)
+    config = RunConfig(sc.world, sc.policy)
+    seeds = replication_seeds(sc.seed, replications)
+    execute_task(RunTask("p0-r0", 0, 0, seeds[0], {}, config))
+    cpu = time.process_time()
+    for s in seeds:
+        execute_task(RunTask("p0-r0", 0, 0, s, {}, config))
+    print(f"{name}: CPU per replication {(time.process_time() - cpu) / replications:.2f} s "
+          f"(mean of {replications} after a warm-up, execute_task)")
+
+
 if __name__ == "__main__":
     main()
+    small_world()

@@ -118,11 +118,25 @@ def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_event
     if cfg.targets:
         metrics.update(target_metrics.measure_all(cfg.targets, out.series, out.parks, out.events, out.firms,
                                                   cfg.world.scale))
-    events = out.events if keep_events else (
-        out.events.groupby(["year", "kind", "rule"], as_index=False)
-        .agg(n=("kind", "size"), value=("value", "sum")))
+    events = out.events if keep_events else event_counts(out.events)
     tables = {name: pd.DataFrame() if getattr(out, name) is None else getattr(out, name) for name in OUTPUT_TABLES}
     return RunResult(out.series, out.parks, events, metrics, tables)
+
+
+def event_counts(events: pd.DataFrame) -> pd.DataFrame:
+    """Events per year, kind and rule: their number ``n`` and summed ``value``, sorted by the three.
+
+    The same frame as ``groupby(["year", "kind", "rule"], as_index=False).agg(...)``, grouped on the
+    text columns' sorted codes instead of the text, which costs a fraction.
+    """
+    kind, kinds = pd.factorize(events["kind"], sort=True)
+    rule, rules = pd.factorize(events["rule"], sort=True)
+    if events.empty or (kind < 0).any() or (rule < 0).any():            # missing text: pandas drops those rows
+        return events.groupby(["year", "kind", "rule"], as_index=False).agg(n=("kind", "size"), value=("value", "sum"))
+    g = events["value"].groupby([events["year"].to_numpy(), kind, rule], sort=True).agg(["size", "sum"])
+    year, kind, rule = (g.index.get_level_values(i).to_numpy() for i in range(3))
+    return pd.DataFrame({"year": year, "kind": kinds.take(kind), "rule": rules.take(rule),
+                         "n": g["size"].to_numpy(), "value": g["sum"].to_numpy()})
 
 
 # ----------------------------------------------------------------------------- tasks

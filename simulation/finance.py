@@ -65,15 +65,20 @@ class Ledger:
         self.city_debt = np.zeros(0)
         self.city_debt_limit = np.zeros(0)     # S8: what each city's platform may owe (set in the finance phase)
         self.opening = [np.zeros((0, 2)), np.zeros((0, 2))]     # cash, debt at the start of the year
-        self.rows: list[pd.DataFrame] = []
+        self.rows: list[dict] = []     # each year's closing arrays, one dict per side
         self.coverage = 1.0            # region share of last year's award claims paid
         self.land_mark = np.zeros(0)   # parks' cumulative land income at the last finance phase
         self.place_key, self.place_city = None, np.zeros(1, np.int64)    # cache of place_cities
+        self._sizes = (0, 0)        # accounts the arrays have rows for
         self._grow()
 
     def _grow(self) -> None:
-        """Rows for accounts created since (new parks, new city labels): zero flows and stocks."""
+        """Rows for accounts created since (new parks, new city labels): zero flows and stocks. Called
+        before every booking and query, so it returns at once when no account was created."""
         sizes = (self.model.parks.n, len(self.model.cities))
+        if sizes == self._sizes:
+            return
+        self._sizes = sizes
         for side, n in enumerate(sizes):
             extra = n - len(self.flows[side])
             if extra > 0:
@@ -93,7 +98,9 @@ class Ledger:
         """Book ``amount`` of ``kind`` on accounts ``index`` of ``side``; cash and debt follow."""
         self._grow()
         index = np.asarray(index, dtype=np.int64).reshape(-1)
-        amount = np.broadcast_to(np.asarray(amount, float), index.shape)
+        amount = np.asarray(amount, float)
+        if amount.shape != index.shape:
+            amount = np.broadcast_to(amount, index.shape)
         k = _K[kind]
         np.add.at(self.flows[side][:, k], index, amount)
         cash, debt = self.stocks(side)
@@ -111,6 +118,13 @@ class Ledger:
         sides = (PARK, CITY) if side is None else (side,)
         return float(sum(self.flows[s][:, _K[kind]].sum() for s in sides))
 
+    def totals(self) -> dict[str, float]:
+        """:meth:`total` of every kind, both sides: the same sums (each a column's pairwise sum, as a
+        contiguous row of the transpose; 0.0 + parks + cities, as ``sum`` adds them) in two reductions."""
+        self._grow()
+        park, city = (np.ascontiguousarray(self.flows[s].T).sum(axis=1) for s in (PARK, CITY))
+        return dict(zip(KINDS, ((0.0 + park) + city).tolist()))
+
     def park_flow(self, kind: str) -> np.ndarray:
         self._grow()
         return self.flows[PARK][:, _K[kind]]
@@ -122,20 +136,25 @@ class Ledger:
         names = ([a.name for a in m.park_agents], list(m.cities))
         for side in (PARK, CITY):
             cash, debt = self.stocks(side)
-            frame = pd.DataFrame(self.flows[side], columns=list(KINDS))
-            frame.insert(0, "year", m.year)
-            frame.insert(1, "account_kind", ACCOUNT_KINDS[side])
-            frame.insert(2, "account", np.arange(len(cash)))
-            frame.insert(3, "name", names[side])
-            frame["cash"], frame["debt"] = cash.copy(), debt.copy()
-            frame["cash_opening"], frame["debt_opening"] = self.opening[side][:, 0], self.opening[side][:, 1]
-            self.rows.append(frame)
+            self.rows.append({"year": np.full(len(cash), m.year), "account_kind": [ACCOUNT_KINDS[side]] * len(cash),
+                              "account": np.arange(len(cash)), "name": names[side], "flows": self.flows[side].copy(),
+                              "cash": cash.copy(), "debt": debt.copy(), "cash_opening": self.opening[side][:, 0],
+                              "debt_opening": self.opening[side][:, 1]})
             self.opening[side] = np.column_stack([cash, debt])
             self.flows[side][:] = 0.0
 
     def table(self) -> pd.DataFrame:
-        """Long table: one row per year × account with its flows by kind and its stocks."""
-        return pd.concat(self.rows, ignore_index=True) if self.rows else pd.DataFrame(columns=["year", *KINDS])
+        """Long table: one row per year × account with its flows by kind and its stocks (built once, at
+        the end, from the years' arrays: a frame a year and their concat cost more than the year)."""
+        if not self.rows:
+            return pd.DataFrame(columns=["year", *KINDS])
+        flows = np.concatenate([r["flows"] for r in self.rows])
+        columns = {k: np.concatenate([r[k] for r in self.rows]) for k in ("year", "account_kind", "account")}
+        columns["name"] = [name for r in self.rows for name in r["name"]]
+        columns.update({k: flows[:, i] for i, k in enumerate(KINDS)})
+        columns.update({k: np.concatenate([r[k] for r in self.rows])
+                        for k in ("cash", "debt", "cash_opening", "debt_opening")})
+        return pd.DataFrame(columns)
 
 
 # ----------------------------------------------------------------------------- queries
@@ -511,7 +530,7 @@ def series(model) -> dict:
     """Region totals of this year's flows (万元/yr) and the closing stocks (万元)."""
     led = model.finance
     led._grow()
-    tot = {k: led.total(k) for k in KINDS}
+    tot = led.totals()
     subsidies = tot["subsidies"] + tot["rewards"]
     returned = led.total("tax_returned", PARK)
     designation_ = tot["designation"]

@@ -71,17 +71,17 @@ class InvestmentLedger:
         values = {"year": self.year, "account": account, "amount": amount, "adaptation": 0, "source": -1,
                   "firm": -1, "to_park": -1, "to_place": -1, "from_park": -1, "from_place": -1,
                   "refused_park": -1, "refused_by": 0, **columns}
-        for key in self.FIELDS:
-            dtype = float if key == "amount" else np.int64
-            self._parts[key].append(np.broadcast_to(np.asarray(values[key], dtype), n).copy())
+        for key in self.FIELDS:                 # each column a copy of its own, n long
+            value = np.asarray(values[key], float if key == "amount" else np.int64)
+            self._parts[key].append(value.copy() if value.shape == (n,) else np.full(n, value))
         t = self._totals.setdefault(self.year, defaultdict(float))
+        accounts = np.bincount(self._parts["account"][-1], minlength=len(ACCOUNTS))
         for code, name in enumerate(ACCOUNTS):
-            hit = account == code
-            t[f"invest_{name}"] += int(hit.sum())
-            t[f"invest_{name}_wan"] += float(amount[hit].sum())
-        adaptation = np.broadcast_to(np.asarray(values["adaptation"]), n)
+            t[f"invest_{name}"] += int(accounts[code])
+            t[f"invest_{name}_wan"] += float(amount[account == code].sum()) if accounts[code] else 0.0
+        adaptations = np.bincount(self._parts["adaptation"][-1], minlength=len(ADAPTATIONS))
         for code, name in enumerate(ADAPTATIONS[1:], start=1):
-            t[f"adapted_{name}"] += int((adaptation == code).sum())
+            t[f"adapted_{name}"] += int(adaptations[code])
 
     def book_projects(self, amount, source, origin, to_park, to_place, adaptation, refused_park, left, firm,
                       refused_by=0) -> None:
@@ -112,8 +112,11 @@ class InvestmentLedger:
 
     def bookings(self) -> pd.DataFrame:
         """One row per booked decision (codes: account in ACCOUNTS, adaptation in ADAPTATIONS)."""
-        return pd.DataFrame({k: np.concatenate(v) if v else np.zeros(0, float if k == "amount" else np.int64)
-                             for k, v in self._parts.items()})
+        return pd.DataFrame(self._columns())
+
+    def _columns(self) -> dict[str, np.ndarray]:
+        return {k: np.concatenate(v) if v else np.zeros(0, float if k == "amount" else np.int64)
+                for k, v in self._parts.items()}
 
     def table(self, park_names: list[str], place_ids: list[str]) -> pd.DataFrame:
         """Long table: year, unit ('park' | 'place' | 'region'), id, kind, count, amount_wan, refused_by.
@@ -124,44 +127,67 @@ class InvestmentLedger:
         by origin. Park: created, diverted, relocated by destination, relocated_out by origin, lost
         by the park that refused the project (its first choice).
         """
-        b = self.bookings()
-        b["kind"] = np.array(ACCOUNTS, dtype=object)[b.account.to_numpy()] if len(b) else ""
-        parts = [pd.DataFrame([{"year": y, "unit": "region", "id": "region", "kind": "arrivals",
-                                "count": t["invest_arrivals"], "amount_wan": t["invest_arrivals_wan"]}
-                               for y, t in sorted(self._totals.items())],
-                              columns=["year", "unit", "id", "kind", "count", "amount_wan"]).assign(refused_by="")]
+        b = self._columns()
+        account, every = b["account"], np.ones(len(b["account"]), bool)
+        adapted = b["adaptation"] > 0
+        # (rows, unit, id column (None: the region), kind code in KINDS (None: the account), refused_by)
+        parts = [(every, "region", None, None, False), (adapted, "region", None, 6 + b["adaptation"], True),
+                 (account != 3, "place", "to_place", None, False), (account == 3, "place", "from_place", None, False),
+                 (account == 1, "place", "from_place", 4, False), (account == 2, "place", "from_place", 5, False),
+                 (account != 3, "park", "to_park", None, False), (account == 3, "park", "refused_park", None, False),
+                 (account == 2, "park", "from_park", 5, False)]
+        units = ("park", "place", "region")
+        key = {c: [] for c in ("year", "unit", "id", "kind", "refused_by", "amount")}
+        for mask, unit, column, kind, by in parts:
+            rows = np.flatnonzero(mask & (b[column] >= 0) if column else mask)
+            for c, v in (("year", b["year"]), ("id", b[column] if column else -1),
+                         ("kind", account if kind is None else kind), ("refused_by", b["refused_by"] if by else 0),
+                         ("amount", b["amount"])):
+                key[c].append(np.broadcast_to(v, len(mask))[rows])
+            key["unit"].append(np.full(len(rows), units.index(unit)))
+        key = {c: np.concatenate(v) for c, v in key.items()}
+        # One group-by on a packed integer key: each (unit, kind) comes from one part, with its rows in
+        # booking order, so the sums are those of a group-by per part (pandas' compensated sum); sorted,
+        # so that parks of the same name keep the order of their rows, as the stable sort below needs.
+        n_id, n_kind, n_why = max(len(park_names), len(place_ids)) + 1, len(KINDS), len(REFUSALS)
+        code = (((key["year"] * len(units) + key["unit"]) * n_kind + key["kind"]) * n_why
+                + key["refused_by"]) * n_id + key["id"] + 1
+        g = pd.Series(key["amount"]).groupby(code, sort=True).agg(["size", "sum"])
+        code, ident = np.divmod(g.index.to_numpy(), n_id)
+        code, why = np.divmod(code, n_why)
+        code, kind = np.divmod(code, n_kind)
+        year, unit = np.divmod(code, len(units))
+        offset = np.array([0, len(park_names), 0])[unit]        # ids are stored + 1: the region's -1 is 0
+        t = self._totals
+        arrivals = np.array([[y, t[y]["invest_arrivals"], t[y]["invest_arrivals_wan"]] for y in sorted(t)]
+                            ).reshape(-1, 3)
+        first = np.zeros(len(arrivals), np.int64)               # the arrivals rows: region, "arrivals", ""
+        columns = {"year": np.concatenate([arrivals[:, 0].astype(int), year]),
+                   "unit": (units, np.concatenate([first + units.index("region"), unit])),
+                   "id": (("region", *park_names, *place_ids), np.concatenate([first, offset + ident])),
+                   "kind": ((*KINDS, "arrivals"), np.concatenate([first + len(KINDS), kind])),
+                   "refused_by": (REFUSALS, np.concatenate([first, why]))}
+        # Sorted as sort_values(["year", "unit", "id", "kind", "refused_by"], kind="stable") sorts the text:
+        # a stable lexsort of each text's rank in code-point order (equal texts, equal ranks).
+        rank = {k: _text_ranks(v[0])[v[1]] for k, v in columns.items() if k != "year"}
+        order = np.lexsort([rank[k] for k in ("refused_by", "kind", "id", "unit")] + [columns["year"]])
+        text = {k: pd.array(v[0], dtype="str").take(v[1][order]) if len(order) else np.zeros(0, object)
+                for k, v in columns.items() if k != "year"}           # none: object columns, as pandas makes them
+        return pd.DataFrame({"year": columns["year"][order], "unit": text["unit"], "id": text["id"],
+                             "kind": text["kind"],
+                             "count": np.concatenate([arrivals[:, 1], g["size"].to_numpy()]).astype(int)[order],
+                             "amount_wan": np.concatenate([arrivals[:, 2], g["sum"].to_numpy()]).astype(float)[order],
+                             "refused_by": text["refused_by"]})
 
-        def group(frame, unit, key, kind=None, names=None, by=()):
-            if kind is not None:
-                frame = frame.assign(kind=kind)
-            frame = frame[frame[key] >= 0] if key else frame
-            g = frame.groupby(["year", "kind", *by] + ([key] if key else []), sort=True).amount.agg(["size", "sum"])
-            g = g.reset_index().rename(columns={"size": "count", "sum": "amount_wan", key or "kind": "id"} if key
-                                       else {"size": "count", "sum": "amount_wan"})
-            if not key:
-                g["id"] = "region"
-            else:
-                g["id"] = np.array(names, dtype=object)[g["id"].to_numpy()] if len(g) else g["id"].astype(object)
-            g["unit"] = unit
-            g["refused_by"] = g["refused_by"] if by else ""
-            parts.append(g[["year", "unit", "id", "kind", "count", "amount_wan", "refused_by"]])
 
-        lost = b.kind == "lost"
-        group(b, "region", None)
-        adapted = b[b.adaptation > 0]
-        group(adapted.assign(kind=np.array(ADAPTATIONS, dtype=object)[adapted.adaptation.to_numpy()],
-                             refused_by=np.array(REFUSALS, dtype=object)[adapted.refused_by.to_numpy()]),
-              "region", None, by=("refused_by",))
-        group(b[~lost], "place", "to_place", names=place_ids)
-        group(b[lost], "place", "from_place", names=place_ids)
-        group(b[b.kind == "diverted"], "place", "from_place", "diverted_out", place_ids)
-        group(b[b.kind == "relocated"], "place", "from_place", "relocated_out", place_ids)
-        group(b[~lost], "park", "to_park", names=park_names)
-        group(b[lost], "park", "refused_park", names=park_names)
-        group(b[b.kind == "relocated"], "park", "from_park", "relocated_out", park_names)
-        out = pd.concat(parts, ignore_index=True)
-        return out.astype({"year": int, "count": int, "amount_wan": float}).sort_values(
-            ["year", "unit", "id", "kind", "refused_by"], kind="stable", ignore_index=True)
+def _text_ranks(texts) -> np.ndarray:
+    """Rank of each text among the distinct ``texts`` in code-point order (pandas' order of str values)."""
+    position = {value: i for i, value in enumerate(sorted(set(texts)))}
+    return np.array([position[value] for value in texts], np.int64)
+
+
+KINDS = (*ACCOUNTS, "diverted_out", "relocated_out", *ADAPTATIONS)
+"""The investment table's kinds besides arrivals: the accounts, the outflows by origin, the adaptations."""
 
 
 def start(model) -> InvestmentLedger:
@@ -358,13 +384,25 @@ def entry_refusal(policy, screen: dict) -> np.ndarray:
     """Code (:data:`REFUSALS`) of the first entry rule, in clause order, that alone refuses each pair of
     ``screen`` (the arguments of ``entry.eligible`` for D projects, each with one park: (D, 1)); 0 if none does."""
     why = np.zeros(len(screen["investment"]), np.int64)
-    none = policy
-    for rule in ENTRY_RULES:
-        none = none.set(rule, enabled=False)
-    for rule in reversed(ENTRY_RULES):               # the first in clause order is written last
-        if getattr(policy, rule).enabled:
-            why[~entry.eligible(none.set(rule, enabled=True), **screen)[:, 0]] = REFUSALS.index(rule)
+    for rule, alone in reversed(_entry_rules_alone(policy)):      # the first in clause order is written last
+        why[~entry.eligible(alone, **screen)[:, 0]] = REFUSALS.index(rule)
     return why
+
+
+_ALONE = {"held": (None, ())}
+
+
+def _entry_rules_alone(policy) -> tuple:
+    """(rule, ``policy`` with that entry rule the only one on) for each enabled entry rule, in clause
+    order; made once per policy and held like :func:`_without_e1`'s."""
+    held, alone = _ALONE["held"]
+    if held is not policy:
+        none = policy
+        for rule in ENTRY_RULES:
+            none = none.set(rule, enabled=False)
+        alone = tuple((rule, none.set(rule, enabled=True)) for rule in ENTRY_RULES if getattr(policy, rule).enabled)
+        _ALONE["held"] = (policy, alone)
+    return alone
 
 
 def refused_by(policy, screen: dict, first: np.ndarray, eligible_first: np.ndarray, passer: np.ndarray,

@@ -12,8 +12,8 @@ from scipy.sparse import csgraph
 
 def _safe_divide(num, den, fill=0.0):
     """``num / den`` elementwise (broadcasting), ``fill`` where ``den == 0``."""
-    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
-    return np.divide(num, den, out=np.full(num.shape, fill), where=den != 0)
+    num, den = np.asarray(num, float), np.asarray(den, float)
+    return np.divide(num, den, out=np.full(np.broadcast_shapes(num.shape, den.shape), fill), where=den != 0)
 
 
 def _row_shares(x):

@@ -140,14 +140,27 @@ class Recorder:
         self.seen = f.n
 
     def outputs(self) -> RunOutputs:
-        firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model).iloc[:0]
+        firms = pd.concat(self.snapshots, ignore_index=True) if self.snapshots else firm_snapshot(self.model, empty=True)
         return RunOutputs(series=pd.DataFrame(self.series), parks=stack(self.panel),
-                          firms=firms, events=pd.DataFrame(self.events), lives=firm_lives(self.model),
+                          firms=firms, events=self.events_frame(), lives=firm_lives(self.model),
                           places=self.model.places_table(),
                           investment=self.model.investment.table([a.name for a in self.model.park_agents],
                                                                  self.model.place_ids),
                           growth=stack(self.growth) if self.growth else None,
                           finance=self.model.finance.table())
+
+
+    def events_frame(self) -> pd.DataFrame:
+        """The event log as a frame: the numeric columns as numpy arrays and the text ones as str arrays
+        directly, the dtypes pandas infers from the lists at a fraction of the inference's cost."""
+        numeric = {k: np.asarray(v) for k, v in self.events.items() if k not in EVENT_TEXT}
+        if not self.events["year"] or any(v.dtype.kind not in "iuf" for v in numeric.values()):
+            return pd.DataFrame(self.events)
+        return pd.DataFrame({k: numeric[k] if k in numeric else pd.array(v, dtype="str")
+                             for k, v in self.events.items()})
+
+
+EVENT_TEXT = ("kind", "rule", "detail")
 
 
 def stack(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
@@ -207,6 +220,7 @@ class YearView:
                                minlength=m.parks.n * n_sec).reshape(m.parks.n, n_sec)
         gain = spillover_gain(m, self.prod_rows)
         self.gain, self.gain_in = gain, gain[in_park[self.prod_rows]]
+        self.src, self.dst = m.links.live()                    # supplier and customer rows of the live links
 
 
 def _by_park(park: np.ndarray, values: np.ndarray | None, n: int) -> np.ndarray:
@@ -274,14 +288,15 @@ def park_panel(m, y: YearView) -> dict[str, np.ndarray]:
         "spillover": _weighted_mean(y.park, y.gain_in, np.ones(len(y.rows)), n),
         **cobuild.credited_output(m, ind["output"]),          # C8: output credited to host and partner
         **{c: getattr(pk, c).copy() for c in ("offer_factor", "offer_subsidy", "offer_rebate", "offer_effort")},
-        "supply_links": supply_links_by_park(m),
+        "supply_links": supply_links_by_park(m, y.dst),
     }
 
 
-def supply_links_by_park(m) -> np.ndarray:
+def supply_links_by_park(m, customers: np.ndarray) -> np.ndarray:
     """Live supplier links whose customer is a firm of each park (a park's links formed: what its
-    public money per link gained is measured on, ``costs.account_costs``)."""
-    buyer = m.firms.park[m.links.live()[1]]
+    public money per link gained is measured on, ``costs.account_costs``); ``customers``: the customer
+    row of each live link."""
+    buyer = m.firms.park[customers]
     return np.bincount(buyer[buyer >= 0], minlength=m.parks.n).astype(float)
 
 
@@ -289,9 +304,17 @@ def declared_labels(declared: np.ndarray, keys: tuple[str, ...]) -> np.ndarray:
     """Each park's declared industries as "key,key": one string per distinct row (parks share a few)."""
     if len(declared) == 0:
         return np.zeros(0, object)
-    rows, inverse = np.unique(declared, axis=0, return_inverse=True)
-    labels = np.array([",".join(keys[s] for s in np.flatnonzero(row)) for row in rows], dtype=object)
-    return labels[inverse.reshape(-1)]
+    key = (declared.shape, declared.dtype.str, declared.tobytes(), keys)     # labelled again only when it changes
+    held, labels = _DECLARED["held"]
+    if held != key:
+        rows, inverse = np.unique(declared, axis=0, return_inverse=True)
+        names = np.array([",".join(keys[s] for s in np.flatnonzero(row)) for row in rows], dtype=object)
+        labels = names[inverse.reshape(-1)]
+        _DECLARED["held"] = (key, labels)
+    return labels.copy()
+
+
+_DECLARED = {"held": (None, None)}
 
 
 def _mean(x: np.ndarray) -> float:
@@ -301,7 +324,7 @@ def _mean(x: np.ndarray) -> float:
 def model_series(m, parks: dict[str, np.ndarray], y: YearView) -> dict:
     """Model-level totals and clustering, chain and network metrics for one year."""
     f, sec, pk = m.firms, m.sectors, m.parks
-    prod, inside, live_in = y.prod, y.inside, y.live_in
+    prod, live_in = y.prod, y.live_in
     n_sec = sec.n
     emp = np.bincount(y.cell, weights=f.employment[y.rows], minlength=pk.n * n_sec).reshape(pk.n, n_sec)
     active = pk.alive & (pk.status != REVOKED)
@@ -312,7 +335,7 @@ def model_series(m, parks: dict[str, np.ndarray], y: YearView) -> dict:
     linked = (sec.io + sec.io.T) >= 0.05
     np.fill_diagonal(linked, False)
     off = ~np.eye(n_sec, dtype=bool)
-    src, dst = m.links.live()
+    src, dst = y.src, y.dst
     nodes = y.prod_rows
     index = np.full(f.n, -1)
     index[nodes] = np.arange(len(nodes))
@@ -322,27 +345,30 @@ def model_series(m, parks: dict[str, np.ndarray], y: YearView) -> dict:
     park_sector = y.out[wide]
     land_in = f.land * (f.park >= 0)
     outside = prod & (f.park < 0)
-    output = f.output[prod].sum()
-    output_in = f.output[inside].sum()
+    live_out = y.live & (f.park < 0)
+    p_rows = y.prod_rows                       # rows, not masks: the same elements in the same order
+    output = f.output[p_rows].sum()
+    output_in = f.output[y.rows].sum()
+    granted, built = land_in[live_in].sum(), land_in[y.rows].sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
             "firms_producing": len(nodes), "firms_in_parks": int(live_in.sum()),
             "share_producing_in_parks": float(len(y.rows) / max(len(nodes), 1)),
             "output": float(output), "output_in_parks": float(output_in),
-            "firms_outside": int((y.live & (f.park < 0)).sum()),
+            "firms_outside": int(live_out.sum()),
             "output_outside": float(f.output[outside].sum()),
             "park_output_share": float(output_in / max(output, 1e-9)),
-            "value_added": float(f.value_added[prod].sum()), "tax": float(f.tax[prod].sum()),
-            "employment": float(f.employment[prod].sum()), "energy": float(f.energy[prod].sum()),
-            "pollution": float(f.pollution[prod].sum()),
-            "tax_per_mu": float(f.tax[inside].sum() / max(land_in[inside].sum(), 1e-9)),
-            "investment_intensity": float(f.investment[live_in & (f.land > 0)].sum() / max(land_in[live_in].sum(), 1e-9)),
-            "land_granted": float(land_in[live_in].sum()), "land_built": float(land_in[inside].sum()),
+            "value_added": float(f.value_added[p_rows].sum()), "tax": float(f.tax[p_rows].sum()),
+            "employment": float(f.employment[p_rows].sum()), "energy": float(f.energy[p_rows].sum()),
+            "pollution": float(f.pollution[p_rows].sum()),
+            "tax_per_mu": float(f.tax[y.rows].sum() / max(built, 1e-9)),
+            "investment_intensity": float(f.investment[live_in & (f.land > 0)].sum() / max(granted, 1e-9)),
+            "land_granted": float(granted), "land_built": float(built),
             "land_construction": float(land_in[f.state == BUILDING].sum()),
             "land_idle": float(land_in[(f.state == GRANTED) | (f.state == STOPPED)].sum()),
             "land_reusable": float(pk.reusable[pk.alive].sum()),
             "park_area": float(pk.area[pk.alive].sum()),
-            "land_outside": float(f.land[y.live & (f.park < 0)].sum()),
+            "land_outside": float(f.land[live_out].sum()),
             "hightech_share": float(f.output[prod & f.hightech].sum() / max(output, 1e-9)),
             "parks_active": int(active.sum()),
             "parks_warned": int(np.isin(pk.status, (WARNED, NOTICE, DEADLINE, AREA_CUT)).sum()),
@@ -371,10 +397,10 @@ def model_series(m, parks: dict[str, np.ndarray], y: YearView) -> dict:
         }
 
 
-def firm_snapshot(m) -> pd.DataFrame:
-    """Live firms at the current year."""
+def firm_snapshot(m, empty: bool = False) -> pd.DataFrame:
+    """Live firms at the current year (none if ``empty``: the columns and dtypes of a run without snapshots)."""
     f, sec = m.firms, m.sectors
-    rows = np.flatnonzero(f.state != EXITED)
+    rows = np.zeros(0, np.int64) if empty else np.flatnonzero(f.state != EXITED)
     return pd.DataFrame({
         "year": m.year, "firm": rows, "park": f.park[rows], "sector": np.array(sec.keys)[f.sector[rows]],
         "chain": np.array(sec.chain_keys)[sec.chain[f.sector[rows]]], "stage": sec.stage[f.sector[rows]],

@@ -8,6 +8,7 @@ the model's form of it and the seed clause it comes from. Every rule is off by d
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 from dataclasses import dataclass, field
@@ -792,10 +793,15 @@ class Policy:
         return cls(**built)
 
     def set(self, rid: str, **values) -> Policy:
-        """A copy with rule ``rid`` changed (``enabled=True`` and/or parameters)."""
+        """A copy with rule ``rid`` changed (``enabled=True`` and/or parameters). Only that rule and the
+        cross-rule checks are validated again: the other rules were when this policy was built, and
+        checking all of them made a model year spend more on validation than on the rules' arithmetic."""
         current = dataclasses.asdict(getattr(self, rid))
         current.update(values)
-        return dataclasses.replace(self, **{rid: _build_rule(rid, current, f"policy.{rid}")})
+        changed = copy.copy(self)
+        object.__setattr__(changed, rid, _build_rule(rid, current, f"policy.{rid}"))
+        _check_pairs(changed)
+        return changed
 
     def __getitem__(self, rid: str) -> Rule:
         return getattr(self, rid)

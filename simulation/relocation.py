@@ -196,8 +196,10 @@ def _apply(model, rows: np.ndarray, to: np.ndarray, labels: list[tuple[str, str]
     land = f.land[rows]
     inside = moves.from_park >= 0
     np.add.at(pk.reusable, moves.from_park[inside], land[inside])
-    for p, mu in zip(to, land):                       # the new land: reusable stock first, then greenfield
-        pk.reusable[p] -= min(mu, pk.reusable[p])
+    reusable = pk.reusable.tolist()                   # Python floats: the same arithmetic, no numpy scalars
+    for p, mu in zip(to.tolist(), land.tolist()):     # the new land: reusable stock first, then greenfield
+        reusable[p] -= min(mu, reusable[p])
+    pk.reusable[:] = reusable
     f.park[rows], f.place[rows] = to, pk.place[to]
     f.capital[rows] -= w.move_cost_share * f.investment[rows]
     f.utilization[rows] = np.minimum(f.utilization[rows], w.move_restart_utilization)

@@ -104,18 +104,31 @@ def spillover_pool(node: np.ndarray, sector: np.ndarray, mass: np.ndarray, node_
     mass_ok, sec_ok = mass[ok], sector[ok]
     at_node = np.bincount(local * n_sec + sec_ok, weights=mass_ok, minlength=len(used) * n_sec)
     weighted = at_node.reshape(len(used), n_sec) @ related            # (U, S): related mass at each node
-    xyz = _unit_xyz(node_lon[used], node_lat[used])
-    tree = cKDTree(xyz)
+    received = _node_weights(node_lon[used], node_lat[used], decay_km, cutoff_km) @ weighted      # (U, S)
+    own = mass_ok * related[sec_ok, sec_ok]
+    pool[ok] = np.maximum(received[local, sec_ok] - own, 0.0)
+    return pool
+
+
+def _node_weights(lon: np.ndarray, lat: np.ndarray, decay_km: float, cutoff_km: float) -> sparse.csr_matrix:
+    """(U, U) sparse weights exp(−d/decay) of the node pairs within ``cutoff_km``. The nodes that hold firms
+    rarely change from one year to the next, so the last matrix is kept and made again only when they do."""
+    key = (lon.tobytes(), lat.tobytes(), decay_km, cutoff_km)
+    held, w = _WEIGHTS["held"]
+    if held == key:
+        return w
+    tree = cKDTree(_unit_xyz(lon, lat))
     chord = 2.0 * np.sin(min(cutoff_km / (2.0 * EARTH_RADIUS_KM), np.pi / 2))
     pairs = tree.sparse_distance_matrix(tree, chord * (1 + 1e-12), output_type="ndarray")
     dist = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(pairs["v"] / 2.0, 1.0))
     keep = dist <= cutoff_km
     w = sparse.csr_matrix((np.exp(-dist[keep] / decay_km), (pairs["i"][keep], pairs["j"][keep])),
-                          shape=(len(used), len(used)))
-    received = w @ weighted                                             # (U, S)
-    own = mass_ok * related[sec_ok, sec_ok]
-    pool[ok] = np.maximum(received[local, sec_ok] - own, 0.0)
-    return pool
+                          shape=(len(lon), len(lon)))
+    _WEIGHTS["held"] = (key, w)
+    return w
+
+
+_WEIGHTS = {"held": (None, None)}
 
 
 def spillover_pool_reference(node: np.ndarray, sector: np.ndarray, mass: np.ndarray, node_lon: np.ndarray,

@@ -289,3 +289,16 @@ def test_bad_platform_input(values):
 def test_bad_S4_base():
     with pytest.raises(ConfigError, match="S4.base"):
         Policy.from_dict({"S4": {"base": "monthly"}})
+
+
+def test_totals_are_the_totals_of_each_kind_bit_for_bit():
+    """The series' totals of every kind (two reductions) are ``total(kind)`` exactly, mid-year included."""
+    model = ParkModel(tiny(), FINANCE_ON, rng=3)
+    for _ in range(3):
+        model.step()
+    led = model.finance
+    led.book("land_sales", PARK, [0, 1, 1], [1e-3, 7.25, 1e9 / 3])
+    led.book("interest", CITY, [0], [-0.0])
+    totals = led.totals()
+    assert list(totals) == list(finance.KINDS)
+    assert all(np.float64(totals[k]).tobytes() == np.float64(led.total(k)).tobytes() for k in finance.KINDS)

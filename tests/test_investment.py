@@ -86,6 +86,24 @@ def test_ledger_classifies_by_origin_and_destination():
     assert table[(table.kind == "diverted_out")].id.tolist() == ["q4"]
 
 
+def test_ledger_table_sorts_by_text_and_keeps_parks_of_one_name_in_row_order():
+    """Rows sort by year, unit, id, kind and refusing rule as text (中文 ids included); two parks named alike
+    keep the order of their rows, and an empty ledger gives an empty table."""
+    led = InvestmentLedger()
+    led.begin_year(2011)
+    amount = np.array([1.0, 2.0, 4.0, 8.0])
+    led.arrive(amount)
+    led.book_projects(amount, source=[MOBILE] * 4, origin=[-1] * 4, to_park=[2, 0, 1, 2], to_place=[0, 0, 1, 0],
+                      adaptation=[0] * 4, refused_park=[-1] * 4, left=np.zeros(4, bool), firm=[1, 2, 3, 4])
+    table = led.table(["园", "B", "园"], ["q0", "a1"])
+    parks = table[table.unit == "park"]
+    assert parks.id.tolist() == ["B", "园", "园"] and parks.amount_wan.tolist() == [4.0, 2.0, 9.0]    # B, rows 0, 2
+    assert table.unit.tolist() == ["park"] * 3 + ["place"] * 2 + ["region"] * 2
+    assert table[table.unit == "place"].id.tolist() == ["a1", "q0"]
+    assert table[table.unit == "region"].kind.tolist() == ["arrivals", "created"]
+    assert len(InvestmentLedger().table(["p"], ["q"])) == 0
+
+
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rest=st.floats(-2.0, 8.0), startup=st.floats(0.0, 0.1), expand=st.floats(0.0, 0.2),
        k=st.integers(2, 12), l1=st.booleans(), e1=st.booleans(), seed=st.integers(0, 10_000))

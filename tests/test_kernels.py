@@ -141,3 +141,20 @@ def test_mean_krugman_dissimilarity_matches_pairwise_reference():
         else:
             np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-15)
     assert 0.0 <= metrics.mean_krugman_dissimilarity(cases[4]) < 1e-15
+
+
+def test_rank_kernels_equal_scipy_bit_for_bit():
+    """The evaluation's ranks are scipy's rankdata (average and ordinal), ties, signed zeros and NaN included."""
+    from scipy.stats import rankdata
+
+    np.testing.assert_array_equal(evaluation.average_ranks(np.array([3.0, 1.0, 3.0, 2.0])), [3.5, 1.0, 3.5, 2.0])
+    np.testing.assert_array_equal(evaluation.ordinal_ranks(np.array([3.0, 1.0, 3.0, 2.0])), [3, 1, 4, 2])
+    rng = np.random.default_rng(8)
+    cases = [np.zeros(0), np.array([1.0]), np.array([0.0, -0.0, 0.0]), np.array([1.0, np.nan, 0.5])]
+    cases += [rng.integers(0, 4, n) * 0.1 for n in (2, 7, 30)] + [rng.normal(size=n) for n in (2, 25, 400)]
+    for v in cases:
+        for ours, method in ((evaluation.average_ranks, "average"), (evaluation.ordinal_ranks, "ordinal")):
+            if method == "ordinal" and np.isnan(v).any():
+                continue
+            ref, got = rankdata(v, method=method), ours(v)
+            assert got.dtype == ref.dtype and got.tobytes() == ref.tobytes()

@@ -297,3 +297,18 @@ def test_resume_configures_only_the_points_left(tmp_path, monkeypatch):
     monkeypatch.setattr(runner.Plan, "configure", lambda self, point, params: configured.append(point))
     left = list(p.iter_tasks(store.done()))
     assert [t.run_id for t in left] == ["p00002-r0001", "p00003-r0000", "p00003-r0001"] and configured == [2, 3]
+
+
+def test_event_counts_equal_the_pandas_group_by():
+    """Events per year, kind and rule: the same frame, dtypes and order as pandas' group-by of the text columns."""
+    events = pd.DataFrame({"year": [2011, 2010, 2011, 2011, 2010], "kind": ["exit", "entry", "entry", "exit", "entry"],
+                           "rule": ["X1", "", "", "", ""], "firm": [1, 2, 3, 4, 5],
+                           "park": [0, 0, 1, 1, 0], "value": [1.5, np.nan, 2.0, 0.25, 3.0], "detail": [""] * 5})
+    ref = events.groupby(["year", "kind", "rule"], as_index=False).agg(n=("kind", "size"), value=("value", "sum"))
+    got = runner.event_counts(events)
+    pd.testing.assert_frame_equal(got, ref, check_exact=True)
+    assert got[["year", "kind", "rule", "n"]].values.tolist() == [[2010, "entry", "", 2], [2011, "entry", "", 1],
+                                                                  [2011, "exit", "", 1], [2011, "exit", "X1", 1]]
+    pd.testing.assert_frame_equal(runner.event_counts(events.iloc[:0]),
+                                  events.iloc[:0].groupby(["year", "kind", "rule"], as_index=False)
+                                  .agg(n=("kind", "size"), value=("value", "sum")))
