@@ -132,9 +132,9 @@ def live_rows(firms: FirmTable) -> np.ndarray:
 
 def park_sum(firms: FirmTable, parks: ParkTable, values: np.ndarray, live_only: bool = False) -> np.ndarray:
     """Sum a firm column by park (firms outside parks excluded)."""
-    mask = (firms.park >= 0) & ((firms.state != EXITED) if live_only else True)
+    rows = np.flatnonzero((firms.park >= 0) & (firms.state != EXITED) if live_only else firms.park >= 0)
     # bincount of no firms at all returns integers whatever the weights: keep sums float.
-    return np.bincount(firms.park[mask], weights=values[mask], minlength=parks.n).astype(float, copy=False)
+    return np.bincount(firms.park[rows], weights=values[rows], minlength=parks.n).astype(float, copy=False)
 
 
 def granted_by_park(firms: FirmTable, parks: ParkTable) -> np.ndarray:
@@ -156,15 +156,15 @@ def open_parks(parks: ParkTable) -> np.ndarray:
 
 def park_sector_counts(firms: FirmTable, parks: ParkTable, n_sec: int, state_mask: np.ndarray) -> np.ndarray:
     """(P, S) firm counts by park and sector for firms in ``state_mask``."""
-    m = state_mask & (firms.park >= 0)
-    return np.bincount(firms.park[m] * n_sec + firms.sector[m], minlength=parks.n * n_sec).reshape(parks.n, n_sec)
+    rows = np.flatnonzero(state_mask & (firms.park >= 0))
+    return np.bincount(firms.park[rows] * n_sec + firms.sector[rows], minlength=parks.n * n_sec).reshape(parks.n, n_sec)
 
 
 def leading_share(firms: FirmTable, parks: ParkTable, declared: np.ndarray) -> np.ndarray:
     """Share of each park's output in its declared leading industries (``declared``: (P, S) booleans)."""
     n_sec = declared.shape[1]
-    m = (firms.state == PRODUCING) & (firms.park >= 0)
-    cell = np.bincount(firms.park[m] * n_sec + firms.sector[m], weights=firms.output[m],
+    rows = np.flatnonzero((firms.state == PRODUCING) & (firms.park >= 0))     # index once, not per column
+    cell = np.bincount(firms.park[rows] * n_sec + firms.sector[rows], weights=firms.output[rows],
                        minlength=parks.n * n_sec).reshape(parks.n, n_sec)
     total = cell.sum(1)
     return np.divide((cell * declared).sum(1), total, out=np.zeros(parks.n), where=total > 0)
