@@ -512,7 +512,8 @@ def _city_pays(model, kind: str, city: np.ndarray, amount: np.ndarray) -> np.nda
     led = model.finance
     n_city = len(model.cities)
     due = np.bincount(city, weights=amount, minlength=n_city)
-    scale = np.minimum(np.divide(city_spendable(model), due, out=np.ones(n_city), where=due > 0), 1.0)
+    # min(room, due) / due: the share paid, at most 1, without overflowing where ``due`` is subnormal
+    scale = np.divide(np.minimum(city_spendable(model), due), due, out=np.ones(n_city), where=due > 0)
     paid = amount * scale[city]
     led.transfer(kind, (CITY, city), (PARK, np.arange(len(amount))), paid)
     return paid
