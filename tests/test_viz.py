@@ -168,7 +168,9 @@ def test_henan_map_draws_the_province_outline_and_parks_at_their_lon_lat(henan_p
         assert list(t.x) == pytest.approx(year.loc[list(t.text), "lon"].tolist())
         assert list(t.y) == pytest.approx(year.loc[list(t.text), "lat"].tolist())
     assert fig.layout.yaxis.scaleratio == pytest.approx(1 / np.cos(np.radians(henan_parks["lat"].mean())))
-    assert len(fig.layout.annotations) == figures.MAP_LABELS and "synthetic" not in fig.layout.title.text
+    largest = set(year.nlargest(figures.MAP_LABELS, "output").index)      # labelled where a free place is left
+    assert 0 < len(fig.layout.annotations) <= figures.MAP_LABELS and {a.text for a in fig.layout.annotations} <= largest
+    assert "synthetic" not in fig.layout.title.text
 
 
 def test_map_outlines_every_province_with_a_park_and_no_other():
@@ -201,12 +203,42 @@ def test_synthetic_map_draws_its_parks_on_real_outlines_with_its_generated_place
     assert "generated" in fig.layout.title.text
 
 
-def test_map_labels_of_parks_on_top_of_each_other_do_not_overlap():
-    """Parks of one city sit on one spot: their labels go above and below, further out in turn; a park
-    far away keeps the first place (above its bubble)."""
-    x, y = np.array([0.0, 0.0, 0.0, 10.0]), np.array([0.0, 0.0, 0.01, 10.0])
-    shifts = figures.label_shifts(x, y, ["经济技术开发区", "高新区", "新城工业园区", "远方园区"], x, y)
-    assert shifts[:3] == [12, -12, 27] and shifts[3] == 12
+def _label_boxes(px, py, names, order, shifts):
+    half_h = figures.LABEL_PX[1] / 2
+    return {k: (px[k] + dx, py[k] + dy, figures.LABEL_PX[0] * len(names[k]) / 2, half_h)
+            for k, shift in zip(order, shifts) if shift is not None for dx, dy in [shift]}
+
+
+def test_map_labels_in_a_dense_cluster_touch_neither_each_other_nor_other_bubbles():
+    """A hand-made cluster: a big park with three parks on its spot, four small ones packed around it and one
+    far away. Labels are placed largest first; no two label boxes overlap, no label box covers another
+    bubble's centre or reaches into its disc; a label with no free place is left out (None)."""
+    px = np.array([100.0, 100.0, 100.0, 100.0, 130.0, 70.0, 100.0, 100.0, 115.0, 300.0])
+    py = np.array([100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 125.0, 75.0, 115.0, 300.0])
+    radius = np.array([20.0, 8.0, 6.0, 5.0, 6.0, 6.0, 5.0, 5.0, 4.0, 10.0])
+    names = ["经济技术开发区", "高新区", "新城工业园区", "物流园", "东区", "西区", "北区", "南区", "小园", "远方园区"]
+    order = list(range(len(px)))
+    shifts = figures.place_labels(px, py, radius, names, order)
+    boxes = _label_boxes(px, py, names, order, shifts)
+    assert shifts[0] is not None and shifts[-1] == (0.0, 10.0 + figures.LABEL_GAP + figures.LABEL_PX[1] / 2)
+    assert None in shifts                                                    # too dense for every label
+    for k, (cx, cy, hw, hh) in boxes.items():
+        for j, (ox, oy, ow, oh) in boxes.items():
+            assert j == k or abs(cx - ox) >= hw + ow or abs(cy - oy) >= hh + oh, (names[k], names[j])
+        for j in range(len(px)):
+            if (px[j], py[j]) == (px[k], py[k]):
+                continue                                                     # its own spot
+            nx, ny = np.clip(px[j], cx - hw, cx + hw), np.clip(py[j], cy - hh, cy + hh)
+            assert np.hypot(nx - px[j], ny - py[j]) >= radius[j], (names[k], names[j])
+
+
+def test_map_labels_of_parks_on_one_spot_ring_the_largest_bubble():
+    """Parks of one generated city share a spot: their labels go around the largest bubble there (above,
+    below, then beside), not inside it; the map leaves out the labels it cannot place."""
+    px, py = np.array([50.0, 50.0, 50.0]), np.array([50.0, 50.0, 50.0])
+    shifts = figures.place_labels(px, py, np.array([15.0, 5.0, 4.0]), ["经济技术开发区", "高新区", "新城园"], [0, 1, 2])
+    up = 15.0 + figures.LABEL_GAP + figures.LABEL_PX[1] / 2
+    assert shifts[0] == (0.0, up) and shifts[1] == (0.0, -up) and shifts[2][1] == 0.0 and abs(shifts[2][0]) > 15.0
 
 
 def test_run_data_sets_up_a_synthetic_replication_places_again():
