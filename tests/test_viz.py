@@ -19,14 +19,14 @@ import pytest
 
 from parksim.cli import main
 from parksim.experiments.executors import make_executor
-from parksim.experiments.runner import RunConfig, execute, plan, replication_seeds, run_one
+from parksim.experiments.runner import RunConfig, RunTask, execute, plan, replication_seeds, run_one
 from parksim.experiments.store import Store
 from parksim.scenarios.loader import load_scenario
 from parksim.simulation import ConfigError, Policy, simulate
 from parksim.simulation.policy import RULE_IDS, RULES
 from parksim.simulation.world import ParkSpec
 from parksim.viz import controls, figures, outlines
-from parksim.viz.data import RunData
+from parksim.viz.data import Observer, RunData
 from parksim.viz.export import COLUMNS, chart, comparison_table, render, sector_keys
 from parksim.viz.jobs import CANCELLED, DONE, Busy, JobManager
 from parksim.viz.report import build_report
@@ -790,9 +790,12 @@ def test_a_cancelled_jobs_tasks_stop_in_the_worker_and_others_go_on(tmp_path):
     import signal
     import threading
 
-    from parksim.viz.worker import CANCEL_SIGNAL, JobTask, TraceTask, run_job_task
+    from parksim.viz.worker import CANCEL_SIGNAL, JobTask, run_job_task
     config = RunConfig(small_world(years=40, n_parks=8, initial_firms=400, projects_per_year=200.0), Policy())
     mark = tmp_path / "run1"
+
+    def task(config):
+        return RunTask("p00000-r0000", 0, 0, 1, {}, config)
 
     def signal_soon():
         mark.touch()
@@ -800,27 +803,48 @@ def test_a_cancelled_jobs_tasks_stop_in_the_worker_and_others_go_on(tmp_path):
     timer = threading.Timer(0.3, signal_soon)
     timer.start()
     try:
-        assert run_job_task(JobTask(TraceTask(config, 1), str(mark))) == {"status": CANCELLED}
+        assert run_job_task(JobTask(task(config), str(mark), Observer(network=True))) == {"status": CANCELLED}
     finally:
         timer.cancel()
-    assert run_job_task(JobTask(TraceTask(config, 1), str(mark))) == {"status": CANCELLED}     # queued: skipped
+    assert run_job_task(JobTask(task(config), str(mark))) == {"status": CANCELLED}     # queued: skipped
     other = str(tmp_path / "run2")
     threading.Timer(0.1, os.kill, (os.getpid(), CANCEL_SIGNAL)).start()
-    small = RunConfig(TINY, Policy())
-    outcome = run_job_task(JobTask(TraceTask(small, 1), other))
-    assert set(outcome) == {"status", "trace"} and len(outcome["trace"][0])
+    outcome = run_job_task(JobTask(task(RunConfig(TINY, Policy())), other, Observer(network=True, places=True)))
+    assert outcome["status"] == "ok" and len(outcome["trace"][0]) and len(outcome["places"])
     assert signal.getsignal(CANCEL_SIGNAL) is not signal.SIG_DFL
 
 
-def test_the_network_is_traced_beside_the_replications_and_the_run_is_saved_after_it_shows_done():
-    """The trace comes back as a task of its own (the run's first replication); the job counts it in its
-    progress; the store is written after the job shows done (``saved`` says when)."""
+def test_the_observer_gives_the_runners_outcome_and_the_network_trace_in_one_run():
+    """The first replication traces its network while it runs: the trace equals a second run's
+    (``network_trace``), the outcome equals the runner's without the observer, and the places are the
+    set-up's."""
+    from parksim.experiments.runner import execute_task
+    from parksim.experiments.store import OUTPUT_TABLES
+    from parksim.viz.data import network_trace
+    config, seed = RunConfig(TINY, Policy().set("E1", enabled=True)), replication_seeds(4, 1)[0]
+    observer = Observer(network=True, places=True)
+    seen = execute_task(RunTask("p00000-r0000", 0, 0, seed, {}, config), on_year=observer)
+    plain = execute_task(RunTask("p00000-r0000", 0, 0, seed, {}, config))
+    assert seen["status"] == plain["status"] == "ok" and seen["metrics"] == plain["metrics"]
+    for name in ("series", "parks", "events", *OUTPUT_TABLES):
+        pd.testing.assert_frame_equal(seen[name], plain[name])
+    nodes, edges = observer.trace()
+    again = network_trace(config, seed)
+    pd.testing.assert_frame_equal(nodes, again[0])
+    pd.testing.assert_frame_equal(edges, again[1])
+    assert nodes["year"].nunique() == TINY.years + 1
+    pd.testing.assert_frame_equal(observer.places_table, simulate(TINY, config.policy, seed=seed).places)
+
+
+def test_the_network_is_traced_by_the_first_replication_and_the_run_is_saved_after_it_shows_done():
+    """The trace comes back with the run's first replication (no task of its own); the store is written
+    after the job shows done (``saved`` says when)."""
     written = []
     manager = JobManager("serial", saver=lambda *args: (time.sleep(0.3), written.append(args[1])))
     job = manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 3)
     while job.status == "running":
         time.sleep(0.01)
-    assert job.status == DONE and job.done == 3 and job.traced == 1 and job.progress == 1
+    assert job.status == DONE and job.done == 3 and job.progress == 1
     assert job.saved.wait(30) and written == [job.id]
     first = replication_seeds(1, 3)[0]
     model = run_model(TINY, Policy(), first)
@@ -828,6 +852,25 @@ def test_the_network_is_traced_beside_the_replications_and_the_run_is_saved_afte
     g.remove_nodes_from([n for n, park in g.nodes(data="park") if park < 0])
     last = job.result.nodes["year"].max()
     assert set(job.result.nodes.loc[job.result.nodes["year"] == last, "firm"]) == set(g.nodes)
+
+
+def test_warm_up_starts_the_pool_and_warms_every_worker(tmp_path):
+    """warm_up (called by create_app for a pool) starts the shared pool in the background; each worker
+    has run the warm-up; the next run uses that pool."""
+    from parksim.viz.app import create_app
+    from parksim.viz.worker import warm_worker, worker_pids
+    manager = JobManager("pool", 2)
+    try:
+        create_app(tmp_path, scenarios=("baseline",), manager=manager)
+        assert manager.warm.wait(120) and manager.warm_seconds > 0
+        pool = manager._warm
+        assert len(worker_pids(pool)) == 2
+        assert manager.warm_up() is manager.warm_up()                       # once
+        assert set(pool.map(warm_worker, range(2))) <= set(worker_pids(pool))
+        job = wait_done(manager, "s", manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 2).id)
+        assert job.status == DONE and manager._warm is pool
+    finally:
+        manager.close()
 
 
 def test_the_worker_pool_is_started_once_and_shared():
@@ -883,6 +926,28 @@ def test_a_saved_run_is_reopened_after_a_restart(tmp_path):
     assert later.reopened("99999999-other") == {}
     assert first.save("../../etc", "x", scenario, policy, 1, "x", []) is None      # not a session id: nothing written
     assert not (tmp_path / "etc").exists()
+
+
+def test_a_saved_synthetic_run_reopened_shows_the_same_generated_places(tmp_path):
+    """The store keeps no places: the dashboard saves each replication's generated places beside it, so a
+    reopened synthetic run (a fresh SavedRuns on the same folder) has the live run's places and its map
+    the county markers."""
+    from parksim.viz.saved import SavedRuns
+    scenario = load_scenario(str(write(tmp_path, "tiny.toml", f'name = "tiny"\nseed = 3\n[world]\n{TINY_WORLD}')))
+    session = "0123abcd-4567-89ef"
+    first = SavedRuns(tmp_path / "runs" / "dashboard")
+    manager = JobManager("serial", saver=lambda sess, rid, label, name, config, n, outcomes: first.save(
+        sess, rid, scenario, config.policy, n, label, outcomes))
+    job = wait_done(manager, session, manager.submit(session, "tiny", "tiny", RunConfig(scenario.world, scenario.policy),
+                                                     scenario.seed, 2).id)
+    assert job.saved.wait(30) and not job.error
+    (_, run), = SavedRuns(tmp_path / "runs" / "dashboard").reopened(session).items()
+    assert run.config is None                                  # nothing to set up again from
+    for r, seed in job.result.replication_seeds().items():
+        live = job.result.places_of(r)
+        assert len(live) and live["id"].tolist() == simulate(scenario.world, scenario.policy, seed=seed).places["id"].tolist()
+        pd.testing.assert_frame_equal(run.places_of(r).reset_index(drop=True), live.reset_index(drop=True))
+    assert "counties (synthetic)" in {t.name for t in chart("map", [run], replication=1)[1].data}
 
 
 def test_report_of_a_comparison_opens_with_the_verdicts_in_chinese(stores, capsys):
