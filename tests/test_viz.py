@@ -241,19 +241,25 @@ def test_map_labels_of_parks_on_one_spot_ring_the_largest_bubble():
     assert shifts[0] == (0.0, up) and shifts[1] == (0.0, -up) and shifts[2][1] == 0.0 and abs(shifts[2][0]) > 15.0
 
 
-def test_run_data_sets_up_a_synthetic_replication_places_again():
-    """The dashboard has no places table of a live run: each replication's generated places are set up
-    again from its configuration and seed, equal to the run's own."""
+def test_run_data_has_each_synthetic_replications_places():
+    """A dashboard run keeps each replication's generated places (its observer read them at set-up); runner
+    outcomes without them are set up again from the configuration and seed; both equal the run's own."""
+    from parksim.experiments.runner import execute_task
     run = JobManager("serial")
     job = run.submit("s2", "p", "p", RunConfig(TINY, Policy()), 5, 2)
     data = wait_done(run, "s2", job.id).result
+    assert set(data.tables["places"]["replication"]) == {0, 1}
+    plain = RunData.from_outcomes("p", "p", RunConfig(TINY, Policy()), 5, [
+        execute_task(RunTask(f"p00000-r{r:04d}", 0, r, seed, {}, RunConfig(TINY, Policy())))
+        for r, seed in data.replication_seeds().items()])
+    assert plain.tables["places"].empty
     for r, seed in data.replication_seeds().items():
         own = simulate(TINY, Policy(), seed=seed).places
-        got = data.places_of(r)
-        assert got["id"].tolist() == own["id"].tolist() and got["lon"].tolist() == pytest.approx(own["lon"].tolist())
+        for got in (data.places_of(r), plain.places_of(r)):
+            assert got["id"].tolist() == own["id"].tolist() and got["lon"].tolist() == pytest.approx(own["lon"].tolist())
     assert "counties (synthetic)" in {t.name for t in chart("map", [data], replication=1)[1].data}
     henan_like = dataclasses.replace(data, parks=data.parks.assign(place="410100"), places={})
-    assert henan_like.places_of(0) is None                               # real places: nothing is set up
+    assert henan_like.places_of(0) is None                               # real places: none drawn
 
 
 @pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("PARKSIM_REQUIRE_BROWSER"),

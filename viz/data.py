@@ -1,9 +1,9 @@
 """What the charts read: one scenario's replications as tables, from a dashboard run or from a store.
 
 :class:`RunData` holds the runner's tables for every replication (series, park panel, metrics, and
-in ``tables`` the investment ledger and growth decomposition, each with its seed) plus, for dashboard
-runs, the supplier network of the first replication year by year (:func:`network_trace`). Charts only
-ever read these tables.
+in ``tables`` the investment ledger, growth decomposition, finance and, for synthetic worlds, the generated
+places, each with its seed) plus, for dashboard runs, the supplier network of the first replication year
+by year, which that replication's :class:`Observer` read while it ran. Charts only ever read these tables.
 """
 
 from __future__ import annotations
