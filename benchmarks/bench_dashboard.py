@@ -2,15 +2,18 @@
 
 A workshop run is one document scenario at city scale with N replications started from the dashboard's
 job manager on its warm worker pool. Printed: the machine's load (the figures depend on it: other
-processes take the cores); where the time of one replication goes (the model run, wall and CPU, its
-network trace, writing the run to the store), measured serially in this process; the run from submit to
-the finished result, cold (the pool starts) and warm (the pool is already up, as for every run after the
-first), with the CPU seconds its pool workers and this server process spent (on an idle machine the run
-takes about workers' CPU / workers); the time to the first charts (the first streamed replication);
-cancel (until the run shows cancelled, and until the pool is free again, measured by a 1-replication run
-started right after); the first visit to the time-series tab and a switch back to it, through the app's
-own callback (the second must build nothing); the time to build every chart of a run; and the size and
-build time of the static report of a comparison.
+processes take the cores); where the time of one replication goes (the model run, wall and CPU, with and
+without its observer tracing the supplier network, as the first replication of a run does; writing the run
+to the store), measured serially in this process; the server's start: until the app is built (the page can
+be served) and until its worker pool is warm (:meth:`JobManager.warm_up`, in the background); the first
+run after the pool is warm, from submit to the finished result, with the CPU seconds its pool workers and
+this server process spent (on an idle machine the run takes about workers' CPU / workers) and the time to
+the first charts (the first streamed replication); the same for a run submitted right after the server's
+start, while the pool still warms (first charts timed from the server's start and from submit); cancel
+(until the run shows cancelled, and until the pool is free again, measured by a 1-replication run started
+right after); the first visit to the time-series tab and a switch back to it, through the app's own
+callback (the second must build nothing); the time to build every chart of a run; and the size and build
+time of the static report of a comparison.
 
     python benchmarks/bench_dashboard.py [--replications 20] [--scenario nanyang_2009] [--workers N]
 """
@@ -28,7 +31,7 @@ from parksim.experiments.runner import RunConfig, RunTask, execute_task, replica
 from parksim.scenarios.loader import load_scenario
 from parksim.viz import figures
 from parksim.viz.app import create_app
-from parksim.viz.data import network_trace
+from parksim.viz.data import Observer
 from parksim.viz.export import chart
 from parksim.viz.jobs import JobManager
 from parksim.viz.report import write_report
@@ -91,19 +94,33 @@ def breakdown(scenario) -> None:
     """Where one replication's time goes, serially in this process."""
     config = RunConfig(scenario.world, scenario.policy, scenario.targets)
     seed = replication_seeds(scenario.seed, 1)[0]
+    task = RunTask("p00000-r0000", 0, 0, seed, {}, config)
     started, cpu = time.perf_counter(), time.process_time()
-    outcome = execute_task(RunTask("p00000-r0000", 0, 0, seed, {}, config))
+    outcome = execute_task(task)
     run, run_cpu = time.perf_counter() - started, time.process_time() - cpu
-    started = time.perf_counter()
-    network_trace(config, seed)
-    trace = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+    execute_task(task, on_year=Observer(network=True, places=True))
+    traced, traced_cpu = time.perf_counter() - started, time.process_time() - cpu
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         SavedRuns(tmp).save("0be0c0000000", "run1", scenario, scenario.policy, 1, scenario.name, [outcome])
         save = time.perf_counter() - started
-    print(f"one replication of {scenario.name}, serial: model run {run:.2f} s ({run_cpu:.2f} s CPU), network trace "
-          f"{trace:.2f} s "
-          f"(in a worker beside the replications), writing to the store {save:.2f} s (after the run shows done)")
+    print(f"one replication of {scenario.name}, serial: model run {run:.2f} s ({run_cpu:.2f} s CPU); the first "
+          f"replication, tracing its network as it runs: {traced:.2f} s ({traced_cpu:.2f} s CPU, the trace "
+          f"{traced_cpu - run_cpu:+.2f} s); writing to the store {save:.2f} s (after the run shows done)")
+
+
+def server_start(tmp: str, workers: int) -> tuple[JobManager, float, float]:
+    """A pool manager and the app built on it as ``parksim dashboard`` does, on a fresh fork server: (manager,
+    seconds until the app is built, so the page can be served, seconds until its pool is warm), both from the
+    start. Its runs are not written to the store (that is timed in :func:`breakdown`; here it would take CPU
+    from the next run)."""
+    from multiprocessing import forkserver
+    forkserver._forkserver._stop()      # a process keeps one fork server, started by its first pool (private API)
+    started = time.perf_counter()
+    manager = JobManager("pool", workers, saver=lambda *args: None)
+    create_app(tmp, manager=manager)
+    return manager, time.perf_counter() - started, started
 
 
 def tab_switch(app, session: str, run_id: str) -> tuple[float, float, int]:
@@ -140,13 +157,25 @@ def main() -> None:
     print(time.strftime("%H:%M:%S UTC", time.gmtime()) + " load average (1, 5, 15 min): "
           + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {available_cpus()} CPUs")
     breakdown(scenario)
-    manager = JobManager("pool", args.workers)
+    with tempfile.TemporaryDirectory() as tmp:             # a run submitted while the pool still warms
+        early, built, started = server_start(tmp, args.workers)
+        try:
+            seconds, first, _, _, _ = workshop_run(early, scenario, args.replications)
+            print(f"run submitted right after the server's start (app built in {built:.1f} s, the pool still "
+                  f"warming): first charts {built + first:.1f} s after the start ({first:.1f} s after submit); "
+                  f"{args.replications} replications done in {seconds:.1f} s")
+        finally:
+            early.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        manager, built, started = server_start(tmp, args.workers)
     try:
-        for kind in ("cold", "warm"):
-            seconds, first, run, cpu, workers = workshop_run(manager, scenario, args.replications)
-            print(f"workshop run, {kind} pool ({args.workers} workers): {args.replications} replications of "
-                  f"{scenario.name} in {seconds:.1f} s; first charts after {first:.1f} s; pool workers' CPU "
-                  f"{workers:.1f} s (idle machine: about {workers / args.workers:.1f} s); server process CPU {cpu:.1f} s")
+        manager.warm.wait()
+        print(f"server start: app built in {built:.1f} s (the page is served from then), pool of {args.workers} "
+              f"workers warm {time.perf_counter() - started:.1f} s after the start")
+        seconds, first, run, cpu, workers = workshop_run(manager, scenario, args.replications)
+        print(f"first run on the warm pool ({args.workers} workers): {args.replications} replications of "
+              f"{scenario.name} in {seconds:.1f} s; first charts after {first:.1f} s; pool workers' CPU "
+              f"{workers:.1f} s (idle machine: about {workers / args.workers:.1f} s); server process CPU {cpu:.1f} s")
         shown, freed, after = cancel_times(manager, scenario)
         print(f"cancel: shown as cancelled after {shown * 1000:.0f} ms, pool free after {freed:.2f} s; a next "
               f"1-replication run done {after:.1f} s after the cancel")

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -93,13 +93,15 @@ def _config_of(config) -> RunConfig:
                     "allowed: Scenario, RunConfig, (WorldConfig, Policy) or a scenario name")
 
 
-def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_events: bool = False) -> RunResult:
+def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_events: bool = False,
+            on_year: Callable | None = None) -> RunResult:
     """Run the model once; pure (no I/O, same inputs and seed → same outputs).
 
     Args:
         config: a Scenario (its base point), a RunConfig, a (WorldConfig, Policy) pair or a scenario name.
         seed: the run's integer seed.
         keep_events: return the raw event log instead of counts per year, kind and rule.
+        on_year: an observer of the model after set-up and each year (:func:`parksim.simulation.simulate`).
 
     Returns:
         RunResult; ``metrics`` holds the headline metrics (:data:`HEADLINE`; ``total_*`` over the years
@@ -108,7 +110,7 @@ def run_one(config: Scenario | RunConfig | tuple | str, seed: int, *, keep_event
     """
     cfg = _config_of(config)
     years = target_metrics.snapshot_years(cfg.targets)
-    out = simulate(cfg.world, cfg.policy, seed=seed, snapshot_years=years)
+    out = simulate(cfg.world, cfg.policy, seed=seed, snapshot_years=years, on_year=on_year)
     last = out.series.iloc[-1]
     metrics = {k: float(last[k]) for k in FINAL}
     base = cfg.world.start_year + cfg.world.burn_in      # the rules act in the years after
@@ -155,8 +157,9 @@ class RunTask:
     error: str = ""              # why the design point has no valid configuration (then ``config`` is None)
 
 
-def execute_task(task: RunTask) -> dict:
-    """Run a task and never raise: the outcome holds either the tables or the error and traceback."""
+def execute_task(task: RunTask, on_year: Callable | None = None) -> dict:
+    """Run a task and never raise: the outcome holds either the tables or the error and traceback.
+    ``on_year`` observes the model while it runs (:func:`run_one`)."""
     started = time.time()
     outcome = {"run_id": task.run_id, "point": task.point, "replication": task.replication, "seed": task.seed,
                "params": json.dumps(dict(task.params), sort_keys=True, default=str), "started": started,
@@ -165,7 +168,7 @@ def execute_task(task: RunTask) -> dict:
         outcome.update(status="failed", error=f"ConfigError: {task.error}", traceback="", seconds=0.0)
         return outcome
     try:
-        result = run_one(task.config, task.seed, keep_events=task.keep_events)
+        result = run_one(task.config, task.seed, keep_events=task.keep_events, on_year=on_year)
     except Exception as e:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
         outcome.update(status="failed", error=f"{type(e).__name__}: {e}", traceback=traceback.format_exc(),
                        seconds=time.time() - started)

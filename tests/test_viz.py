@@ -19,14 +19,14 @@ import pytest
 
 from parksim.cli import main
 from parksim.experiments.executors import make_executor
-from parksim.experiments.runner import RunConfig, execute, plan, replication_seeds, run_one
+from parksim.experiments.runner import RunConfig, RunTask, execute, plan, replication_seeds, run_one
 from parksim.experiments.store import Store
 from parksim.scenarios.loader import load_scenario
 from parksim.simulation import ConfigError, Policy, simulate
 from parksim.simulation.policy import RULE_IDS, RULES
 from parksim.simulation.world import ParkSpec
 from parksim.viz import controls, figures, outlines
-from parksim.viz.data import RunData
+from parksim.viz.data import Observer, RunData
 from parksim.viz.export import COLUMNS, chart, comparison_table, render, sector_keys
 from parksim.viz.jobs import CANCELLED, DONE, Busy, JobManager
 from parksim.viz.report import build_report
@@ -168,7 +168,9 @@ def test_henan_map_draws_the_province_outline_and_parks_at_their_lon_lat(henan_p
         assert list(t.x) == pytest.approx(year.loc[list(t.text), "lon"].tolist())
         assert list(t.y) == pytest.approx(year.loc[list(t.text), "lat"].tolist())
     assert fig.layout.yaxis.scaleratio == pytest.approx(1 / np.cos(np.radians(henan_parks["lat"].mean())))
-    assert len(fig.layout.annotations) == figures.MAP_LABELS and "synthetic" not in fig.layout.title.text
+    largest = set(year.nlargest(figures.MAP_LABELS, "output").index)      # labelled where a free place is left
+    assert 0 < len(fig.layout.annotations) <= figures.MAP_LABELS and {a.text for a in fig.layout.annotations} <= largest
+    assert "synthetic" not in fig.layout.title.text
 
 
 def test_map_outlines_every_province_with_a_park_and_no_other():
@@ -201,27 +203,63 @@ def test_synthetic_map_draws_its_parks_on_real_outlines_with_its_generated_place
     assert "generated" in fig.layout.title.text
 
 
-def test_map_labels_of_parks_on_top_of_each_other_do_not_overlap():
-    """Parks of one city sit on one spot: their labels go above and below, further out in turn; a park
-    far away keeps the first place (above its bubble)."""
-    x, y = np.array([0.0, 0.0, 0.0, 10.0]), np.array([0.0, 0.0, 0.01, 10.0])
-    shifts = figures.label_shifts(x, y, ["经济技术开发区", "高新区", "新城工业园区", "远方园区"], x, y)
-    assert shifts[:3] == [12, -12, 27] and shifts[3] == 12
+def _label_boxes(px, py, names, order, shifts):
+    half_h = figures.LABEL_PX[1] / 2
+    return {k: (px[k] + dx, py[k] + dy, figures.LABEL_PX[0] * len(names[k]) / 2, half_h)
+            for k, shift in zip(order, shifts) if shift is not None for dx, dy in [shift]}
 
 
-def test_run_data_sets_up_a_synthetic_replication_places_again():
-    """The dashboard has no places table of a live run: each replication's generated places are set up
-    again from its configuration and seed, equal to the run's own."""
+def test_map_labels_in_a_dense_cluster_touch_neither_each_other_nor_other_bubbles():
+    """A hand-made cluster: a big park with three parks on its spot, four small ones packed around it and one
+    far away. Labels are placed largest first; no two label boxes overlap, no label box covers another
+    bubble's centre or reaches into its disc; a label with no free place is left out (None)."""
+    px = np.array([100.0, 100.0, 100.0, 100.0, 130.0, 70.0, 100.0, 100.0, 115.0, 300.0])
+    py = np.array([100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 125.0, 75.0, 115.0, 300.0])
+    radius = np.array([20.0, 8.0, 6.0, 5.0, 6.0, 6.0, 5.0, 5.0, 4.0, 10.0])
+    names = ["经济技术开发区", "高新区", "新城工业园区", "物流园", "东区", "西区", "北区", "南区", "小园", "远方园区"]
+    order = list(range(len(px)))
+    shifts = figures.place_labels(px, py, radius, names, order)
+    boxes = _label_boxes(px, py, names, order, shifts)
+    assert shifts[0] is not None and shifts[-1] == (0.0, 10.0 + figures.LABEL_GAP + figures.LABEL_PX[1] / 2)
+    assert None in shifts                                                    # too dense for every label
+    for k, (cx, cy, hw, hh) in boxes.items():
+        for j, (ox, oy, ow, oh) in boxes.items():
+            assert j == k or abs(cx - ox) >= hw + ow or abs(cy - oy) >= hh + oh, (names[k], names[j])
+        for j in range(len(px)):
+            if (px[j], py[j]) == (px[k], py[k]):
+                continue                                                     # its own spot
+            nx, ny = np.clip(px[j], cx - hw, cx + hw), np.clip(py[j], cy - hh, cy + hh)
+            assert np.hypot(nx - px[j], ny - py[j]) >= radius[j], (names[k], names[j])
+
+
+def test_map_labels_of_parks_on_one_spot_ring_the_largest_bubble():
+    """Parks of one generated city share a spot: their labels go around the largest bubble there (above,
+    below, then beside), not inside it; the map leaves out the labels it cannot place."""
+    px, py = np.array([50.0, 50.0, 50.0]), np.array([50.0, 50.0, 50.0])
+    shifts = figures.place_labels(px, py, np.array([15.0, 5.0, 4.0]), ["经济技术开发区", "高新区", "新城园"], [0, 1, 2])
+    up = 15.0 + figures.LABEL_GAP + figures.LABEL_PX[1] / 2
+    assert shifts[0] == (0.0, up) and shifts[1] == (0.0, -up) and shifts[2][1] == 0.0 and abs(shifts[2][0]) > 15.0
+
+
+def test_run_data_has_each_synthetic_replications_places():
+    """A dashboard run keeps each replication's generated places (its observer read them at set-up); runner
+    outcomes without them are set up again from the configuration and seed; both equal the run's own."""
+    from parksim.experiments.runner import execute_task
     run = JobManager("serial")
     job = run.submit("s2", "p", "p", RunConfig(TINY, Policy()), 5, 2)
     data = wait_done(run, "s2", job.id).result
+    assert set(data.tables["places"]["replication"]) == {0, 1}
+    plain = RunData.from_outcomes("p", "p", RunConfig(TINY, Policy()), 5, [
+        execute_task(RunTask(f"p00000-r{r:04d}", 0, r, seed, {}, RunConfig(TINY, Policy())))
+        for r, seed in data.replication_seeds().items()])
+    assert plain.tables["places"].empty
     for r, seed in data.replication_seeds().items():
         own = simulate(TINY, Policy(), seed=seed).places
-        got = data.places_of(r)
-        assert got["id"].tolist() == own["id"].tolist() and got["lon"].tolist() == pytest.approx(own["lon"].tolist())
+        for got in (data.places_of(r), plain.places_of(r)):
+            assert got["id"].tolist() == own["id"].tolist() and got["lon"].tolist() == pytest.approx(own["lon"].tolist())
     assert "counties (synthetic)" in {t.name for t in chart("map", [data], replication=1)[1].data}
     henan_like = dataclasses.replace(data, parks=data.parks.assign(place="410100"), places={})
-    assert henan_like.places_of(0) is None                               # real places: nothing is set up
+    assert henan_like.places_of(0) is None                               # real places: none drawn
 
 
 @pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("PARKSIM_REQUIRE_BROWSER"),
@@ -758,9 +796,12 @@ def test_a_cancelled_jobs_tasks_stop_in_the_worker_and_others_go_on(tmp_path):
     import signal
     import threading
 
-    from parksim.viz.worker import CANCEL_SIGNAL, JobTask, TraceTask, run_job_task
+    from parksim.viz.worker import CANCEL_SIGNAL, JobTask, run_job_task
     config = RunConfig(small_world(years=40, n_parks=8, initial_firms=400, projects_per_year=200.0), Policy())
     mark = tmp_path / "run1"
+
+    def task(config):
+        return RunTask("p00000-r0000", 0, 0, 1, {}, config)
 
     def signal_soon():
         mark.touch()
@@ -768,27 +809,48 @@ def test_a_cancelled_jobs_tasks_stop_in_the_worker_and_others_go_on(tmp_path):
     timer = threading.Timer(0.3, signal_soon)
     timer.start()
     try:
-        assert run_job_task(JobTask(TraceTask(config, 1), str(mark))) == {"status": CANCELLED}
+        assert run_job_task(JobTask(task(config), str(mark), Observer(network=True))) == {"status": CANCELLED}
     finally:
         timer.cancel()
-    assert run_job_task(JobTask(TraceTask(config, 1), str(mark))) == {"status": CANCELLED}     # queued: skipped
+    assert run_job_task(JobTask(task(config), str(mark))) == {"status": CANCELLED}     # queued: skipped
     other = str(tmp_path / "run2")
     threading.Timer(0.1, os.kill, (os.getpid(), CANCEL_SIGNAL)).start()
-    small = RunConfig(TINY, Policy())
-    outcome = run_job_task(JobTask(TraceTask(small, 1), other))
-    assert set(outcome) == {"status", "trace"} and len(outcome["trace"][0])
+    outcome = run_job_task(JobTask(task(RunConfig(TINY, Policy())), other, Observer(network=True, places=True)))
+    assert outcome["status"] == "ok" and len(outcome["trace"][0]) and len(outcome["places"])
     assert signal.getsignal(CANCEL_SIGNAL) is not signal.SIG_DFL
 
 
-def test_the_network_is_traced_beside_the_replications_and_the_run_is_saved_after_it_shows_done():
-    """The trace comes back as a task of its own (the run's first replication); the job counts it in its
-    progress; the store is written after the job shows done (``saved`` says when)."""
+def test_the_observer_gives_the_runners_outcome_and_the_network_trace_in_one_run():
+    """The first replication traces its network while it runs: the trace equals a second run's
+    (``network_trace``), the outcome equals the runner's without the observer, and the places are the
+    set-up's."""
+    from parksim.experiments.runner import execute_task
+    from parksim.experiments.store import OUTPUT_TABLES
+    from parksim.viz.data import network_trace
+    config, seed = RunConfig(TINY, Policy().set("E1", enabled=True)), replication_seeds(4, 1)[0]
+    observer = Observer(network=True, places=True)
+    seen = execute_task(RunTask("p00000-r0000", 0, 0, seed, {}, config), on_year=observer)
+    plain = execute_task(RunTask("p00000-r0000", 0, 0, seed, {}, config))
+    assert seen["status"] == plain["status"] == "ok" and seen["metrics"] == plain["metrics"]
+    for name in ("series", "parks", "events", *OUTPUT_TABLES):
+        pd.testing.assert_frame_equal(seen[name], plain[name])
+    nodes, edges = observer.trace()
+    again = network_trace(config, seed)
+    pd.testing.assert_frame_equal(nodes, again[0])
+    pd.testing.assert_frame_equal(edges, again[1])
+    assert nodes["year"].nunique() == TINY.years + 1
+    pd.testing.assert_frame_equal(observer.places_table, simulate(TINY, config.policy, seed=seed).places)
+
+
+def test_the_network_is_traced_by_the_first_replication_and_the_run_is_saved_after_it_shows_done():
+    """The trace comes back with the run's first replication (no task of its own); the store is written
+    after the job shows done (``saved`` says when)."""
     written = []
     manager = JobManager("serial", saver=lambda *args: (time.sleep(0.3), written.append(args[1])))
     job = manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 3)
     while job.status == "running":
         time.sleep(0.01)
-    assert job.status == DONE and job.done == 3 and job.traced == 1 and job.progress == 1
+    assert job.status == DONE and job.done == 3 and job.progress == 1
     assert job.saved.wait(30) and written == [job.id]
     first = replication_seeds(1, 3)[0]
     model = run_model(TINY, Policy(), first)
@@ -796,6 +858,25 @@ def test_the_network_is_traced_beside_the_replications_and_the_run_is_saved_afte
     g.remove_nodes_from([n for n, park in g.nodes(data="park") if park < 0])
     last = job.result.nodes["year"].max()
     assert set(job.result.nodes.loc[job.result.nodes["year"] == last, "firm"]) == set(g.nodes)
+
+
+def test_warm_up_starts_the_pool_and_warms_every_worker(tmp_path):
+    """warm_up (called by create_app for a pool) starts the shared pool in the background; each worker
+    has run the warm-up; the next run uses that pool."""
+    from parksim.viz.app import create_app
+    from parksim.viz.worker import warm_worker, worker_pids
+    manager = JobManager("pool", 2)
+    try:
+        create_app(tmp_path, scenarios=("baseline",), manager=manager)
+        assert manager.warm.wait(120) and manager.warm_seconds > 0
+        pool = manager._warm
+        assert len(worker_pids(pool)) == 2
+        assert manager.warm_up() is manager.warm_up()                       # once
+        assert set(pool.map(warm_worker, range(2))) <= set(worker_pids(pool))
+        job = wait_done(manager, "s", manager.submit("s", "a", "a", RunConfig(TINY, Policy()), 1, 2).id)
+        assert job.status == DONE and manager._warm is pool
+    finally:
+        manager.close()
 
 
 def test_the_worker_pool_is_started_once_and_shared():
@@ -851,6 +932,28 @@ def test_a_saved_run_is_reopened_after_a_restart(tmp_path):
     assert later.reopened("99999999-other") == {}
     assert first.save("../../etc", "x", scenario, policy, 1, "x", []) is None      # not a session id: nothing written
     assert not (tmp_path / "etc").exists()
+
+
+def test_a_saved_synthetic_run_reopened_shows_the_same_generated_places(tmp_path):
+    """The store keeps no places: the dashboard saves each replication's generated places beside it, so a
+    reopened synthetic run (a fresh SavedRuns on the same folder) has the live run's places and its map
+    the county markers."""
+    from parksim.viz.saved import SavedRuns
+    scenario = load_scenario(str(write(tmp_path, "tiny.toml", f'name = "tiny"\nseed = 3\n[world]\n{TINY_WORLD}')))
+    session = "0123abcd-4567-89ef"
+    first = SavedRuns(tmp_path / "runs" / "dashboard")
+    manager = JobManager("serial", saver=lambda sess, rid, label, name, config, n, outcomes: first.save(
+        sess, rid, scenario, config.policy, n, label, outcomes))
+    job = wait_done(manager, session, manager.submit(session, "tiny", "tiny", RunConfig(scenario.world, scenario.policy),
+                                                     scenario.seed, 2).id)
+    assert job.saved.wait(30) and not job.error
+    (_, run), = SavedRuns(tmp_path / "runs" / "dashboard").reopened(session).items()
+    assert run.config is None                                  # nothing to set up again from
+    for r, seed in job.result.replication_seeds().items():
+        live = job.result.places_of(r)
+        assert len(live) and live["id"].tolist() == simulate(scenario.world, scenario.policy, seed=seed).places["id"].tolist()
+        pd.testing.assert_frame_equal(run.places_of(r).reset_index(drop=True), live.reset_index(drop=True))
+    assert "counties (synthetic)" in {t.name for t in chart("map", [run], replication=1)[1].data}
 
 
 def test_report_of_a_comparison_opens_with_the_verdicts_in_chinese(stores, capsys):

@@ -10,6 +10,7 @@ callbacks are grouped by the tab they serve (:mod:`.run_callbacks`, :mod:`.chart
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -57,7 +58,8 @@ def require_pin(server, pin: str) -> None:
 def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUMENT_SCENARIOS,
                manager: JobManager | None = None, pin: str | None = None) -> Dash:
     """The dashboard app; ``scenarios`` are names or paths offered in the builder; with ``pin`` every
-    visitor enters it once (for a room on a non-local address).
+    visitor enters it once (for a room on a non-local address). A pool ``manager`` starts and warms its
+    workers at once, in the background (:meth:`JobManager.warm_up`).
 
     The page is built per request in the language of the browser's ``parksim_lang`` cookie (kept in
     step with localStorage by ``assets/lang.js``), with ``<html lang>`` set to it.
@@ -76,9 +78,9 @@ def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUM
     app.manager = manager
     saved = SavedRuns(runs_dir / "dashboard")
     app.saved = saved
-    if manager.saver is None:
+    if manager.saver is None:          # the run's world as it ran (the builder's world controls change it)
         manager.saver = lambda session, rid, label, scenario, config, n, outcomes: saved.save(
-            session, rid, loaded[scenario], config.policy, n, label, outcomes)
+            session, rid, dataclasses.replace(loaded[scenario], world=config.world), config.policy, n, label, outcomes)
     if pin:
         require_pin(app.server, pin)
     index = app.interpolate_index
@@ -88,4 +90,6 @@ def create_app(runs_dir: str | Path = "runs", scenarios: tuple[str, ...] = DOCUM
     run_callbacks.register(app, manager, loaded, saved)
     chart_callbacks.register(app, manager, saved, runs_dir)
     room_callbacks.register(app, saved, runs_dir)
+    if manager.executor == "pool":
+        manager.warm_up()              # in the background: the page is served at once, the first run meets a warm pool
     return app

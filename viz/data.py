@@ -1,9 +1,9 @@
 """What the charts read: one scenario's replications as tables, from a dashboard run or from a store.
 
 :class:`RunData` holds the runner's tables for every replication (series, park panel, metrics, and
-in ``tables`` the investment ledger and growth decomposition, each with its seed) plus, for dashboard
-runs, the supplier network of the first replication year by year (:func:`network_trace`). Charts only
-ever read these tables.
+in ``tables`` the investment ledger, growth decomposition, finance and, for synthetic worlds, the generated
+places, each with its seed) plus, for dashboard runs, the supplier network of the first replication year
+by year, which that replication's :class:`Observer` read while it ran. Charts only ever read these tables.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 from parksim.experiments.compare import ok_metrics
 from parksim.experiments.runner import RunConfig
 from parksim.experiments.store import OUTPUT_TABLES, Store
-from parksim.simulation import ConfigError, ParkModel
+from parksim.simulation import ConfigError, ParkModel, simulate
 from parksim.simulation.places import SYNTHETIC
 from parksim.simulation.sectors import STAGES
 from parksim.simulation.state import live_rows
@@ -98,19 +98,16 @@ class RunData:
     @classmethod
     def from_outcomes(cls, label: str, scenario: str, config: RunConfig, root_seed: int,
                       outcomes: list[dict], description: str = "") -> RunData:
-        """From :func:`parksim.experiments.runner.execute_task` outcomes (failed runs are left out)."""
+        """From :func:`parksim.experiments.runner.execute_task` outcomes (failed runs are left out); an
+        outcome's ``places`` (collected by an :class:`Observer`) go to the ``places`` table."""
         ok = sorted((o for o in outcomes if o["status"] == "ok"), key=lambda o: o["replication"])
-
-        def stacked(name):
-            frames = [o[name].assign(replication=o["replication"], seed=o["seed"]) for o in ok
-                      if o.get(name) is not None and len(o[name])]
-            return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
         metrics = pd.DataFrame([{"replication": o["replication"], "seed": o["seed"], "point": 0, **o["metrics"]}
                                 for o in ok])
-        return cls(label, scenario, stacked("series"), stacked("parks"), metrics,
+        return cls(label, scenario, stacked_table(ok, "series"), stacked_table(ok, "parks"), metrics,
                    policy=config.policy.to_dict(), world=_world_dict(config), root_seed=root_seed,
-                   description=description, config=config, tables={name: stacked(name) for name in OUTPUT_TABLES})
+                   description=description, config=config,
+                   tables={name: stacked_table(ok, name) for name in (*OUTPUT_TABLES, "places")})
 
     @classmethod
     def from_store(cls, store: Store, point: int = 0) -> RunData:
@@ -136,6 +133,13 @@ class RunData:
                    description=exp.get("description", ""), tables=dict(zip(OUTPUT_TABLES, tables)))
 
 
+def stacked_table(outcomes: list[dict], name: str) -> pd.DataFrame:
+    """Table ``name`` of every outcome that has it, stacked, with its ``replication`` and ``seed``."""
+    frames = [o[name].assign(replication=o["replication"], seed=o["seed"]) for o in outcomes
+              if o.get(name) is not None and len(o[name])]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
 def _world_dict(config: RunConfig) -> dict:
     return {f.name: getattr(config.world, f.name) for f in dataclasses.fields(config.world)
             if f.name not in ("parks", "places", "schedule")}
@@ -150,25 +154,45 @@ def _scenario_tables(store: Store, point: int) -> tuple[dict, dict]:
     return resolved["policy"], resolved["world"]
 
 
-def network_trace(config: RunConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The supplier network of one run, every year: (nodes, edges).
+@dataclass
+class Observer:
+    """What a replication collects from its model while it runs, beside the runner's outcome (the
+    ``on_year`` hook of :func:`parksim.simulation.simulate`; a dataclass, so that it pickles for a pool):
+    with ``network``, the supplier network after set-up and after each year (:func:`network_now`); with
+    ``places``, the generated places of a synthetic world at set-up (they are drawn then and never change),
+    so that the map has them without setting the model up again, and a saved run keeps them."""
 
-    Steps the model exactly as :func:`parksim.simulation.simulate` does and reads its live firms and
-    supply links after each year (:func:`network_now`), so the network matches the run with that seed.
-    Firms outside any park are left out (the map and the network are about parks).
-    """
-    model = ParkModel(config.world, config.policy, rng=seed)
-    try:
-        nodes, edges = [], []
-        for i in range(model.world.years + 1):
-            if i:
-                model.step()
+    network: bool = False
+    places: bool = False
+    nodes: list = field(default_factory=list, repr=False)
+    edges: list = field(default_factory=list, repr=False)
+    places_table: pd.DataFrame | None = field(default=None, repr=False)
+    _set_up: bool = field(default=False, repr=False)
+
+    def __call__(self, model: ParkModel) -> None:
+        if self.places and not self._set_up:
+            table = model.places_table()
+            if table["id"].astype(str).str.startswith(SYNTHETIC).any():
+                self.places_table = table
+        self._set_up = True
+        if self.network:
             n, e = network_now(model)
-            nodes.append(n)
-            edges.append(e)
-    finally:
-        model.release()
-    return pd.concat(nodes, ignore_index=True), pd.concat(edges, ignore_index=True)
+            self.nodes.append(n)
+            self.edges.append(e)
+
+    def trace(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The network traced: (nodes, edges) of every year."""
+        return pd.concat(self.nodes, ignore_index=True), pd.concat(self.edges, ignore_index=True)
+
+
+def network_trace(config: RunConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The supplier network of one run, every year: (nodes, edges), read after set-up and after each year
+    (:func:`network_now`) of the run with that seed. Firms outside any park are left out (the map and the
+    network are about parks). A dashboard run traces its first replication as it runs (:class:`Observer`);
+    this runs the model again, for another replication on demand."""
+    observer = Observer(network=True)
+    simulate(config.world, config.policy, seed=seed, on_year=observer)
+    return observer.trace()
 
 
 def network_now(model: ParkModel) -> tuple[pd.DataFrame, pd.DataFrame]:

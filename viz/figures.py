@@ -161,7 +161,7 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
         generated = places[places["id"].astype(str).str.startswith(SYNTHETIC) & places["lon"].notna()]
         counties, cities = (generated[generated["level"] == level] for level in ("county", "city"))
         for rows, key, marker in ((counties, "map.counties", {"size": 5, "color": "#999", "symbol": "diamond-open"}),
-                                  (cities, "map.cities", {"size": 9, "color": "#777", "symbol": "square-open"})):
+                                  (cities, "map.cities", {"size": CITY_MARKER, "color": "#777", "symbol": "square-open"})):
             fig.add_trace(go.Scatter(x=rows["lon"], y=rows["lat"], mode="markers", text=rows["name"], marker=marker,
                                      name=i18n.t(key, lang), hovertemplate="%{text}<extra></extra>"))
         extent = pd.concat([extent, counties[["lon", "lat"]]])
@@ -173,23 +173,29 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
         colour = "#bbbbbb" if cat == no_output else colour_of(cat, sectors)
         fig.add_trace(go.Scatter(
             x=s[xcol], y=s[ycol], mode="markers", name=(names or {}).get(cat, cat), text=s["name"],
-            marker={"size": 8 + 42 * np.sqrt(s["output"].clip(lower=0)) / scale, "color": colour, "opacity": 0.85,
+            marker={"size": bubble_size(s["output"], scale), "color": colour, "opacity": 0.85,
                     "symbol": s["symbol"], "line": {"width": 1, "color": "#333"}},
             customdata=np.stack([s["output"] * factor, s["level"], s["status"], s["year"]], axis=-1) if len(s) else None,
             hovertemplate="%{text} (%{customdata[3]})<br>%{customdata[0]:,.2f} " + unit + "<br>%{customdata[1]}, "
                           "%{customdata[2]}<extra>" + (names or {}).get(cat, cat) + "</extra>"))
-    labelled = y[y["output"] > 0].nlargest(MAP_LABELS, "output")
     least = 0.3 if geo else 2.0                                # the axes' padding (below)
-    at = labelled[[xcol, ycol, "name"]]
-    if len(cities):
-        at = pd.concat([cities[["lon", "lat", "name"]].set_axis([xcol, ycol, "name"], axis=1), at])
-    shifts = label_shifts(at[xcol].to_numpy(float), at[ycol].to_numpy(float), at["name"].astype(str).tolist(),
-                          np.array(_padded(extent[xcol], least)), np.array(_padded(extent[ycol], least)))
+    ratio = 1 / np.cos(np.radians(p["lat"].mean())) if geo else 1.0
+    size = bubble_size(y["output"], scale)
+    labelled = np.flatnonzero(y["output"].to_numpy() > 0)
+    labelled = labelled[np.argsort(-y["output"].to_numpy()[labelled], kind="stable")][:MAP_LABELS]
+    bx = np.concatenate([cities["lon"].to_numpy(float), y[xcol].to_numpy(float)])      # every marker to keep clear
+    by = np.concatenate([cities["lat"].to_numpy(float), y[ycol].to_numpy(float)])
+    radius = np.concatenate([np.full(len(cities), CITY_MARKER / 2), size.to_numpy() / 2])
+    names_all = [*cities["name"].astype(str), *y["name"].astype(str)]
     grey = len(cities)                                          # the cities' labels first, in grey
-    fig.update_layout(annotations=[{"x": x, "y": v, "text": name, "showarrow": False, "yshift": shift,
-                                    "font": {"size": 11 if k < grey else 10, "color": "#666" if k < grey else "#222"},
-                                    "bgcolor": "rgba(255,255,255,0.5)"}
-                                   for k, (x, v, name, shift) in enumerate(zip(at[xcol], at[ycol], at["name"], shifts))])
+    order = [*range(grey), *(grey + labelled)]
+    px, py = to_pixels(bx, by, np.array(_padded(extent[xcol], least)), np.array(_padded(extent[ycol], least)), ratio)
+    shifts = place_labels(px, py, radius, names_all, order)
+    fig.update_layout(annotations=[
+        {"x": bx[k], "y": by[k], "text": names_all[k], "showarrow": False, "xshift": shift[0], "yshift": shift[1],
+         "xanchor": "center", "yanchor": "middle", "bgcolor": "rgba(255,255,255,0.5)",
+         "font": {"size": 11 if k < grey else 10, "color": "#666" if k < grey else "#222"}}
+        for k, shift in zip(order, shifts) if shift is not None])
     if synthetic:
         subtitle = ("，" if lang == "zh" else ", ").join(filter(None, [subtitle, i18n.t("map.synthetic", lang)]))
     title = i18n.t("map.title", lang, year=year) + (f"<br><sup>{subtitle}</sup>" if subtitle else "")
@@ -207,26 +213,62 @@ def park_map(parks: pd.DataFrame, sectors: list[str] | tuple[str, ...], year: in
 
 
 LABEL_PX = (9.0, 15.0)          # a map label's width per character and its height, in pixels (10 px font)
+LABEL_GAP = 2.0                 # px between a marker's edge and its label
 MAP_PLOT_PX = (400.0, 360.0)    # a little under the plot area of a map on a half-width card at 1280 px (labels must
                                 # not overlap there; erring small spaces them a little more)
+BUBBLE_PX = (8.0, 42.0)         # a park's marker diameter: the least, and what the largest output adds (area ∝ output)
+CITY_MARKER = 9                 # px, a generated city's marker
+SAME_SPOT_PX = 1.0              # markers closer than this are on one spot (labels ring them as one)
 
 
-def label_shifts(x: np.ndarray, y: np.ndarray, names: list[str], xs: np.ndarray, ys: np.ndarray) -> list[int]:
-    """Vertical offsets (px) for park labels, largest park first: each goes above or below its bubble, one
-    or more lines away, wherever its box does not cover a label already placed (parks of one city sit on
-    top of each other). Positions are scaled to :data:`MAP_PLOT_PX` over the map's extent ``xs``, ``ys``."""
+def bubble_size(output: pd.Series, scale: float) -> pd.Series:
+    """Marker diameters (px) of parks with ``output``; ``scale`` is the largest √output of the map's years."""
+    return BUBBLE_PX[0] + BUBBLE_PX[1] * np.sqrt(output.clip(lower=0)) / scale
+
+
+def to_pixels(x: np.ndarray, y: np.ndarray, xs: np.ndarray, ys: np.ndarray, ratio: float = 1.0
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Points in data units to pixels of a :data:`MAP_PLOT_PX` plot showing ranges ``xs``, ``ys`` with a y unit
+    ``ratio`` times as long as an x unit (the axes' ``scaleratio``), as plotly fits such a plot to its area."""
     span = [max(float(np.ptp(v)), 1e-9) for v in (xs, ys)]
-    px = (x - np.min(xs)) / span[0] * MAP_PLOT_PX[0]
-    py = (y - np.min(ys)) / span[1] * MAP_PLOT_PX[1]
-    placed: list[tuple[float, float, float]] = []          # (centre x, centre y, half width) of labels placed
-    out = []
-    for cx, cy, name in zip(px, py, names):
-        half = LABEL_PX[0] * len(name) / 2
-        for shift in (sign * (12 + round(LABEL_PX[1]) * k) for k in range(4) for sign in (1, -1)):
-            if all(abs(cx - ox) >= half + oh or abs(cy + shift - oy) >= LABEL_PX[1] for ox, oy, oh in placed):
-                break
-        placed.append((cx, cy + shift, half))
-        out.append(shift)
+    per = min(MAP_PLOT_PX[0] / span[0], MAP_PLOT_PX[1] / (ratio * span[1]))       # px per x unit
+    return (x - np.min(xs)) * per, (y - np.min(ys)) * per * ratio
+
+
+def place_labels(px: np.ndarray, py: np.ndarray, radius: np.ndarray, names: list[str], order: list[int]
+                 ) -> list[tuple[float, float] | None]:
+    """Where the labels of markers ``order`` (first placed first: the largest parks) go, as (x, y) offsets in px
+    from their marker, or None for a label left out (its name stays in the marker's hover).
+
+    Greedy: each label takes the first of a few positions around its marker (above, below, right, left, the
+    four diagonals, then above and below one line further out) whose box overlaps no label placed before
+    and no marker (``px``, ``py``, ``radius`` in px, y up) but its own. Markers on one spot (the parks of a
+    generated city) are one marker as large as the largest, so that their labels ring it."""
+    placed: list[tuple[float, float, float, float]] = []          # (centre x, centre y, half width, half height)
+    half_h = LABEL_PX[1] / 2
+    out: list[tuple[float, float] | None] = []
+    for k in order:
+        half_w = LABEL_PX[0] * len(names[k]) / 2
+        here = np.hypot(px - px[k], py - py[k]) < SAME_SPOT_PX
+        r = radius[here].max() + LABEL_GAP
+        diagonal = r / np.sqrt(2)
+        candidates = [(0.0, r + half_h), (0.0, -r - half_h), (r + half_w, 0.0), (-r - half_w, 0.0),
+                      *((sx * (diagonal + half_w), sy * (diagonal + half_h)) for sy in (1, -1) for sx in (1, -1)),
+                      (0.0, r + 3 * half_h), (0.0, -r - 3 * half_h)]
+        others = ~here
+        found = None
+        for dx, dy in candidates:
+            cx, cy = px[k] + dx, py[k] + dy
+            if any(abs(cx - ox) < half_w + ow and abs(cy - oy) < half_h + oh for ox, oy, ow, oh in placed):
+                continue
+            nearest_x = np.clip(px[others], cx - half_w, cx + half_w)     # the box's point nearest each marker
+            nearest_y = np.clip(py[others], cy - half_h, cy + half_h)
+            if np.any(np.hypot(nearest_x - px[others], nearest_y - py[others]) < radius[others]):
+                continue
+            found = (float(dx), float(dy))
+            placed.append((cx, cy, half_w, half_h))
+            break
+        out.append(found)
     return out
 
 

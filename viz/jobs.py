@@ -1,10 +1,11 @@
 """Background runs for the dashboard: one thread per run feeding a warm worker pool shared by all runs,
 progress, results streamed as replications finish, immediate cancel, per-session results.
 
-Where the time of a run goes, and what is done about it: the replications run in the pool; the supplier
-network of the first replication (one more model run) is traced by a pool worker beside them rather than
-in this process afterwards; the run is shown as done before it is written to the store (the saving
-follows in the job's thread, :attr:`Job.saved` says when); a cancel marks the job and signals the pool's
+Where the time of a run goes, and what is done about it: the pool is started and warmed when the server
+starts (:meth:`JobManager.warm_up`); the replications run in the pool; the supplier network of the first
+replication is traced by that replication's own run (an :class:`~parksim.viz.data.Observer` reads it after
+each year), not by running the model again; the run is shown as done before it is written to the store
+(the saving follows in the job's thread, :attr:`Job.saved` says when); a cancel marks the job and signals the pool's
 workers, which abandon that job's run in progress at once and skip its queued ones, so the pool is free
 for the next run within a fraction of a second.
 
@@ -32,10 +33,11 @@ from parksim.experiments.capacity import estimate_world
 from parksim.experiments.executors import available_cpus, make_executor
 from parksim.experiments.runner import RunConfig, RunTask, replication_seeds
 
-from .data import RunData
-from .worker import CANCEL_SIGNAL, CANCELLED, JobTask, TraceTask, run_job_task, worker_pids
+from .data import Observer, RunData
+from .worker import CANCEL_SIGNAL, CANCELLED, JobTask, run_job_task, warm_worker, worker_pids
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
+WARM_ROUNDS = 3          # warm-up rounds at most, until every worker of the pool has warmed
 
 
 class Busy(Exception):
@@ -52,7 +54,6 @@ class Job:
     total: int
     status: str = RUNNING
     done: int = 0                 # replications finished
-    traced: int = 0               # network traces finished (one per part)
     error: str = ""
     started: float = field(default_factory=time.time)
     seconds: float = 0.0
@@ -66,8 +67,8 @@ class Job:
 
     @property
     def progress(self) -> float:
-        """Share of the work done, 0-1 (the replications plus the network trace of each part's first one)."""
-        return (self.done + self.traced) / (self.total + self.parts)
+        """Share of the replications done, 0-1."""
+        return self.done / self.total
 
 
 class JobManager:
@@ -85,6 +86,9 @@ class JobManager:
         self.saver = saver
         self.max_running = max_running
         self._warm = None
+        self._warming: threading.Thread | None = None
+        self.warm = threading.Event()            # set once :meth:`warm_up` has warmed the pool (or failed to)
+        self.warm_seconds: float | None = None   # how long warming took
         self._pace: dict[str, float] = {}        # seconds per replication of each scenario's last run
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
@@ -125,20 +129,47 @@ class JobManager:
         return job
 
     def _executor(self):
-        """The warm executor shared by every run: a process pool started once (on the first run) and
-        kept, so a run does not pay the pool's start-up; :meth:`close` stops it."""
+        """The warm executor shared by every run: a process pool started once (by :meth:`warm_up` or the
+        first run) and kept, so a run does not pay the pool's start-up; :meth:`close` stops it."""
         with self._lock:
             if self._warm is None:
                 self._warm = make_executor(self.executor, self.workers).__enter__()
             return self._warm
 
+    def warm_up(self) -> threading.Thread:
+        """Start the shared worker pool now and warm it in a background thread (returned; started once), so
+        that the first run of a workshop does not pay the pool's start: every worker imports the model and
+        runs a tiny world (:func:`~parksim.viz.worker.warm_worker`). :attr:`warm` is set when done. A run
+        submitted meanwhile shares the pool and queues behind the warm-up's tasks."""
+        with self._lock:
+            if self._warming is None:
+                self._warming = threading.Thread(target=self._warm_pool, name="parksim-warm-up", daemon=True)
+                self._warming.start()
+            return self._warming
+
+    def _warm_pool(self) -> None:
+        started = time.perf_counter()
+        try:
+            ex = self._executor()
+            workers = max(1, getattr(ex, "workers", None) or 1)
+            warmed: set[int] = set()
+            for _ in range(WARM_ROUNDS):         # a pool hands tasks to whichever worker is free: check each got one
+                warmed.update(ex.map(warm_worker, range(workers)))
+                if len(warmed) >= workers:
+                    break
+        finally:                                 # an error is printed by the thread; a run then shows it too
+            self.warm_seconds = time.perf_counter() - started
+            self.warm.set()
+
     def close(self) -> None:
-        """Stop the shared worker pool (runs still going are cancelled first, saves finish)."""
+        """Stop the shared worker pool (runs still going are cancelled first, saves finish, a warm-up ends)."""
         for job in list(self._jobs.values()):
             self.cancel(job.session, job.id)
         for job in list(self._jobs.values()):
             if job.thread is not None:
                 job.thread.join()
+        if self._warming is not None:
+            self._warming.join()
         with self._lock:
             warm, self._warm = self._warm, None
         if warm is not None:
@@ -184,16 +215,13 @@ class JobManager:
 
     def _run_part(self, job: Job, ex, rid: str, label: str, scenario: str, config: RunConfig, description: str,
                   root_seed: int, seeds: list[int]) -> tuple[RunData | None, list[dict]]:
-        """One scenario's replications and the network trace of the first, streamed: while they come in,
-        :meth:`results` with ``live`` shows the replications finished so far. (None, …) when cancelled or
-        failed (the job's status says which).
-
-        The trace goes to the pool right after the first wave of replications, so it runs beside them and
-        the first charts are not delayed by it."""
+        """One scenario's replications, streamed: while they come in, :meth:`results` with ``live`` shows the
+        replications finished so far. The first replication traces the supplier network as it runs, and each
+        keeps its generated places (synthetic worlds). (None, …) when cancelled or failed (the job's status
+        says which)."""
         mark = str(self._marks / job.id)
-        reps = [JobTask(RunTask(f"p00000-r{r:04d}", 0, r, s, {}, config), mark) for r, s in enumerate(seeds)]
-        wave = max(1, getattr(ex, "workers", 1) or 1)
-        tasks = reps[:wave] + [JobTask(TraceTask(config, seeds[0]), mark)] + reps[wave:]
+        tasks = [JobTask(RunTask(f"p00000-r{r:04d}", 0, r, s, {}, config), mark, Observer(network=r == 0, places=True))
+                 for r, s in enumerate(seeds)]
         outcomes: list[dict] = []
         trace: list = []
         job.live = (rid, _live_view(label, scenario, config, root_seed, description, outcomes, trace, len(seeds)))
@@ -201,9 +229,7 @@ class JobManager:
             if job.status != RUNNING:
                 return None, outcomes
             if "trace" in outcome:
-                trace.append(outcome["trace"])
-                job.traced += 1
-                continue
+                trace.append(outcome.pop("trace"))
             outcomes.append(outcome)
             job.done += 1
         failed = [o for o in outcomes if o["status"] != "ok"]

@@ -4,7 +4,9 @@ listed per browser session (and for the facilitator, over all sessions) and reop
 Each run is written by the runner's own :func:`parksim.experiments.runner.execute` into
 ``<runs>/dashboard/<session>/<run>`` (a normal store: chunks, manifest, summary), handed the outcomes the
 dashboard already has by :class:`Replay`, so nothing runs twice. A small ``<run>.json`` beside it keeps
-the label shown in the dashboard. Session ids come from the browser, so only plain ids are accepted.
+the label shown in the dashboard; a synthetic world's generated places (drawn at set-up, for each seed)
+go into the store's folder as :data:`PLACES_FILE`, which the store itself does not keep, so that the map
+of a reopened run shows its counties and cities. Session ids come from the browser, so only plain ids are accepted.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
+import pandas as pd
+
 from parksim.experiments.runner import execute, plan
 from parksim.experiments.store import Store
 from parksim.scenarios.loader import Scenario
 from parksim.simulation import ConfigError, Policy
 
-from .data import RunData
+from .data import RunData, stacked_table
 
 SESSION_ID = re.compile(r"[0-9a-f][0-9a-f-]{7,63}")
 RUN_NAME = re.compile(r"[0-9]{14}-run[0-9]+[AB]?")
 MAX_IMPORT = 500 * 1024 * 1024          # bytes unpacked from one session file
+PLACES_FILE = "dashboard_places.parquet"
 
 
 class Replay:
@@ -73,6 +78,9 @@ class SavedRuns:
         store = Store(where / name)
         execute(plan(dataclasses.replace(scenario, policy=policy, replications=replications)), store, Replay(outcomes),
                 progress=False)
+        places = stacked_table([o for o in outcomes if o["status"] == "ok"], "places")
+        if len(places):
+            places.to_parquet(store.path / PLACES_FILE, index=False)
         (where / f"{name}.json").write_text(json.dumps({"label": label, "scenario": scenario.name, "run": run_id,
                                                         "saved": time.strftime("%Y-%m-%d %H:%M:%S")},
                                                        ensure_ascii=False), encoding="utf-8")
@@ -102,6 +110,8 @@ class SavedRuns:
             path = self.root / record["session"] / record["name"]
             if path not in self._cache:
                 data = RunData.from_store(Store(path))
+                if (path / PLACES_FILE).exists():
+                    data.tables["places"] = pd.read_parquet(path / PLACES_FILE)
                 data.label = f"{record['label']} ({record['saved']})"
                 self._cache[path] = data
             out[record["name"]] = self._cache[path]
