@@ -879,6 +879,30 @@ def test_warm_up_starts_the_pool_and_warms_every_worker(tmp_path):
         manager.close()
 
 
+def test_while_the_pool_warms_the_first_replication_runs_in_the_server():
+    """A run submitted before the warm-up ends runs its first replication in the job's thread (its charts
+    come without waiting for the pool) and queues the rest on the pool; once warm, all go to the pool."""
+    import threading
+
+    from parksim.viz.worker import JobTask
+
+    class Pool:                                   # an executor that runs here and records what it was given
+        def map(self, fn, tasks):
+            self.given = list(tasks)
+            return [dict(fn(t), ran="pool") for t in self.given]
+
+    tasks = [JobTask(RunTask(f"p00000-r{r:04d}", 0, r, s, {}, RunConfig(TINY, Policy())), "/nonexistent-mark")
+             for r, s in enumerate(replication_seeds(1, 3))]
+    manager = JobManager("pool", 2)
+    manager._warming = threading.Thread(target=lambda: None)         # a warm-up that has not ended
+    pool = Pool()
+    outcomes = list(manager._stream(pool, tasks))
+    assert [o["replication"] for o in outcomes] == [0, 1, 2] and "ran" not in outcomes[0]
+    assert pool.given == tasks[1:] and outcomes[0]["pid"] == os.getpid()
+    manager.warm.set()
+    assert [o.get("ran") for o in manager._stream(pool, tasks)] == ["pool"] * 3 and pool.given == tasks
+
+
 def test_the_worker_pool_is_started_once_and_shared():
     """A warm executor: the second run reuses the first run's pool; close() stops it."""
     manager = JobManager("pool", 2)

@@ -213,6 +213,17 @@ class JobManager:
             except Exception as e:  # noqa: BLE001 - the run is still shown; the status says it was not saved
                 job.error = f"not saved: {type(e).__name__}: {e}"
 
+    def _stream(self, ex, tasks: list[JobTask]):
+        """The tasks' outcomes in order. While the pool is still warming (a run submitted in the seconds
+        after the server's start), the first task runs here in the job's thread, where the model is
+        already imported, so its charts come without waiting for the pool; the others queue on the pool."""
+        if self._warming is not None and not self.warm.is_set():
+            rest = ex.map(run_job_task, tasks[1:])
+            yield run_job_task(tasks[0])
+            yield from rest
+        else:
+            yield from ex.map(run_job_task, tasks)
+
     def _run_part(self, job: Job, ex, rid: str, label: str, scenario: str, config: RunConfig, description: str,
                   root_seed: int, seeds: list[int]) -> tuple[RunData | None, list[dict]]:
         """One scenario's replications, streamed: while they come in, :meth:`results` with ``live`` shows the
@@ -225,7 +236,7 @@ class JobManager:
         outcomes: list[dict] = []
         trace: list = []
         job.live = (rid, _live_view(label, scenario, config, root_seed, description, outcomes, trace, len(seeds)))
-        for outcome in ex.map(run_job_task, tasks):
+        for outcome in self._stream(ex, tasks):
             if job.status != RUNNING:
                 return None, outcomes
             if "trace" in outcome:
