@@ -792,30 +792,30 @@ def test_results_stream_in_while_a_run_goes():
 
 def test_a_cancelled_jobs_tasks_stop_in_the_worker_and_others_go_on(tmp_path):
     """Cancel marks the job and signals the workers: a task of that job abandons its run at once (no
-    outcome), a queued one is skipped, and a task of another job ignores the signal."""
+    outcome), a queued one is skipped, and a task of another job ignores the signal. The signal comes
+    from an observer in the run's third year, so it lands mid-run however fast the machine is."""
     import signal
-    import threading
 
     from parksim.viz.worker import CANCEL_SIGNAL, JobTask, run_job_task
-    config = RunConfig(small_world(years=40, n_parks=8, initial_firms=400, projects_per_year=200.0), Policy())
-    mark = tmp_path / "run1"
 
-    def task(config):
-        return RunTask("p00000-r0000", 0, 0, 1, {}, config)
+    @dataclasses.dataclass
+    class SignalMidRun(Observer):
+        mark: str = ""            # the job's cancel mark, made just before the signal ("" = another job's)
 
-    def signal_soon():
-        mark.touch()
-        os.kill(os.getpid(), CANCEL_SIGNAL)
-    timer = threading.Timer(0.3, signal_soon)
-    timer.start()
-    try:
-        assert run_job_task(JobTask(task(config), str(mark), Observer(network=True))) == {"status": CANCELLED}
-    finally:
-        timer.cancel()
-    assert run_job_task(JobTask(task(config), str(mark))) == {"status": CANCELLED}     # queued: skipped
+        def __call__(self, model):
+            super().__call__(model)
+            if model.year_index == 3:
+                if self.mark:
+                    Path(self.mark).touch()
+                os.kill(os.getpid(), CANCEL_SIGNAL)
+
+    config = RunConfig(small_world(years=10, n_parks=8, initial_firms=400, projects_per_year=200.0), Policy())
+    mark = str(tmp_path / "run1")
+    task = RunTask("p00000-r0000", 0, 0, 1, {}, config)
+    assert run_job_task(JobTask(task, mark, SignalMidRun(network=True, mark=mark))) == {"status": CANCELLED}
+    assert run_job_task(JobTask(task, mark)) == {"status": CANCELLED}     # queued: skipped
     other = str(tmp_path / "run2")
-    threading.Timer(0.1, os.kill, (os.getpid(), CANCEL_SIGNAL)).start()
-    outcome = run_job_task(JobTask(task(RunConfig(TINY, Policy())), other, Observer(network=True, places=True)))
+    outcome = run_job_task(JobTask(task, other, SignalMidRun(network=True, places=True)))
     assert outcome["status"] == "ok" and len(outcome["trace"][0]) and len(outcome["places"])
     assert signal.getsignal(CANCEL_SIGNAL) is not signal.SIG_DFL
 
