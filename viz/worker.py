@@ -54,10 +54,13 @@ def _on_cancel_signal(signum, frame) -> None:
         raise Cancelled
 
 
-def _catch_cancel() -> None:
-    """Handle :data:`CANCEL_SIGNAL` in a pool worker (its default would end the process, breaking the pool)."""
-    if threading.current_thread() is threading.main_thread():      # a pool worker (signals need the main thread)
-        signal.signal(CANCEL_SIGNAL, _on_cancel_signal)
+def _catch_cancel() -> bool:
+    """Handle :data:`CANCEL_SIGNAL` in a pool worker (its default would end the process, breaking the pool);
+    True there. False in another thread (a job's thread in the server), where signals never arrive."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    signal.signal(CANCEL_SIGNAL, _on_cancel_signal)
+    return True
 
 
 def warm_worker(_: object = None) -> int:
@@ -81,9 +84,12 @@ def run_job_task(job_task: JobTask) -> dict:
     global _running_mark
     if os.path.exists(job_task.mark):
         return {"status": CANCELLED}
-    _catch_cancel()
+    # Only the main thread's task can be abandoned by the signal, so only it sets the mark the handler
+    # reads: a job's thread in the same process (serial runs) must not overwrite or clear it.
+    main = _catch_cancel()
     try:
-        _running_mark = job_task.mark
+        if main:
+            _running_mark = job_task.mark
         observer = job_task.observer
         outcome = execute_task(job_task.task, on_year=observer)
         if observer is not None and outcome["status"] == "ok":
@@ -96,7 +102,8 @@ def run_job_task(job_task: JobTask) -> dict:
         mesa.Agent._ids.clear()       # the abandoned model was not released; a worker holds one model at a time
         return {"status": CANCELLED}
     finally:
-        _running_mark = None
+        if main:
+            _running_mark = None
 
 
 def worker_pids(executor) -> list[int]:
