@@ -128,6 +128,23 @@ class PoolExecutor:
         yield from _windowed(self._pool.submit, lambda f: f.result(), fn, tasks, 4 * self.workers)
 
 
+class _SyncCancelRace(logging.Filter):
+    """Drop one known log record of distributed's shutdown after Ctrl-C: its ``sync`` cancels the event
+    loop's future when interrupted, and when Ctrl-C lands before that future exists the cancel callback
+    raises ``NameError: ... 'future'`` on the loop, which tornado logs with a traceback. The run is being
+    interrupted anyway (the CLI then says so in one line), so the traceback only alarms the user."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(exc, NameError) and "'future'" in str(exc))
+
+
+def _quiet_sync_cancel_race() -> None:
+    log = logging.getLogger("tornado.application")
+    if not any(isinstance(f, _SyncCancelRace) for f in log.filters):
+        log.addFilter(_SyncCancelRace())
+
+
 class DaskExecutor:
     """Dask distributed: a LocalCluster it starts (and stops), or an existing scheduler address.
 
@@ -146,6 +163,7 @@ class DaskExecutor:
         self.client = self.cluster = None
 
     def __enter__(self):
+        _quiet_sync_cancel_race()
         if self.address:
             from distributed import Client
             try:

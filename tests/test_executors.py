@@ -31,3 +31,22 @@ def test_closing_the_map_cancels_tasks_not_started(tmp_path, kind):
         started = len(list(tmp_path.glob("task*")))
     # the window holds 4 × workers tasks; only those already running or handed to a worker may start
     assert started <= 2 * WORKERS + 2, started
+
+
+def test_the_dask_executor_drops_only_distributeds_ctrl_c_race_record():
+    """Entering the Dask executor filters tornado's record of distributed's cancel race after Ctrl-C (a
+    NameError about 'future') and lets every other error record through."""
+    import logging
+
+    pytest.importorskip("distributed")
+    from parksim.experiments.executors import DaskExecutor
+
+    with DaskExecutor(1):
+        log = logging.getLogger("tornado.application")
+
+        def record(exc):
+            return logging.LogRecord("tornado.application", logging.ERROR, __file__, 1, "Exception in callback",
+                                     None, (type(exc), exc, None))
+        race = NameError("cannot access free variable 'future' where it is not associated with a value")
+        assert not log.filter(record(race))
+        assert log.filter(record(NameError("name 'x' is not defined"))) and log.filter(record(ValueError("x")))
